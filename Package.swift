@@ -1,0 +1,97 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "MedLedger",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "medledger", targets: ["medledger"]),
+        .library(name: "MedLedgerCore", targets: ["MedLedgerCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        .target(
+            name: "MedLedgerCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MedLedgerStorage",
+            dependencies: [
+                "MedLedgerCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MedLedgerNode",
+            dependencies: [
+                "MedLedgerCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MedLedgerHTTP",
+            dependencies: [
+                "MedLedgerCore",
+                "MedLedgerNode",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "medledger",
+            dependencies: [
+                "MedLedgerCore",
+                "MedLedgerStorage",
+                "MedLedgerNode",
+                "MedLedgerHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MedLedgerCoreTests",
+            dependencies: ["MedLedgerCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MedLedgerStorageTests",
+            dependencies: ["MedLedgerCore", "MedLedgerStorage", "MedLedgerNode"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MedLedgerNodeTests",
+            dependencies: ["MedLedgerCore", "MedLedgerNode", "MedLedgerStorage"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MedLedgerHTTPTests",
+            dependencies: [
+                "MedLedgerCore", "MedLedgerNode", "MedLedgerStorage", "MedLedgerHTTP",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,55 @@
+import Crypto
+
+/// A user's account address, derived from their P-256 public key.
+///
+/// `address = "ml" + hex(SHA-256(SEC1 uncompressed point)[0..<20])`: the 65-byte `0x04‖X‖Y` form that
+/// WebCrypto's `exportKey("raw")` returns. 160 bits keep addresses short while collisions stay out of
+/// reach; the prefix makes them recognisable in logs and URLs.
+public struct AccountAddress: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
+    public let rawValue: String
+
+    /// Derives the address of a public key.
+    public init(publicKey: P256.Signing.PublicKey) {
+        let digest = SHA256.hash(data: publicKey.x963Representation)
+        self.rawValue = "ml" + Hex.encode(Array(digest).prefix(20))
+    }
+
+    /// Parses a textual address, checking only its shape.
+    public init?(_ text: String) {
+        guard text.utf8.count == 42, text.hasPrefix("ml"),
+            let bytes = Hex.decode(text.dropFirst(2)), bytes.count == 20, text == text.lowercased()
+        else { return nil }
+        self.rawValue = text
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let address = AccountAddress(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an account address"))
+        }
+        self = address
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: AccountAddress, rhs: AccountAddress) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+extension P256.Signing.PublicKey {
+    /// Parses the unpadded base64url of a 65-byte uncompressed point, the form payloads carry.
+    public static func fromPayloadKey(_ text: String) -> P256.Signing.PublicKey? {
+        guard let bytes = Base64Coding.decodeURL(text), bytes.count == 65, bytes.first == 0x04 else { return nil }
+        return try? P256.Signing.PublicKey(x963Representation: bytes)
+    }
+
+    /// The unpadded base64url of the 65-byte uncompressed point.
+    public var payloadKey: String { Base64Coding.url(x963Representation) }
+
+    /// The address derived from this key.
+    public var address: AccountAddress { AccountAddress(publicKey: self) }
+}

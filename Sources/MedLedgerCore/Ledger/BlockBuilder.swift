@@ -1,0 +1,69 @@
+/// Decides which verified transactions enter the next block and seals it with a checkpoint.
+///
+/// Pure: given the head, the candidates, the nonces already in the ledger and the block time, it
+/// returns the same block every time. Ledger-level admission rules live here and only here.
+public struct BlockBuilder: Sendable {
+    public let origin: String
+    public let signingKey: NoteSigningKey
+
+    public init(origin: String, signingKey: NoteSigningKey) {
+        self.origin = origin
+        self.signingKey = signingKey
+    }
+
+    /// The outcome for each candidate, in order, and the sealed block when any was admitted.
+    public struct Result: Sendable {
+        public let outcomes: [Swift.Result<UInt64, EnvelopeError>]
+        public let block: SealedBlock?
+    }
+
+    /// Builds the next block after `head`.
+    public func seal(
+        after head: LedgerHead, candidates: [VerifiedTransaction], existingNonces: Set<NonceKey>, time: Int64
+    ) throws -> Result {
+        var frontier = head.frontier
+        var seen = existingNonces
+        var outcomes: [Swift.Result<UInt64, EnvelopeError>] = []
+        var entries: [SequencedEntry] = []
+        var nodes: [MerkleFrontier.CompletedNode] = []
+        let blockTime = max(time, head.checkpoint?.checkpoint.time ?? time)
+        for transaction in candidates {
+            let index = frontier.size
+            if let refusal = Self.refusal(of: transaction, at: index, blockTime: blockTime, seen: seen, origin: origin) {
+                outcomes.append(.failure(refusal))
+                continue
+            }
+            seen.insert(transaction.nonceKey)
+            nodes += frontier.append(transaction.leafHash)
+            entries.append(SequencedEntry(index: index, transaction: transaction))
+            outcomes.append(.success(index))
+        }
+        guard !entries.isEmpty else { return Result(outcomes: outcomes, block: nil) }
+        let previous = head.checkpoint?.checkpoint
+        let checkpoint = Checkpoint(
+            origin: origin, size: frontier.size, root: frontier.root, time: blockTime,
+            previousSize: previous?.size ?? 0, previousHash: previous?.bodyHash ?? Checkpoint.noPrevious
+        )
+        let note = try signingKey.sign(text: checkpoint.body)
+        let block = SealedBlock(
+            entries: entries, nodes: nodes, checkpoint: SignedCheckpoint(checkpoint: checkpoint, note: note), frontier: frontier
+        )
+        return Result(outcomes: outcomes, block: block)
+    }
+
+    /// The ledger's admission rules: no replayed nonce, no expired payload, genesis first and only
+    /// first, naming this log's origin. `medledger verify` re-applies them to every stored entry.
+    public static func refusal(
+        of transaction: VerifiedTransaction, at index: UInt64, blockTime: Int64, seen: Set<NonceKey>, origin: String
+    ) -> EnvelopeError? {
+        if seen.contains(transaction.nonceKey) { return .replayed }
+        if transaction.expires < blockTime { return .expired }
+        let isGenesis = transaction.type == GenesisBody.transactionType
+        if index == 0 && !isGenesis { return .rejected("The ledger has no genesis entry yet; run `medledger init`.") }
+        if index > 0 && isGenesis { return .rejected("The ledger already has a genesis entry.") }
+        if let genesis = transaction.body as? GenesisBody, genesis.origin != origin {
+            return .rejected("The genesis entry names origin \"\(genesis.origin)\" but this log is \"\(origin)\".")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,106 @@
+/// Where the ledger keeps entries, perfect-subtree hashes and checkpoints.
+///
+/// The embedded node implements it on SQLite; a PostgreSQL implementation can slot in without the
+/// sequencer, HTTP layer or verifier changing. Implementations must make ``append(_:)`` atomic and
+/// durable before returning: a returned entry index is a promise.
+public protocol LedgerStore: Sendable {
+    /// The latest checkpoint and the right edge of the tree, read in O(log n).
+    func head() async throws -> LedgerHead
+    /// Which of `keys` already appear in the ledger.
+    func existingNonces(_ keys: [NonceKey]) async throws -> Set<NonceKey>
+    /// Writes a sealed block (entries, completed nodes, checkpoint) in one durable transaction.
+    func append(_ block: SealedBlock) async throws
+    /// Stored hashes of perfect subtrees, in the order asked; throws ``LedgerStoreError/missingHash(_:)``.
+    func hashes(_ ids: [TreeNodeID]) async throws -> [TreeHash]
+    /// Stored entries with indexes in `range` (clamped to the ledger's size), in order.
+    func entries(_ range: Range<UInt64>) async throws -> [StoredEntry]
+    /// Checkpoints with size greater than `size`, oldest first, at most `limit`.
+    func checkpoints(after size: UInt64, limit: Int) async throws -> [StoredCheckpoint]
+    /// The first checkpoint whose size is at least `size` (the one that sealed entry `size - 1`).
+    func checkpoint(covering size: UInt64) async throws -> StoredCheckpoint?
+}
+
+/// Errors a store reports about its contents.
+public enum LedgerStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    case missingHash(TreeNodeID)
+    case corrupt(String)
+    case replayedNonce
+
+    public var description: String {
+        switch self {
+        case .missingHash(let id): "tree hash \(id) is missing"
+        case .corrupt(let what): "stored data is corrupt: \(what)"
+        case .replayedNonce: "a nonce was already used"
+        }
+    }
+}
+
+/// The state a sequencer resumes from.
+public struct LedgerHead: Sendable {
+    public let checkpoint: SignedCheckpoint?
+    public let frontier: MerkleFrontier
+
+    public init(checkpoint: SignedCheckpoint?, frontier: MerkleFrontier) {
+        self.checkpoint = checkpoint
+        self.frontier = frontier
+    }
+
+    /// An empty ledger.
+    public static let empty = LedgerHead(checkpoint: nil, frontier: MerkleFrontier())
+}
+
+/// An entry as stored, with the columns derived from it (which `verify` re-derives and compares).
+public struct StoredEntry: Sendable, Equatable {
+    public let index: UInt64
+    public let entry: [UInt8]
+    public let leafHash: [UInt8]
+    public let type: String
+    public let signer: String
+    public let nonce: String
+
+    public init(index: UInt64, entry: [UInt8], leafHash: [UInt8], type: String, signer: String, nonce: String) {
+        self.index = index
+        self.entry = entry
+        self.leafHash = leafHash
+        self.type = type
+        self.signer = signer
+        self.nonce = nonce
+    }
+}
+
+/// A checkpoint as stored: its size and the serialized signed note.
+public struct StoredCheckpoint: Sendable, Equatable {
+    public let size: UInt64
+    public let note: String
+
+    public init(size: UInt64, note: String) {
+        self.size = size
+        self.note = note
+    }
+}
+
+/// One entry placed in a block.
+public struct SequencedEntry: Sendable {
+    public let index: UInt64
+    public let transaction: VerifiedTransaction
+
+    public init(index: UInt64, transaction: VerifiedTransaction) {
+        self.index = index
+        self.transaction = transaction
+    }
+}
+
+/// A batch of entries closed by a signed checkpoint, ready to be written.
+public struct SealedBlock: Sendable {
+    public let entries: [SequencedEntry]
+    public let nodes: [MerkleFrontier.CompletedNode]
+    public let checkpoint: SignedCheckpoint
+    public let frontier: MerkleFrontier
+
+    public init(entries: [SequencedEntry], nodes: [MerkleFrontier.CompletedNode], checkpoint: SignedCheckpoint, frontier: MerkleFrontier) {
+        self.entries = entries
+        self.nodes = nodes
+        self.checkpoint = checkpoint
+        self.frontier = frontier
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Logging
+import MedLedgerCore
+
+/// One ledger node: verifies submissions on every core, sequences them, and answers reads
+/// (checkpoint, tiles, proofs) from the store. The HTTP layer and the CLI talk only to this.
+public struct LedgerNode: Sendable {
+    public let store: any LedgerStore
+    public let verifier: EnvelopeVerifier
+    public let verifierKey: NoteVerifierKey
+    let sequencer: Sequencer
+    let clock: @Sendable () -> Int64
+
+    /// Milliseconds since the Unix epoch from the system clock.
+    public static let systemClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    /// Opens a node on `store`, resuming from its head in O(log n) reads.
+    public static func open(
+        store: any LedgerStore,
+        signingKey: NoteSigningKey,
+        registry: TransactionTypeRegistry = .ledger,
+        limits: EnvelopeVerifier.Limits = .init(),
+        maxBatch: Int = 4096,
+        clock: @escaping @Sendable () -> Int64 = LedgerNode.systemClock,
+        logger: Logger = Logger(label: "medledger.node")
+    ) async throws -> LedgerNode {
+        let head = try await store.head()
+        if let checkpoint = head.checkpoint {
+            guard checkpoint.checkpoint.origin == signingKey.name, signingKey.verifierKey.hasSigned(checkpoint.note) else {
+                throw LedgerNodeError.foreignLedger
+            }
+        }
+        let builder = BlockBuilder(origin: signingKey.name, signingKey: signingKey)
+        let sequencer = Sequencer(store: store, builder: builder, head: head, clock: clock, maxBatch: maxBatch, logger: logger)
+        return LedgerNode(
+            store: store, verifier: EnvelopeVerifier(registry: registry, limits: limits),
+            verifierKey: signingKey.verifierKey, sequencer: sequencer, clock: clock
+        )
+    }
+
+    /// Verifies and sequences one envelope; returns once it is durable.
+    /// Throws ``EnvelopeError`` for a refused envelope, ``SequencerError`` when storage fails.
+    public func submit(_ envelope: [UInt8]) async throws -> Receipt {
+        let transaction = try verifier.verify(envelope, now: clock())
+        return try await sequencer.sequence(transaction)
+    }
+
+    /// The latest durable checkpoint; nil before genesis.
+    public var checkpoint: SignedCheckpoint? { sequencer.published.checkpoint }
+
+    /// The published tree size.
+    public var size: UInt64 { checkpoint?.checkpoint.size ?? 0 }
+
+    /// A tile's bytes, or nil when the published tree does not cover it yet.
+    public func tile(_ request: TileRequest) async throws -> [UInt8]? {
+        guard request.isAvailable(treeSize: size) else { return nil }
+        switch request {
+        case .hashes:
+            return try await store.hashes(request.nodeIDs).flatMap(\.bytes)
+        case .entries:
+            let range = request.entryRange
+            let entries = try await store.entries(range)
+            guard entries.count == range.count else { throw LedgerStoreError.corrupt("entries \(range) are missing") }
+            return TileRequest.bundle(entries.map(\.entry))
+        }
+    }
+
+    /// The inclusion proof of entry `index` in the tree of `size` entries.
+    public func inclusionProof(index: UInt64, size: UInt64) async throws -> [TreeHash] {
+        guard index < size, size <= self.size else { throw LedgerNodeError.outOfRange }
+        return try await hashes(of: MerkleMath.inclusionRanges(index: index, size: size))
+    }
+
+    /// The consistency proof from the tree of `from` entries to the tree of `to` entries.
+    public func consistencyProof(from: UInt64, to: UInt64) async throws -> [TreeHash] {
+        guard from > 0, from <= to, to <= size else { throw LedgerNodeError.outOfRange }
+        return try await hashes(of: MerkleMath.consistencyRanges(oldSize: from, newSize: to))
+    }
+
+    /// The root hash of the tree of `size` entries, from stored hashes.
+    public func root(size: UInt64) async throws -> TreeHash {
+        guard size <= self.size else { throw LedgerNodeError.outOfRange }
+        return MerkleMath.fold(try await store.hashes(MerkleMath.rootNodes(size: size)))
+    }
+
+    /// Fetches every perfect subtree the ranges need in one store call and folds each range.
+    private func hashes(of ranges: [Range<UInt64>]) async throws -> [TreeHash] {
+        let plans = ranges.map(MerkleMath.decompose)
+        let fetched = try await store.hashes(plans.flatMap { $0 })
+        var offset = 0
+        return plans.map { plan in
+            defer { offset += plan.count }
+            return MerkleMath.fold(Array(fetched[offset..<(offset + plan.count)]))
+        }
+    }
+}
+
+/// Errors of a node's read side and start-up.
+public enum LedgerNodeError: Error, Sendable, CustomStringConvertible {
+    case outOfRange
+    case foreignLedger
+
+    public var description: String {
+        switch self {
+        case .outOfRange: "The requested index or size is outside the published tree."
+        case .foreignLedger: "The ledger's latest checkpoint was not signed by this node's key."
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import MedLedgerCore
+
+/// Re-checks a whole ledger from its store: every entry's hash, signature and derived columns,
+/// every stored tree hash, every checkpoint's signature, root and link to the one before.
+///
+/// It trusts nothing stored except the log's public key, and stops at the first fault, naming it.
+public struct LedgerVerifier: Sendable {
+    public let store: any LedgerStore
+    public let verifierKey: NoteVerifierKey
+    public let envelopeVerifier: EnvelopeVerifier
+    /// Entries read and checked per step.
+    public var chunkSize = 4096
+
+    public init(store: any LedgerStore, verifierKey: NoteVerifierKey, registry: TransactionTypeRegistry = .ledger) {
+        self.store = store
+        self.verifierKey = verifierKey
+        self.envelopeVerifier = EnvelopeVerifier(registry: registry)
+    }
+
+    /// What a successful run covered.
+    public struct Report: Sendable, Equatable, Codable {
+        public var entries: UInt64 = 0
+        public var checkpoints: Int = 0
+        public var treeNodes: Int = 0
+    }
+
+    /// Runs every check; `progress` receives (entries checked, total).
+    public func run(progress: @Sendable (UInt64, UInt64) -> Void = { _, _ in }) async throws -> Report {
+        let checkpoints = try await loadCheckpoints()
+        var report = Report()
+        report.checkpoints = checkpoints.count
+        guard let last = checkpoints.last else {
+            if let stray = try await store.entries(0..<1).first {
+                throw LedgerVerificationError.entry(index: stray.index, reason: "stored without any checkpoint")
+            }
+            return report
+        }
+        let total = last.checkpoint.size
+        var frontier = MerkleFrontier()
+        var nextCheckpoint = 0
+        var start: UInt64 = 0
+        while start < total {
+            let end = min(start + UInt64(chunkSize), total)
+            let entries = try await store.entries(start..<end)
+            try await checkEntries(entries, expected: start..<end, checkpoints: checkpoints, from: nextCheckpoint)
+            var completed: [MerkleFrontier.CompletedNode] = []
+            for entry in entries {
+                // Leaf hashes were compared in checkEntries, so the stored one is the entry's.
+                completed += frontier.append(TreeHash(entry.leafHash)!)
+                while nextCheckpoint < checkpoints.count, checkpoints[nextCheckpoint].checkpoint.size == frontier.size {
+                    let checkpoint = checkpoints[nextCheckpoint].checkpoint
+                    guard checkpoint.root == frontier.root else {
+                        throw LedgerVerificationError.checkpoint(size: checkpoint.size, reason: "its root is not the root of the stored entries")
+                    }
+                    nextCheckpoint += 1
+                }
+            }
+            try await checkNodes(completed)
+            report.treeNodes += completed.count
+            report.entries = end
+            progress(end, total)
+            start = end
+        }
+        if let stray = try await store.entries(total..<(total + 1)).first {
+            throw LedgerVerificationError.entry(index: stray.index, reason: "stored beyond the latest checkpoint")
+        }
+        let head = try await store.head()
+        guard head.frontier == frontier else {
+            throw LedgerVerificationError.checkpoint(size: total, reason: "the stored right edge of the tree differs from the entries")
+        }
+        return report
+    }
+
+    private func loadCheckpoints() async throws -> [SignedCheckpoint] {
+        var result: [SignedCheckpoint] = []
+        var after: UInt64 = 0
+        while true {
+            let page = try await store.checkpoints(after: after, limit: 10_000)
+            for stored in page {
+                let checkpoint: SignedCheckpoint
+                do {
+                    let note = try SignedNote.parse(stored.note)
+                    guard verifierKey.hasSigned(note) else {
+                        throw LedgerVerificationError.checkpoint(size: stored.size, reason: "its signature does not verify with the log key")
+                    }
+                    checkpoint = SignedCheckpoint(checkpoint: try Checkpoint.parse(note.text), note: note)
+                } catch let error as LedgerVerificationError {
+                    throw error
+                } catch {
+                    throw LedgerVerificationError.checkpoint(size: stored.size, reason: "it is not a well-formed checkpoint note")
+                }
+                let body = checkpoint.checkpoint
+                guard body.size == stored.size else {
+                    throw LedgerVerificationError.checkpoint(size: stored.size, reason: "it is stored under size \(stored.size) but says \(body.size)")
+                }
+                guard body.origin == verifierKey.name else {
+                    throw LedgerVerificationError.checkpoint(size: stored.size, reason: "its origin is not \(verifierKey.name)")
+                }
+                let previous = result.last?.checkpoint
+                guard body.previousSize == (previous?.size ?? 0), body.previousHash == (previous?.bodyHash ?? Checkpoint.noPrevious) else {
+                    throw LedgerVerificationError.checkpoint(size: stored.size, reason: "its prev line does not name the checkpoint before it")
+                }
+                guard body.time >= (previous?.time ?? Int64.min) else {
+                    throw LedgerVerificationError.checkpoint(size: stored.size, reason: "its time is earlier than the checkpoint before it")
+                }
+                result.append(checkpoint)
+            }
+            guard let last = page.last, page.count == 10_000 else { break }
+            after = last.size
+        }
+        return result
+    }
+
+    /// Checks a chunk of entries, splitting signature verification across the available cores.
+    private func checkEntries(
+        _ entries: [StoredEntry], expected: Range<UInt64>, checkpoints: [SignedCheckpoint], from firstCheckpoint: Int
+    ) async throws {
+        for (offset, entry) in entries.enumerated() where entry.index != expected.lowerBound + UInt64(offset) {
+            throw LedgerVerificationError.entry(index: expected.lowerBound + UInt64(offset), reason: "it is missing")
+        }
+        guard entries.count == expected.count else {
+            throw LedgerVerificationError.entry(index: expected.lowerBound + UInt64(entries.count), reason: "it is missing")
+        }
+        // Block time of each entry: the time of the first checkpoint whose size exceeds its index.
+        var times: [Int64] = []
+        times.reserveCapacity(entries.count)
+        var c = firstCheckpoint
+        for entry in entries {
+            while checkpoints[c].checkpoint.size <= entry.index { c += 1 }
+            times.append(checkpoints[c].checkpoint.time)
+        }
+        let parts = 2
+        let stride = (entries.count + parts - 1) / parts
+        let verifier = envelopeVerifier
+        let origin = verifierKey.name
+        let failures = await withTaskGroup(of: LedgerVerificationError?.self) { group in
+            for part in 0..<parts {
+                let range = (part * stride)..<min((part + 1) * stride, entries.count)
+                guard !range.isEmpty else { continue }
+                let slice = Array(entries[range])
+                let sliceTimes = Array(times[range])
+                group.addTask {
+                    for (entry, time) in zip(slice, sliceTimes) {
+                        if let failure = Self.check(entry, blockTime: time, verifier: verifier, origin: origin) { return failure }
+                    }
+                    return nil
+                }
+            }
+            var found: [LedgerVerificationError] = []
+            for await failure in group { if let failure { found.append(failure) } }
+            return found
+        }
+        if let first = failures.min(by: { $0.index < $1.index }) { throw first }
+    }
+
+    static func check(_ entry: StoredEntry, blockTime: Int64, verifier: EnvelopeVerifier, origin: String) -> LedgerVerificationError? {
+        guard TreeHash.leaf(entry.entry).bytes == entry.leafHash else {
+            return .entry(index: entry.index, reason: "its bytes do not hash to the stored leaf hash")
+        }
+        let transaction: VerifiedTransaction
+        do {
+            transaction = try verifier.parse(entry.entry)
+        } catch {
+            return .entry(index: entry.index, reason: "its envelope does not verify: \(error.description)")
+        }
+        guard transaction.type == entry.type, transaction.signer.rawValue == entry.signer, transaction.nonce == entry.nonce else {
+            return .entry(index: entry.index, reason: "its stored type, signer or nonce columns differ from the envelope")
+        }
+        if let refusal = BlockBuilder.refusal(of: transaction, at: entry.index, blockTime: blockTime, seen: [], origin: origin) {
+            return .entry(index: entry.index, reason: "the ledger's rules refuse it: \(refusal.description)")
+        }
+        return nil
+    }
+
+    private func checkNodes(_ nodes: [MerkleFrontier.CompletedNode]) async throws {
+        guard !nodes.isEmpty else { return }
+        let stored: [TreeHash]
+        do {
+            stored = try await store.hashes(nodes.map(\.id))
+        } catch LedgerStoreError.missingHash(let id) {
+            throw LedgerVerificationError.treeNode(id, reason: "it is missing")
+        } catch LedgerStoreError.corrupt {
+            throw LedgerVerificationError.treeNode(nodes[0].id, reason: "a stored hash in this range is not 32 bytes")
+        }
+        for (node, hash) in zip(nodes, stored) where node.hash != hash {
+            throw LedgerVerificationError.treeNode(node.id, reason: "it differs from the hash of the entries below it")
+        }
+    }
+}
+
+/// The first fault `verify` found.
+public enum LedgerVerificationError: Error, Sendable, CustomStringConvertible {
+    case entry(index: UInt64, reason: String)
+    case checkpoint(size: UInt64, reason: String)
+    case treeNode(TreeNodeID, reason: String)
+
+    var index: UInt64 {
+        switch self {
+        case .entry(let index, _): index
+        case .checkpoint(let size, _): size
+        case .treeNode(let id, _): id.leaves.lowerBound
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .entry(let index, let reason): "entry \(index) is bad: \(reason)"
+        case .checkpoint(let size, let reason): "checkpoint of size \(size) is bad: \(reason)"
+        case .treeNode(let id, let reason): "tree hash at \(id) is bad: \(reason)"
+        }
+    }
+}

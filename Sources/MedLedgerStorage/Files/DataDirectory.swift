@@ -1,0 +1,95 @@
+import Crypto
+import Foundation
+import MedLedgerCore
+
+/// The embedded node's data directory (`./data` by default): the SQLite ledger and the node's key.
+///
+/// ```
+/// data/
+///   ledger.sqlite        entries, tree hashes, checkpoints (WAL mode)
+///   node-key.json        the log's Ed25519 checkpoint key and origin (mode 0600)
+/// ```
+public struct DataDirectory: Sendable {
+    public let url: URL
+
+    public init(path: String) {
+        self.url = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+    }
+
+    public var databasePath: String { url.appendingPathComponent("ledger.sqlite").path }
+    public var nodeKeyPath: String { url.appendingPathComponent("node-key.json").path }
+
+    /// True once `medledger init` has run here.
+    public var isInitialized: Bool { FileManager.default.fileExists(atPath: nodeKeyPath) }
+
+    /// Creates the directory (mode 0700) if needed.
+    public func create() throws {
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    }
+
+    /// Opens the ledger database.
+    public func openDatabase() throws -> LedgerDatabase {
+        try LedgerDatabase.open(path: databasePath)
+    }
+
+    /// Writes a new node identity; refuses to overwrite one.
+    public func writeNodeIdentity(_ identity: NodeIdentity) throws {
+        let data = try JSONEncoder().encode(identity.file)
+        try Self.writeSecret(data, to: nodeKeyPath)
+    }
+
+    /// Reads the node identity written by `init`.
+    public func readNodeIdentity() throws -> NodeIdentity {
+        let data = try Data(contentsOf: URL(fileURLWithPath: nodeKeyPath))
+        return try NodeIdentity(file: JSONDecoder().decode(NodeIdentity.File.self, from: data))
+    }
+
+    /// Creates `path` with mode 0600 and writes `data` durably; fails if the file exists.
+    public static func writeSecret(_ data: Data, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw DataDirectoryError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        try data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                guard written > 0 else { throw DataDirectoryError("cannot write \(path)") }
+                offset += written
+            }
+        }
+        guard fsync(fd) == 0 else { throw DataDirectoryError("cannot sync \(path)") }
+    }
+}
+
+/// The log's identity: its origin (checkpoint name) and Ed25519 signing key.
+public struct NodeIdentity: Sendable {
+    public let signingKey: NoteSigningKey
+
+    public var origin: String { signingKey.name }
+
+    public init(origin: String, privateKey: Curve25519.Signing.PrivateKey = .init()) {
+        self.signingKey = NoteSigningKey(name: origin, privateKey: privateKey)
+    }
+
+    struct File: Codable {
+        var origin: String
+        var ed25519PrivateKey: String
+    }
+
+    var file: File {
+        File(origin: origin, ed25519PrivateKey: Base64Coding.standard(signingKey.privateKey.rawRepresentation))
+    }
+
+    init(file: File) throws {
+        guard CheckpointOrigin.isValid(file.origin), let raw = Base64Coding.decodeStandard(file.ed25519PrivateKey) else {
+            throw DataDirectoryError("node-key.json is malformed")
+        }
+        self.init(origin: file.origin, privateKey: try Curve25519.Signing.PrivateKey(rawRepresentation: raw))
+    }
+}
+
+/// A problem with the data directory, described for the operator.
+public struct DataDirectoryError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

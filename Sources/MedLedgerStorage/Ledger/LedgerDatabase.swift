@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+
+/// The node's SQLite database: one `DatabasePool` in WAL mode, written with `synchronous=FULL` so a
+/// committed block survives power loss, and migrated on open.
+///
+/// Shipped migrations are never edited; schema changes are new migrations.
+public struct LedgerDatabase: Sendable {
+    /// The writer every store in this process shares.
+    public let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path`.
+    public static func open(path: String) throws -> LedgerDatabase {
+        let pool = try DatabasePool(path: path, configuration: configuration())
+        return try LedgerDatabase(writer: pool)
+    }
+
+    /// An in-memory database for tests.
+    public static func inMemory() throws -> LedgerDatabase {
+        try LedgerDatabase(writer: DatabaseQueue(configuration: configuration()))
+    }
+
+    init(writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    static func configuration() -> Configuration {
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        config.busyMode = .timeout(10)
+        return config
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-ledger") { db in
+            try db.execute(sql: """
+                CREATE TABLE entry (
+                    idx INTEGER PRIMARY KEY,
+                    envelope BLOB NOT NULL,
+                    leaf_hash BLOB NOT NULL,
+                    type TEXT NOT NULL,
+                    signer TEXT NOT NULL,
+                    nonce TEXT NOT NULL
+                );
+                CREATE UNIQUE INDEX entry_signer_nonce ON entry(signer, nonce);
+                CREATE TABLE tree_node (
+                    level INTEGER NOT NULL,
+                    idx INTEGER NOT NULL,
+                    hash BLOB NOT NULL,
+                    PRIMARY KEY (level, idx)
+                ) WITHOUT ROWID;
+                CREATE TABLE checkpoint (
+                    size INTEGER PRIMARY KEY,
+                    time INTEGER NOT NULL,
+                    note TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

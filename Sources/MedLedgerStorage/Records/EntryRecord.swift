@@ -1,0 +1,19 @@
+import Foundation
+import GRDB
+
+/// One row of `entry`: a ledger entry (the envelope, byte for byte) and columns derived from it.
+struct EntryRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "entry"
+
+    var idx: Int64
+    var envelope: Data
+    var leafHash: Data
+    var type: String
+    var signer: String
+    var nonce: String
+
+    enum CodingKeys: String, CodingKey {
+        case idx, envelope, type, signer, nonce
+        case leafHash = "leaf_hash"
+    }
+}
