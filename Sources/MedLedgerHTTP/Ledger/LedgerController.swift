@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import MedLedgerCore
+import MedLedgerNode
+
+/// The ledger's public HTTP surface: C2SP checkpoint and tiles, the log key, and transaction submission.
+struct LedgerController<Context: RequestContext>: Sendable {
+    let node: LedgerNode
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("checkpoint", use: checkpoint)
+        router.get("log-key", use: logKey)
+        router.get("tile/**", use: tile)
+        router.post("v1/transactions", use: submit)
+    }
+
+    /// `GET /checkpoint`: the latest signed checkpoint note.
+    @Sendable func checkpoint(_ request: Request, context: Context) async throws -> Response {
+        guard let checkpoint = node.checkpoint else { throw APIError.notFound("The ledger has no checkpoint yet.") }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache"],
+            body: .init(byteBuffer: ByteBuffer(string: checkpoint.note.serialized))
+        )
+    }
+
+    /// `GET /log-key`: the log's verifier key in signed-note form.
+    @Sendable func logKey(_ request: Request, context: Context) async throws -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: node.verifierKey.vkey + "\n"))
+        )
+    }
+
+    /// `GET /tile/<L>/<N>[.p/<W>]` and `GET /tile/entries/<N>[.p/<W>]`.
+    @Sendable func tile(_ request: Request, context: Context) async throws -> Response {
+        guard let tile = TileRequest.parse(context.parameters.getCatchAll()) else {
+            throw APIError(status: .badRequest, code: "bad_tile_path", message: "Not a tile path: use tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>].")
+        }
+        guard let bytes = try await node.tile(tile) else {
+            throw APIError.notFound("The published tree does not cover that tile yet.")
+        }
+        // Full tiles never change; partial tiles are immutable too but superseded, so cache them briefly.
+        let cache = tile.isFull ? "public, max-age=31536000, immutable" : "public, max-age=1"
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/octet-stream", .cacheControl: cache],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+        )
+    }
+
+    /// `POST /v1/transactions`: one DSSE envelope; answers once it is durable.
+    @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
+        let limit = node.verifier.limits.maxEnvelopeBytes
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch {
+            throw APIError.refused(.tooLarge(limit: limit))
+        }
+        let receipt: Receipt
+        do {
+            receipt = try await node.submit(Array(buffer.readableBytesView))
+        } catch let error as EnvelopeError {
+            throw APIError.refused(error)
+        } catch let error as SequencerError {
+            throw APIError(status: .serviceUnavailable, code: "storage_unavailable", message: error.description)
+        }
+        let body = SubmitResponse(
+            index: receipt.index,
+            leafHash: Base64Coding.standard(receipt.leafHash.bytes),
+            treeSize: receipt.checkpoint.checkpoint.size,
+            time: receipt.checkpoint.checkpoint.time,
+            checkpoint: receipt.checkpoint.note.serialized
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(
+            status: .created,
+            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(body)))
+        )
+    }
+}
+
+/// The answer to a successful submission.
+struct SubmitResponse: Codable {
+    /// The entry's index in the log.
+    let index: UInt64
+    let leafHash: String
+    /// Size of the checkpoint that includes the entry.
+    let treeSize: UInt64
+    /// The block's time (Unix milliseconds), the entry's authoritative time.
+    let time: Int64
+    /// The signed checkpoint note that includes the entry.
+    let checkpoint: String
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import MedLedgerCore
+
+/// A JSON error body: `{"error": {"code": "...", "message": "..."}}` with a plain-words message.
+struct APIError: Error, HTTPResponseError {
+    let status: HTTPResponse.Status
+    let code: String
+    let message: String
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = ErrorBody(error: .init(code: code, message: message))
+        let data = (try? JSONEncoder().encode(body)) ?? Data()
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+
+    private struct ErrorBody: Encodable {
+        struct Detail: Encodable {
+            let code: String
+            let message: String
+        }
+        let error: Detail
+    }
+
+    static func notFound(_ message: String) -> APIError {
+        APIError(status: .notFound, code: "not_found", message: message)
+    }
+
+    /// Maps a refused envelope to its HTTP status.
+    static func refused(_ error: EnvelopeError) -> APIError {
+        let status: HTTPResponse.Status =
+            switch error {
+            case .tooLarge: .contentTooLarge
+            case .replayed: .conflict
+            case .malformedEnvelope, .malformedPayload, .unsupportedPayloadType, .badSigner, .keyIDMismatch, .badSignature, .badNonce:
+                .badRequest
+            case .expired, .expiryTooFar, .unknownTransactionType, .invalidBody, .rejected: .unprocessableContent
+            }
+        return APIError(status: status, code: error.code, message: error.description)
+    }
+}

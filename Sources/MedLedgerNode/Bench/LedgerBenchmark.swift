@@ -1,0 +1,159 @@
+import Crypto
+import Foundation
+import MedLedgerCore
+import Synchronization
+
+/// Load generator behind `medledger bench ledger`: pre-signs envelopes from many accounts, submits
+/// them from concurrent submitters and measures throughput and submit-to-durable latency.
+public struct LedgerBenchmark: Sendable {
+    public struct Options: Sendable {
+        public var transactions: Int
+        public var submitters: Int
+        public var accounts: Int
+        /// Target submissions per second; 0 submits as fast as the node accepts.
+        public var rate: Int
+
+        public init(transactions: Int, submitters: Int, accounts: Int, rate: Int) {
+            self.transactions = transactions
+            self.submitters = submitters
+            self.accounts = accounts
+            self.rate = rate
+        }
+    }
+
+    /// The timed run's figures.
+    public struct RunResult: Sendable {
+        public var seconds: Double
+        public var accepted: Int
+        public var failed: Int
+        public var firstError: String?
+        /// Milliseconds from (scheduled) submission to durable receipt, sorted.
+        public var latencies: [Double]
+
+        public func percentile(_ p: Double) -> Double {
+            guard !latencies.isEmpty else { return 0 }
+            let rank = Int((p / 100 * Double(latencies.count)).rounded(.up)) - 1
+            return latencies[min(max(rank, 0), latencies.count - 1)]
+        }
+    }
+
+    /// Signs `count` ping envelopes round-robin over `accounts` fresh keys, on every core.
+    public static func presign(count: Int, accounts: Int, expires: Int64, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> [[UInt8]] {
+        let signers = (0..<max(accounts, 1)).map { _ in EnvelopeSigner(key: P256.Signing.PrivateKey()) }
+        let parts = max(ProcessInfo.processInfo.activeProcessorCount, 1)
+        let done = Counter()
+        return try await withThrowingTaskGroup(of: (Int, [[UInt8]]).self) { group in
+            for part in 0..<parts {
+                group.addTask {
+                    var out: [[UInt8]] = []
+                    var i = part
+                    while i < count {
+                        out.append(try signers[i % signers.count].sign(PingBody(), expires: expires))
+                        i += parts
+                        let total = done.increment()
+                        if total % 10_000 == 0 { progress(total) }
+                    }
+                    return (part, out)
+                }
+            }
+            var byPart = [[[UInt8]]](repeating: [], count: parts)
+            for try await (part, envelopes) in group { byPart[part] = envelopes }
+            // Interleave back into submission order i = part + k·parts.
+            var result: [[UInt8]] = []
+            result.reserveCapacity(count)
+            for k in 0..<((count + parts - 1) / parts) {
+                for part in 0..<parts where k < byPart[part].count { result.append(byPart[part][k]) }
+            }
+            return result
+        }
+    }
+
+    /// Submits every envelope through `submit` from `options.submitters` concurrent tasks.
+    public static func run(
+        envelopes: [[UInt8]], options: Options, submit: @escaping @Sendable ([UInt8]) async throws -> Void,
+        progress: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async -> RunResult {
+        let next = Counter()
+        let completed = Counter()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let interval: Duration? = options.rate > 0 ? .nanoseconds(1_000_000_000 / options.rate) : nil
+        struct Part: Sendable {
+            var latencies: [Double] = []
+            var failed = 0
+            var firstError: String?
+        }
+        let parts = await withTaskGroup(of: Part.self) { group in
+            for _ in 0..<max(options.submitters, 1) {
+                group.addTask {
+                    var part = Part()
+                    while true {
+                        let i = next.increment() - 1
+                        guard i < envelopes.count else { break }
+                        var began = clock.now
+                        if let interval {
+                            // Open loop: latency counts from the scheduled time, so queueing is not hidden.
+                            began = start + interval * i
+                            if began > clock.now { try? await clock.sleep(until: began) }
+                        }
+                        do {
+                            try await submit(envelopes[i])
+                            let elapsed = clock.now - began
+                            part.latencies.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                        } catch {
+                            part.failed += 1
+                            if part.firstError == nil { part.firstError = "\(error)" }
+                        }
+                        let total = completed.increment()
+                        if total % 5_000 == 0 { progress(total) }
+                    }
+                    return part
+                }
+            }
+            var all: [Part] = []
+            for await part in group { all.append(part) }
+            return all
+        }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return RunResult(
+            seconds: seconds,
+            accepted: parts.reduce(0) { $0 + $1.latencies.count },
+            failed: parts.reduce(0) { $0 + $1.failed },
+            firstError: parts.compactMap(\.firstError).first,
+            latencies: parts.flatMap(\.latencies).sorted()
+        )
+    }
+
+    /// Average microseconds to build an inclusion proof from the store and verify it, over `samples`
+    /// random entries of the node's published tree.
+    public static func proofMicroseconds(node: LedgerNode, samples: Int) async throws -> Double {
+        let size = node.size
+        guard size > 0, let root = node.checkpoint?.checkpoint.root else { return 0 }
+        var indexes = (0..<samples).map { _ in UInt64.random(in: 0..<size) }
+        indexes.sort()
+        var leaves: [UInt64: TreeHash] = [:]
+        for index in indexes {
+            leaves[index] = try await node.store.hashes([TreeNodeID(level: 0, index: index)])[0]
+        }
+        indexes.shuffle()
+        let clock = ContinuousClock()
+        let start = clock.now
+        for index in indexes {
+            let proof = try await node.inclusionProof(index: index, size: size)
+            guard MerkleProofVerifier.verifyInclusion(leaf: leaves[index]!, index: index, size: size, proof: proof, root: root) else {
+                throw LedgerNodeError.outOfRange
+            }
+        }
+        let elapsed = clock.now - start
+        return (Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12) / Double(max(samples, 1))
+    }
+}
+
+/// A shared counter for benchmark workers.
+final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    /// Adds one and returns the new value.
+    func increment() -> Int { value.add(1, ordering: .relaxed).newValue }
+}

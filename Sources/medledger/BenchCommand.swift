@@ -1,0 +1,180 @@
+import ArgumentParser
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import MedLedgerCore
+import MedLedgerNode
+import MedLedgerStorage
+
+/// `medledger bench …`: benchmarks that print JSON.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run a benchmark and print its figures.",
+        subcommands: [LedgerBenchCommand.self]
+    )
+}
+
+/// `medledger bench ledger`: sequencer throughput, latency, proof and open times.
+struct LedgerBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "Sign N envelopes beforehand, submit them concurrently, and measure the ledger."
+    )
+
+    @Option(name: .long, help: "Transactions to submit.")
+    var transactions: Int = 100_000
+
+    @Option(name: .long, help: "Concurrent submitters.")
+    var submitters: Int = 256
+
+    @Option(name: .long, help: "Distinct signing accounts.")
+    var accounts: Int = 1_000
+
+    @Option(name: .long, help: "Target submissions per second (0: as fast as possible).")
+    var rate: Int = 0
+
+    @Option(name: .long, help: "Fill this initialised data directory instead of a fresh temporary ledger.")
+    var data: String?
+
+    @Option(name: .long, help: "Load a running node over HTTP instead (e.g. http://127.0.0.1:8080).")
+    var url: String?
+
+    @Option(name: .long, help: "Entries to append (untimed) before the timed run, to measure proofs and opening at scale.")
+    var prefill: Int = 0
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard transactions > 0, submitters > 0, accounts > 0, rate >= 0, prefill >= 0 else {
+            throw ValidationError("transactions, submitters and accounts must be positive; rate and prefill not negative.")
+        }
+        guard data == nil || url == nil else { throw ValidationError("use --data or --url, not both.") }
+    }
+
+    func run() async throws {
+        let progress = Progress(json: json)
+        let logger = makeLogger("medledger.bench", level: .warning)
+        let options = LedgerBenchmark.Options(transactions: transactions, submitters: submitters, accounts: accounts, rate: rate)
+        let expires = LedgerNode.systemClock() + 23 * 3600 * 1000
+        let total = transactions
+        let envelopes = try await LedgerBenchmark.presign(count: total, accounts: accounts, expires: expires) {
+            progress.show("signing", $0, total)
+        }
+        var result = BenchResult(transactions: transactions, submitters: submitters, accounts: accounts, rate_target: rate)
+
+        if let url {
+            guard let base = URL(string: url) else { throw ValidationError("--url is not a URL") }
+            let endpoint = base.appendingPathComponent("v1/transactions")
+            let session = URLSession(configuration: .ephemeral)
+            let run = await LedgerBenchmark.run(envelopes: envelopes, options: options, submit: { envelope in
+                var request = URLRequest(url: endpoint)
+                request.httpMethod = "POST"
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                request.httpBody = Data(envelope)
+                let (_, response) = try await session.data(for: request)
+                guard let http = response as? HTTPURLResponse, http.statusCode == 201 else {
+                    throw CLIError("HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)")
+                }
+            }, progress: { progress.show("submitting", $0, total) })
+            result.record(run)
+            return try emit(result)
+        }
+
+        let temporary = data == nil
+        let path = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("medledger-bench-\(UUID().uuidString)").path
+        defer { if temporary { try? FileManager.default.removeItem(atPath: path) } }
+        let directory = DataDirectory(path: path)
+        var node: LedgerNode
+        if temporary {
+            node = try await initialise(directory, origin: "bench.medledger.localhost/log", adminKey: nil, adminName: "Bench", logger: logger).0
+        } else {
+            node = try await openNode(directory, logger: logger)
+        }
+        if prefill > 0 {
+            try await fill(node: node, count: prefill, expires: expires, progress: progress)
+        }
+        let submitNode = node
+        let run = await LedgerBenchmark.run(envelopes: envelopes, options: options, submit: { envelope in
+            _ = try await submitNode.submit(envelope)
+        }, progress: { progress.show("submitting", $0, total) })
+        result.record(run)
+        result.tree_size = node.size
+        result.proof_us = try await LedgerBenchmark.proofMicroseconds(node: node, samples: 2_000)
+
+        // Reopen: a fresh database handle, head read and node start, as after a restart.
+        let clock = ContinuousClock()
+        let opened = try await clock.measure {
+            node = try await openNode(directory, logger: logger)
+        }
+        result.open_ms = Double(opened.components.attoseconds) / 1e15 + Double(opened.components.seconds) * 1000
+        guard node.size == result.tree_size else { throw CLIError("reopened ledger has size \(node.size), expected \(result.tree_size)") }
+        try emit(result)
+    }
+
+    /// Appends `count` entries in chunks through the normal submission path, untimed.
+    private func fill(node: LedgerNode, count: Int, expires: Int64, progress: Progress) async throws {
+        let chunk = 100_000
+        var done = 0
+        while done < count {
+            let n = min(chunk, count - done)
+            let envelopes = try await LedgerBenchmark.presign(count: n, accounts: accounts, expires: expires)
+            let run = await LedgerBenchmark.run(
+                envelopes: envelopes, options: .init(transactions: n, submitters: 512, accounts: accounts, rate: 0),
+                submit: { _ = try await node.submit($0) }
+            )
+            guard run.failed == 0 else { throw CLIError("prefill failed: \(run.firstError ?? "unknown")") }
+            done += n
+            progress.show("prefilling", done, count)
+        }
+    }
+
+    private func emit(_ result: BenchResult) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print("""
+                transactions \(result.transactions) (\(result.failed) failed) in \(String(format: "%.2f", result.seconds)) s
+                tx_per_s \(Int(result.tx_per_s))  p50 \(String(format: "%.2f", result.p50_ms)) ms  p99 \(String(format: "%.2f", result.p99_ms)) ms
+                proof \(String(format: "%.1f", result.proof_us)) µs at size \(result.tree_size)  open \(String(format: "%.1f", result.open_ms)) ms
+                """)
+        }
+        if result.failed > 0 { throw CLIError("\(result.failed) submissions failed; first: \(result.first_error ?? "?")") }
+    }
+}
+
+/// The JSON `bench ledger` prints.
+struct BenchResult: Encodable {
+    var transactions: Int
+    var submitters: Int
+    var accounts: Int
+    var rate_target: Int
+    var seconds = 0.0
+    var accepted = 0
+    var failed = 0
+    var first_error: String?
+    var tx_per_s = 0.0
+    var p50_ms = 0.0
+    var p90_ms = 0.0
+    var p99_ms = 0.0
+    var max_ms = 0.0
+    var proof_us = 0.0
+    var open_ms = 0.0
+    var tree_size: UInt64 = 0
+
+    mutating func record(_ run: LedgerBenchmark.RunResult) {
+        seconds = run.seconds
+        accepted = run.accepted
+        failed = run.failed
+        first_error = run.firstError
+        tx_per_s = Double(run.accepted) / max(run.seconds, 1e-9)
+        p50_ms = run.percentile(50)
+        p90_ms = run.percentile(90)
+        p99_ms = run.percentile(99)
+        max_ms = run.latencies.last ?? 0
+    }
+}

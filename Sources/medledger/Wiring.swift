@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import MedLedgerCore
+import MedLedgerNode
+import MedLedgerStorage
+
+/// Opens the node on an initialised data directory.
+func openNode(_ directory: DataDirectory, logger: Logger) async throws -> LedgerNode {
+    guard directory.isInitialized else {
+        throw CLIError("\(directory.url.path) is not a MedLedger data directory; run `medledger init --data \(directory.url.path)` first.")
+    }
+    let identity = try directory.readNodeIdentity()
+    let store = SQLiteLedgerStore(database: try directory.openDatabase())
+    return try await LedgerNode.open(store: store, signingKey: identity.signingKey, logger: logger)
+}
+
+/// Creates the data directory, the node key and the genesis entry.
+///
+/// - Returns: the node and, when no admin key was supplied, the path of the generated one.
+func initialise(
+    _ directory: DataDirectory, origin: String, adminKey: P256Key?, adminName: String, logger: Logger
+) async throws -> (LedgerNode, generatedKeyPath: String?) {
+    guard !directory.isInitialized else { throw CLIError("\(directory.url.path) is already initialised.") }
+    guard CheckpointOrigin.isValid(origin) else { throw CLIError("The origin must be non-empty, without spaces or '+'.") }
+    try directory.create()
+    var generatedPath: String?
+    let key: P256Key
+    if let adminKey {
+        key = adminKey
+    } else {
+        key = P256Key()
+        let path = directory.url.appendingPathComponent("admin-key.json").path
+        try DataDirectory.writeSecret(try keyFileData(key), to: path)
+        generatedPath = path
+    }
+    try directory.writeNodeIdentity(NodeIdentity(origin: origin))
+    let node = try await openNode(directory, logger: logger)
+    let signer = EnvelopeSigner(key: key)
+    let genesis = try signer.sign(
+        GenesisBody(origin: origin, admin: signer.payloadKey, adminName: adminName),
+        expires: LedgerNode.systemClock() + 60_000
+    )
+    _ = try await node.submit(genesis)
+    return (node, generatedPath)
+}
+
+/// A random default origin, so two fresh installs never share a log name.
+func defaultOrigin() -> String {
+    "medledger.localhost/log-" + Hex.encode((0..<4).map { _ in UInt8.random(in: 0...255) })
+}
+
+/// A problem the operator can fix, printed without a stack trace.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Standard-error progress for long runs, drawn only on a terminal.
+struct Progress: Sendable {
+    let enabled: Bool
+
+    init(json: Bool) {
+        self.enabled = isatty(STDERR_FILENO) == 1
+    }
+
+    func show(_ label: String, _ done: Int, _ total: Int) {
+        guard enabled, total > 0 else { return }
+        let percent = Int(Double(done) / Double(total) * 100)
+        FileHandle.standardError.write(Data("\r\(label): \(done)/\(total) (\(percent)%)   ".utf8))
+        if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+func makeLogger(_ label: String, level: Logger.Level = .info) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = level
+    return logger
+}
