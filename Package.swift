@@ -75,20 +75,29 @@ let package = Package(
             dependencies: ["MedLedgerCore"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "MedLedgerTestSupport",
+            dependencies: ["MedLedgerCore", "MedLedgerStorage", "MedLedgerNode"],
+            path: "Tests/MedLedgerTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MedLedgerStorageTests",
-            dependencies: ["MedLedgerCore", "MedLedgerStorage", "MedLedgerNode"],
+            dependencies: [
+                "MedLedgerCore", "MedLedgerStorage", "MedLedgerNode", "MedLedgerTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MedLedgerNodeTests",
-            dependencies: ["MedLedgerCore", "MedLedgerNode", "MedLedgerStorage"],
+            dependencies: ["MedLedgerCore", "MedLedgerNode", "MedLedgerStorage", "MedLedgerTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MedLedgerHTTPTests",
             dependencies: [
-                "MedLedgerCore", "MedLedgerNode", "MedLedgerStorage", "MedLedgerHTTP",
+                "MedLedgerCore", "MedLedgerNode", "MedLedgerStorage", "MedLedgerHTTP", "MedLedgerTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+import MedLedgerCore
+import MedLedgerNode
+import MedLedgerTestSupport
+import Testing
+
+@testable import MedLedgerStorage
+
+@Suite("SQLite ledger store")
+struct SQLiteLedgerStoreTests {
+    @Test("head after appends holds the latest checkpoint and the tree's right edge")
+    func headMatchesAppends() async throws {
+        let ledger = try await TestLedger.make()
+        let receipts = try await ledger.appendPings(37)
+        let head = try await ledger.store.head()
+        #expect(head.frontier.size == 38)
+        #expect(head.checkpoint == receipts.last?.checkpoint)
+        #expect(head.frontier.root == receipts.last?.checkpoint.checkpoint.root)
+    }
+
+    @Test("a file-backed ledger reopens at the same head without replaying entries")
+    func reopensFromDisk() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("medledger-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("ledger.sqlite").path
+        let ledger = try await TestLedger.make(database: try LedgerDatabase.open(path: path))
+        try await ledger.appendPings(300)
+        let before = try await ledger.store.head()
+
+        let reopened = SQLiteLedgerStore(database: try LedgerDatabase.open(path: path))
+        let after = try await reopened.head()
+        #expect(after.frontier == before.frontier)
+        #expect(after.checkpoint == before.checkpoint)
+        let node = try await LedgerNode.open(store: reopened, signingKey: ledger.signingKey, clock: ledger.clock.read)
+        let receipt = try await node.submit(try ledger.ping())
+        #expect(receipt.index == 301)
+    }
+
+    @Test("every stored perfect subtree hash equals the hash recomputed from the entries")
+    func storedNodesMatchEntries() async throws {
+        let ledger = try await TestLedger.make()
+        try await ledger.appendPings(70)
+        let entries = try await ledger.store.entries(0..<71)
+        #expect(entries.count == 71)
+        var frontier = MerkleFrontier()
+        var completed: [MerkleFrontier.CompletedNode] = []
+        for entry in entries { completed += frontier.append(.leaf(entry.entry)) }
+        let stored = try await ledger.store.hashes(completed.map(\.id))
+        #expect(stored == completed.map(\.hash))
+        await #expect(throws: LedgerStoreError.missingHash(TreeNodeID(level: 7, index: 0))) {
+            _ = try await ledger.store.hashes([TreeNodeID(level: 7, index: 0)])
+        }
+    }
+
+    @Test("the store refuses a second entry with the same signer and nonce")
+    func uniqueNonceConstraint() async throws {
+        let ledger = try await TestLedger.make()
+        let receipt = try await ledger.node.submit(try ledger.ping(nonce: "aaaaaaaaaaaaaaaaaaaa"))
+        let head = try await ledger.store.head()
+        let stored = try #require(try await ledger.store.entries(receipt.index..<(receipt.index + 1)).first)
+        let transaction = try ledger.node.verifier.parse(stored.entry)
+        let builder = BlockBuilder(origin: TestLedger.origin, signingKey: ledger.signingKey)
+        // Pretend the nonce check missed it: the constraint must still hold.
+        let sealed = try builder.seal(after: head, candidates: [transaction], existingNonces: [], time: ledger.clock.now)
+        let block = try #require(sealed.block)
+        await #expect(throws: LedgerStoreError.replayedNonce) { try await ledger.store.append(block) }
+        #expect(try await ledger.store.head().frontier.size == 2)
+    }
+
+    @Test("checkpoints page in order and the covering checkpoint is found")
+    func checkpointQueries() async throws {
+        let ledger = try await TestLedger.make()
+        try await ledger.appendPings(5)
+        let all = try await ledger.store.checkpoints(after: 0, limit: 100)
+        #expect(all.map(\.size) == [1, 2, 3, 4, 5, 6])
+        #expect(try await ledger.store.checkpoints(after: 3, limit: 2).map(\.size) == [4, 5])
+        #expect(try await ledger.store.checkpoint(covering: 4)?.size == 4)
+        #expect(try await ledger.store.checkpoint(covering: 7) == nil)
+    }
+}

@@ -1,0 +1,68 @@
+import Crypto
+import Foundation
+import MedLedgerCore
+import MedLedgerNode
+import MedLedgerStorage
+
+/// A ledger on an in-memory SQLite store with a genesis entry, for tests.
+public struct TestLedger: Sendable {
+    public static let origin = "test.medledger.localhost/log"
+
+    public let node: LedgerNode
+    public let store: SQLiteLedgerStore
+    public let database: LedgerDatabase
+    public let signingKey: NoteSigningKey
+    public let admin: EnvelopeSigner
+    public let clock: TestClock
+
+    /// Creates the ledger and appends its genesis entry (index 0).
+    public static func make(clock: TestClock = TestClock(), maxBatch: Int = 4096) async throws -> TestLedger {
+        let database = try LedgerDatabase.inMemory()
+        return try await make(database: database, clock: clock, maxBatch: maxBatch)
+    }
+
+    /// Creates the ledger on a given database and appends its genesis entry.
+    public static func make(database: LedgerDatabase, clock: TestClock = TestClock(), maxBatch: Int = 4096) async throws -> TestLedger {
+        let store = SQLiteLedgerStore(database: database)
+        let signingKey = NoteSigningKey(name: origin, privateKey: Curve25519.Signing.PrivateKey())
+        let node = try await LedgerNode.open(store: store, signingKey: signingKey, maxBatch: maxBatch, clock: clock.read)
+        let admin = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let genesis = try admin.sign(GenesisBody(origin: origin, admin: admin.payloadKey, adminName: "Admin"), expires: clock.now + 60_000)
+        _ = try await node.submit(genesis)
+        return TestLedger(node: node, store: store, database: database, signingKey: signingKey, admin: admin, clock: clock)
+    }
+
+    /// A signed ping from a fresh account, valid for a minute of test time.
+    public func ping(from signer: EnvelopeSigner = EnvelopeSigner(key: P256.Signing.PrivateKey()), nonce: String = EnvelopeSigner.randomNonce()) throws -> [UInt8] {
+        try signer.sign(PingBody(), nonce: nonce, expires: clock.now + 60_000)
+    }
+
+    /// Submits `count` pings and returns their receipts in index order.
+    @discardableResult
+    public func appendPings(_ count: Int) async throws -> [Receipt] {
+        var receipts: [Receipt] = []
+        for _ in 0..<count {
+            receipts.append(try await node.submit(try ping()))
+        }
+        return receipts
+    }
+}
+
+/// A settable clock in Unix milliseconds.
+public final class TestClock: Sendable {
+    private let value: Mutex<Int64>
+
+    public init(_ start: Int64 = 1_795_000_000_000) {
+        self.value = Mutex(start)
+    }
+
+    public var now: Int64 { value.withLock { $0 } }
+
+    public func advance(millis: Int64) {
+        value.withLock { $0 += millis }
+    }
+
+    public var read: @Sendable () -> Int64 { { self.now } }
+}
+
+import Synchronization
