@@ -1,0 +1,189 @@
+"""A small, independent MedLedger client for end-to-end tests.
+
+It builds DSSE envelopes and checks RFC 6962 hashes from the published formats alone, using
+Python's `cryptography` package, so the tests exercise the wire formats rather than the Swift
+code's own helpers.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+PAYLOAD_TYPE = "application/vnd.medledger.tx+json"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def binary() -> str:
+    return os.environ.get("MEDLEDGER_BIN", str(ROOT / ".build" / "debug" / "medledger"))
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def pae(payload_type: str, payload: bytes) -> bytes:
+    t = payload_type.encode()
+    return b"DSSEv1 %d %s %d %s" % (len(t), t, len(payload), payload)
+
+
+@dataclass
+class Account:
+    key: ec.EllipticCurvePrivateKey
+
+    @classmethod
+    def new(cls) -> "Account":
+        return cls(ec.generate_private_key(ec.SECP256R1()))
+
+    @property
+    def point(self) -> bytes:
+        return self.key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+
+    @property
+    def address(self) -> str:
+        return "ml" + hashlib.sha256(self.point).digest()[:20].hex()
+
+    def envelope(self, tx_type: str, body: dict, nonce: str | None = None, ttl_ms: int = 600_000) -> tuple[bytes, str]:
+        nonce = nonce or b64url(secrets.token_bytes(16))
+        payload = json.dumps(
+            {"type": tx_type, "signer": b64url(self.point), "nonce": nonce,
+             "expires": int(time.time() * 1000) + ttl_ms, "body": body},
+            separators=(",", ":"),
+        ).encode()
+        der = self.key.sign(pae(PAYLOAD_TYPE, payload), ec.ECDSA(hashes.SHA256()))
+        r, s = decode_dss_signature(der)
+        sig = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        envelope = {
+            "payloadType": PAYLOAD_TYPE,
+            "payload": base64.b64encode(payload).decode(),
+            "signatures": [{"keyid": self.address, "sig": base64.b64encode(sig).decode()}],
+        }
+        return json.dumps(envelope, separators=(",", ":")).encode(), nonce
+
+
+def leaf_hash(entry: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + entry).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def mth(leaves: list[bytes]) -> bytes:
+    """RFC 6962 Merkle tree hash of leaf hashes."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return node_hash(mth(leaves[:k]), mth(leaves[k:]))
+
+
+def tile_index(n: int) -> str:
+    groups = []
+    while True:
+        groups.append(f"{n % 1000:03d}")
+        n //= 1000
+        if n == 0:
+            break
+    groups.reverse()
+    return "/".join(["x" + g for g in groups[:-1]] + [groups[-1]])
+
+
+def unbundle(data: bytes) -> list[bytes]:
+    out, i = [], 0
+    while i < len(data):
+        length = int.from_bytes(data[i:i + 2], "big")
+        out.append(data[i + 2:i + 2 + length])
+        i += 2 + length
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Node:
+    """A real `medledger serve` process on loopback."""
+
+    def __init__(self, data: Path, port: int | None = None):
+        self.data = data
+        self.port = port or free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [binary(), "serve", "--data", str(self.data), "--port", str(self.port), "--log-level", "warning"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                self.get("/checkpoint")
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("medledger serve exited: " + self.proc.stderr.read().decode())
+                time.sleep(0.1)
+        raise RuntimeError("medledger serve did not start")
+
+    def kill9(self) -> None:
+        assert self.proc
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def get(self, path: str) -> bytes:
+        with urllib.request.urlopen(self.url + path, timeout=10) as response:
+            return response.read()
+
+    def submit(self, envelope: bytes) -> tuple[int, dict]:
+        request = urllib.request.Request(self.url + "/v1/transactions", data=envelope, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    def entry(self, index: int) -> bytes:
+        tile, offset = divmod(index, 256)
+        size = int(self.get("/checkpoint").decode().split("\n")[1])
+        width = min(256, size - tile * 256)
+        path = f"/tile/entries/{tile_index(tile)}" + ("" if width == 256 else f".p/{width}")
+        return unbundle(self.get(path))[offset]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([binary(), *args], capture_output=True, text=True, timeout=600)

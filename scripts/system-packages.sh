@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages MedLedger builds and tests with, when they are missing.
+set -euo pipefail
+missing=()
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+installed libsqlite3-dev || missing+=(libsqlite3-dev)
+# A venv for the end-to-end tests needs ensurepip; Debian's python3 gets it from python3-venv.
+python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  as_root=()
+  [ "$(id -u)" -ne 0 ] && as_root=(sudo)
+  "${as_root[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq "${missing[@]}"
+fi
