@@ -35,7 +35,7 @@ public struct NoteVerifierKey: Sendable, Equatable {
 
     /// Parses a verifier key string, checking that its key ID matches its key.
     public init?(vkey: String) {
-        let parts = vkey.split(separator: "+", omittingEmptySubsequences: false)
+        let parts = vkey.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, NoteKeyName.isValid(String(parts[0])), parts[1].utf8.count == 8,
             let id = Hex.decode(parts[1]), let material = Base64Coding.decodeStandard(parts[2]),
             material.count == 33, let type = KeyType(rawValue: material[0]),

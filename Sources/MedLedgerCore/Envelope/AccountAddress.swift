@@ -10,7 +10,12 @@ public struct AccountAddress: Hashable, Sendable, Codable, CustomStringConvertib
 
     /// Derives the address of a public key.
     public init(publicKey: P256.Signing.PublicKey) {
-        let digest = SHA256.hash(data: publicKey.x963Representation)
+        self.init(uncompressedPoint: [UInt8](publicKey.x963Representation))
+    }
+
+    /// Derives the address from the 65-byte uncompressed point, skipping a key round trip.
+    init(uncompressedPoint: [UInt8]) {
+        let digest = SHA256.hash(data: uncompressedPoint)
         self.rawValue = "ml" + Hex.encode(Array(digest).prefix(20))
     }
 
@@ -43,8 +48,15 @@ public struct AccountAddress: Hashable, Sendable, Codable, CustomStringConvertib
 extension P256.Signing.PublicKey {
     /// Parses the unpadded base64url of a 65-byte uncompressed point, the form payloads carry.
     public static func fromPayloadKey(_ text: String) -> P256.Signing.PublicKey? {
-        guard let bytes = Base64Coding.decodeURL(text), bytes.count == 65, bytes.first == 0x04 else { return nil }
-        return try? P256.Signing.PublicKey(x963Representation: bytes)
+        parsePayloadKey(text)?.key
+    }
+
+    /// The key and its address, derived from the decoded point.
+    static func parsePayloadKey(_ text: String) -> (key: P256.Signing.PublicKey, address: AccountAddress)? {
+        guard let bytes = Base64Coding.decodeURL(text), bytes.count == 65, bytes.first == 0x04,
+            let key = try? P256.Signing.PublicKey(x963Representation: bytes)
+        else { return nil }
+        return (key, AccountAddress(uncompressedPoint: bytes))
     }
 
     /// The unpadded base64url of the 65-byte uncompressed point.

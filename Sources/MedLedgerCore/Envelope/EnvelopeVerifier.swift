@@ -54,41 +54,34 @@ public struct EnvelopeVerifier: Sendable {
         guard let payload = Base64Coding.decodeStandard(envelope.payload) else {
             throw .malformedEnvelope("payload is not standard base64")
         }
-        let header: PayloadHeader
+        let decoded: DecodedPayload
         do {
-            header = try JSONDecoder().decode(PayloadHeader.self, from: Data(payload))
+            let decoder = JSONDecoder()
+            decoder.userInfo[DecodedPayload.registryKey] = registry
+            decoded = try decoder.decode(DecodedPayload.self, from: Data(payload))
+        } catch let error as DecodedPayload.UnknownType {
+            throw .unknownTransactionType(error.type)
+        } catch let error as DecodedPayload.BodyError {
+            throw .invalidBody(Self.describe(error.underlying))
         } catch {
             throw .malformedPayload(Self.describe(error))
         }
-        guard let key = P256.Signing.PublicKey.fromPayloadKey(header.signer) else { throw .badSigner }
-        let address = key.address
+        guard let (key, address) = P256.Signing.PublicKey.parsePayloadKey(decoded.signer) else { throw .badSigner }
         if let keyid = signature.keyid, !keyid.isEmpty, keyid != address.rawValue { throw .keyIDMismatch }
         guard let sigBytes = Base64Coding.decodeStandard(signature.sig), sigBytes.count == 64,
             let ecdsa = try? P256.Signing.ECDSASignature(rawRepresentation: sigBytes)
         else { throw .badSignature }
         let signed = DSSEEnvelope.preAuthenticationEncoding(payloadType: envelope.payloadType, payload: payload)
         guard key.isValidSignature(ecdsa, for: signed) else { throw .badSignature }
-        guard Self.isValidNonce(header.nonce) else { throw .badNonce }
-
-        let body: any TransactionBody
+        guard Self.isValidNonce(decoded.nonce) else { throw .badNonce }
         do {
-            guard let decoded = try registry.decodeBody(type: header.type, payload: Data(payload)) else {
-                throw EnvelopeError.unknownTransactionType(header.type)
-            }
-            body = decoded
-        } catch let error as EnvelopeError {
-            throw error
-        } catch {
-            throw .invalidBody(Self.describe(error))
-        }
-        do {
-            try body.validate(in: PayloadContext(signerKey: key))
+            try decoded.body.validate(in: PayloadContext(signerKey: key, signerKeyText: decoded.signer, signer: address))
         } catch {
             throw .invalidBody(error.reason)
         }
         return VerifiedTransaction(
-            entry: entry, leafHash: .leaf(entry), type: header.type, signerKey: key, signer: address,
-            nonce: header.nonce, expires: header.expires, body: body
+            entry: entry, leafHash: .leaf(entry), type: decoded.type, signerKey: key, signer: address,
+            nonce: decoded.nonce, expires: decoded.expires, body: decoded.body
         )
     }
 

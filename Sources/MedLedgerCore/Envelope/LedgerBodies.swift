@@ -22,7 +22,7 @@ public struct GenesisBody: TransactionBody, Equatable {
 
     public func validate(in context: PayloadContext) throws(BodyValidationError) {
         guard CheckpointOrigin.isValid(origin) else { throw BodyValidationError("origin is not a valid log name") }
-        guard admin == context.signerKey.payloadKey else {
+        guard admin == context.signerKeyText else {
             throw BodyValidationError("the genesis entry must be signed by the administrator it names")
         }
         let name = adminName.trimmingCharacters(in: .whitespaces)

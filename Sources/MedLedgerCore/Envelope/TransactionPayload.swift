@@ -25,10 +25,44 @@ public struct TransactionPayload<Body: Codable & Sendable>: Codable, Sendable {
     }
 }
 
-/// The header fields every payload shares, decoded before the body's type is known.
-struct PayloadHeader: Decodable {
+/// A payload decoded in one pass: the header fields, then the body with the decoder registered for
+/// its `type` (found through the decoder's `userInfo`).
+struct DecodedPayload: Decodable {
+    static let registryKey = CodingUserInfoKey(rawValue: "medledger.registry")!
+
     var type: String
     var signer: String
     var nonce: String
     var expires: Int64
+    var body: any TransactionBody
+
+    /// Thrown for a type the registry does not know.
+    struct UnknownType: Error {
+        let type: String
+    }
+
+    /// Wraps an error decoding the body, so it is reported as an invalid body, not a malformed payload.
+    struct BodyError: Error {
+        let underlying: any Error
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, signer, nonce, expires, body
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decode(String.self, forKey: .type)
+        signer = try container.decode(String.self, forKey: .signer)
+        nonce = try container.decode(String.self, forKey: .nonce)
+        expires = try container.decode(Int64.self, forKey: .expires)
+        guard let registry = decoder.userInfo[Self.registryKey] as? TransactionTypeRegistry,
+            let decodeBody = registry.bodyDecoder(for: type)
+        else { throw UnknownType(type: type) }
+        do {
+            body = try decodeBody(try container.superDecoder(forKey: .body))
+        } catch {
+            throw BodyError(underlying: error)
+        }
+    }
 }

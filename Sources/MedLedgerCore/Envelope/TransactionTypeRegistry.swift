@@ -4,11 +4,14 @@ import Foundation
 /// What a transaction body's stateless checks may look at besides the body itself.
 public struct PayloadContext: Sendable {
     public let signerKey: P256.Signing.PublicKey
+    /// The signer's key as the payload spells it (base64url of the uncompressed point).
+    public let signerKeyText: String
     public let signer: AccountAddress
 
-    public init(signerKey: P256.Signing.PublicKey) {
+    public init(signerKey: P256.Signing.PublicKey, signerKeyText: String, signer: AccountAddress) {
         self.signerKey = signerKey
-        self.signer = signerKey.address
+        self.signerKeyText = signerKeyText
+        self.signer = signer
     }
 }
 
@@ -28,18 +31,16 @@ public struct BodyValidationError: Error, Sendable, Equatable {
 
 /// Maps payload `type` strings to body decoders, so new transaction kinds need no ledger change.
 public struct TransactionTypeRegistry: Sendable {
-    typealias Decoder = @Sendable (Data) throws -> any TransactionBody
+    typealias BodyDecoder = @Sendable (any Decoder) throws -> any TransactionBody
 
-    private var decoders: [String: Decoder] = [:]
+    private var decoders: [String: BodyDecoder] = [:]
 
     /// An empty registry.
     public init() {}
 
     /// Adds a kind; a second registration of the same type string replaces the first.
     public mutating func register<Body: TransactionBody>(_ body: Body.Type) {
-        decoders[Body.transactionType] = { payload in
-            try JSONDecoder().decode(TransactionPayload<Body>.self, from: payload).body
-        }
+        decoders[Body.transactionType] = { decoder in try Body(from: decoder) }
     }
 
     /// The registered type strings, sorted.
@@ -48,10 +49,9 @@ public struct TransactionTypeRegistry: Sendable {
     /// True when `type` has a decoder.
     public func contains(_ type: String) -> Bool { decoders[type] != nil }
 
-    /// Decodes a payload's body for its registered type; nil when the type is unknown.
-    func decodeBody(type: String, payload: Data) throws -> (any TransactionBody)? {
-        guard let decode = decoders[type] else { return nil }
-        return try decode(payload)
+    /// The body decoder for a registered type; nil when the type is unknown.
+    func bodyDecoder(for type: String) -> BodyDecoder? {
+        decoders[type]
     }
 
     /// The ledger's own kinds: ``GenesisBody`` and ``PingBody``.

@@ -1,44 +1,38 @@
-import Foundation
+import ExtrasBase64
 
 /// Base64 helpers shared by envelopes, keys and checkpoints.
 ///
 /// DSSE and signed notes use standard padded base64 (RFC 4648 §4); keys and nonces that travel in
 /// JSON and URLs use the unpadded URL-safe alphabet (RFC 4648 §5), which is what WebCrypto callers
-/// produce most easily.
+/// produce most easily. Decoding is strict: a value has exactly one accepted spelling, so two
+/// different strings never stand for the same key or signature.
 public enum Base64Coding {
+    private static let urlEncoding: Base64.EncodingOptions = [.base64UrlAlphabet, .omitPaddingCharacter]
+    private static let urlDecoding: Base64.DecodingOptions = [.base64UrlAlphabet, .omitPaddingCharacter]
+
     /// Standard padded base64.
-    public static func standard<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        Data(bytes).base64EncodedString()
+    public static func standard<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+        Base64.encodeToString(bytes: bytes)
     }
 
-    /// Decodes standard padded base64, rejecting anything else (including whitespace).
+    /// Decodes standard padded base64, rejecting anything else (whitespace, missing padding, stray bits).
     public static func decodeStandard(_ text: some StringProtocol) -> [UInt8]? {
-        guard let data = Data(base64Encoded: String(text)) else { return nil }
-        // Foundation accepts some non-canonical inputs; insist on a round trip so one value has one spelling.
-        guard data.base64EncodedString() == text else { return nil }
-        return [UInt8](data)
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 4 == 0, let bytes = try? Base64.decode(bytes: utf8) else { return nil }
+        guard Base64.encodeToBytes(bytes: bytes) == utf8 else { return nil }
+        return bytes
     }
 
     /// Unpadded URL-safe base64.
-    public static func url<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        var text = Data(bytes).base64EncodedString()
-        text = text.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        while text.hasSuffix("=") { text.removeLast() }
-        return text
+    public static func url<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+        Base64.encodeToString(bytes: bytes, options: urlEncoding)
     }
 
     /// Decodes unpadded URL-safe base64, rejecting padding, whitespace and the standard alphabet.
     public static func decodeURL(_ text: some StringProtocol) -> [UInt8]? {
-        let allowed = text.utf8.allSatisfy { byte in
-            (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
-                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
-        }
-        guard allowed, text.utf8.count % 4 != 1 else { return nil }
-        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while standard.utf8.count % 4 != 0 { standard.append("=") }
-        guard let data = Data(base64Encoded: standard) else { return nil }
-        let bytes = [UInt8](data)
-        guard url(bytes) == text else { return nil }
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 4 != 1, let bytes = try? Base64.decode(bytes: utf8, options: urlDecoding) else { return nil }
+        guard Base64.encodeToBytes(bytes: bytes, options: urlEncoding) == utf8 else { return nil }
         return bytes
     }
 }
