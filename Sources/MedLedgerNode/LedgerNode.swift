@@ -10,6 +10,7 @@ public struct LedgerNode: Sendable {
     public let verifierKey: NoteVerifierKey
     let sequencer: Sequencer
     let clock: @Sendable () -> Int64
+    let treeHashes = TreeHashCache()
 
     /// Milliseconds since the Unix epoch from the system clock.
     public static let systemClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
@@ -80,13 +81,13 @@ public struct LedgerNode: Sendable {
     /// The root hash of the tree of `size` entries, from stored hashes.
     public func root(size: UInt64) async throws -> TreeHash {
         guard size <= self.size else { throw LedgerNodeError.outOfRange }
-        return MerkleMath.fold(try await store.hashes(MerkleMath.rootNodes(size: size)))
+        return MerkleMath.fold(try await treeHashes.hashes(MerkleMath.rootNodes(size: size), from: store))
     }
 
     /// Fetches every perfect subtree the ranges need in one store call and folds each range.
     private func hashes(of ranges: [Range<UInt64>]) async throws -> [TreeHash] {
         let plans = ranges.map(MerkleMath.decompose)
-        let fetched = try await store.hashes(plans.flatMap { $0 })
+        let fetched = try await treeHashes.hashes(plans.flatMap { $0 }, from: store)
         var offset = 0
         return plans.map { plan in
             defer { offset += plan.count }

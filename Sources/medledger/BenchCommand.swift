@@ -96,6 +96,8 @@ struct LedgerBenchCommand: AsyncParsableCommand {
         if prefill > 0 {
             try await fill(node: node, count: prefill, expires: expires, progress: progress)
         }
+        result.verify_per_s = try await LedgerBenchmark.verificationRate(
+            envelopes: Array(envelopes.prefix(20_000)), verifier: node.verifier, now: LedgerNode.systemClock())
         let submitNode = node
         let run = await LedgerBenchmark.run(envelopes: envelopes, options: options, submit: { envelope in
             _ = try await submitNode.submit(envelope)
@@ -158,6 +160,8 @@ struct BenchResult: Encodable {
     var failed = 0
     var first_error: String?
     var tx_per_s = 0.0
+    /// Envelopes per second the verifier alone checks on every core (the throughput ceiling).
+    var verify_per_s = 0.0
     var p50_ms = 0.0
     var p90_ms = 0.0
     var p99_ms = 0.0

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Testing
 
 @testable import MedLedgerCore
 
@@ -27,11 +28,14 @@ func signPAE(_ key: P256.Signing.PrivateKey, payloadType: String, payload: [UInt
 }
 
 /// Runs `body` and returns the envelope error it throws, or nil when it succeeds.
-func envelopeError(_ body: () throws(EnvelopeError) -> VerifiedTransaction) -> EnvelopeError? {
+func envelopeError(_ body: () throws -> VerifiedTransaction) -> EnvelopeError? {
     do {
         _ = try body()
         return nil
-    } catch {
+    } catch let error as EnvelopeError {
         return error
+    } catch {
+        Issue.record("expected an EnvelopeError, got \(error)")
+        return .rejected("unexpected error type")
     }
 }

@@ -263,12 +263,23 @@ struct ConsistencyProofTests {
                     {
                         problems.append("old size \(otherOld) accepted for \(label)")
                     }
+                    if reference.consistencyProof(oldSize: otherOld, newSize: newSize).count != proof.count,
+                        accepts(UInt64(otherOld), n, roots[oldSize], roots[newSize], proof)
+                    {
+                        problems.append("old size \(otherOld) with the true roots accepted for \(label)")
+                    }
                 }
                 for otherNew in max(oldSize + 1, newSize - 2)...(newSize + 2) where otherNew != newSize && otherNew <= maxSize + 1 {
-                    if reference.consistencyProof(oldSize: oldSize, newSize: otherNew).map({ TreeHash($0)! }) != proof,
+                    let otherProof = reference.consistencyProof(oldSize: oldSize, newSize: otherNew)
+                    if otherProof.map({ TreeHash($0)! }) != proof,
                         accepts(m, UInt64(otherNew), roots[oldSize], roots[otherNew], proof)
                     {
                         problems.append("new size \(otherNew) accepted for \(label)")
+                    }
+                    // Claiming another size while keeping the true roots: a proof of the wrong shape for
+                    // that size must not verify (e.g. 4 -> 8 presented as 4 -> 9).
+                    if otherProof.count != proof.count, accepts(m, UInt64(otherNew), roots[oldSize], roots[newSize], proof) {
+                        problems.append("new size \(otherNew) with the true roots accepted for \(label)")
                     }
                 }
             }
@@ -288,5 +299,10 @@ struct ConsistencyProofTests {
         #expect(MerkleProofVerifier.verifyConsistency(oldSize: 0, newSize: 8, oldRoot: .empty, newRoot: r8, proof: []))
         #expect(!MerkleProofVerifier.verifyConsistency(oldSize: 0, newSize: 8, oldRoot: .empty, newRoot: r8, proof: [r8]))
         #expect(!MerkleProofVerifier.verifyConsistency(oldSize: 8, newSize: 5, oldRoot: r8, newRoot: r5, proof: [r5]))
+        // The proof from 4 to 8 is a single hash; it must not pass for a claimed new size of 9.
+        let r4 = TreeHash(reference.root(size: 4))!
+        let proof = [TreeHash(reference.mth(4..<8))!]
+        #expect(MerkleProofVerifier.verifyConsistency(oldSize: 4, newSize: 8, oldRoot: r4, newRoot: r8, proof: proof))
+        #expect(!MerkleProofVerifier.verifyConsistency(oldSize: 4, newSize: 9, oldRoot: r4, newRoot: r8, proof: proof))
     }
 }

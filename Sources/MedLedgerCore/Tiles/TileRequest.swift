@@ -40,17 +40,23 @@ public enum TileRequest: Sendable, Equatable {
 
     /// True when a tree of `size` leaves has every hash or entry this tile names.
     public func isAvailable(treeSize size: UInt64) -> Bool {
+        let available: UInt64
+        let index: UInt64
+        let width: Int
         switch self {
-        case .hashes(let level, let index, let width):
+        case .hashes(let level, let i, let w):
             let shift = UInt64(level * Self.height)
             guard shift < 64 else { return false }
-            let nodes = size >> shift
-            return index <= UInt64.max / UInt64(Self.fullWidth)
-                && index * UInt64(Self.fullWidth) + UInt64(width) <= nodes
-        case .entries(let index, let width):
-            return index <= UInt64.max / UInt64(Self.fullWidth)
-                && index * UInt64(Self.fullWidth) + UInt64(width) <= size
+            available = size >> shift
+            (index, width) = (i, w)
+        case .entries(let i, let w):
+            available = size
+            (index, width) = (i, w)
         }
+        // Overflow-checked: a huge index in a request path must answer "not available", never trap.
+        let (start, overflowed) = index.multipliedReportingOverflow(by: UInt64(Self.fullWidth))
+        let (end, overflowedAgain) = start.addingReportingOverflow(UInt64(width))
+        return !overflowed && !overflowedAgain && end <= available
     }
 
     /// The path below `tile/`, e.g. `0/x001/x234/067.p/8` or `entries/005`.

@@ -125,6 +125,28 @@ public struct LedgerBenchmark: Sendable {
         )
     }
 
+    /// Envelopes per second that `verifier` checks with one task per core: the ceiling for the
+    /// sequencer's throughput on this machine.
+    public static func verificationRate(envelopes: [[UInt8]], verifier: EnvelopeVerifier, now: Int64) async throws -> Double {
+        let parts = max(ProcessInfo.processInfo.activeProcessorCount, 1)
+        let clock = ContinuousClock()
+        let elapsed = try await clock.measure {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for part in 0..<parts {
+                    group.addTask {
+                        var i = part
+                        while i < envelopes.count {
+                            _ = try verifier.verify(envelopes[i], now: now)
+                            i += parts
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        return Double(envelopes.count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
     /// Average microseconds to build an inclusion proof from the store and verify it, over `samples`
     /// random entries of the node's published tree.
     public static func proofMicroseconds(node: LedgerNode, samples: Int) async throws -> Double {
