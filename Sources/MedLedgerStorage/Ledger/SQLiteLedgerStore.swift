@@ -4,6 +4,10 @@ import MedLedgerCore
 
 /// ``LedgerStore`` on SQLite: entries, perfect-subtree hashes and checkpoints, each block in one
 /// transaction. Leaf hashes live on the entry row; `tree_node` holds every perfect subtree above.
+///
+/// Reads run synchronously on the calling thread: they are short indexed lookups, and a hop to a
+/// reader queue and back costs several times more than the lookup itself. The block write, which
+/// waits for fsync, runs on GRDB's writer queue.
 public struct SQLiteLedgerStore: LedgerStore {
     let database: LedgerDatabase
 
@@ -12,7 +16,7 @@ public struct SQLiteLedgerStore: LedgerStore {
     }
 
     public func head() async throws -> LedgerHead {
-        try await database.writer.read { db in
+        try readNow { db in
             guard let row = try CheckpointRecord.order(Column("size").desc).fetchOne(db) else {
                 return LedgerHead.empty
             }
@@ -28,7 +32,7 @@ public struct SQLiteLedgerStore: LedgerStore {
 
     public func existingNonces(_ keys: [NonceKey]) async throws -> Set<NonceKey> {
         guard !keys.isEmpty else { return [] }
-        return try await database.writer.read { db in
+        return try readNow { db in
             let statement = try db.cachedStatement(sql: "SELECT 1 FROM entry WHERE signer = ? AND nonce = ?")
             var found = Set<NonceKey>()
             for key in keys where try Bool.fetchOne(statement, arguments: [key.signer.rawValue, key.nonce]) != nil {
@@ -65,12 +69,12 @@ public struct SQLiteLedgerStore: LedgerStore {
     }
 
     public func hashes(_ ids: [TreeNodeID]) async throws -> [TreeHash] {
-        try await database.writer.read { db in try Self.hashes(db, ids) }
+        try readNow { db in try Self.hashes(db, ids) }
     }
 
     public func entries(_ range: Range<UInt64>) async throws -> [StoredEntry] {
         guard !range.isEmpty else { return [] }
-        return try await database.writer.read { db in
+        return try readNow { db in
             try EntryRecord
                 .filter(Column("idx") >= Int64(range.lowerBound) && Column("idx") < Int64(clamping: range.upperBound))
                 .order(Column("idx"))
@@ -80,7 +84,7 @@ public struct SQLiteLedgerStore: LedgerStore {
     }
 
     public func checkpoints(after size: UInt64, limit: Int) async throws -> [StoredCheckpoint] {
-        try await database.writer.read { db in
+        try readNow { db in
             try CheckpointRecord
                 .filter(Column("size") > Int64(clamping: size))
                 .order(Column("size"))
@@ -91,13 +95,18 @@ public struct SQLiteLedgerStore: LedgerStore {
     }
 
     public func checkpoint(covering size: UInt64) async throws -> StoredCheckpoint? {
-        try await database.writer.read { db in
+        try readNow { db in
             try CheckpointRecord
                 .filter(Column("size") >= Int64(clamping: size))
                 .order(Column("size"))
                 .fetchOne(db)
                 .map { StoredCheckpoint(size: UInt64($0.size), note: $0.note) }
         }
+    }
+
+    /// A read transaction on the calling thread (the synchronous overload, chosen outside async code).
+    private func readNow<T>(_ body: (Database) throws -> T) throws -> T {
+        try database.writer.read(body)
     }
 
     static func storedEntry(_ record: EntryRecord) -> StoredEntry {
