@@ -184,6 +184,7 @@ final class FlakyStore: LedgerStore, Sendable {
     func entries(_ range: Range<UInt64>) async throws -> [StoredEntry] { try await inner.entries(range) }
     func checkpoints(after size: UInt64, limit: Int) async throws -> [StoredCheckpoint] { try await inner.checkpoints(after: size, limit: limit) }
     func checkpoint(covering size: UInt64) async throws -> StoredCheckpoint? { try await inner.checkpoint(covering: size) }
+    func firstReplayedEntry() async throws -> UInt64? { try await inner.firstReplayedEntry() }
 }
 
 import Synchronization

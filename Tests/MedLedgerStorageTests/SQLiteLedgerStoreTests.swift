@@ -54,7 +54,7 @@ struct SQLiteLedgerStoreTests {
         }
     }
 
-    @Test("the store refuses a second entry with the same signer and nonce")
+    @Test("the store refuses a second entry with the same signer and nonce even when the caller skipped the check")
     func uniqueNonceConstraint() async throws {
         let ledger = try await TestLedger.make()
         let receipt = try await ledger.node.submit(try ledger.ping(nonce: "aaaaaaaaaaaaaaaaaaaa"))

@@ -109,6 +109,19 @@ struct TamperDetectionTests {
         try await expectFailure(ledger, containing: "checkpoint of size 11 is bad: its prev line")
     }
 
+    @Test("an entry replaying an earlier entry's signer and nonce is named")
+    func replayedEntry() async throws {
+        let ledger = try await ledgerWithEntries()
+        try await ledger.database.writer.write { db in
+            try db.execute(sql: """
+                UPDATE entry SET (envelope, leaf_hash, type, signer, nonce, nonce_key) =
+                    (SELECT envelope, leaf_hash, type, signer, nonce, nonce_key FROM entry WHERE idx = 3)
+                WHERE idx = 7
+                """)
+        }
+        try await expectFailure(ledger, containing: "entry 7 is bad: it reuses the signer and nonce")
+    }
+
     @Test("a changed signer column is named even though the envelope is intact")
     func alteredDerivedColumn() async throws {
         let ledger = try await ledgerWithEntries()

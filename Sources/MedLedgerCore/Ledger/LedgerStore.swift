@@ -18,6 +18,8 @@ public protocol LedgerStore: Sendable {
     func checkpoints(after size: UInt64, limit: Int) async throws -> [StoredCheckpoint]
     /// The first checkpoint whose size is at least `size` (the one that sealed entry `size - 1`).
     func checkpoint(covering size: UInt64) async throws -> StoredCheckpoint?
+    /// The lowest index of an entry whose signer and nonce appear at an earlier index, if any.
+    func firstReplayedEntry() async throws -> UInt64?
 }
 
 /// Errors a store reports about its contents.

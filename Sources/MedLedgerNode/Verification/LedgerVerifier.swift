@@ -35,6 +35,9 @@ public struct LedgerVerifier: Sendable {
             }
             return report
         }
+        if let replay = try await store.firstReplayedEntry() {
+            throw LedgerVerificationError.entry(index: replay, reason: "it reuses the signer and nonce of an earlier entry")
+        }
         let total = last.checkpoint.size
         var frontier = MerkleFrontier()
         var nextCheckpoint = 0

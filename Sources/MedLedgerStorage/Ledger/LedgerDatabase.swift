@@ -46,9 +46,10 @@ public struct LedgerDatabase: Sendable {
                     leaf_hash BLOB NOT NULL,
                     type TEXT NOT NULL,
                     signer TEXT NOT NULL,
-                    nonce TEXT NOT NULL
+                    nonce TEXT NOT NULL,
+                    nonce_key INTEGER NOT NULL
                 );
-                CREATE UNIQUE INDEX entry_signer_nonce ON entry(signer, nonce);
+                CREATE INDEX entry_nonce_key ON entry(nonce_key);
                 CREATE TABLE tree_node (
                     level INTEGER NOT NULL,
                     idx INTEGER NOT NULL,

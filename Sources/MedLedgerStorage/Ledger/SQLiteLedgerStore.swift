@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import MedLedgerCore
@@ -33,9 +34,9 @@ public struct SQLiteLedgerStore: LedgerStore {
     public func existingNonces(_ keys: [NonceKey]) async throws -> Set<NonceKey> {
         guard !keys.isEmpty else { return [] }
         return try readNow { db in
-            let statement = try db.cachedStatement(sql: "SELECT 1 FROM entry WHERE signer = ? AND nonce = ?")
+            let statement = try db.cachedStatement(sql: "SELECT 1 FROM entry WHERE nonce_key = ? AND signer = ? AND nonce = ?")
             var found = Set<NonceKey>()
-            for key in keys where try Bool.fetchOne(statement, arguments: [key.signer.rawValue, key.nonce]) != nil {
+            for key in keys where try Bool.fetchOne(statement, arguments: [Self.nonceKey(key), key.signer.rawValue, key.nonce]) != nil {
                 found.insert(key)
             }
             return found
@@ -44,17 +45,20 @@ public struct SQLiteLedgerStore: LedgerStore {
 
     public func append(_ block: SealedBlock) async throws {
         try await database.writer.write { db in
+            // The sequencer has already refused replays; this re-check inside the write transaction
+            // keeps the store's own promise even if a caller skipped that step.
+            let exists = try db.cachedStatement(sql: "SELECT 1 FROM entry WHERE nonce_key = ? AND signer = ? AND nonce = ?")
             let insertEntry = try db.cachedStatement(
-                sql: "INSERT INTO entry (idx, envelope, leaf_hash, type, signer, nonce) VALUES (?, ?, ?, ?, ?, ?)")
+                sql: "INSERT INTO entry (idx, envelope, leaf_hash, type, signer, nonce, nonce_key) VALUES (?, ?, ?, ?, ?, ?, ?)")
             for sequenced in block.entries {
                 let tx = sequenced.transaction
-                do {
-                    try insertEntry.execute(arguments: [
-                        Int64(sequenced.index), Data(tx.entry), Data(tx.leafHash.bytes), tx.type, tx.signer.rawValue, tx.nonce,
-                    ])
-                } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                let key = Self.nonceKey(tx.nonceKey)
+                if try Bool.fetchOne(exists, arguments: [key, tx.signer.rawValue, tx.nonce]) != nil {
                     throw LedgerStoreError.replayedNonce
                 }
+                try insertEntry.execute(arguments: [
+                    Int64(sequenced.index), Data(tx.entry), Data(tx.leafHash.bytes), tx.type, tx.signer.rawValue, tx.nonce, key,
+                ])
             }
             let insertNode = try db.cachedStatement(sql: "INSERT INTO tree_node (level, idx, hash) VALUES (?, ?, ?)")
             for node in block.nodes {
@@ -104,9 +108,28 @@ public struct SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    /// A compact 64-bit index key for (signer, nonce): the first 8 bytes of SHA-256(signer ‖ 0x00 ‖ nonce).
+    ///
+    /// Indexing 8 bytes instead of the two strings keeps the replay index small, so each block
+    /// dirties far fewer index pages. Lookups still compare the full signer and nonce.
+    static func nonceKey(_ key: NonceKey) -> Int64 {
+        let digest = SHA256.hash(data: Array(key.signer.rawValue.utf8) + [0] + Array(key.nonce.utf8))
+        return digest.withUnsafeBytes { Int64(bitPattern: $0.loadUnaligned(as: UInt64.self)) }
+    }
+
     /// A read transaction on the calling thread (the synchronous overload, chosen outside async code).
     private func readNow<T>(_ body: (Database) throws -> T) throws -> T {
         try database.writer.read(body)
+    }
+
+    public func firstReplayedEntry() async throws -> UInt64? {
+        try readNow { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT MIN(later.idx) FROM entry AS later
+                JOIN entry AS earlier ON earlier.nonce_key = later.nonce_key
+                    AND earlier.signer = later.signer AND earlier.nonce = later.nonce AND earlier.idx < later.idx
+                """).map { UInt64($0) }
+        }
     }
 
     static func storedEntry(_ record: EntryRecord) -> StoredEntry {

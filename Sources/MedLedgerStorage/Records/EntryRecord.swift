@@ -11,9 +11,11 @@ struct EntryRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     var type: String
     var signer: String
     var nonce: String
+    var nonceKey: Int64
 
     enum CodingKeys: String, CodingKey {
         case idx, envelope, type, signer, nonce
         case leafHash = "leaf_hash"
+        case nonceKey = "nonce_key"
     }
 }
