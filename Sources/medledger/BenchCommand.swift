@@ -103,7 +103,8 @@ struct LedgerBenchCommand: AsyncParsableCommand {
             _ = try await submitNode.submit(envelope)
         }, progress: { progress.show("submitting", $0, total) })
         result.record(run)
-        result.tree_size = node.size
+        let finalSize = node.size
+        result.tree_size = finalSize
         result.proof_us = try await LedgerBenchmark.proofMicroseconds(node: node, samples: 2_000)
 
         // Reopen: a fresh database handle, head read and node start, as after a restart.
@@ -112,7 +113,7 @@ struct LedgerBenchCommand: AsyncParsableCommand {
             node = try await openNode(directory, logger: logger)
         }
         result.open_ms = Double(opened.components.attoseconds) / 1e15 + Double(opened.components.seconds) * 1000
-        guard node.size == result.tree_size else { throw CLIError("reopened ledger has size \(node.size), expected \(result.tree_size)") }
+        guard node.size == finalSize else { throw CLIError("reopened ledger has size \(node.size), expected \(finalSize)") }
         try emit(result)
     }
 
@@ -142,8 +143,10 @@ struct LedgerBenchCommand: AsyncParsableCommand {
             print("""
                 transactions \(result.transactions) (\(result.failed) failed) in \(String(format: "%.2f", result.seconds)) s
                 tx_per_s \(Int(result.tx_per_s))  p50 \(String(format: "%.2f", result.p50_ms)) ms  p99 \(String(format: "%.2f", result.p99_ms)) ms
-                proof \(String(format: "%.1f", result.proof_us)) µs at size \(result.tree_size)  open \(String(format: "%.1f", result.open_ms)) ms
                 """)
+            if let proof = result.proof_us, let open = result.open_ms, let size = result.tree_size {
+                print("proof \(String(format: "%.1f", proof)) µs at size \(size)  open \(String(format: "%.1f", open)) ms")
+            }
         }
         if result.failed > 0 { throw CLIError("\(result.failed) submissions failed; first: \(result.first_error ?? "?")") }
     }
@@ -161,14 +164,15 @@ struct BenchResult: Encodable {
     var first_error: String?
     var tx_per_s = 0.0
     /// Envelopes per second the verifier alone checks on every core (the throughput ceiling).
-    var verify_per_s = 0.0
+    var verify_per_s: Double?
     var p50_ms = 0.0
     var p90_ms = 0.0
     var p99_ms = 0.0
     var max_ms = 0.0
-    var proof_us = 0.0
-    var open_ms = 0.0
-    var tree_size: UInt64 = 0
+    /// Local runs only (absent with --url): proof and reopen figures at the final tree size.
+    var proof_us: Double?
+    var open_ms: Double?
+    var tree_size: UInt64?
 
     mutating func record(_ run: LedgerBenchmark.RunResult) {
         seconds = run.seconds

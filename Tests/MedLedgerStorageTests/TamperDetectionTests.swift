@@ -9,8 +9,12 @@ import Testing
 /// Altering any stored byte must make the full verification fail and name what is wrong.
 @Suite("tamper detection")
 struct TamperDetectionTests {
+    /// Small chunks and checkpoint pages, so every fault is found across chunk and page boundaries.
     func verify(_ ledger: TestLedger) async throws -> LedgerVerifier.Report {
-        try await LedgerVerifier(store: ledger.store, verifierKey: ledger.signingKey.verifierKey).run()
+        var verifier = LedgerVerifier(store: ledger.store, verifierKey: ledger.signingKey.verifierKey)
+        verifier.chunkSize = 6
+        verifier.checkpointPageSize = 4
+        return try await verifier.run()
     }
 
     func ledgerWithEntries() async throws -> TestLedger {
@@ -28,13 +32,37 @@ struct TamperDetectionTests {
         }
     }
 
-    @Test("an untouched ledger verifies")
+    @Test("an untouched ledger verifies, with small or default chunk and page sizes")
     func cleanLedgerVerifies() async throws {
         let ledger = try await ledgerWithEntries()
         let report = try await verify(ledger)
         #expect(report.entries == 41)
         #expect(report.checkpoints == 41)
         #expect(report.treeNodes == 41 - 3)  // n leaves have n - popcount(n) perfect subtrees above level 0
+        let defaults = try await LedgerVerifier(store: ledger.store, verifierKey: ledger.signingKey.verifierKey).run()
+        #expect(defaults == report)
+    }
+
+    @Test("blocks of many entries verify across chunk boundaries")
+    func multiEntryBlocks() async throws {
+        let ledger = try await TestLedger.make()
+        let envelopes = try (0..<50).map { _ in try ledger.ping() }
+        _ = try await withThrowingTaskGroup(of: Void.self) { group in
+            for envelope in envelopes { group.addTask { _ = try await ledger.node.submit(envelope) } }
+            try await group.waitForAll()
+        }
+        let report = try await verify(ledger)
+        #expect(report.entries == 51)
+        #expect(report.checkpoints == (try await ledger.store.checkpoints(after: 0, limit: 100).count))
+    }
+
+    @Test("a verifier trusting another key refuses the first checkpoint")
+    func wrongLogKey() async throws {
+        let ledger = try await ledgerWithEntries()
+        let other = NoteSigningKey(name: TestLedger.origin, privateKey: .init()).verifierKey
+        await #expect(throws: LedgerVerificationError.self) {
+            _ = try await LedgerVerifier(store: ledger.store, verifierKey: other).run()
+        }
     }
 
     @Test("a flipped byte in any entry's envelope is named", arguments: [0, 7, 40])

@@ -10,6 +10,8 @@ public struct LedgerVerifier: Sendable {
     public let envelopeVerifier: EnvelopeVerifier
     /// Entries read and checked per step.
     public var chunkSize = 4096
+    /// Checkpoints read per page.
+    public var checkpointPageSize = 10_000
 
     public init(store: any LedgerStore, verifierKey: NoteVerifierKey, registry: TransactionTypeRegistry = .ledger) {
         self.store = store
@@ -24,99 +26,72 @@ public struct LedgerVerifier: Sendable {
         public var treeNodes: Int = 0
     }
 
-    /// Runs every check; `progress` receives (entries checked, total).
+    /// Runs every check; `progress` receives (entries checked, latest tree size).
+    ///
+    /// Checkpoints are streamed alongside the entries, so memory stays bounded however many blocks
+    /// the ledger has.
     public func run(progress: @Sendable (UInt64, UInt64) -> Void = { _, _ in }) async throws -> Report {
-        let checkpoints = try await loadCheckpoints()
         var report = Report()
-        report.checkpoints = checkpoints.count
-        guard let last = checkpoints.last else {
-            if let stray = try await store.entries(0..<1).first {
-                throw LedgerVerificationError.entry(index: stray.index, reason: "stored without any checkpoint")
-            }
-            return report
-        }
+        var stream = CheckpointStream(store: store, verifierKey: verifierKey, pageSize: checkpointPageSize)
         if let replay = try await store.firstReplayedEntry() {
             throw LedgerVerificationError.entry(index: replay, reason: "it reuses the signer and nonce of an earlier entry")
         }
-        let total = last.checkpoint.size
+        let expectedSize = (try? await store.head().checkpoint?.checkpoint.size) ?? 0
         var frontier = MerkleFrontier()
-        var nextCheckpoint = 0
+        // Verified checkpoints not yet matched against the tree, ascending; all larger than `start`.
+        var window: [SignedCheckpoint] = []
+        var exhausted = false
         var start: UInt64 = 0
-        while start < total {
-            let end = min(start + UInt64(chunkSize), total)
+        while true {
+            var end = start + UInt64(chunkSize)
+            while !exhausted, (window.last?.checkpoint.size ?? 0) < end {
+                if let next = try await stream.next() {
+                    window.append(next)
+                    report.checkpoints += 1
+                } else {
+                    exhausted = true
+                }
+            }
+            guard let last = window.last else { break }
+            end = min(end, last.checkpoint.size)
             let entries = try await store.entries(start..<end)
-            try await checkEntries(entries, expected: start..<end, checkpoints: checkpoints, from: nextCheckpoint)
+            try await checkEntries(entries, expected: start..<end, checkpoints: window)
             var completed: [MerkleFrontier.CompletedNode] = []
+            var matched = 0
             for entry in entries {
                 // Leaf hashes were compared in checkEntries, so the stored one is the entry's.
                 completed += frontier.append(TreeHash(entry.leafHash)!)
-                while nextCheckpoint < checkpoints.count, checkpoints[nextCheckpoint].checkpoint.size == frontier.size {
-                    let checkpoint = checkpoints[nextCheckpoint].checkpoint
+                while matched < window.count, window[matched].checkpoint.size == frontier.size {
+                    let checkpoint = window[matched].checkpoint
                     guard checkpoint.root == frontier.root else {
                         throw LedgerVerificationError.checkpoint(size: checkpoint.size, reason: "its root is not the root of the stored entries")
                     }
-                    nextCheckpoint += 1
+                    matched += 1
                 }
             }
+            window.removeFirst(matched)
             try await checkNodes(completed)
             report.treeNodes += completed.count
             report.entries = end
-            progress(end, total)
+            progress(end, max(expectedSize, end))
             start = end
         }
-        if let stray = try await store.entries(total..<(total + 1)).first {
-            throw LedgerVerificationError.entry(index: stray.index, reason: "stored beyond the latest checkpoint")
+        if let stray = try await store.entries(start..<(start + 1)).first {
+            let reason = start == 0 ? "it is stored without any checkpoint" : "it is stored beyond the latest checkpoint"
+            throw LedgerVerificationError.entry(index: stray.index, reason: reason)
         }
-        let head = try await store.head()
-        guard head.frontier == frontier else {
-            throw LedgerVerificationError.checkpoint(size: total, reason: "the stored right edge of the tree differs from the entries")
+        if start > 0 {
+            let head = try await store.head()
+            guard head.frontier == frontier else {
+                throw LedgerVerificationError.checkpoint(size: start, reason: "the stored right edge of the tree differs from the entries")
+            }
         }
         return report
     }
 
-    private func loadCheckpoints() async throws -> [SignedCheckpoint] {
-        var result: [SignedCheckpoint] = []
-        var after: UInt64 = 0
-        while true {
-            let page = try await store.checkpoints(after: after, limit: 10_000)
-            for stored in page {
-                let checkpoint: SignedCheckpoint
-                do {
-                    let note = try SignedNote.parse(stored.note)
-                    guard verifierKey.hasSigned(note) else {
-                        throw LedgerVerificationError.checkpoint(size: stored.size, reason: "its signature does not verify with the log key")
-                    }
-                    checkpoint = SignedCheckpoint(checkpoint: try Checkpoint.parse(note.text), note: note)
-                } catch let error as LedgerVerificationError {
-                    throw error
-                } catch {
-                    throw LedgerVerificationError.checkpoint(size: stored.size, reason: "it is not a well-formed checkpoint note")
-                }
-                let body = checkpoint.checkpoint
-                guard body.size == stored.size else {
-                    throw LedgerVerificationError.checkpoint(size: stored.size, reason: "it is stored under size \(stored.size) but says \(body.size)")
-                }
-                guard body.origin == verifierKey.name else {
-                    throw LedgerVerificationError.checkpoint(size: stored.size, reason: "its origin is not \(verifierKey.name)")
-                }
-                let previous = result.last?.checkpoint
-                guard body.previousSize == (previous?.size ?? 0), body.previousHash == (previous?.bodyHash ?? Checkpoint.noPrevious) else {
-                    throw LedgerVerificationError.checkpoint(size: stored.size, reason: "its prev line does not name the checkpoint before it")
-                }
-                guard body.time >= (previous?.time ?? Int64.min) else {
-                    throw LedgerVerificationError.checkpoint(size: stored.size, reason: "its time is earlier than the checkpoint before it")
-                }
-                result.append(checkpoint)
-            }
-            guard let last = page.last, page.count == 10_000 else { break }
-            after = last.size
-        }
-        return result
-    }
-
     /// Checks a chunk of entries, splitting signature verification across the available cores.
     private func checkEntries(
-        _ entries: [StoredEntry], expected: Range<UInt64>, checkpoints: [SignedCheckpoint], from firstCheckpoint: Int
+        _ entries: [StoredEntry], expected: Range<UInt64>, checkpoints: [SignedCheckpoint]
     ) async throws {
         for (offset, entry) in entries.enumerated() where entry.index != expected.lowerBound + UInt64(offset) {
             throw LedgerVerificationError.entry(index: expected.lowerBound + UInt64(offset), reason: "it is missing")
@@ -127,7 +102,7 @@ public struct LedgerVerifier: Sendable {
         // Block time of each entry: the time of the first checkpoint whose size exceeds its index.
         var times: [Int64] = []
         times.reserveCapacity(entries.count)
-        var c = firstCheckpoint
+        var c = 0
         for entry in entries {
             while checkpoints[c].checkpoint.size <= entry.index { c += 1 }
             times.append(checkpoints[c].checkpoint.time)
@@ -188,6 +163,64 @@ public struct LedgerVerifier: Sendable {
         for (node, hash) in zip(nodes, stored) where node.hash != hash {
             throw LedgerVerificationError.treeNode(node.id, reason: "it differs from the hash of the entries below it")
         }
+    }
+}
+
+/// Reads checkpoints page by page, checking each one's signature, origin, size and link to the one
+/// before it.
+struct CheckpointStream {
+    let store: any LedgerStore
+    let verifierKey: NoteVerifierKey
+    private var buffer: [StoredCheckpoint] = []
+    private var position = 0
+    private var previous: Checkpoint?
+    private var done = false
+    let pageSize: Int
+
+    init(store: any LedgerStore, verifierKey: NoteVerifierKey, pageSize: Int) {
+        self.store = store
+        self.verifierKey = verifierKey
+        self.pageSize = max(pageSize, 1)
+    }
+
+    /// The next verified checkpoint, or nil after the last.
+    mutating func next() async throws -> SignedCheckpoint? {
+        if position == buffer.count {
+            guard !done else { return nil }
+            buffer = try await store.checkpoints(after: buffer.last?.size ?? 0, limit: pageSize)
+            position = 0
+            done = buffer.count < pageSize
+            if buffer.isEmpty { return nil }
+        }
+        let stored = buffer[position]
+        position += 1
+        let checkpoint: SignedCheckpoint
+        do {
+            let note = try SignedNote.parse(stored.note)
+            guard verifierKey.hasSigned(note) else {
+                throw LedgerVerificationError.checkpoint(size: stored.size, reason: "its signature does not verify with the log key")
+            }
+            checkpoint = SignedCheckpoint(checkpoint: try Checkpoint.parse(note.text), note: note)
+        } catch let error as LedgerVerificationError {
+            throw error
+        } catch {
+            throw LedgerVerificationError.checkpoint(size: stored.size, reason: "it is not a well-formed checkpoint note")
+        }
+        let body = checkpoint.checkpoint
+        guard body.size == stored.size else {
+            throw LedgerVerificationError.checkpoint(size: stored.size, reason: "it is stored under size \(stored.size) but says \(body.size)")
+        }
+        guard body.origin == verifierKey.name else {
+            throw LedgerVerificationError.checkpoint(size: stored.size, reason: "its origin is not \(verifierKey.name)")
+        }
+        guard body.previousSize == (previous?.size ?? 0), body.previousHash == (previous?.bodyHash ?? Checkpoint.noPrevious) else {
+            throw LedgerVerificationError.checkpoint(size: stored.size, reason: "its prev line does not name the checkpoint before it")
+        }
+        guard body.time >= (previous?.time ?? Int64.min) else {
+            throw LedgerVerificationError.checkpoint(size: stored.size, reason: "its time is earlier than the checkpoint before it")
+        }
+        previous = body
+        return checkpoint
     }
 }
 
