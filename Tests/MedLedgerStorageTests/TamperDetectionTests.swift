@@ -83,10 +83,21 @@ struct TamperDetectionTests {
         let parsed = try ledger.node.verifier.parse(replacement)
         try await ledger.database.writer.write { db in
             try db.execute(
-                sql: "UPDATE entry SET envelope = ?, leaf_hash = ?, signer = ?, nonce = ? WHERE idx = 5",
-                arguments: [Data(replacement), Data(TreeHash.leaf(replacement).bytes), parsed.signer.rawValue, parsed.nonce])
+                sql: "UPDATE entry SET envelope = ?, signer = ?, nonce = ? WHERE idx = 5",
+                arguments: [Data(replacement), parsed.signer.rawValue, parsed.nonce])
+            try db.execute(
+                sql: "UPDATE tree_node SET hash = ? WHERE level = 0 AND idx = 5", arguments: [Data(TreeHash.leaf(replacement).bytes)])
         }
         try await expectFailure(ledger, containing: "checkpoint of size 6 is bad: its root")
+    }
+
+    @Test("an altered stored leaf hash is named")
+    func alteredLeafHash() async throws {
+        let ledger = try await ledgerWithEntries()
+        try await ledger.database.writer.write { db in
+            try db.execute(sql: "UPDATE tree_node SET hash = zeroblob(32) WHERE level = 0 AND idx = 9")
+        }
+        try await expectFailure(ledger, containing: "level 0 index 9")
     }
 
     @Test("an altered stored tree hash is named")
@@ -142,8 +153,8 @@ struct TamperDetectionTests {
         let ledger = try await ledgerWithEntries()
         try await ledger.database.writer.write { db in
             try db.execute(sql: """
-                UPDATE entry SET (envelope, leaf_hash, type, signer, nonce, nonce_key) =
-                    (SELECT envelope, leaf_hash, type, signer, nonce, nonce_key FROM entry WHERE idx = 3)
+                UPDATE entry SET (envelope, type, signer, nonce, nonce_key) =
+                    (SELECT envelope, type, signer, nonce, nonce_key FROM entry WHERE idx = 3)
                 WHERE idx = 7
                 """)
         }

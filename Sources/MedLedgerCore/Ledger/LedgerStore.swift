@@ -52,18 +52,17 @@ public struct LedgerHead: Sendable {
 }
 
 /// An entry as stored, with the columns derived from it (which `verify` re-derives and compares).
+/// Its leaf hash is the level-0 tree hash.
 public struct StoredEntry: Sendable, Equatable {
     public let index: UInt64
     public let entry: [UInt8]
-    public let leafHash: [UInt8]
     public let type: String
     public let signer: String
     public let nonce: String
 
-    public init(index: UInt64, entry: [UInt8], leafHash: [UInt8], type: String, signer: String, nonce: String) {
+    public init(index: UInt64, entry: [UInt8], type: String, signer: String, nonce: String) {
         self.index = index
         self.entry = entry
-        self.leafHash = leafHash
         self.type = type
         self.signer = signer
         self.nonce = nonce

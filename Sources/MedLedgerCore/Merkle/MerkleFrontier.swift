@@ -26,6 +26,11 @@ public struct MerkleFrontier: Sendable, Equatable {
     public struct CompletedNode: Sendable, Equatable {
         public let id: TreeNodeID
         public let hash: TreeHash
+
+        public init(id: TreeNodeID, hash: TreeHash) {
+            self.id = id
+            self.hash = hash
+        }
     }
 
     /// Appends one leaf hash and returns the perfect subtrees it completed above level 0.

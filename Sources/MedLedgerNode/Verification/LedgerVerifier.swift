@@ -59,8 +59,9 @@ public struct LedgerVerifier: Sendable {
             var completed: [MerkleFrontier.CompletedNode] = []
             var matched = 0
             for entry in entries {
-                // Leaf hashes were compared in checkEntries, so the stored one is the entry's.
-                completed += frontier.append(TreeHash(entry.leafHash)!)
+                let leaf = TreeHash.leaf(entry.entry)
+                completed.append(.init(id: TreeNodeID(level: 0, index: entry.index), hash: leaf))
+                completed += frontier.append(leaf)
                 while matched < window.count, window[matched].checkpoint.size == frontier.size {
                     let checkpoint = window[matched].checkpoint
                     guard checkpoint.root == frontier.root else {
@@ -71,7 +72,7 @@ public struct LedgerVerifier: Sendable {
             }
             window.removeFirst(matched)
             try await checkNodes(completed)
-            report.treeNodes += completed.count
+            report.treeNodes += completed.count - entries.count
             report.entries = end
             progress(end, max(expectedSize, end))
             start = end
@@ -132,9 +133,6 @@ public struct LedgerVerifier: Sendable {
     }
 
     static func check(_ entry: StoredEntry, blockTime: Int64, verifier: EnvelopeVerifier, origin: String) -> LedgerVerificationError? {
-        guard TreeHash.leaf(entry.entry).bytes == entry.leafHash else {
-            return .entry(index: entry.index, reason: "its bytes do not hash to the stored leaf hash")
-        }
         let transaction: VerifiedTransaction
         do {
             transaction = try verifier.parse(entry.entry)

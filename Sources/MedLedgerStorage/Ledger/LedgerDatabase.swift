@@ -43,7 +43,6 @@ public struct LedgerDatabase: Sendable {
                 CREATE TABLE entry (
                     idx INTEGER PRIMARY KEY,
                     envelope BLOB NOT NULL,
-                    leaf_hash BLOB NOT NULL,
                     type TEXT NOT NULL,
                     signer TEXT NOT NULL,
                     nonce TEXT NOT NULL,

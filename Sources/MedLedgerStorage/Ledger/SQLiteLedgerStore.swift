@@ -4,7 +4,8 @@ import GRDB
 import MedLedgerCore
 
 /// ``LedgerStore`` on SQLite: entries, perfect-subtree hashes and checkpoints, each block in one
-/// transaction. Leaf hashes live on the entry row; `tree_node` holds every perfect subtree above.
+/// transaction. `tree_node` holds every perfect subtree hash, leaves included, apart from the
+/// envelopes: proofs then read a compact table whose pages stay cached even when the envelopes do not.
 ///
 /// Reads run synchronously on the calling thread: they are short indexed lookups, and a hop to a
 /// reader queue and back costs several times more than the lookup itself. The block write, which
@@ -49,7 +50,8 @@ public struct SQLiteLedgerStore: LedgerStore {
             // keeps the store's own promise even if a caller skipped that step.
             let exists = try db.cachedStatement(sql: "SELECT 1 FROM entry WHERE nonce_key = ? AND signer = ? AND nonce = ?")
             let insertEntry = try db.cachedStatement(
-                sql: "INSERT INTO entry (idx, envelope, leaf_hash, type, signer, nonce, nonce_key) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                sql: "INSERT INTO entry (idx, envelope, type, signer, nonce, nonce_key) VALUES (?, ?, ?, ?, ?, ?)")
+            let insertNode = try db.cachedStatement(sql: "INSERT INTO tree_node (level, idx, hash) VALUES (?, ?, ?)")
             for sequenced in block.entries {
                 let tx = sequenced.transaction
                 let key = Self.nonceKey(tx.nonceKey)
@@ -57,10 +59,10 @@ public struct SQLiteLedgerStore: LedgerStore {
                     throw LedgerStoreError.replayedNonce
                 }
                 try insertEntry.execute(arguments: [
-                    Int64(sequenced.index), Data(tx.entry), Data(tx.leafHash.bytes), tx.type, tx.signer.rawValue, tx.nonce, key,
+                    Int64(sequenced.index), Data(tx.entry), tx.type, tx.signer.rawValue, tx.nonce, key,
                 ])
+                try insertNode.execute(arguments: [0, Int64(sequenced.index), Data(tx.leafHash.bytes)])
             }
-            let insertNode = try db.cachedStatement(sql: "INSERT INTO tree_node (level, idx, hash) VALUES (?, ?, ?)")
             for node in block.nodes {
                 try insertNode.execute(arguments: [node.id.level, Int64(node.id.index), Data(node.hash.bytes)])
             }
@@ -134,7 +136,7 @@ public struct SQLiteLedgerStore: LedgerStore {
 
     static func storedEntry(_ record: EntryRecord) -> StoredEntry {
         StoredEntry(
-            index: UInt64(record.idx), entry: [UInt8](record.envelope), leafHash: [UInt8](record.leafHash),
+            index: UInt64(record.idx), entry: [UInt8](record.envelope),
             type: record.type, signer: record.signer, nonce: record.nonce
         )
     }
@@ -149,15 +151,9 @@ public struct SQLiteLedgerStore: LedgerStore {
     }
 
     static func hashes(_ db: Database, _ ids: [TreeNodeID]) throws -> [TreeHash] {
-        let leaf = try db.cachedStatement(sql: "SELECT leaf_hash FROM entry WHERE idx = ?")
         let node = try db.cachedStatement(sql: "SELECT hash FROM tree_node WHERE level = ? AND idx = ?")
         return try ids.map { id in
-            let data: Data? =
-                if id.level == 0 {
-                    try Data.fetchOne(leaf, arguments: [Int64(clamping: id.index)])
-                } else {
-                    try Data.fetchOne(node, arguments: [id.level, Int64(clamping: id.index)])
-                }
+            let data = try Data.fetchOne(node, arguments: [id.level, Int64(clamping: id.index)])
             guard let data else { throw LedgerStoreError.missingHash(id) }
             guard let hash = TreeHash([UInt8](data)) else { throw LedgerStoreError.corrupt("hash \(id)") }
             return hash
