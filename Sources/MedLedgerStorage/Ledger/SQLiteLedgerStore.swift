@@ -150,12 +150,36 @@ public struct SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    /// Reads hashes in batches of up to 64 with one statement each: a join of the wanted
+    /// (level, index) pairs against the primary key, so SQLite does the seeks without a round trip
+    /// through Swift per hash.
     static func hashes(_ db: Database, _ ids: [TreeNodeID]) throws -> [TreeHash] {
-        let node = try db.cachedStatement(sql: "SELECT hash FROM tree_node WHERE level = ? AND idx = ?")
+        var found: [TreeNodeID: TreeHash] = [:]
+        found.reserveCapacity(ids.count)
+        var start = 0
+        while start < ids.count {
+            let batch = ids[start..<min(start + 64, ids.count)]
+            let pairs = Array(repeating: "(?, ?)", count: batch.count).joined(separator: ", ")
+            let statement = try db.cachedStatement(sql: """
+                SELECT t.level, t.idx, t.hash FROM (VALUES \(pairs)) AS wanted
+                JOIN tree_node AS t ON t.level = wanted.column1 AND t.idx = wanted.column2
+                """)
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            arguments.reserveCapacity(batch.count * 2)
+            for id in batch {
+                arguments.append(id.level)
+                arguments.append(Int64(clamping: id.index))
+            }
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(arguments))
+            while let row = try rows.next() {
+                let id = TreeNodeID(level: row[0], index: UInt64(row[1] as Int64))
+                guard let hash = TreeHash([UInt8](row[2] as Data)) else { throw LedgerStoreError.corrupt("hash \(id)") }
+                found[id] = hash
+            }
+            start += batch.count
+        }
         return try ids.map { id in
-            let data = try Data.fetchOne(node, arguments: [id.level, Int64(clamping: id.index)])
-            guard let data else { throw LedgerStoreError.missingHash(id) }
-            guard let hash = TreeHash([UInt8](data)) else { throw LedgerStoreError.corrupt("hash \(id)") }
+            guard let hash = found[id] else { throw LedgerStoreError.missingHash(id) }
             return hash
         }
     }
