@@ -54,6 +54,29 @@ struct SQLiteLedgerStoreTests {
         }
     }
 
+    @Test("complete 256-leaf tiles are packed into one row each and still read back exactly")
+    func packedTiles() async throws {
+        let ledger = try await TestLedger.make()
+        try await ledger.appendPings(600)
+        let entries = try await ledger.store.entries(0..<601)
+        var frontier = MerkleFrontier()
+        var nodes: [MerkleFrontier.CompletedNode] = []
+        for entry in entries {
+            let leaf = TreeHash.leaf(entry.entry)
+            nodes.append(.init(id: TreeNodeID(level: 0, index: entry.index), hash: leaf))
+            nodes += frontier.append(leaf)
+        }
+        #expect(try await ledger.store.hashes(nodes.map(\.id)) == nodes.map(\.hash))
+        let (tiles, looseLowNodes) = try await ledger.database.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM hash_tile")!,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tree_node WHERE level < 8 AND (idx << level) < 512")!)
+        }
+        #expect(tiles == 2)
+        #expect(looseLowNodes == 0)
+        let reopened = try await SQLiteLedgerStore(database: ledger.database).head()
+        #expect(reopened.frontier == frontier)
+    }
+
     @Test("the store refuses a second entry with the same signer and nonce even when the caller skipped the check")
     func uniqueNonceConstraint() async throws {
         let ledger = try await TestLedger.make()

@@ -100,6 +100,19 @@ struct TamperDetectionTests {
         try await expectFailure(ledger, containing: "level 0 index 9")
     }
 
+    @Test("an altered byte in a packed hash tile is named", arguments: [0, 256 * 32 + 5, 509 * 32 + 31])
+    func alteredPackedTile(offset: Int) async throws {
+        let ledger = try await TestLedger.make()
+        try await ledger.appendPings(300)
+        try await ledger.database.writer.write { db in
+            var blob = try [UInt8](Data.fetchOne(db, sql: "SELECT hashes FROM hash_tile WHERE idx = 0")!)
+            blob[offset] ^= 0x80
+            try db.execute(sql: "UPDATE hash_tile SET hashes = ? WHERE idx = 0", arguments: [Data(blob)])
+        }
+        let expected = offset < 256 * 32 ? "tree hash at level 0 index \(offset / 32)" : "tree hash at level"
+        try await expectFailure(ledger, containing: expected)
+    }
+
     @Test("an altered stored tree hash is named")
     func alteredTreeNode() async throws {
         let ledger = try await ledgerWithEntries()

@@ -55,6 +55,10 @@ public struct LedgerDatabase: Sendable {
                     hash BLOB NOT NULL,
                     PRIMARY KEY (level, idx)
                 ) WITHOUT ROWID;
+                CREATE TABLE hash_tile (
+                    idx INTEGER PRIMARY KEY,
+                    hashes BLOB NOT NULL
+                );
                 CREATE TABLE checkpoint (
                     size INTEGER PRIMARY KEY,
                     time INTEGER NOT NULL,

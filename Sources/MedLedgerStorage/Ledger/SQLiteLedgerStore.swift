@@ -66,6 +66,9 @@ public struct SQLiteLedgerStore: LedgerStore {
             for node in block.nodes {
                 try insertNode.execute(arguments: [node.id.level, Int64(node.id.index), Data(node.hash.bytes)])
             }
+            for node in block.nodes where node.id.level == HashTile.height {
+                try Self.packTile(db, index: node.id.index)
+            }
             try CheckpointRecord(
                 size: Int64(block.checkpoint.checkpoint.size),
                 time: block.checkpoint.checkpoint.time,
@@ -150,15 +153,55 @@ public struct SQLiteLedgerStore: LedgerStore {
         }
     }
 
-    /// Reads hashes in batches of up to 64 with one statement each: a join of the wanted
-    /// (level, index) pairs against the primary key, so SQLite does the seeks without a round trip
-    /// through Swift per hash.
+    /// Moves the hashes of a completed 256-leaf tile (tree levels 0 to 7) from `tree_node` into one
+    /// `hash_tile` row, so a proof reads its lower half with one lookup instead of eight.
+    static func packTile(_ db: Database, index tile: UInt64) throws {
+        var blob = Data(capacity: HashTile.count * 32)
+        let select = try db.cachedStatement(sql: "SELECT hash FROM tree_node WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx")
+        let delete = try db.cachedStatement(sql: "DELETE FROM tree_node WHERE level = ? AND idx >= ? AND idx < ?")
+        for level in 0..<HashTile.height {
+            let range = HashTile.range(tile: tile, level: level)
+            let arguments: StatementArguments = [level, Int64(range.lowerBound), Int64(range.upperBound)]
+            let hashes = try Data.fetchAll(select, arguments: arguments)
+            guard hashes.count == range.count, hashes.allSatisfy({ $0.count == 32 }) else {
+                throw LedgerStoreError.corrupt("tile \(tile) is incomplete at level \(level)")
+            }
+            for hash in hashes { blob.append(hash) }
+            try delete.execute(arguments: arguments)
+        }
+        try db.execute(sql: "INSERT INTO hash_tile (idx, hashes) VALUES (?, ?)", arguments: [Int64(tile), blob])
+    }
+
+    /// Reads hashes: those inside complete tiles from `hash_tile` (one lookup per tile), the rest in
+    /// batches of up to 64 with one statement each, a join of the wanted (level, index) pairs against
+    /// the primary key, so SQLite does the seeks without a round trip through Swift per hash.
     static func hashes(_ db: Database, _ ids: [TreeNodeID]) throws -> [TreeHash] {
         var found: [TreeNodeID: TreeHash] = [:]
         found.reserveCapacity(ids.count)
+        var tiles: [UInt64: Data?] = [:]
+        let tileStatement = try db.cachedStatement(sql: "SELECT hashes FROM hash_tile WHERE idx = ?")
+        var rest: [TreeNodeID] = []
+        for id in ids where found[id] == nil {
+            guard id.level < HashTile.height else {
+                rest.append(id)
+                continue
+            }
+            let tile = HashTile.tile(of: id)
+            if tiles[tile] == nil {
+                tiles[tile] = try Data.fetchOne(tileStatement, arguments: [Int64(clamping: tile)])
+            }
+            guard let blob = tiles[tile] ?? nil else {
+                rest.append(id)
+                continue
+            }
+            guard blob.count == HashTile.count * 32, let hash = TreeHash([UInt8](blob[HashTile.byteRange(of: id)])) else {
+                throw LedgerStoreError.corrupt("hash tile \(tile)")
+            }
+            found[id] = hash
+        }
         var start = 0
-        while start < ids.count {
-            let batch = ids[start..<min(start + 64, ids.count)]
+        while start < rest.count {
+            let batch = rest[start..<min(start + 64, rest.count)]
             let pairs = Array(repeating: "(?, ?)", count: batch.count).joined(separator: ", ")
             let statement = try db.cachedStatement(sql: """
                 SELECT t.level, t.idx, t.hash FROM (VALUES \(pairs)) AS wanted
