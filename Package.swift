@@ -85,6 +85,7 @@ let package = Package(
             dependencies: [
                 "MedLedgerCore", "MedLedgerStorage", "MedLedgerNode", "MedLedgerTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

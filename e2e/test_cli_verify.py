@@ -61,7 +61,7 @@ def test_untouched_ledger_verifies(ledger: Path) -> None:
     [
         ("SELECT envelope FROM entry WHERE idx = 123", "UPDATE entry SET envelope = ? WHERE idx = 123", "entry 123"),
         ("SELECT hash FROM tree_node WHERE level = 8 AND idx = 0", "UPDATE tree_node SET hash = ? WHERE level = 8 AND idx = 0", "level 8 index 0"),
-        ("SELECT hashes FROM hash_tile WHERE idx = 0", "UPDATE hash_tile SET hashes = ? WHERE idx = 0", "tree hash at level"),
+        ("SELECT hashes FROM hash_tile WHERE level = 0 AND idx = 0", "UPDATE hash_tile SET hashes = ? WHERE level = 0 AND idx = 0", "tree hash at level"),
         ("SELECT CAST(note AS BLOB) FROM checkpoint WHERE size = 200", "UPDATE checkpoint SET note = CAST(? AS TEXT) WHERE size = 200", "checkpoint of size 200"),
     ],
 )

@@ -1,6 +1,7 @@
+import Crypto
 import Foundation
 import GRDB
-import MedLedgerCore
+@testable import MedLedgerCore
 import MedLedgerNode
 import MedLedgerTestSupport
 import Testing
@@ -75,6 +76,43 @@ struct SQLiteLedgerStoreTests {
         #expect(looseLowNodes == 0)
         let reopened = try await SQLiteLedgerStore(database: ledger.database).head()
         #expect(reopened.frontier == frontier)
+    }
+
+    @Test("65,536 leaves complete a level-1 tile: tree levels 8 to 15 are packed too, and proofs still verify")
+    func packedLevelOneTile() async throws {
+        let database = try LedgerDatabase.inMemory()
+        let store = SQLiteLedgerStore(database: database)
+        let key = NoteSigningKey(name: TestLedger.origin, privateKey: .init())
+        let builder = BlockBuilder(origin: TestLedger.origin, signingKey: key)
+        let signer = P256.Signing.PrivateKey().publicKey
+        // Synthetic entries: the store and the tree only see bytes, so no signing is needed here.
+        func transaction(_ i: Int) -> VerifiedTransaction {
+            let entry = Array("entry \(i)".utf8)
+            let body: any TransactionBody = i == 0 ? GenesisBody(origin: TestLedger.origin, admin: signer.payloadKey, adminName: "A") : PingBody()
+            return VerifiedTransaction(
+                entry: entry, leafHash: .leaf(entry), type: i == 0 ? GenesisBody.transactionType : PingBody.transactionType,
+                signerKey: signer, signer: signer.address, nonce: "synthetic-nonce-\(i)", expires: .max, body: body)
+        }
+        var head = LedgerHead.empty
+        for start in stride(from: 0, to: 65_537, by: 4096) {
+            let batch = (start..<min(start + 4096, 65_537)).map(transaction)
+            let block = try #require(try builder.seal(after: head, candidates: batch, existingNonces: [], time: 1).block)
+            try await store.append(block)
+            head = LedgerHead(checkpoint: block.checkpoint, frontier: block.frontier)
+        }
+        let (levelOne, looseNodes) = try await database.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM hash_tile WHERE level = 1")!,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tree_node WHERE level BETWEEN 8 AND 15")!)
+        }
+        #expect(levelOne == 1)
+        #expect(looseNodes == 0)
+        let node = try await LedgerNode.open(store: store, signingKey: key)
+        let root = try #require(node.checkpoint).checkpoint.root
+        for index in [0, 255, 256, 40_000, 65_535, 65_536] as [UInt64] {
+            let proof = try await node.inclusionProof(index: index, size: 65_537)
+            #expect(MerkleProofVerifier.verifyInclusion(leaf: transaction(Int(index)).leafHash, index: index, size: 65_537, proof: proof, root: root))
+        }
+        #expect(try await store.head().frontier == head.frontier)
     }
 
     @Test("the store refuses a second entry with the same signer and nonce even when the caller skipped the check")

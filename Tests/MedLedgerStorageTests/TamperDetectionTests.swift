@@ -105,9 +105,9 @@ struct TamperDetectionTests {
         let ledger = try await TestLedger.make()
         try await ledger.appendPings(300)
         try await ledger.database.writer.write { db in
-            var blob = try [UInt8](Data.fetchOne(db, sql: "SELECT hashes FROM hash_tile WHERE idx = 0")!)
+            var blob = try [UInt8](Data.fetchOne(db, sql: "SELECT hashes FROM hash_tile WHERE level = 0 AND idx = 0")!)
             blob[offset] ^= 0x80
-            try db.execute(sql: "UPDATE hash_tile SET hashes = ? WHERE idx = 0", arguments: [Data(blob)])
+            try db.execute(sql: "UPDATE hash_tile SET hashes = ? WHERE level = 0 AND idx = 0", arguments: [Data(blob)])
         }
         let expected = offset < 256 * 32 ? "tree hash at level 0 index \(offset / 32)" : "tree hash at level"
         try await expectFailure(ledger, containing: expected)

@@ -29,8 +29,9 @@ public struct LedgerDatabase: Sendable {
         var config = Configuration()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // 64 MiB of page cache per connection keeps index pages of busy ledgers in memory.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // Up to 256 MiB of page cache per connection (allocated only as pages are used) keeps
+            // the replay index and tree hashes of a ten-million-entry ledger in memory.
+            try db.execute(sql: "PRAGMA cache_size = -262144")
         }
         config.busyMode = .timeout(10)
         return config
@@ -56,9 +57,11 @@ public struct LedgerDatabase: Sendable {
                     PRIMARY KEY (level, idx)
                 ) WITHOUT ROWID;
                 CREATE TABLE hash_tile (
-                    idx INTEGER PRIMARY KEY,
-                    hashes BLOB NOT NULL
-                );
+                    level INTEGER NOT NULL,
+                    idx INTEGER NOT NULL,
+                    hashes BLOB NOT NULL,
+                    PRIMARY KEY (level, idx)
+                ) WITHOUT ROWID;
                 CREATE TABLE checkpoint (
                     size INTEGER PRIMARY KEY,
                     time INTEGER NOT NULL,

@@ -66,8 +66,8 @@ public struct SQLiteLedgerStore: LedgerStore {
             for node in block.nodes {
                 try insertNode.execute(arguments: [node.id.level, Int64(node.id.index), Data(node.hash.bytes)])
             }
-            for node in block.nodes where node.id.level == HashTile.height {
-                try Self.packTile(db, index: node.id.index)
+            for node in block.nodes {
+                if let tile = HashTile(rootedAt: node.id) { try Self.pack(db, tile) }
             }
             try CheckpointRecord(
                 size: Int64(block.checkpoint.checkpoint.size),
@@ -153,23 +153,26 @@ public struct SQLiteLedgerStore: LedgerStore {
         }
     }
 
-    /// Moves the hashes of a completed 256-leaf tile (tree levels 0 to 7) from `tree_node` into one
-    /// `hash_tile` row, so a proof reads its lower half with one lookup instead of eight.
-    static func packTile(_ db: Database, index tile: UInt64) throws {
+    /// Moves the hashes of a completed tile (eight tree levels) from `tree_node` into one `hash_tile`
+    /// row, so a proof reads each eight levels of its path with one lookup instead of eight.
+    static func pack(_ db: Database, _ tile: HashTile) throws {
         var blob = Data(capacity: HashTile.count * 32)
         let select = try db.cachedStatement(sql: "SELECT hash FROM tree_node WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx")
         let delete = try db.cachedStatement(sql: "DELETE FROM tree_node WHERE level = ? AND idx >= ? AND idx < ?")
-        for level in 0..<HashTile.height {
-            let range = HashTile.range(tile: tile, level: level)
+        for step in 0..<HashTile.height {
+            let level = tile.level * HashTile.height + step
+            let range = tile.range(step: step)
             let arguments: StatementArguments = [level, Int64(range.lowerBound), Int64(range.upperBound)]
             let hashes = try Data.fetchAll(select, arguments: arguments)
             guard hashes.count == range.count, hashes.allSatisfy({ $0.count == 32 }) else {
-                throw LedgerStoreError.corrupt("tile \(tile) is incomplete at level \(level)")
+                throw LedgerStoreError.corrupt("tile \(tile.level)/\(tile.index) is incomplete at level \(level)")
             }
             for hash in hashes { blob.append(hash) }
             try delete.execute(arguments: arguments)
         }
-        try db.execute(sql: "INSERT INTO hash_tile (idx, hashes) VALUES (?, ?)", arguments: [Int64(tile), blob])
+        try db.execute(
+            sql: "INSERT INTO hash_tile (level, idx, hashes) VALUES (?, ?, ?)",
+            arguments: [tile.level, Int64(tile.index), blob])
     }
 
     /// Reads hashes: those inside complete tiles from `hash_tile` (one lookup per tile), the rest in
@@ -178,24 +181,20 @@ public struct SQLiteLedgerStore: LedgerStore {
     static func hashes(_ db: Database, _ ids: [TreeNodeID]) throws -> [TreeHash] {
         var found: [TreeNodeID: TreeHash] = [:]
         found.reserveCapacity(ids.count)
-        var tiles: [UInt64: Data?] = [:]
-        let tileStatement = try db.cachedStatement(sql: "SELECT hashes FROM hash_tile WHERE idx = ?")
+        var tiles: [HashTile: Data?] = [:]
+        let tileStatement = try db.cachedStatement(sql: "SELECT hashes FROM hash_tile WHERE level = ? AND idx = ?")
         var rest: [TreeNodeID] = []
         for id in ids where found[id] == nil {
-            guard id.level < HashTile.height else {
-                rest.append(id)
-                continue
-            }
-            let tile = HashTile.tile(of: id)
+            let tile = HashTile(holding: id)
             if tiles[tile] == nil {
-                tiles[tile] = try Data.fetchOne(tileStatement, arguments: [Int64(clamping: tile)])
+                tiles[tile] = try Data.fetchOne(tileStatement, arguments: [tile.level, Int64(clamping: tile.index)])
             }
             guard let blob = tiles[tile] ?? nil else {
                 rest.append(id)
                 continue
             }
-            guard blob.count == HashTile.count * 32, let hash = TreeHash([UInt8](blob[HashTile.byteRange(of: id)])) else {
-                throw LedgerStoreError.corrupt("hash tile \(tile)")
+            guard blob.count == HashTile.count * 32, let hash = TreeHash([UInt8](blob[tile.byteRange(of: id)])) else {
+                throw LedgerStoreError.corrupt("hash tile \(tile.level)/\(tile.index)")
             }
             found[id] = hash
         }
