@@ -78,12 +78,6 @@ public struct LedgerNode: Sendable {
         return try await hashes(of: MerkleMath.consistencyRanges(oldSize: from, newSize: to))
     }
 
-    /// The root hash of the tree of `size` entries, from stored hashes.
-    public func root(size: UInt64) async throws -> TreeHash {
-        guard size <= self.size else { throw LedgerNodeError.outOfRange }
-        return MerkleMath.fold(try await treeHashes.hashes(MerkleMath.rootNodes(size: size), from: store))
-    }
-
     /// Fetches every perfect subtree the ranges need in one store call and folds each range.
     private func hashes(of ranges: [Range<UInt64>]) async throws -> [TreeHash] {
         let plans = ranges.map(MerkleMath.decompose)

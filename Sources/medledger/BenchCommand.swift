@@ -55,7 +55,7 @@ struct LedgerBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let progress = Progress(json: json)
+        let progress = Progress()
         let logger = makeLogger("medledger.bench", level: .warning)
         let options = LedgerBenchmark.Options(transactions: transactions, submitters: submitters, accounts: accounts, rate: rate)
         let expires = LedgerNode.systemClock() + 23 * 3600 * 1000

@@ -30,7 +30,7 @@ struct VerifyCommand: AsyncParsableCommand {
             key = try directory.readNodeIdentity().signingKey.verifierKey
         }
         let store = SQLiteLedgerStore(database: try directory.openDatabase())
-        let progress = Progress(json: json)
+        let progress = Progress()
         let verifier = LedgerVerifier(store: store, verifierKey: key)
         do {
             let report = try await verifier.run { done, total in progress.show("verifying", Int(done), Int(total)) }

@@ -55,13 +55,11 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Standard-error progress for long runs, drawn only on a terminal.
+/// Standard-error progress for long runs, drawn only on a terminal (so `--json` output on standard
+/// output stays clean and logs of CI runs stay short).
 struct Progress: Sendable {
-    let enabled: Bool
+    let enabled = isatty(STDERR_FILENO) == 1
 
-    init(json: Bool) {
-        self.enabled = isatty(STDERR_FILENO) == 1
-    }
 
     func show(_ label: String, _ done: Int, _ total: Int) {
         guard enabled, total > 0 else { return }
