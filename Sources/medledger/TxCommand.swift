@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import MedLedgerCore
+
+/// `medledger tx <type>`: signs any transaction with a key file and submits it to a node.
+struct TxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tx",
+        abstract: "Sign a transaction with a key file and submit it to a running node.",
+        discussion: "The body is a JSON object; the node answers with the entry's index and checkpoint, or says why it refused."
+    )
+
+    @Argument(help: "Transaction type, e.g. ledger.ping.")
+    var type: String
+
+    @Option(name: .long, help: "Key file from `medledger keys`.")
+    var key: String
+
+    @Option(name: .long, help: "The transaction body, a JSON object.")
+    var body: String = "{}"
+
+    @Option(name: .long, help: "The node's base URL.")
+    var url: String = "http://127.0.0.1:8080"
+
+    @Option(name: .long, help: "Seconds until the signed transaction expires.")
+    var ttl: Int = 300
+
+    @Flag(name: .long, help: "Print the signed envelope instead of submitting it.")
+    var dryRun = false
+
+    func validate() throws {
+        guard (1...86_400).contains(ttl) else { throw ValidationError("--ttl must be 1 to 86400 seconds.") }
+        guard (try? JSONSerialization.jsonObject(with: Data(body.utf8))) is [String: Any] else {
+            throw ValidationError("--body must be a JSON object.")
+        }
+    }
+
+    func run() async throws {
+        let signer = EnvelopeSigner(key: try readKeyFile(key))
+        let envelope = try signer.signPayloadBytes(try payload(signer: signer))
+        if dryRun {
+            print(String(decoding: envelope, as: UTF8.self))
+            return
+        }
+        guard let base = URL(string: url), base.scheme == "http" || base.scheme == "https" else {
+            throw ValidationError("--url must be an http or https URL.")
+        }
+        var request = URLRequest(url: base.appendingPathComponent("v1/transactions"))
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(envelope)
+        let (data, response) = try await URLSession(configuration: .ephemeral).data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        print(String(decoding: data, as: UTF8.self))
+        guard status == 201 else { throw ExitCode(1) }
+    }
+
+    /// The payload bytes: header fields from the key and clock, the body exactly as given.
+    func payload(signer: EnvelopeSigner) throws -> [UInt8] {
+        let bodyBytes = Data(body.utf8)  // checked to be a JSON object in validate()
+        struct Header: Encodable {
+            let type: String
+            let signer: String
+            let nonce: String
+            let expires: Int64
+        }
+        let header = Header(
+            type: type, signer: signer.payloadKey, nonce: EnvelopeSigner.randomNonce(),
+            expires: Int64(Date().timeIntervalSince1970 * 1000) + Int64(ttl) * 1000
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var bytes = [UInt8](try encoder.encode(header))
+        // Splice the body in as the last member: `{"expires":…,"type":"…"}` → `{…,"body":<body>}`.
+        bytes.removeLast()
+        bytes += Array(#","body":"#.utf8) + Array(bodyBytes) + [UInt8(ascii: "}")]
+        return bytes
+    }
+}
