@@ -145,6 +145,20 @@ struct LedgerRoutesTests {
         }
     }
 
+    @Test("GET /openapi.json serves an OpenAPI 3.1 document naming each ledger route")
+    func openAPIDocument() async throws {
+        let ledger = try await TestLedger.make()
+        try await app(ledger).test(.router) { client in
+            try await client.execute(uri: "/openapi.json", method: .get) { response in
+                #expect(response.status == .ok)
+                let document = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect(document["openapi"] as? String == "3.1.0")
+                let paths = try #require(document["paths"] as? [String: Any])
+                #expect(Set(paths.keys) == ["/checkpoint", "/log-key", "/tile/{path}", "/v1/transactions", "/openapi.json"])
+            }
+        }
+    }
+
     @Test("responses carry security headers")
     func securityHeaders() async throws {
         let ledger = try await TestLedger.make()

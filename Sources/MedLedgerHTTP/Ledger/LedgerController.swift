@@ -12,6 +12,16 @@ struct LedgerController<Context: RequestContext>: Sendable {
         router.get("log-key", use: logKey)
         router.get("tile/**", use: tile)
         router.post("v1/transactions", use: submit)
+        router.get("openapi.json", use: openAPI)
+    }
+
+    /// `GET /openapi.json`: the API description.
+    @Sendable func openAPI(_ request: Request, context: Context) async throws -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json))
+        )
     }
 
     /// `GET /checkpoint`: the latest signed checkpoint note.
