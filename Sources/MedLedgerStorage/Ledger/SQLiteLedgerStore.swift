@@ -4,8 +4,10 @@ import GRDB
 import MedLedgerCore
 
 /// ``LedgerStore`` on SQLite: entries, perfect-subtree hashes and checkpoints, each block in one
-/// transaction. `tree_node` holds every perfect subtree hash, leaves included, apart from the
-/// envelopes: proofs then read a compact table whose pages stay cached even when the envelopes do not.
+/// transaction. Subtree hashes (leaves included) are kept apart from the envelopes: a `tree_node`
+/// row each until their eight-level tile completes, then packed into one `hash_tile` row (see
+/// ``HashTile``), so proofs and tiles read few, compact rows. The hot path writes hashes with plain
+/// SQL rather than record types, since it inserts thousands of rows per block.
 ///
 /// Reads run synchronously on the calling thread: they are short indexed lookups, and a hop to a
 /// reader queue and back costs several times more than the lookup itself. The block write, which
