@@ -59,7 +59,7 @@ public struct LedgerNode: Sendable {
         case .hashes:
             return try await store.hashes(request.nodeIDs).flatMap(\.bytes)
         case .entries:
-            let range = request.entryRange
+            let range = request.indexes
             let entries = try await store.entries(range)
             guard entries.count == range.count else { throw LedgerStoreError.corrupt("entries \(range) are missing") }
             return TileRequest.bundle(entries.map(\.entry))

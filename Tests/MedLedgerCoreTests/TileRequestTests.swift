@@ -91,8 +91,8 @@ struct TileContentTests {
 
     @Test("entry bundles cover entries N*256 ..< N*256+W")
     func entryRange() {
-        #expect(TileRequest.entries(index: 0, width: 256).entryRange == 0..<256)
-        #expect(TileRequest.entries(index: 2, width: 5).entryRange == 512..<517)
+        #expect(TileRequest.entries(index: 0, width: 256).indexes == 0..<256)
+        #expect(TileRequest.entries(index: 2, width: 5).indexes == 512..<517)
     }
 
     @Test("availability at specific tree sizes",

@@ -18,24 +18,20 @@ public enum TileRequest: Sendable, Equatable {
         }
     }
 
-    /// The tree nodes a hash tile holds: tree level 8·L, indexes N·256 ..< N·256+W.
-    public var nodeIDs: [TreeNodeID] {
-        switch self {
-        case .hashes(let level, let index, let width):
-            let first = index * UInt64(Self.fullWidth)
-            return (0..<UInt64(width)).map { TreeNodeID(level: level * Self.height, index: first + $0) }
-        case .entries:
-            return []
-        }
-    }
-
-    /// The entry indexes an entry bundle holds.
-    public var entryRange: Range<UInt64> {
+    /// The indexes a tile covers, N·256 ..< N·256+W: tree nodes of level 8·L for a hash tile,
+    /// entries for an entry bundle.
+    public var indexes: Range<UInt64> {
         switch self {
         case .entries(let index, let width), .hashes(_, let index, let width):
             let first = index * UInt64(Self.fullWidth)
             return first..<(first + UInt64(width))
         }
+    }
+
+    /// The tree nodes a hash tile holds (none for an entry bundle).
+    public var nodeIDs: [TreeNodeID] {
+        guard case .hashes(let level, _, _) = self else { return [] }
+        return indexes.map { TreeNodeID(level: level * Self.height, index: $0) }
     }
 
     /// True when a tree of `size` leaves has every hash or entry this tile names.
