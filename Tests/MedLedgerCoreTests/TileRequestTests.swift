@@ -141,7 +141,7 @@ struct TileContentTests {
             for index in UInt64(0)...3 {
                 for width in [1, 255, 256] {
                     let tile = TileRequest.entries(index: index, width: width)
-                    #expect(tile.isAvailable(treeSize: size) == (tile.entryRange.upperBound <= size), "\(tile.path) at size \(size)")
+                    #expect(tile.isAvailable(treeSize: size) == (tile.indexes.upperBound <= size), "\(tile.path) at size \(size)")
                 }
             }
         }
