@@ -52,12 +52,13 @@ struct LedgerBenchCommand: AsyncParsableCommand {
             throw ValidationError("transactions, submitters and accounts must be positive; rate and prefill not negative.")
         }
         guard data == nil || url == nil else { throw ValidationError("use --data or --url, not both.") }
+        guard url == nil || prefill == 0 else { throw ValidationError("--prefill fills a local ledger; it cannot be used with --url.") }
     }
 
     func run() async throws {
         let progress = Progress()
         let logger = makeLogger("medledger.bench", level: .warning)
-        let options = LedgerBenchmark.Options(transactions: transactions, submitters: submitters, accounts: accounts, rate: rate)
+        let options = LedgerBenchmark.Options(submitters: submitters, rate: rate)
         let expires = LedgerNode.systemClock() + 23 * 3600 * 1000
         let total = transactions
         let envelopes = try await LedgerBenchmark.presign(count: total, accounts: accounts, expires: expires) {
@@ -114,7 +115,7 @@ struct LedgerBenchCommand: AsyncParsableCommand {
         let opened = try await clock.measure {
             node = try await openNode(directory, logger: logger)
         }
-        result.open_ms = Double(opened.components.attoseconds) / 1e15 + Double(opened.components.seconds) * 1000
+        result.open_ms = opened.inSeconds * 1e3
         guard node.size == finalSize else { throw CLIError("reopened ledger has size \(node.size), expected \(finalSize)") }
         try emit(result)
     }
@@ -127,7 +128,7 @@ struct LedgerBenchCommand: AsyncParsableCommand {
             let n = min(chunk, count - done)
             let envelopes = try await LedgerBenchmark.presign(count: n, accounts: accounts, expires: expires)
             let run = await LedgerBenchmark.run(
-                envelopes: envelopes, options: .init(transactions: n, submitters: 512, accounts: accounts, rate: 0),
+                envelopes: envelopes, options: .init(submitters: 512, rate: 0),
                 submit: { _ = try await node.submit($0) }
             )
             guard run.failed == 0 else { throw CLIError("prefill failed: \(run.firstError ?? "unknown")") }

@@ -6,17 +6,14 @@ import Synchronization
 /// Load generator behind `medledger bench ledger`: pre-signs envelopes from many accounts, submits
 /// them from concurrent submitters and measures throughput and submit-to-durable latency.
 public struct LedgerBenchmark: Sendable {
+    /// How the timed run submits.
     public struct Options: Sendable {
-        public var transactions: Int
         public var submitters: Int
-        public var accounts: Int
         /// Target submissions per second; 0 submits as fast as the node accepts.
         public var rate: Int
 
-        public init(transactions: Int, submitters: Int, accounts: Int, rate: Int) {
-            self.transactions = transactions
+        public init(submitters: Int, rate: Int) {
             self.submitters = submitters
-            self.accounts = accounts
             self.rate = rate
         }
     }
@@ -99,7 +96,7 @@ public struct LedgerBenchmark: Sendable {
                         do {
                             try await submit(envelopes[i])
                             let elapsed = clock.now - began
-                            part.latencies.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                            part.latencies.append(elapsed.inSeconds * 1e3)
                         } catch {
                             part.failed += 1
                             if part.firstError == nil { part.firstError = "\(error)" }
@@ -114,10 +111,8 @@ public struct LedgerBenchmark: Sendable {
             for await part in group { all.append(part) }
             return all
         }
-        let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return RunResult(
-            seconds: seconds,
+            seconds: (clock.now - start).inSeconds,
             accepted: parts.reduce(0) { $0 + $1.latencies.count },
             failed: parts.reduce(0) { $0 + $1.failed },
             firstError: parts.compactMap(\.firstError).first,
@@ -144,7 +139,7 @@ public struct LedgerBenchmark: Sendable {
                 try await group.waitForAll()
             }
         }
-        return Double(envelopes.count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return Double(envelopes.count) / elapsed.inSeconds
     }
 
     /// Average microseconds to build an inclusion proof from the store and verify it, over `samples`
@@ -169,8 +164,7 @@ public struct LedgerBenchmark: Sendable {
                     throw LedgerNodeError.outOfRange
                 }
             }
-            let elapsed = clock.now - start
-            passes.append((Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12) / Double(max(samples, 1)))
+            passes.append((clock.now - start).inSeconds * 1e6 / Double(max(samples, 1)))
         }
         return (passes[0], passes[1])
     }
@@ -182,4 +176,11 @@ final class Counter: Sendable {
 
     /// Adds one and returns the new value.
     func increment() -> Int { value.add(1, ordering: .relaxed).newValue }
+}
+
+extension Duration {
+    /// The duration in seconds, as a floating-point number for reports.
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
 }
