@@ -91,15 +91,6 @@ struct TamperDetectionTests {
         try await expectFailure(ledger, containing: "checkpoint of size 6 is bad: its root")
     }
 
-    @Test("an altered stored leaf hash is named")
-    func alteredLeafHash() async throws {
-        let ledger = try await ledgerWithEntries()
-        try await ledger.database.writer.write { db in
-            try db.execute(sql: "UPDATE tree_node SET hash = zeroblob(32) WHERE level = 0 AND idx = 9")
-        }
-        try await expectFailure(ledger, containing: "level 0 index 9")
-    }
-
     @Test("an altered byte in a packed hash tile is named", arguments: [0, 256 * 32 + 5, 509 * 32 + 31])
     func alteredPackedTile(offset: Int) async throws {
         let ledger = try await TestLedger.make()
@@ -111,22 +102,6 @@ struct TamperDetectionTests {
         }
         let expected = offset < 256 * 32 ? "tree hash at level 0 index \(offset / 32)" : "tree hash at level"
         try await expectFailure(ledger, containing: expected)
-    }
-
-    @Test("an altered stored tree hash is named")
-    func alteredTreeNode() async throws {
-        let ledger = try await ledgerWithEntries()
-        try await ledger.database.writer.write { db in
-            try db.execute(sql: "UPDATE tree_node SET hash = zeroblob(32) WHERE level = 3 AND idx = 2")
-        }
-        try await expectFailure(ledger, containing: "level 3 index 2")
-    }
-
-    @Test("a deleted entry is named")
-    func deletedEntry() async throws {
-        let ledger = try await ledgerWithEntries()
-        try await ledger.database.writer.write { db in try db.execute(sql: "DELETE FROM entry WHERE idx = 12") }
-        try await expectFailure(ledger, containing: "entry 12 is bad: it is missing")
     }
 
     @Test("an altered checkpoint signature is named")
@@ -154,32 +129,32 @@ struct TamperDetectionTests {
         try await expectFailure(ledger, containing: "checkpoint of size 30 is bad: its signature")
     }
 
-    @Test("a deleted checkpoint breaks the chain at the next one")
-    func deletedCheckpoint() async throws {
-        let ledger = try await ledgerWithEntries()
-        try await ledger.database.writer.write { db in try db.execute(sql: "DELETE FROM checkpoint WHERE size = 10") }
-        try await expectFailure(ledger, containing: "checkpoint of size 11 is bad: its prev line")
-    }
+    /// One SQL statement that changes the store, and the phrase `verify` must use to name the fault.
+    static let sqlTampering: [(sql: String, named: String)] = [
+        ("UPDATE tree_node SET hash = zeroblob(32) WHERE level = 0 AND idx = 9", "level 0 index 9"),
+        ("UPDATE tree_node SET hash = zeroblob(32) WHERE level = 3 AND idx = 2", "level 3 index 2"),
+        ("DELETE FROM entry WHERE idx = 12", "entry 12 is bad: it is missing"),
+        ("DELETE FROM checkpoint WHERE size = 10", "checkpoint of size 11 is bad: its prev line"),
+        (
+            "UPDATE entry SET signer = 'ml0000000000000000000000000000000000000000' WHERE idx = 3",
+            "entry 3 is bad: its stored type, signer or nonce"
+        ),
+        (
+            """
+            UPDATE entry SET (envelope, type, signer, nonce, nonce_key) =
+                (SELECT envelope, type, signer, nonce, nonce_key FROM entry WHERE idx = 3)
+            WHERE idx = 7
+            """,
+            "entry 7 is bad: it reuses the signer and nonce"
+        ),
+    ]
 
-    @Test("an entry replaying an earlier entry's signer and nonce is named")
-    func replayedEntry() async throws {
+    @Test(
+        "an altered hash, a deleted entry or checkpoint, a changed column or a replayed entry is named",
+        arguments: sqlTampering)
+    func sqlTamperingIsNamed(sql: String, named: String) async throws {
         let ledger = try await ledgerWithEntries()
-        try await ledger.database.writer.write { db in
-            try db.execute(sql: """
-                UPDATE entry SET (envelope, type, signer, nonce, nonce_key) =
-                    (SELECT envelope, type, signer, nonce, nonce_key FROM entry WHERE idx = 3)
-                WHERE idx = 7
-                """)
-        }
-        try await expectFailure(ledger, containing: "entry 7 is bad: it reuses the signer and nonce")
-    }
-
-    @Test("a changed signer column is named even though the envelope is intact")
-    func alteredDerivedColumn() async throws {
-        let ledger = try await ledgerWithEntries()
-        try await ledger.database.writer.write { db in
-            try db.execute(sql: "UPDATE entry SET signer = 'ml0000000000000000000000000000000000000000' WHERE idx = 3")
-        }
-        try await expectFailure(ledger, containing: "entry 3 is bad: its stored type, signer or nonce")
+        try await ledger.database.writer.write { db in try db.execute(sql: sql) }
+        try await expectFailure(ledger, containing: named)
     }
 }
