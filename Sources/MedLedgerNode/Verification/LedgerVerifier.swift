@@ -1,3 +1,4 @@
+import Foundation
 import MedLedgerCore
 
 /// Re-checks a whole ledger from its store: every entry's hash, signature and derived columns,
@@ -55,11 +56,10 @@ public struct LedgerVerifier: Sendable {
             guard let last = window.last else { break }
             end = min(end, last.checkpoint.size)
             let entries = try await store.entries(start..<end)
-            try await checkEntries(entries, expected: start..<end, checkpoints: window)
+            let leaves = try await checkEntries(entries, expected: start..<end, checkpoints: window)
             var completed: [MerkleFrontier.CompletedNode] = []
             var matched = 0
-            for entry in entries {
-                let leaf = TreeHash.leaf(entry.entry)
+            for (entry, leaf) in zip(entries, leaves) {
                 completed.append(.init(id: TreeNodeID(level: 0, index: entry.index), hash: leaf))
                 completed += frontier.append(leaf)
                 while matched < window.count, window[matched].checkpoint.size == frontier.size {
@@ -91,9 +91,10 @@ public struct LedgerVerifier: Sendable {
     }
 
     /// Checks a chunk of entries, splitting signature verification across the available cores.
+    /// - Returns: the entries' leaf hashes, in order.
     private func checkEntries(
         _ entries: [StoredEntry], expected: Range<UInt64>, checkpoints: [SignedCheckpoint]
-    ) async throws {
+    ) async throws -> [TreeHash] {
         for (offset, entry) in entries.enumerated() where entry.index != expected.lowerBound + UInt64(offset) {
             throw LedgerVerificationError.entry(index: expected.lowerBound + UInt64(offset), reason: "it is missing")
         }
@@ -108,44 +109,54 @@ public struct LedgerVerifier: Sendable {
             while checkpoints[c].checkpoint.size <= entry.index { c += 1 }
             times.append(checkpoints[c].checkpoint.time)
         }
-        let parts = 2
-        let stride = (entries.count + parts - 1) / parts
+        let parts = max(ProcessInfo.processInfo.activeProcessorCount, 1)
+        let stride = max((entries.count + parts - 1) / parts, 1)
         let verifier = envelopeVerifier
         let origin = verifierKey.name
-        let failures = await withTaskGroup(of: LedgerVerificationError?.self) { group in
+        typealias PartResult = (part: Int, leaves: [TreeHash], failure: LedgerVerificationError?)
+        let results = await withTaskGroup(of: PartResult.self) { group in
             for part in 0..<parts {
                 let range = (part * stride)..<min((part + 1) * stride, entries.count)
                 guard !range.isEmpty else { continue }
                 let slice = Array(entries[range])
                 let sliceTimes = Array(times[range])
                 group.addTask {
+                    var leaves: [TreeHash] = []
+                    leaves.reserveCapacity(slice.count)
                     for (entry, time) in zip(slice, sliceTimes) {
-                        if let failure = Self.check(entry, blockTime: time, verifier: verifier, origin: origin) { return failure }
+                        switch Self.check(entry, blockTime: time, verifier: verifier, origin: origin) {
+                        case .success(let leaf): leaves.append(leaf)
+                        case .failure(let failure): return (part, [], failure)
+                        }
                     }
-                    return nil
+                    return (part, leaves, nil)
                 }
             }
-            var found: [LedgerVerificationError] = []
-            for await failure in group { if let failure { found.append(failure) } }
-            return found
+            var all: [PartResult] = []
+            for await result in group { all.append(result) }
+            return all.sorted { $0.part < $1.part }
         }
-        if let first = failures.min(by: { $0.index < $1.index }) { throw first }
+        if let first = results.compactMap(\.failure).min(by: { $0.index < $1.index }) { throw first }
+        return results.flatMap(\.leaves)
     }
 
-    static func check(_ entry: StoredEntry, blockTime: Int64, verifier: EnvelopeVerifier, origin: String) -> LedgerVerificationError? {
+    /// Checks one entry; on success returns its leaf hash (computed once, by the envelope parser).
+    static func check(
+        _ entry: StoredEntry, blockTime: Int64, verifier: EnvelopeVerifier, origin: String
+    ) -> Result<TreeHash, LedgerVerificationError> {
         let transaction: VerifiedTransaction
         do {
             transaction = try verifier.parse(entry.entry)
         } catch {
-            return .entry(index: entry.index, reason: "its envelope does not verify: \(error.description)")
+            return .failure(.entry(index: entry.index, reason: "its envelope does not verify: \(error.description)"))
         }
         guard transaction.type == entry.type, transaction.signer.rawValue == entry.signer, transaction.nonce == entry.nonce else {
-            return .entry(index: entry.index, reason: "its stored type, signer or nonce columns differ from the envelope")
+            return .failure(.entry(index: entry.index, reason: "its stored type, signer or nonce columns differ from the envelope"))
         }
         if let refusal = BlockBuilder.refusal(of: transaction, at: entry.index, blockTime: blockTime, seen: [], origin: origin) {
-            return .entry(index: entry.index, reason: "the ledger's rules refuse it: \(refusal.description)")
+            return .failure(.entry(index: entry.index, reason: "the ledger's rules refuse it: \(refusal.description)"))
         }
-        return nil
+        return .success(transaction.leafHash)
     }
 
     private func checkNodes(_ nodes: [MerkleFrontier.CompletedNode]) async throws {
