@@ -1,0 +1,35 @@
+/// `records.list`: the records of a patient the caller may see (metadata and CIDs, no content):
+/// all of them for the patient; those covered by an active grant (or break-glass) for others.
+public struct ListRecords: ContractAction, Equatable {
+    public static let transactionType = "records.list"
+    public static let eventStatus = EventStatus.queried
+    public static let summary = "list records"
+
+    public var patient: AccountAddress
+
+    public init(patient: AccountAddress) { self.patient = patient }
+
+    public func validate(in context: PayloadContext) throws(BodyValidationError) {}
+
+    public func run(state: inout ContractState, context: ActionContext, facts: inout EventFacts) throws(ContractDenial) -> QueryAnswer? {
+        facts.patient = patient
+        facts.object = "of patient \(patient)"
+        let account = try state.activeAccount(context.actor)
+        let all = (state.recordsByPatient[patient] ?? []).compactMap { state.records[$0] }
+        if account.address == patient { return .records(all) }
+        guard account.role != .admin, account.role != .patient else {
+            throw ContractDenial("only the patient and accounts they granted may list these records")
+        }
+        if account.role == .doctor, let access = state.activeBreakGlass(by: account.address, to: patient, at: context.time) {
+            _ = access
+            facts.breakGlass = true
+            return .records(all.filter { $0.deleted == nil })
+        }
+        let visible = all.filter { record in
+            (account.role == .auditor || record.deleted == nil) && state.coveringGrant(of: record, to: account, at: context.time) != nil
+        }
+        let hasGrant = state.grants(from: patient, to: account.address).contains { $0.isActive(at: context.time) }
+        guard hasGrant else { throw ContractDenial("the patient has not granted this account access") }
+        return .records(visible)
+    }
+}

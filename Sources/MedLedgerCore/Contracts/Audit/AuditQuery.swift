@@ -1,0 +1,48 @@
+/// A filter over the audit log: every field that is set must match. Time bounds are block times
+/// in Unix milliseconds, `from` inclusive and `to` exclusive. Results are in ledger order, starting
+/// after entry `after`, at most `limit`.
+public struct AuditQuery: Codable, Sendable, Equatable {
+    public var record: String?
+    public var patient: AccountAddress?
+    public var actor: AccountAddress?
+    public var action: String?
+    public var from: Int64?
+    public var to: Int64?
+    public var after: UInt64?
+    public var limit: Int
+
+    /// The largest page a query may ask for.
+    public static let maxLimit = 10_000
+
+    public init(
+        record: String? = nil, patient: AccountAddress? = nil, actor: AccountAddress? = nil, action: String? = nil,
+        from: Int64? = nil, to: Int64? = nil, after: UInt64? = nil, limit: Int = 1000
+    ) {
+        self.record = record
+        self.patient = patient
+        self.actor = actor
+        self.action = action
+        self.from = from
+        self.to = to
+        self.after = after
+        self.limit = limit
+    }
+
+    /// True when `event` passes every filter (ignoring paging).
+    public func matches(_ event: AuditEvent) -> Bool {
+        if let record, event.record != record { return false }
+        if let patient, event.patient != patient { return false }
+        if let actor, event.actor != actor { return false }
+        if let action, event.action != action { return false }
+        if let from, event.time < from { return false }
+        if let to, event.time >= to { return false }
+        if let after, event.index <= after { return false }
+        return true
+    }
+}
+
+/// Reads the audit log. Stores implement it next to ``LedgerStore``.
+public protocol AuditLog: Sendable {
+    /// Events matching `query`, in ledger order.
+    func events(_ query: AuditQuery) async throws -> [AuditEvent]
+}

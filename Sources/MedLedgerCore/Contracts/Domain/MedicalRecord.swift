@@ -1,0 +1,101 @@
+/// A patient's medical record: a note, report, prescription or document. Its content lives
+/// encrypted off the ledger; each version names its ciphertext's CID. Versions are never removed:
+/// a change adds one, a deletion leaves a tombstone.
+public struct MedicalRecord: Codable, Sendable, Equatable {
+    public var id: String
+    public var patient: AccountAddress
+    public var category: RecordCategory
+    /// Who created it (the patient for their own documents).
+    public var author: AccountAddress
+    public var versions: [RecordVersion]
+    /// Set when the record was deleted: history and audit remain.
+    public var deleted: RecordTombstone?
+    /// Set when a pharmacy dispensed this prescription.
+    public var dispensed: Dispensing?
+    /// The most recent tally check an auditor recorded.
+    public var tally: TallyCheck?
+    /// The most recent auditor sign-off.
+    public var signOff: AuditSignOff?
+    public var createdAt: UInt64
+
+    public init(id: String, patient: AccountAddress, category: RecordCategory, author: AccountAddress, versions: [RecordVersion], createdAt: UInt64) {
+        self.id = id
+        self.patient = patient
+        self.category = category
+        self.author = author
+        self.versions = versions
+        self.createdAt = createdAt
+    }
+
+    /// The newest version.
+    public var current: RecordVersion { versions[versions.count - 1] }
+
+    /// A version by number (1-based), or nil.
+    public func version(_ number: Int) -> RecordVersion? {
+        versions.indices.contains(number - 1) ? versions[number - 1] : nil
+    }
+}
+
+/// One version of a record.
+public struct RecordVersion: Codable, Sendable, Equatable {
+    /// 1, 2, 3…
+    public var number: Int
+    /// CID of the encrypted content.
+    public var content: String
+    public var author: AccountAddress
+    public var entry: UInt64
+    public var time: Int64
+
+    public init(number: Int, content: String, author: AccountAddress, entry: UInt64, time: Int64) {
+        self.number = number
+        self.content = content
+        self.author = author
+        self.entry = entry
+        self.time = time
+    }
+}
+
+/// Who deleted a record, and when.
+public struct RecordTombstone: Codable, Sendable, Equatable {
+    public var by: AccountAddress
+    public var entry: UInt64
+    public var time: Int64
+}
+
+/// Who dispensed a prescription, and when.
+public struct Dispensing: Codable, Sendable, Equatable {
+    public var by: AccountAddress
+    public var entry: UInt64
+    public var time: Int64
+}
+
+/// An auditor's recorded answer to "does this record's trail match what is stored?".
+public struct TallyCheck: Codable, Sendable, Equatable {
+    public var auditor: AccountAddress
+    public var result: TallyResult
+    /// CID of the encrypted list of discrepancies, when there are any.
+    public var details: String?
+    public var entry: UInt64
+    public var time: Int64
+}
+
+/// The outcome of a tally check.
+public enum TallyResult: String, Codable, Sendable {
+    case tallies
+    case discrepancy
+}
+
+/// An auditor's closing verdict on a record's trail.
+public struct AuditSignOff: Codable, Sendable, Equatable {
+    public var auditor: AccountAddress
+    public var decision: SignOffDecision
+    public var note: String?
+    public var entry: UInt64
+    public var time: Int64
+}
+
+/// Approve the trail, or flag a discrepancy for follow-up.
+public enum SignOffDecision: String, Codable, Sendable {
+    case approve
+    case flag
+}

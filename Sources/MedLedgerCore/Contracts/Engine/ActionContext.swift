@@ -1,0 +1,44 @@
+import Crypto
+
+/// What a contract knows about the transaction besides its body: who signed it, where it sits in
+/// the ledger and its block's time.
+public struct ActionContext: Sendable {
+    public let actor: AccountAddress
+    public let signerKey: P256.Signing.PublicKey
+    public let index: UInt64
+    /// The block's time in Unix milliseconds.
+    public let time: Int64
+
+    public init(actor: AccountAddress, signerKey: P256.Signing.PublicKey, index: UInt64, time: Int64) {
+        self.actor = actor
+        self.signerKey = signerKey
+        self.index = index
+        self.time = time
+    }
+
+    /// The signer's key as bodies spell keys.
+    public var signerKeyText: String { signerKey.payloadKey }
+}
+
+/// The parts of an audit event an action fills in as it learns them (before any denial, so a
+/// denied attempt still names the patient and record it was aimed at).
+public struct EventFacts: Sendable, Equatable {
+    public var patient: AccountAddress?
+    public var doctor: AccountAddress?
+    public var auditor: AccountAddress?
+    public var record: String?
+    public var version: Int?
+    public var breakGlass = false
+    /// Names the object for the message, e.g. "record rec-1".
+    public var object: String?
+
+    public init() {}
+
+    /// Fills the fields a record determines.
+    mutating func about(_ record: MedicalRecord, version: Int? = nil) {
+        self.patient = record.patient
+        self.record = record.id
+        self.version = version ?? record.current.number
+        self.object = "record \(record.id)"
+    }
+}

@@ -1,0 +1,95 @@
+/// Applies transactions to the contract state, deterministically: the same entries, indexes and
+/// block times always give the same state and the same audit events. The sequencer runs it when a
+/// block is sealed; `medledger verify` runs it again over the whole ledger.
+public enum ContractEngine {
+    /// Every contract action, in the order the API documents them.
+    public static let actions: [any ContractAction.Type] = [
+        CreateOrganization.self, AddAdmin.self, RemoveAdmin.self, CreateAccount.self, VerifyDoctor.self,
+        SuspendAccount.self, ReactivateAccount.self, SetParameters.self,
+        RegisterPatient.self, RegisterDoctor.self, UpdateProfile.self,
+        BookAppointment.self, CancelAppointment.self, DeleteAppointment.self, AcceptAppointment.self, DeclineAppointment.self,
+        CompleteAppointment.self,
+        CreateGrant.self, RevokeGrant.self, RequestAccess.self, ApproveAccessRequest.self, DenyAccessRequest.self, OpenBreakGlass.self,
+        CreateRecord.self, AddDocument.self, UpdateRecord.self, DeleteRecord.self,
+        ViewRecord.self, CopyRecord.self, PrintRecord.self, DownloadRecord.self, DispensePrescription.self,
+        QueryTrail.self, RecordTally.self, SignOffTrail.self, QueryEvents.self,
+        ListRecords.self, ListAppointments.self, ListGrants.self, ListAccessRequests.self, ListAccounts.self,
+        ListOrganizations.self, LookUpPatient.self,
+    ]
+
+    /// The ledger's own kinds plus every contract action.
+    public static let registry: TransactionTypeRegistry = {
+        var registry = TransactionTypeRegistry.ledger
+        for action in actions { registry.register(action) }
+        return registry
+    }()
+
+    /// Transaction types that only read (their answers are returned to the caller).
+    public static let readTypes: Set<String> = Set(actions.filter { $0.isRead }.map { $0.transactionType })
+
+    /// Applies `transaction`, sequenced at `index` in a block sealed at `time`. Returns nil for
+    /// ledger-level kinds that are not actions (pings).
+    public static func apply(_ transaction: VerifiedTransaction, index: UInt64, time: Int64, to state: inout ContractState) -> ContractOutcome? {
+        let context = ActionContext(actor: transaction.signer, signerKey: transaction.signerKey, index: index, time: time)
+        switch transaction.body {
+        case let genesis as GenesisBody:
+            state.save(Account(
+                address: transaction.signer, publicKey: genesis.admin, role: .admin, status: .active,
+                displayName: genesis.adminName, createdAt: index
+            ))
+            let event = AuditEvent(
+                index: index, time: time, action: GenesisBody.transactionType, status: .created, outcome: .allowed,
+                message: "Ledger created; first system administrator registered", actor: transaction.signer, actorRole: .admin
+            )
+            return ContractOutcome(event: event, answer: nil)
+        case let action as any ContractAction:
+            return run(action, context: context, type: transaction.type, state: &state)
+        default:
+            return nil
+        }
+    }
+
+    private static func run<Action: ContractAction>(_ action: Action, context: ActionContext, type: String, state: inout ContractState) -> ContractOutcome {
+        var facts = EventFacts()
+        let role = state.accounts[context.actor]?.role
+        let outcome: EventOutcome
+        let answer: QueryAnswer?
+        let message: String
+        do {
+            answer = try action.run(state: &state, context: context, facts: &facts)
+            outcome = .allowed
+            message = sentence(Action.summary, facts: facts)
+        } catch {
+            answer = nil
+            outcome = .denied
+            message = "Denied: " + sentence(Action.summary, facts: facts) + " — " + error.reason
+        }
+        if role == .doctor, facts.doctor == nil { facts.doctor = context.actor }
+        if role == .auditor, facts.auditor == nil { facts.auditor = context.actor }
+        if role == .patient, facts.patient == nil { facts.patient = context.actor }
+        let event = AuditEvent(
+            index: context.index, time: context.time, action: type, status: Action.eventStatus, outcome: outcome,
+            message: message, actor: context.actor, actorRole: role, patient: facts.patient, doctor: facts.doctor,
+            auditor: facts.auditor, record: facts.record, version: facts.version, breakGlass: facts.breakGlass
+        )
+        return ContractOutcome(event: event, answer: answer)
+    }
+
+    private static func sentence(_ summary: String, facts: EventFacts) -> String {
+        var text = summary.prefix(1).uppercased() + summary.dropFirst()
+        if let object = facts.object { text += " \(object)" }
+        if let version = facts.version, facts.record != nil { text += " v\(version)" }
+        if facts.breakGlass { text += " under break-glass access" }
+        return text
+    }
+}
+
+extension ContractAction {
+    /// True for actions that only read (queries, views, prints, copies and downloads).
+    static var isRead: Bool {
+        switch eventStatus {
+        case .viewed, .queried, .printed, .copied, .downloaded: true
+        default: false
+        }
+    }
+}

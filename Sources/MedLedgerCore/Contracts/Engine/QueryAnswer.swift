@@ -1,0 +1,27 @@
+/// What a read action returns to its caller (not stored: the audit event is what the ledger keeps).
+public enum QueryAnswer: Sendable, Equatable {
+    /// One version of a record; the node adds its decrypted content.
+    case record(MedicalRecord, version: RecordVersion)
+    case records([MedicalRecord])
+    case appointments([Appointment])
+    case grants([Grant])
+    case accessRequests([AccessRequest])
+    case accounts([Account])
+    case organizations([Organization])
+    case patient(PatientSummary)
+    /// Audit events the node reads from the audit log with this query.
+    case events(AuditQuery)
+}
+
+/// What a patient lookup shows hospital staff: that the patient exists, and what they granted the caller.
+public struct PatientSummary: Codable, Sendable, Equatable {
+    public var patient: AccountAddress
+    public var status: AccountStatus
+    public var grantsToCaller: [Grant]
+
+    public init(patient: AccountAddress, status: AccountStatus, grantsToCaller: [Grant]) {
+        self.patient = patient
+        self.status = status
+        self.grantsToCaller = grantsToCaller
+    }
+}

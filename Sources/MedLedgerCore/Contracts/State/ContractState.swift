@@ -1,0 +1,156 @@
+/// Everything the contracts decide on: accounts, organizations, grants, requests, appointments,
+/// records, break-glass accesses and system parameters.
+///
+/// A value: the sequencer owns one copy and changes it only through the `save` methods, which also
+/// keep the lookup indexes and remember what changed, so each block writes only changed objects.
+/// Equality compares the objects, not the indexes.
+public struct ContractState: Sendable, Equatable {
+    public private(set) var accounts: [AccountAddress: Account] = [:]
+    public private(set) var organizations: [String: Organization] = [:]
+    public private(set) var grants: [String: Grant] = [:]
+    public private(set) var accessRequests: [String: AccessRequest] = [:]
+    public private(set) var appointments: [String: Appointment] = [:]
+    public private(set) var records: [String: MedicalRecord] = [:]
+    public private(set) var breakGlass: [String: BreakGlassAccess] = [:]
+    /// Set once an administrator changed the parameters.
+    private var storedParameters: SystemParameters?
+
+    /// Record ids by patient, oldest first.
+    public private(set) var recordsByPatient: [AccountAddress: [String]] = [:]
+    /// Grant ids by patient and by grantee, oldest first.
+    public private(set) var grantsByAccount: [AccountAddress: [String]] = [:]
+    /// Grant ids by (patient, grantee).
+    private(set) var grantsByPair: [AccountPair: [String]] = [:]
+    /// Appointment ids by patient and by doctor.
+    public private(set) var appointmentsByAccount: [AccountAddress: [String]] = [:]
+    /// Access request ids by patient and by requester.
+    public private(set) var requestsByAccount: [AccountAddress: [String]] = [:]
+    /// Break-glass ids by (patient, doctor).
+    private(set) var breakGlassByPair: [AccountPair: [String]] = [:]
+    private var changed: Set<StateKey> = []
+
+    /// An empty state (before genesis).
+    public init() {}
+
+    /// Rebuilds a state from stored objects.
+    public init(objects: some Sequence<StateObject>) {
+        for object in objects { apply(object) }
+        changed = []
+    }
+
+    public static func == (lhs: ContractState, rhs: ContractState) -> Bool {
+        lhs.accounts == rhs.accounts && lhs.organizations == rhs.organizations && lhs.grants == rhs.grants
+            && lhs.accessRequests == rhs.accessRequests && lhs.appointments == rhs.appointments
+            && lhs.records == rhs.records && lhs.breakGlass == rhs.breakGlass && lhs.storedParameters == rhs.storedParameters
+    }
+
+    // MARK: Changes
+
+    mutating func save(_ account: Account) { apply(.account(account)) }
+    mutating func save(_ organization: Organization) { apply(.organization(organization)) }
+    mutating func save(_ grant: Grant) { apply(.grant(grant)) }
+    mutating func save(_ request: AccessRequest) { apply(.accessRequest(request)) }
+    mutating func save(_ appointment: Appointment) { apply(.appointment(appointment)) }
+    mutating func save(_ record: MedicalRecord) { apply(.record(record)) }
+    mutating func save(_ access: BreakGlassAccess) { apply(.breakGlass(access)) }
+    mutating func save(_ parameters: SystemParameters) { apply(.parameters(parameters)) }
+
+    private mutating func apply(_ object: StateObject) {
+        changed.insert(object.key)
+        switch object {
+        case .account(let value):
+            accounts[value.address] = value
+        case .organization(let value):
+            organizations[value.id] = value
+        case .grant(let value):
+            if grants.updateValue(value, forKey: value.id) == nil {
+                grantsByAccount[value.patient, default: []].append(value.id)
+                if value.grantee != value.patient { grantsByAccount[value.grantee, default: []].append(value.id) }
+                grantsByPair[AccountPair(value.patient, value.grantee), default: []].append(value.id)
+            }
+        case .accessRequest(let value):
+            if accessRequests.updateValue(value, forKey: value.id) == nil {
+                requestsByAccount[value.patient, default: []].append(value.id)
+                requestsByAccount[value.requester, default: []].append(value.id)
+            }
+        case .appointment(let value):
+            if appointments.updateValue(value, forKey: value.id) == nil {
+                appointmentsByAccount[value.patient, default: []].append(value.id)
+                appointmentsByAccount[value.doctor, default: []].append(value.id)
+            }
+        case .record(let value):
+            if records.updateValue(value, forKey: value.id) == nil {
+                recordsByPatient[value.patient, default: []].append(value.id)
+            }
+        case .breakGlass(let value):
+            if breakGlass.updateValue(value, forKey: value.id) == nil {
+                breakGlassByPair[AccountPair(value.patient, value.doctor), default: []].append(value.id)
+            }
+        case .parameters(let value):
+            storedParameters = value
+        }
+    }
+
+    /// The objects changed since the last call, in key order; clears the list.
+    public mutating func takeChanges() -> [StateObject] {
+        defer { changed = [] }
+        return changed.sorted().compactMap(object)
+    }
+
+    /// True when nothing changed since the last ``takeChanges()``.
+    public var hasChanges: Bool { !changed.isEmpty }
+
+    /// The current object for a key, if any.
+    public func object(_ key: StateKey) -> StateObject? {
+        switch key.kind {
+        case .account: AccountAddress(key.id).flatMap { accounts[$0] }.map(StateObject.account)
+        case .organization: organizations[key.id].map(StateObject.organization)
+        case .grant: grants[key.id].map(StateObject.grant)
+        case .accessRequest: accessRequests[key.id].map(StateObject.accessRequest)
+        case .appointment: appointments[key.id].map(StateObject.appointment)
+        case .record: records[key.id].map(StateObject.record)
+        case .breakGlass: breakGlass[key.id].map(StateObject.breakGlass)
+        case .parameters: key.id == "system" ? storedParameters.map(StateObject.parameters) : nil
+        }
+    }
+
+    /// The system parameters in force.
+    public var parameters: SystemParameters { storedParameters ?? .defaults }
+
+    /// Every object, in key order.
+    public var allObjects: [StateObject] {
+        var objects: [StateObject] = []
+        objects += accounts.values.map(StateObject.account)
+        objects += organizations.values.map(StateObject.organization)
+        objects += grants.values.map(StateObject.grant)
+        objects += accessRequests.values.map(StateObject.accessRequest)
+        objects += appointments.values.map(StateObject.appointment)
+        objects += records.values.map(StateObject.record)
+        objects += breakGlass.values.map(StateObject.breakGlass)
+        if let storedParameters { objects.append(.parameters(storedParameters)) }
+        return objects.sorted { $0.key < $1.key }
+    }
+
+    // MARK: Lookups
+
+    /// Grants from `patient` to `grantee`, oldest first.
+    public func grants(from patient: AccountAddress, to grantee: AccountAddress) -> [Grant] {
+        (grantsByPair[AccountPair(patient, grantee)] ?? []).compactMap { grants[$0] }
+    }
+
+    /// Break-glass accesses `doctor` opened to `patient`, oldest first.
+    public func breakGlass(by doctor: AccountAddress, to patient: AccountAddress) -> [BreakGlassAccess] {
+        (breakGlassByPair[AccountPair(patient, doctor)] ?? []).compactMap { breakGlass[$0] }
+    }
+}
+
+/// A (patient, other party) key for the pair indexes.
+struct AccountPair: Hashable, Sendable {
+    let patient: AccountAddress
+    let other: AccountAddress
+
+    init(_ patient: AccountAddress, _ other: AccountAddress) {
+        self.patient = patient
+        self.other = other
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// One persisted object of the contract state. Stores keep each as a (kind, id, JSON document) row,
+/// written when a block changes it; ``ContractState`` is rebuilt from them on start.
+public enum StateObject: Sendable, Equatable {
+    case account(Account)
+    case organization(Organization)
+    case grant(Grant)
+    case accessRequest(AccessRequest)
+    case appointment(Appointment)
+    case record(MedicalRecord)
+    case breakGlass(BreakGlassAccess)
+    case parameters(SystemParameters)
+
+    public var key: StateKey {
+        switch self {
+        case .account(let value): StateKey(kind: .account, id: value.address.rawValue)
+        case .organization(let value): StateKey(kind: .organization, id: value.id)
+        case .grant(let value): StateKey(kind: .grant, id: value.id)
+        case .accessRequest(let value): StateKey(kind: .accessRequest, id: value.id)
+        case .appointment(let value): StateKey(kind: .appointment, id: value.id)
+        case .record(let value): StateKey(kind: .record, id: value.id)
+        case .breakGlass(let value): StateKey(kind: .breakGlass, id: value.id)
+        case .parameters: StateKey(kind: .parameters, id: "system")
+        }
+    }
+
+    /// The object's JSON document (sorted keys, so equal objects give equal bytes).
+    public func document() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data: Data =
+            switch self {
+            case .account(let value): try encoder.encode(value)
+            case .organization(let value): try encoder.encode(value)
+            case .grant(let value): try encoder.encode(value)
+            case .accessRequest(let value): try encoder.encode(value)
+            case .appointment(let value): try encoder.encode(value)
+            case .record(let value): try encoder.encode(value)
+            case .breakGlass(let value): try encoder.encode(value)
+            case .parameters(let value): try encoder.encode(value)
+            }
+        return [UInt8](data)
+    }
+
+    /// Decodes a stored document of `kind`.
+    public static func decode(kind: StateKind, document: [UInt8]) throws -> StateObject {
+        let decoder = JSONDecoder()
+        let data = Data(document)
+        return switch kind {
+        case .account: .account(try decoder.decode(Account.self, from: data))
+        case .organization: .organization(try decoder.decode(Organization.self, from: data))
+        case .grant: .grant(try decoder.decode(Grant.self, from: data))
+        case .accessRequest: .accessRequest(try decoder.decode(AccessRequest.self, from: data))
+        case .appointment: .appointment(try decoder.decode(Appointment.self, from: data))
+        case .record: .record(try decoder.decode(MedicalRecord.self, from: data))
+        case .breakGlass: .breakGlass(try decoder.decode(BreakGlassAccess.self, from: data))
+        case .parameters: .parameters(try decoder.decode(SystemParameters.self, from: data))
+        }
+    }
+}
+
+/// Identifies a state object: its kind and id.
+public struct StateKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let kind: StateKind
+    public let id: String
+
+    public init(kind: StateKind, id: String) {
+        self.kind = kind
+        self.id = id
+    }
+
+    public static func < (lhs: StateKey, rhs: StateKey) -> Bool {
+        (lhs.kind.rawValue, lhs.id) < (rhs.kind.rawValue, rhs.id)
+    }
+
+    public var description: String { "\(kind.rawValue) \(id)" }
+}
+
+/// The kinds of state object.
+public enum StateKind: String, Sendable, CaseIterable, Codable {
+    case account
+    case organization
+    case grant
+    case accessRequest = "access_request"
+    case appointment
+    case record
+    case breakGlass = "break_glass"
+    case parameters
+}
