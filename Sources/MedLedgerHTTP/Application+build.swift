@@ -1,4 +1,5 @@
 import Hummingbird
+import MedLedgerCore
 import Logging
 import MedLedgerNode
 
@@ -7,6 +8,10 @@ public func buildRouter(node: LedgerNode) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     LedgerController(node: node).addRoutes(to: router)
+    QueryController(node: node).addRoutes(to: router)
+    if let blobs = node.blobs {
+        BlobController(blobs: blobs, clock: node.clock, maxBytes: SealedObject.maxPlaintextSize).addRoutes(to: router)
+    }
     return router
 }
 

@@ -9,8 +9,10 @@ public struct LedgerNode: Sendable {
     public let verifier: EnvelopeVerifier
     public let verifierKey: NoteVerifierKey
     let sequencer: Sequencer
-    let clock: @Sendable () -> Int64
+    public let clock: @Sendable () -> Int64
     let treeHashes = TreeHashCache()
+    /// Where encrypted record content lives; nil when the node serves no content.
+    public var blobs: (any BlobStore)?
 
     /// Milliseconds since the Unix epoch from the system clock.
     public static let systemClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
@@ -19,7 +21,7 @@ public struct LedgerNode: Sendable {
     public static func open(
         store: any LedgerStore,
         signingKey: NoteSigningKey,
-        registry: TransactionTypeRegistry = .ledger,
+        registry: TransactionTypeRegistry = ContractEngine.registry,
         limits: EnvelopeVerifier.Limits = .init(),
         maxBatch: Int = 4096,
         clock: @escaping @Sendable () -> Int64 = LedgerNode.systemClock,
@@ -32,7 +34,10 @@ public struct LedgerNode: Sendable {
             }
         }
         let builder = BlockBuilder(origin: signingKey.name, signingKey: signingKey)
-        let sequencer = Sequencer(store: store, builder: builder, head: head, clock: clock, maxBatch: maxBatch, logger: logger)
+        let contracts = try await store.contractState()
+        let sequencer = Sequencer(
+            store: store, builder: builder, head: head, contracts: contracts, clock: clock, maxBatch: maxBatch, logger: logger
+        )
         return LedgerNode(
             store: store, verifier: EnvelopeVerifier(registry: registry, limits: limits),
             verifierKey: signingKey.verifierKey, sequencer: sequencer, clock: clock
@@ -44,6 +49,28 @@ public struct LedgerNode: Sendable {
     public func submit(_ envelope: [UInt8]) async throws -> Receipt {
         let transaction = try verifier.verify(envelope, now: clock())
         return try await sequencer.sequence(transaction)
+    }
+
+    /// Verifies and sequences a read action, then gathers what it answers: the audit events an
+    /// events query names, the decrypted content of a record read. A denied read is recorded and
+    /// thrown as ``QueryError/denied(_:_:)``.
+    public func query(_ envelope: [UInt8]) async throws -> QueryResult {
+        let transaction = try verifier.verify(envelope, now: clock())
+        guard ContractEngine.readTypes.contains(transaction.type) else { throw QueryError.notARead(transaction.type) }
+        let receipt = try await sequencer.sequence(transaction)
+        guard let outcome = receipt.contract else { throw QueryError.notARead(transaction.type) }
+        guard outcome.allowed else { throw QueryError.denied(receipt, outcome.event) }
+        var result = QueryResult(receipt: receipt, event: outcome.event, answer: outcome.answer)
+        switch outcome.answer {
+        case .events(let query):
+            result.events = try await store.events(query)
+        case .record(let record, let version):
+            guard let blobs else { throw QueryError.contentUnavailable }
+            result.content = try await blobs.get(version.content, owner: record.patient)
+        default:
+            break
+        }
+        return result
     }
 
     /// The latest durable checkpoint; nil before genesis.

@@ -30,22 +30,23 @@ private struct BlockHarness {
     /// The head after a sealed genesis block at `testNow`.
     func headAfterGenesis() throws -> (LedgerHead, VerifiedTransaction) {
         let genesis = try genesis()
-        let result = try builder.seal(after: .empty, candidates: [genesis], existingNonces: [], time: testNow)
+        var state = ContractState()
+        let result = try builder.seal(after: .empty, state: &state, candidates: [genesis], existingNonces: [], time: testNow)
         let block = try #require(result.block)
         return (LedgerHead(checkpoint: block.checkpoint, frontier: block.frontier), genesis)
     }
 }
 
-private func indexes(_ outcomes: [Result<UInt64, EnvelopeError>]) -> [UInt64?] {
-    outcomes.map { try? $0.get() }
+private func indexes(_ outcomes: [Result<BlockBuilder.Admission, EnvelopeError>]) -> [UInt64?] {
+    outcomes.map { try? $0.get().index }
 }
 
-private func failure(_ outcome: Result<UInt64, EnvelopeError>) -> EnvelopeError? {
+private func failure(_ outcome: Result<BlockBuilder.Admission, EnvelopeError>) -> EnvelopeError? {
     if case .failure(let error) = outcome { return error }
     return nil
 }
 
-private func isRejection(_ outcome: Result<UInt64, EnvelopeError>, mentioning text: String) -> Bool {
+private func isRejection(_ outcome: Result<BlockBuilder.Admission, EnvelopeError>, mentioning text: String) -> Bool {
     if case .failure(.rejected(let why)) = outcome { return why.contains(text) }
     return false
 }
@@ -56,7 +57,8 @@ struct BlockBuilderTests {
     func genesisBlock() throws {
         let harness = BlockHarness()
         let genesis = try harness.genesis()
-        let result = try harness.builder.seal(after: .empty, candidates: [genesis], existingNonces: [], time: testNow)
+        var state = ContractState()
+        let result = try harness.builder.seal(after: .empty, state: &state, candidates: [genesis], existingNonces: [], time: testNow)
         #expect(indexes(result.outcomes) == [0])
         let block = try #require(result.block)
         #expect(block.entries.map(\.index) == [0])
@@ -78,7 +80,8 @@ struct BlockBuilderTests {
     @Test("the first entry must be a genesis; a ping first is refused and nothing is sealed")
     func nonGenesisFirstRefused() throws {
         let harness = BlockHarness()
-        let result = try harness.builder.seal(after: .empty, candidates: [try harness.ping()], existingNonces: [], time: testNow)
+        var state = ContractState()
+        let result = try harness.builder.seal(after: .empty, state: &state, candidates: [try harness.ping()], existingNonces: [], time: testNow)
         #expect(result.block == nil)
         #expect(result.outcomes.count == 1)
         #expect(isRejection(result.outcomes[0], mentioning: "no genesis"))
@@ -87,8 +90,9 @@ struct BlockBuilderTests {
     @Test("a refused first ping does not stop a later genesis in the same batch from taking index 0")
     func genesisAfterRefusedPing() throws {
         let harness = BlockHarness()
+        var state = ContractState()
         let result = try harness.builder.seal(
-            after: .empty, candidates: [try harness.ping(), try harness.genesis(), try harness.ping()], existingNonces: [], time: testNow)
+            after: .empty, state: &state, candidates: [try harness.ping(), try harness.genesis(), try harness.ping()], existingNonces: [], time: testNow)
         #expect(indexes(result.outcomes) == [nil, 0, 1])
         #expect(result.block?.checkpoint.checkpoint.size == 2)
     }
@@ -96,14 +100,15 @@ struct BlockBuilderTests {
     @Test("a second genesis is refused, in the same batch and in a later block")
     func secondGenesisRefused() throws {
         let harness = BlockHarness()
+        var state = ContractState()
         let first = try harness.builder.seal(
-            after: .empty, candidates: [try harness.genesis(), try harness.genesis()], existingNonces: [], time: testNow)
+            after: .empty, state: &state, candidates: [try harness.genesis(), try harness.genesis()], existingNonces: [], time: testNow)
         #expect(indexes(first.outcomes) == [0, nil])
         #expect(isRejection(first.outcomes[1], mentioning: "already has a genesis"))
         #expect(first.block?.entries.count == 1)
 
         let (head, _) = try harness.headAfterGenesis()
-        let later = try harness.builder.seal(after: head, candidates: [try harness.genesis()], existingNonces: [], time: testNow + 1)
+        let later = try harness.builder.seal(after: head, state: &state, candidates: [try harness.genesis()], existingNonces: [], time: testNow + 1)
         #expect(later.block == nil)
         #expect(isRejection(later.outcomes[0], mentioning: "already has a genesis"))
     }
@@ -111,8 +116,9 @@ struct BlockBuilderTests {
     @Test("a genesis naming a different origin is refused")
     func genesisOtherOriginRefused() throws {
         let harness = BlockHarness()
+        var state = ContractState()
         let result = try harness.builder.seal(
-            after: .empty, candidates: [try harness.genesis(origin: "some.other/log")], existingNonces: [], time: testNow)
+            after: .empty, state: &state, candidates: [try harness.genesis(origin: "some.other/log")], existingNonces: [], time: testNow)
         #expect(result.block == nil)
         #expect(isRejection(result.outcomes[0], mentioning: "some.other/log"))
     }
@@ -136,7 +142,8 @@ struct BlockBuilderTests {
         let existing: Set<NonceKey> = [
             NonceKey(signer: carol.address, nonce: "carol-used-this-before"), genesis.nonceKey,
         ]
-        let result = try harness.builder.seal(after: head, candidates: candidates, existingNonces: existing, time: testNow + 5)
+        var state = ContractState()
+        let result = try harness.builder.seal(after: head, state: &state, candidates: candidates, existingNonces: existing, time: testNow + 5)
         #expect(indexes(result.outcomes) == [1, 2, nil, nil, 3, nil])
         #expect(failure(result.outcomes[2]) == .replayed)
         #expect(failure(result.outcomes[3]) == .replayed)
@@ -155,7 +162,8 @@ struct BlockBuilderTests {
             try harness.ping(from: signer, nonce: fixedNonce, expires: testNow - 1),
             try harness.ping(from: signer, nonce: fixedNonce, expires: testNow + 1),
         ]
-        let result = try harness.builder.seal(after: head, candidates: candidates, existingNonces: [], time: testNow)
+        var state = ContractState()
+        let result = try harness.builder.seal(after: head, state: &state, candidates: candidates, existingNonces: [], time: testNow)
         #expect(failure(result.outcomes[0]) == .expired)
         #expect(indexes(result.outcomes) == [nil, 1])
     }
@@ -170,7 +178,8 @@ struct BlockBuilderTests {
             try harness.ping(expires: blockTime),
             try harness.ping(expires: blockTime + 1),
         ]
-        let result = try harness.builder.seal(after: head, candidates: candidates, existingNonces: [], time: blockTime)
+        var state = ContractState()
+        let result = try harness.builder.seal(after: head, state: &state, candidates: candidates, existingNonces: [], time: blockTime)
         #expect(failure(result.outcomes[0]) == .expired)
         #expect(indexes(result.outcomes) == [nil, 1, 2])
     }
@@ -188,7 +197,8 @@ struct BlockBuilderTests {
             let candidates = try (0..<count).map { i in
                 entries.isEmpty && i == 0 ? try harness.genesis() : try harness.ping(expires: testNow + 2_000)
             }
-            let result = try harness.builder.seal(after: head, candidates: candidates, existingNonces: [], time: time)
+            var state = ContractState()
+            let result = try harness.builder.seal(after: head, state: &state, candidates: candidates, existingNonces: [], time: time)
             let block = try #require(result.block)
             #expect(block.entries.map(\.index) == Array(UInt64(entries.count)..<UInt64(entries.count + count)))
             entries += candidates.map(\.entry)
@@ -216,8 +226,9 @@ struct BlockBuilderTests {
         let harness = BlockHarness()
         let (head, _) = try harness.headAfterGenesis()
         // The clock stepped back 10 s, but the block time stays at the previous checkpoint's time.
+        var state = ContractState()
         let result = try harness.builder.seal(
-            after: head, candidates: [try harness.ping(expires: testNow - 5_000), try harness.ping(expires: testNow)],
+            after: head, state: &state, candidates: [try harness.ping(expires: testNow - 5_000), try harness.ping(expires: testNow)],
             existingNonces: [], time: testNow - 10_000)
         #expect(failure(result.outcomes[0]) == .expired)
         #expect(indexes(result.outcomes) == [nil, 1])
@@ -229,7 +240,8 @@ struct BlockBuilderTests {
         let harness = BlockHarness()
         let (head, genesis) = try harness.headAfterGenesis()
         let pings = try (0..<7).map { _ in try harness.ping() }
-        let result = try harness.builder.seal(after: head, candidates: pings, existingNonces: [], time: testNow)
+        var state = ContractState()
+        let result = try harness.builder.seal(after: head, state: &state, candidates: pings, existingNonces: [], time: testNow)
         let block = try #require(result.block)
         let reference = ReferenceMerkleTree(entries: [genesis.entry] + pings.map(\.entry))
         #expect(Set(block.nodes.map(\.id)) == Set([
@@ -246,12 +258,13 @@ struct BlockBuilderTests {
     func nothingAdmitted() throws {
         let harness = BlockHarness()
         let (head, genesis) = try harness.headAfterGenesis()
+        var state = ContractState()
         let result = try harness.builder.seal(
-            after: head, candidates: [genesis, try harness.ping(expires: 0)], existingNonces: [], time: testNow)
+            after: head, state: &state, candidates: [genesis, try harness.ping(expires: 0)], existingNonces: [], time: testNow)
         #expect(result.block == nil)
         #expect(isRejection(result.outcomes[0], mentioning: "already has a genesis"))
         #expect(failure(result.outcomes[1]) == .expired)
-        let empty = try harness.builder.seal(after: head, candidates: [], existingNonces: [], time: testNow)
+        let empty = try harness.builder.seal(after: head, state: &state, candidates: [], existingNonces: [], time: testNow)
         #expect(empty.outcomes.isEmpty)
         #expect(empty.block == nil)
     }
@@ -261,8 +274,9 @@ struct BlockBuilderTests {
         let harness = BlockHarness()
         let (head, _) = try harness.headAfterGenesis()
         let pings = try (0..<3).map { _ in try harness.ping() }
-        let a = try harness.builder.seal(after: head, candidates: pings, existingNonces: [], time: testNow + 7)
-        let b = try harness.builder.seal(after: head, candidates: pings, existingNonces: [], time: testNow + 7)
+        var state = ContractState()
+        let a = try harness.builder.seal(after: head, state: &state, candidates: pings, existingNonces: [], time: testNow + 7)
+        let b = try harness.builder.seal(after: head, state: &state, candidates: pings, existingNonces: [], time: testNow + 7)
         #expect(a.block?.checkpoint == b.block?.checkpoint)
         #expect(a.block?.frontier == b.block?.frontier)
     }

@@ -185,6 +185,9 @@ final class FlakyStore: LedgerStore, Sendable {
     func checkpoints(after size: UInt64, limit: Int) async throws -> [StoredCheckpoint] { try await inner.checkpoints(after: size, limit: limit) }
     func checkpoint(covering size: UInt64) async throws -> StoredCheckpoint? { try await inner.checkpoint(covering: size) }
     func firstReplayedEntry() async throws -> UInt64? { try await inner.firstReplayedEntry() }
+    func contractState() async throws -> ContractState { try await inner.contractState() }
+    func events(entries range: Range<UInt64>) async throws -> [AuditEvent] { try await inner.events(entries: range) }
+    func events(_ query: AuditQuery) async throws -> [AuditEvent] { try await inner.events(query) }
 }
 
 import Synchronization

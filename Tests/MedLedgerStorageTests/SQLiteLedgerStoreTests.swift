@@ -96,7 +96,8 @@ struct SQLiteLedgerStoreTests {
         var head = LedgerHead.empty
         for start in stride(from: 0, to: 65_537, by: 4096) {
             let batch = (start..<min(start + 4096, 65_537)).map(transaction)
-            let block = try #require(try builder.seal(after: head, candidates: batch, existingNonces: [], time: 1).block)
+            var state = ContractState()
+            let block = try #require(try builder.seal(after: head, state: &state, candidates: batch, existingNonces: [], time: 1).block)
             try await store.append(block)
             head = LedgerHead(checkpoint: block.checkpoint, frontier: block.frontier)
         }
@@ -124,7 +125,8 @@ struct SQLiteLedgerStoreTests {
         let transaction = try ledger.node.verifier.parse(stored.entry)
         let builder = BlockBuilder(origin: TestLedger.origin, signingKey: ledger.signingKey)
         // Pretend the nonce check missed it: the constraint must still hold.
-        let sealed = try builder.seal(after: head, candidates: [transaction], existingNonces: [], time: ledger.clock.now)
+        var state = ContractState()
+        let sealed = try builder.seal(after: head, state: &state, candidates: [transaction], existingNonces: [], time: ledger.clock.now)
         let block = try #require(sealed.block)
         await #expect(throws: LedgerStoreError.replayedNonce) { try await ledger.store.append(block) }
         #expect(try await ledger.store.head().frontier.size == 2)

@@ -1,7 +1,9 @@
 /// Decides which verified transactions enter the next block and seals it with a checkpoint.
 ///
-/// Pure: given the head, the candidates, the nonces already in the ledger and the block time, it
-/// returns the same block every time. Ledger-level admission rules live here and only here.
+/// Pure: given the head, the contract state, the candidates, the nonces already in the ledger and
+/// the block time, it returns the same block every time. Ledger-level admission rules live here and
+/// only here; each admitted transaction then goes through the contracts (``ContractEngine``), whose
+/// events and state changes travel with the block so the store writes them in the same transaction.
 public struct BlockBuilder: Sendable {
     public let origin: String
     public let signingKey: NoteSigningKey
@@ -13,17 +15,27 @@ public struct BlockBuilder: Sendable {
 
     /// The outcome for each candidate, in order, and the sealed block when any was admitted.
     public struct Result: Sendable {
-        public let outcomes: [Swift.Result<UInt64, EnvelopeError>]
+        public let outcomes: [Swift.Result<Admission, EnvelopeError>]
         public let block: SealedBlock?
     }
 
-    /// Builds the next block after `head`.
+    /// Where an admitted transaction landed and what the contracts made of it.
+    public struct Admission: Sendable {
+        public let index: UInt64
+        /// Nil for ledger-level kinds that are not contract actions (pings).
+        public let contract: ContractOutcome?
+    }
+
+    /// Builds the next block after `head`, applying the contracts to `state`. When this throws,
+    /// `state` may hold changes of the unsealed block: reload it from the store.
     public func seal(
-        after head: LedgerHead, candidates: [VerifiedTransaction], existingNonces: Set<NonceKey>, time: Int64
+        after head: LedgerHead, state: inout ContractState, candidates: [VerifiedTransaction],
+        existingNonces: Set<NonceKey>, time: Int64
     ) throws -> Result {
         var frontier = head.frontier
         var seen = existingNonces
-        var outcomes: [Swift.Result<UInt64, EnvelopeError>] = []
+        var outcomes: [Swift.Result<Admission, EnvelopeError>] = []
+        var events: [AuditEvent] = []
         var entries: [SequencedEntry] = []
         var nodes: [MerkleFrontier.CompletedNode] = []
         let blockTime = max(time, head.checkpoint?.checkpoint.time ?? time)
@@ -36,7 +48,9 @@ public struct BlockBuilder: Sendable {
             seen.insert(transaction.nonceKey)
             nodes += frontier.append(transaction.leafHash)
             entries.append(SequencedEntry(index: index, transaction: transaction))
-            outcomes.append(.success(index))
+            let contract = ContractEngine.apply(transaction, index: index, time: blockTime, to: &state)
+            if let contract { events.append(contract.event) }
+            outcomes.append(.success(Admission(index: index, contract: contract)))
         }
         guard !entries.isEmpty else { return Result(outcomes: outcomes, block: nil) }
         let previous = head.checkpoint?.checkpoint
@@ -46,7 +60,8 @@ public struct BlockBuilder: Sendable {
         )
         let note = try signingKey.sign(text: checkpoint.body)
         let block = SealedBlock(
-            entries: entries, nodes: nodes, checkpoint: SignedCheckpoint(checkpoint: checkpoint, note: note), frontier: frontier
+            entries: entries, nodes: nodes, checkpoint: SignedCheckpoint(checkpoint: checkpoint, note: note), frontier: frontier,
+            events: events, changes: state.takeChanges()
         )
         return Result(outcomes: outcomes, block: block)
     }

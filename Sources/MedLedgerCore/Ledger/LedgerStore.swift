@@ -1,14 +1,20 @@
-/// Where the ledger keeps entries, perfect-subtree hashes and checkpoints.
+/// Where the ledger keeps entries, perfect-subtree hashes, checkpoints, the audit events and the
+/// contract state.
 ///
 /// The embedded node implements it on SQLite; a PostgreSQL implementation can slot in without the
 /// sequencer, HTTP layer or verifier changing. Implementations must make ``append(_:)`` atomic and
 /// durable before returning: a returned entry index is a promise.
-public protocol LedgerStore: Sendable {
+public protocol LedgerStore: AuditLog {
+    /// The contract state as of the latest block, rebuilt from the stored objects.
+    func contractState() async throws -> ContractState
+    /// Stored audit events of the entries in `range`, in order.
+    func events(entries range: Range<UInt64>) async throws -> [AuditEvent]
     /// The latest checkpoint and the right edge of the tree, read in O(log n).
     func head() async throws -> LedgerHead
     /// Which of `keys` already appear in the ledger.
     func existingNonces(_ keys: [NonceKey]) async throws -> Set<NonceKey>
-    /// Writes a sealed block (entries, completed nodes, checkpoint) in one durable transaction.
+    /// Writes a sealed block (entries, completed nodes, checkpoint, events, state changes) in one
+    /// durable transaction.
     func append(_ block: SealedBlock) async throws
     /// Stored hashes of perfect subtrees, in the order asked; throws ``LedgerStoreError/missingHash(_:)``.
     func hashes(_ ids: [TreeNodeID]) async throws -> [TreeHash]
@@ -91,17 +97,27 @@ public struct SequencedEntry: Sendable {
     }
 }
 
-/// A batch of entries closed by a signed checkpoint, ready to be written.
+/// A batch of entries closed by a signed checkpoint, with the audit events and contract-state
+/// changes they caused, ready to be written in one transaction.
 public struct SealedBlock: Sendable {
     public let entries: [SequencedEntry]
     public let nodes: [MerkleFrontier.CompletedNode]
     public let checkpoint: SignedCheckpoint
     public let frontier: MerkleFrontier
+    /// One per contract transaction, in entry order.
+    public let events: [AuditEvent]
+    /// The state objects the block changed, as they are after it.
+    public let changes: [StateObject]
 
-    public init(entries: [SequencedEntry], nodes: [MerkleFrontier.CompletedNode], checkpoint: SignedCheckpoint, frontier: MerkleFrontier) {
+    public init(
+        entries: [SequencedEntry], nodes: [MerkleFrontier.CompletedNode], checkpoint: SignedCheckpoint, frontier: MerkleFrontier,
+        events: [AuditEvent] = [], changes: [StateObject] = []
+    ) {
         self.entries = entries
         self.nodes = nodes
         self.checkpoint = checkpoint
         self.frontier = frontier
+        self.events = events
+        self.changes = changes
     }
 }

@@ -77,24 +77,15 @@ struct LedgerController<Context: RequestContext>: Sendable {
         } catch let error as SequencerError {
             throw APIError(status: .serviceUnavailable, code: "storage_unavailable", message: error.description)
         }
-        let body = SubmitResponse(
-            index: receipt.index,
-            leafHash: Base64Coding.standard(receipt.leafHash.bytes),
-            treeSize: receipt.checkpoint.checkpoint.size,
-            time: receipt.checkpoint.checkpoint.time,
-            checkpoint: receipt.checkpoint.note.serialized
-        )
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Response(
-            status: .created,
-            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(body)))
-        )
+        let body = SubmitResponse(receipt)
+        if let event = receipt.contract?.event, event.outcome == .denied {
+            return try JSONResponse.make(status: .forbidden, DeniedResponse(receipt: body, event: event))
+        }
+        return try JSONResponse.make(status: .created, body)
     }
 }
 
-/// The answer to a successful submission.
+/// The answer to a sequenced submission.
 struct SubmitResponse: Codable {
     /// The entry's index in the log.
     let index: UInt64
@@ -105,4 +96,33 @@ struct SubmitResponse: Codable {
     let time: Int64
     /// The signed checkpoint note that includes the entry.
     let checkpoint: String
+    /// What the contracts decided and recorded; absent for ledger-level kinds (pings).
+    let event: AuditEvent?
+
+    init(_ receipt: Receipt) {
+        index = receipt.index
+        leafHash = Base64Coding.standard(receipt.leafHash.bytes)
+        treeSize = receipt.checkpoint.checkpoint.size
+        time = receipt.checkpoint.checkpoint.time
+        checkpoint = receipt.checkpoint.note.serialized
+        event = receipt.contract?.event
+    }
+}
+
+/// The answer to an action the contracts denied: it is on the ledger (so it has a receipt), and
+/// the error says why.
+struct DeniedResponse: Encodable {
+    let error: ErrorDetail
+    let receipt: SubmitResponse
+
+    init(receipt: SubmitResponse, event: AuditEvent) {
+        self.error = ErrorDetail(code: "denied", message: event.message)
+        self.receipt = receipt
+    }
+}
+
+/// The `error` member of every error body.
+struct ErrorDetail: Codable {
+    let code: String
+    let message: String
 }

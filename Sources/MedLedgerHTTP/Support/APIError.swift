@@ -9,7 +9,7 @@ struct APIError: Error, HTTPResponseError {
     let message: String
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = ErrorBody(error: .init(code: code, message: message))
+        let body = ErrorBody(error: ErrorDetail(code: code, message: message))
         let data = (try? JSONEncoder().encode(body)) ?? Data()
         return Response(
             status: status,
@@ -19,11 +19,7 @@ struct APIError: Error, HTTPResponseError {
     }
 
     private struct ErrorBody: Encodable {
-        struct Detail: Encodable {
-            let code: String
-            let message: String
-        }
-        let error: Detail
+        let error: ErrorDetail
     }
 
     static func notFound(_ message: String) -> APIError {

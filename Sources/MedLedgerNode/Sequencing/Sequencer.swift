@@ -14,6 +14,10 @@ public actor Sequencer {
     private let maxBatch: Int
     private let logger: Logger
     private var head: LedgerHead
+    /// The contract state after the latest durable block. Owned here alone, so blocks change it in place.
+    private var contracts: ContractState
+    /// Set when a failed write may have left `contracts` ahead of the store.
+    private var contractsStale = false
     private var state = GroupCommitState<Pending>()
     /// The latest durable checkpoint, readable without waiting on the actor.
     nonisolated let published: PublishedHead
@@ -23,10 +27,14 @@ public actor Sequencer {
         let continuation: CheckedContinuation<Receipt, any Error>
     }
 
-    init(store: any LedgerStore, builder: BlockBuilder, head: LedgerHead, clock: @escaping @Sendable () -> Int64, maxBatch: Int, logger: Logger) {
+    init(
+        store: any LedgerStore, builder: BlockBuilder, head: LedgerHead, contracts: ContractState,
+        clock: @escaping @Sendable () -> Int64, maxBatch: Int, logger: Logger
+    ) {
         self.store = store
         self.builder = builder
         self.head = head
+        self.contracts = contracts
         self.clock = clock
         self.maxBatch = maxBatch
         self.logger = logger
@@ -51,19 +59,28 @@ public actor Sequencer {
     private func write(_ batch: [Pending]) async {
         let candidates = batch.map(\.transaction)
         do {
+            if contractsStale {
+                contracts = try await store.contractState()
+                contractsStale = false
+            }
             let existing = try await store.existingNonces(candidates.map(\.nonceKey))
-            let result = try builder.seal(after: head, candidates: candidates, existingNonces: existing, time: clock())
+            contractsStale = true
+            let result = try builder.seal(after: head, state: &contracts, candidates: candidates, existingNonces: existing, time: clock())
             if let block = result.block {
                 try await store.append(block)
                 head = LedgerHead(checkpoint: block.checkpoint, frontier: block.frontier)
                 published.set(block.checkpoint)
                 logger.debug("sealed block", metadata: ["size": "\(block.checkpoint.checkpoint.size)", "entries": "\(block.entries.count)"])
             }
+            contractsStale = false
             for (pending, outcome) in zip(batch, result.outcomes) {
                 switch outcome {
-                case .success(let index):
+                case .success(let admission):
                     // Only reachable when a block was sealed.
-                    pending.continuation.resume(returning: Receipt(index: index, leafHash: pending.transaction.leafHash, checkpoint: result.block!.checkpoint))
+                    pending.continuation.resume(returning: Receipt(
+                        index: admission.index, leafHash: pending.transaction.leafHash, checkpoint: result.block!.checkpoint,
+                        contract: admission.contract
+                    ))
                 case .failure(let error):
                     pending.continuation.resume(throwing: error)
                 }

@@ -2,7 +2,9 @@ import Foundation
 import MedLedgerCore
 
 /// Re-checks a whole ledger from its store: every entry's hash, signature and derived columns,
-/// every stored tree hash, every checkpoint's signature, root and link to the one before.
+/// every stored tree hash, every checkpoint's signature, root and link to the one before. It also
+/// replays the contracts over the entries, with their block times, and compares the audit events
+/// and the final contract state with what is stored.
 ///
 /// It trusts nothing stored except the log's public key, and stops at the first fault, naming it.
 public struct LedgerVerifier: Sendable {
@@ -14,7 +16,7 @@ public struct LedgerVerifier: Sendable {
     /// Checkpoints read per page.
     public var checkpointPageSize = 10_000
 
-    public init(store: any LedgerStore, verifierKey: NoteVerifierKey, registry: TransactionTypeRegistry = .ledger) {
+    public init(store: any LedgerStore, verifierKey: NoteVerifierKey, registry: TransactionTypeRegistry = ContractEngine.registry) {
         self.store = store
         self.verifierKey = verifierKey
         self.envelopeVerifier = EnvelopeVerifier(registry: registry)
@@ -25,6 +27,8 @@ public struct LedgerVerifier: Sendable {
         public var entries: UInt64 = 0
         public var checkpoints: Int = 0
         public var treeNodes: Int = 0
+        public var events: Int = 0
+        public var stateObjects: Int = 0
     }
 
     /// Runs every check; `progress` receives (entries checked, latest tree size).
@@ -39,6 +43,7 @@ public struct LedgerVerifier: Sendable {
         }
         let expectedSize = (try? await store.head().checkpoint?.checkpoint.size) ?? 0
         var frontier = MerkleFrontier()
+        var contracts = ContractState()
         // Verified checkpoints not yet matched against the tree, ascending; all larger than `start`.
         var window: [SignedCheckpoint] = []
         var exhausted = false
@@ -56,7 +61,9 @@ public struct LedgerVerifier: Sendable {
             guard let last = window.last else { break }
             end = min(end, last.checkpoint.size)
             let entries = try await store.entries(start..<end)
-            let leaves = try await checkEntries(entries, expected: start..<end, checkpoints: window)
+            let (transactions, times) = try await checkEntries(entries, expected: start..<end, checkpoints: window)
+            report.events += try await replay(transactions, times: times, from: start, into: &contracts)
+            let leaves = transactions.map(\.leafHash)
             var completed: [MerkleFrontier.CompletedNode] = []
             var matched = 0
             for (entry, leaf) in zip(entries, leaves) {
@@ -87,14 +94,67 @@ public struct LedgerVerifier: Sendable {
                 throw LedgerVerificationError.checkpoint(size: start, reason: "the stored right edge of the tree differs from the entries")
             }
         }
+        if let stray = try await store.events(entries: start..<UInt64(Int64.max)).first {
+            throw LedgerVerificationError.event(index: stray.index, reason: "it is stored without an entry")
+        }
+        report.stateObjects = try await compareState(contracts)
         return report
     }
 
+    /// Applies the contracts to a chunk of entries and compares the events with the stored ones.
+    /// - Returns: the number of events checked.
+    private func replay(
+        _ transactions: [VerifiedTransaction], times: [Int64], from start: UInt64, into contracts: inout ContractState
+    ) async throws -> Int {
+        var expected: [AuditEvent] = []
+        for (offset, (transaction, time)) in zip(transactions, times).enumerated() {
+            if let outcome = ContractEngine.apply(transaction, index: start + UInt64(offset), time: time, to: &contracts) {
+                expected.append(outcome.event)
+            }
+        }
+        _ = contracts.takeChanges()
+        let stored = try await store.events(entries: start..<(start + UInt64(transactions.count)))
+        for (want, have) in zip(expected, stored) where want != have {
+            let index = min(want.index, have.index)
+            throw LedgerVerificationError.event(index: index, reason: "the stored event differs from the contracts' replay")
+        }
+        if expected.count != stored.count {
+            let index = expected.count > stored.count ? expected[stored.count].index : stored[expected.count].index
+            let reason = expected.count > stored.count ? "it is missing" : "it is stored but the contracts emit no such event"
+            throw LedgerVerificationError.event(index: index, reason: reason)
+        }
+        return expected.count
+    }
+
+    /// Compares the replayed contract state with the stored one, naming the first differing object.
+    /// - Returns: the number of objects compared.
+    private func compareState(_ replayed: ContractState) async throws -> Int {
+        let stored: ContractState
+        do {
+            stored = try await store.contractState()
+        } catch let error as LedgerStoreError {
+            throw LedgerVerificationError.state(reason: error.description)
+        }
+        let want = replayed.allObjects
+        guard stored != replayed else { return want.count }
+        let have = stored.allObjects
+        let wantByKey = Dictionary(uniqueKeysWithValues: want.map { ($0.key, $0) })
+        let haveByKey = Dictionary(uniqueKeysWithValues: have.map { ($0.key, $0) })
+        for key in Set(wantByKey.keys).union(haveByKey.keys).sorted() where wantByKey[key] != haveByKey[key] {
+            let reason =
+                if haveByKey[key] == nil { "\(key) is missing from the stored state" }
+                else if wantByKey[key] == nil { "\(key) is stored but no entry created it" }
+                else { "\(key) differs from the contracts' replay" }
+            throw LedgerVerificationError.state(reason: reason)
+        }
+        throw LedgerVerificationError.state(reason: "the stored state differs from the contracts' replay")
+    }
+
     /// Checks a chunk of entries, splitting signature verification across the available cores.
-    /// - Returns: the entries' leaf hashes, in order.
+    /// - Returns: the parsed transactions and their block times, in order.
     private func checkEntries(
         _ entries: [StoredEntry], expected: Range<UInt64>, checkpoints: [SignedCheckpoint]
-    ) async throws -> [TreeHash] {
+    ) async throws -> ([VerifiedTransaction], [Int64]) {
         for (offset, entry) in entries.enumerated() where entry.index != expected.lowerBound + UInt64(offset) {
             throw LedgerVerificationError.entry(index: expected.lowerBound + UInt64(offset), reason: "it is missing")
         }
@@ -113,7 +173,7 @@ public struct LedgerVerifier: Sendable {
         let stride = max((entries.count + parts - 1) / parts, 1)
         let verifier = envelopeVerifier
         let origin = verifierKey.name
-        typealias PartResult = (part: Int, leaves: [TreeHash], failure: LedgerVerificationError?)
+        typealias PartResult = (part: Int, leaves: [VerifiedTransaction], failure: LedgerVerificationError?)
         let results = await withTaskGroup(of: PartResult.self) { group in
             for part in 0..<parts {
                 let range = (part * stride)..<min((part + 1) * stride, entries.count)
@@ -121,7 +181,7 @@ public struct LedgerVerifier: Sendable {
                 let slice = Array(entries[range])
                 let sliceTimes = Array(times[range])
                 group.addTask {
-                    var leaves: [TreeHash] = []
+                    var leaves: [VerifiedTransaction] = []
                     leaves.reserveCapacity(slice.count)
                     for (entry, time) in zip(slice, sliceTimes) {
                         switch Self.check(entry, blockTime: time, verifier: verifier, origin: origin) {
@@ -137,13 +197,13 @@ public struct LedgerVerifier: Sendable {
             return all.sorted { $0.part < $1.part }
         }
         if let first = results.compactMap(\.failure).min(by: { $0.index < $1.index }) { throw first }
-        return results.flatMap(\.leaves)
+        return (results.flatMap(\.leaves), times)
     }
 
-    /// Checks one entry; on success returns its leaf hash (computed once, by the envelope parser).
+    /// Checks one entry; on success returns it parsed (its leaf hash computed once, by the parser).
     static func check(
         _ entry: StoredEntry, blockTime: Int64, verifier: EnvelopeVerifier, origin: String
-    ) -> Result<TreeHash, LedgerVerificationError> {
+    ) -> Result<VerifiedTransaction, LedgerVerificationError> {
         let transaction: VerifiedTransaction
         do {
             transaction = try verifier.parse(entry.entry)
@@ -156,7 +216,7 @@ public struct LedgerVerifier: Sendable {
         if let refusal = BlockBuilder.refusal(of: transaction, at: entry.index, blockTime: blockTime, seen: [], origin: origin) {
             return .failure(.entry(index: entry.index, reason: "the ledger's rules refuse it: \(refusal.description)"))
         }
-        return .success(transaction.leafHash)
+        return .success(transaction)
     }
 
     private func checkNodes(_ nodes: [MerkleFrontier.CompletedNode]) async throws {
@@ -238,10 +298,15 @@ public enum LedgerVerificationError: Error, Sendable, CustomStringConvertible {
     case entry(index: UInt64, reason: String)
     case checkpoint(size: UInt64, reason: String)
     case treeNode(TreeNodeID, reason: String)
+    /// A stored audit event disagrees with the contracts' replay.
+    case event(index: UInt64, reason: String)
+    /// The stored contract state disagrees with the contracts' replay.
+    case state(reason: String)
 
     var index: UInt64 {
         switch self {
-        case .entry(let index, _): index
+        case .entry(let index, _), .event(let index, _): index
+        case .state: .max
         case .checkpoint(let size, _): size
         case .treeNode(let id, _): id.leaves.lowerBound
         }
@@ -252,6 +317,8 @@ public enum LedgerVerificationError: Error, Sendable, CustomStringConvertible {
         case .entry(let index, let reason): "entry \(index) is bad: \(reason)"
         case .checkpoint(let size, let reason): "checkpoint of size \(size) is bad: \(reason)"
         case .treeNode(let id, let reason): "tree hash at \(id) is bad: \(reason)"
+        case .event(let index, let reason): "audit event of entry \(index) is bad: \(reason)"
+        case .state(let reason): "contract state is bad: \(reason)"
         }
     }
 }

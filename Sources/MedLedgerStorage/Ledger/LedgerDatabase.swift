@@ -69,6 +69,40 @@ public struct LedgerDatabase: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v2-contracts") { db in
+            // Contract state: one JSON document per object, replaced when a block changes it.
+            // Audit events: one row per contract transaction, keyed by its entry index, indexed for
+            // the trail of a record, a patient's disclosures, an actor's actions, an action and time.
+            try db.execute(sql: """
+                CREATE TABLE state_object (
+                    kind TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    document BLOB NOT NULL,
+                    PRIMARY KEY (kind, id)
+                ) WITHOUT ROWID;
+                CREATE TABLE audit_event (
+                    idx INTEGER PRIMARY KEY,
+                    time INTEGER NOT NULL,
+                    action TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    actor_role TEXT,
+                    patient TEXT,
+                    doctor TEXT,
+                    auditor TEXT,
+                    record TEXT,
+                    version INTEGER,
+                    break_glass INTEGER NOT NULL
+                );
+                CREATE INDEX audit_event_record ON audit_event(record, idx) WHERE record IS NOT NULL;
+                CREATE INDEX audit_event_patient ON audit_event(patient, idx) WHERE patient IS NOT NULL;
+                CREATE INDEX audit_event_actor ON audit_event(actor, idx);
+                CREATE INDEX audit_event_action ON audit_event(action, idx);
+                CREATE INDEX audit_event_time ON audit_event(time);
+                """)
+        }
         return migrator
     }
 }

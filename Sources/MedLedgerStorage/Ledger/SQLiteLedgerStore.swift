@@ -71,6 +71,8 @@ public struct SQLiteLedgerStore: LedgerStore {
             for node in block.nodes {
                 if let tile = HashTile(rootedAt: node.id) { try Self.pack(db, tile) }
             }
+            try Self.writeEvents(db, block.events)
+            try Self.writeChanges(db, block.changes)
             try CheckpointRecord(
                 size: Int64(block.checkpoint.checkpoint.size),
                 time: block.checkpoint.checkpoint.time,
@@ -125,7 +127,7 @@ public struct SQLiteLedgerStore: LedgerStore {
     }
 
     /// A read transaction on the calling thread (the synchronous overload, chosen outside async code).
-    private func readNow<T>(_ body: (Database) throws -> T) throws -> T {
+    func readNow<T>(_ body: (Database) throws -> T) throws -> T {
         try database.writer.read(body)
     }
 

@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import MedLedgerCore
+import MedLedgerNode
+
+/// Reads: `POST /v1/queries` takes a signed read action (view a record, list grants, query a trail…).
+/// The read is sequenced like any transaction, so it is authenticated by its signature, decided by
+/// the contracts and audited on the ledger before anything is returned.
+struct QueryController<Context: RequestContext>: Sendable {
+    let node: LedgerNode
+
+    func addRoutes(to router: Router<Context>) {
+        router.post("v1/queries", use: query)
+    }
+
+    @Sendable func query(_ request: Request, context: Context) async throws -> Response {
+        let limit = node.verifier.limits.maxEnvelopeBytes
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch {
+            throw APIError.refused(.tooLarge(limit: limit))
+        }
+        let result: QueryResult
+        do {
+            result = try await node.query(Array(buffer.readableBytesView))
+        } catch let error as EnvelopeError {
+            throw APIError.refused(error)
+        } catch let error as SequencerError {
+            throw APIError(status: .serviceUnavailable, code: "storage_unavailable", message: error.description)
+        } catch QueryError.denied(let receipt, let event) {
+            return try JSONResponse.make(status: .forbidden, DeniedResponse(receipt: SubmitResponse(receipt), event: event))
+        } catch let error as QueryError {
+            throw APIError(status: .unprocessableContent, code: "not_a_read", message: error.description)
+        } catch let error as BlobStoreError {
+            // The read is on the ledger; the content could not be produced. Never return wrong plaintext.
+            throw APIError(status: .internalServerError, code: "content_integrity", message: "The record's content could not be read: \(error.description).")
+        }
+        return try JSONResponse.make(status: .ok, QueryResponse(result))
+    }
+}
+
+/// The answer to an allowed read.
+struct QueryResponse: Encodable {
+    let receipt: SubmitResponse
+    let result: QueryResultBody
+
+    init(_ result: QueryResult) {
+        receipt = SubmitResponse(result.receipt)
+        self.result = QueryResultBody(result)
+    }
+}
+
+/// The `result` member: `kind` names which other member is present.
+struct QueryResultBody: Encodable {
+    var kind: String
+    var record: MedicalRecord?
+    var version: RecordVersion?
+    /// Base64 of the decrypted content.
+    var content: String?
+    var records: [MedicalRecord]?
+    var appointments: [Appointment]?
+    var grants: [Grant]?
+    var accessRequests: [AccessRequest]?
+    var accounts: [Account]?
+    var organizations: [Organization]?
+    var patient: PatientSummary?
+    var events: [AuditEvent]?
+
+    init(_ result: QueryResult) {
+        kind = "none"
+        switch result.answer {
+        case .record(let record, let version):
+            kind = "record"
+            self.record = record
+            self.version = version
+            content = result.content.map(Base64Coding.standard)
+        case .records(let value): kind = "records"; records = value
+        case .appointments(let value): kind = "appointments"; appointments = value
+        case .grants(let value): kind = "grants"; grants = value
+        case .accessRequests(let value): kind = "accessRequests"; accessRequests = value
+        case .accounts(let value): kind = "accounts"; accounts = value
+        case .organizations(let value): kind = "organizations"; organizations = value
+        case .patient(let value): kind = "patient"; patient = value
+        case .events: kind = "events"; events = result.events ?? []
+        case nil: break
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+import MedLedgerCore
+
+/// The contract side of the store: audit events and state objects, written with the block that
+/// caused them and read back for queries, start-up and `verify`.
+extension SQLiteLedgerStore {
+    public func contractState() async throws -> ContractState {
+        try readNow { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT kind, id, document FROM state_object ORDER BY kind, id")
+            var objects: [StateObject] = []
+            while let row = try rows.next() {
+                let kindText: String = row[0]
+                let id: String = row[1]
+                guard let kind = StateKind(rawValue: kindText) else { throw LedgerStoreError.corrupt("state object kind \(kindText)") }
+                let object: StateObject
+                do {
+                    object = try StateObject.decode(kind: kind, document: [UInt8](row[2] as Data))
+                } catch {
+                    throw LedgerStoreError.corrupt("state object \(kindText) \(id) is not a valid document")
+                }
+                guard object.key == StateKey(kind: kind, id: id) else {
+                    throw LedgerStoreError.corrupt("state object \(kindText) \(id) is stored under the wrong key")
+                }
+                objects.append(object)
+            }
+            return ContractState(objects: objects)
+        }
+    }
+
+    public func events(entries range: Range<UInt64>) async throws -> [AuditEvent] {
+        guard !range.isEmpty else { return [] }
+        return try readNow { db in
+            try Self.fetchEvents(
+                db, sql: "SELECT * FROM audit_event WHERE idx >= ? AND idx < ? ORDER BY idx",
+                arguments: [Int64(clamping: range.lowerBound), Int64(clamping: range.upperBound)])
+        }
+    }
+
+    public func events(_ query: AuditQuery) async throws -> [AuditEvent] {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        func add(_ condition: String, _ value: (any DatabaseValueConvertible)?) {
+            conditions.append(condition)
+            arguments.append(value)
+        }
+        if let record = query.record { add("record = ?", record) }
+        if let patient = query.patient { add("patient = ?", patient.rawValue) }
+        if let actor = query.actor { add("actor = ?", actor.rawValue) }
+        if let action = query.action { add("action = ?", action) }
+        if let from = query.from { add("time >= ?", from) }
+        if let to = query.to { add("time < ?", to) }
+        if let after = query.after { add("idx > ?", Int64(clamping: after)) }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments.append(min(max(query.limit, 0), AuditQuery.maxLimit))
+        let sql = "SELECT * FROM audit_event \(filter) ORDER BY idx LIMIT ?"
+        return try readNow { db in try Self.fetchEvents(db, sql: sql, arguments: StatementArguments(arguments)) }
+    }
+
+    static func writeEvents(_ db: Database, _ events: [AuditEvent]) throws {
+        guard !events.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO audit_event (idx, time, action, status, outcome, message, actor, actor_role, patient, doctor,
+                auditor, record, version, break_glass) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for event in events {
+            try insert.execute(arguments: [
+                Int64(event.index), event.time, event.action, event.status.rawValue, event.outcome.rawValue, event.message,
+                event.actor.rawValue, event.actorRole?.rawValue, event.patient?.rawValue, event.doctor?.rawValue,
+                event.auditor?.rawValue, event.record, event.version, event.breakGlass,
+            ])
+        }
+    }
+
+    static func writeChanges(_ db: Database, _ changes: [StateObject]) throws {
+        guard !changes.isEmpty else { return }
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO state_object (kind, id, document) VALUES (?, ?, ?)
+            ON CONFLICT (kind, id) DO UPDATE SET document = excluded.document
+            """)
+        for object in changes {
+            let key = object.key
+            try upsert.execute(arguments: [key.kind.rawValue, key.id, Data(try object.document())])
+        }
+    }
+
+    static func fetchEvents(_ db: Database, sql: String, arguments: StatementArguments) throws -> [AuditEvent] {
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        var events: [AuditEvent] = []
+        while let row = try rows.next() { events.append(try event(row)) }
+        return events
+    }
+
+    private static func event(_ row: Row) throws -> AuditEvent {
+        let index: Int64 = row["idx"]
+        func corrupt(_ column: String) -> LedgerStoreError { .corrupt("audit event \(index) has a bad \(column)") }
+        func address(_ column: String) throws -> AccountAddress? {
+            guard let text: String = row[column] else { return nil }
+            guard let address = AccountAddress(text) else { throw corrupt(column) }
+            return address
+        }
+        guard let status = EventStatus(rawValue: row["status"]) else { throw corrupt("status") }
+        guard let outcome = EventOutcome(rawValue: row["outcome"]) else { throw corrupt("outcome") }
+        guard let actor = try address("actor") else { throw corrupt("actor") }
+        var role: Role?
+        if let text: String = row["actor_role"] {
+            guard let parsed = Role(rawValue: text) else { throw corrupt("actor_role") }
+            role = parsed
+        }
+        return AuditEvent(
+            index: UInt64(index), time: row["time"], action: row["action"], status: status, outcome: outcome,
+            message: row["message"], actor: actor, actorRole: role, patient: try address("patient"),
+            doctor: try address("doctor"), auditor: try address("auditor"), record: row["record"],
+            version: row["version"], breakGlass: row["break_glass"]
+        )
+    }
+}
