@@ -35,9 +35,9 @@ struct VerifyCommand: AsyncParsableCommand {
         do {
             let report = try await verifier.run { done, total in progress.show("verifying", Int(done), Int(total)) }
             if json {
-                print(#"{"ok":true,"entries":\#(report.entries),"checkpoints":\#(report.checkpoints),"treeNodes":\#(report.treeNodes)}"#)
+                print(#"{"ok":true,"entries":\#(report.entries),"checkpoints":\#(report.checkpoints),"treeNodes":\#(report.treeNodes),"events":\#(report.events),"stateObjects":\#(report.stateObjects)}"#)
             } else {
-                print("ledger verified: \(report.entries) entries, \(report.checkpoints) checkpoints, \(report.treeNodes) tree hashes")
+                print("ledger verified: \(report.entries) entries, \(report.checkpoints) checkpoints, \(report.treeNodes) tree hashes, \(report.events) audit events, \(report.stateObjects) state objects")
             }
         } catch let failure as LedgerVerificationError {
             if json {

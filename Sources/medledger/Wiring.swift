@@ -11,7 +11,9 @@ func openNode(_ directory: DataDirectory, logger: Logger) async throws -> Ledger
     }
     let identity = try directory.readNodeIdentity()
     let store = SQLiteLedgerStore(database: try directory.openDatabase())
-    return try await LedgerNode.open(store: store, signingKey: identity.signingKey, logger: logger)
+    var node = try await LedgerNode.open(store: store, signingKey: identity.signingKey, logger: logger)
+    node.blobs = try directory.openBlobStore()
+    return node
 }
 
 /// Creates the data directory, the node key and the genesis entry.

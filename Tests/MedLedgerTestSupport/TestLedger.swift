@@ -66,3 +66,16 @@ public final class TestClock: Sendable {
 }
 
 import Synchronization
+
+extension TestLedger {
+    /// Signs `body` with `signer` and submits it; returns the receipt (denied actions included).
+    @discardableResult
+    public func submit<Body: TransactionBody>(_ body: Body, by signer: EnvelopeSigner) async throws -> Receipt {
+        try await node.submit(try signer.sign(body, expires: clock.now + 60_000))
+    }
+
+    /// Signs a read action with `signer` and runs it as a query.
+    public func query<Body: TransactionBody>(_ body: Body, by signer: EnvelopeSigner) async throws -> QueryResult {
+        try await node.query(try signer.sign(body, expires: clock.now + 60_000))
+    }
+}

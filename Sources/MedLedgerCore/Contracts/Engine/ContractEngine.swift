@@ -51,7 +51,6 @@ public enum ContractEngine {
 
     private static func run<Action: ContractAction>(_ action: Action, context: ActionContext, type: String, state: inout ContractState) -> ContractOutcome {
         var facts = EventFacts()
-        let role = state.accounts[context.actor]?.role
         let outcome: EventOutcome
         let answer: QueryAnswer?
         let message: String
@@ -64,6 +63,8 @@ public enum ContractEngine {
             outcome = .denied
             message = "Denied: " + sentence(Action.summary, facts: facts) + " — " + error.reason
         }
+        // Read after the action, so a registration's event carries the role it created.
+        let role = state.accounts[context.actor]?.role
         if role == .doctor, facts.doctor == nil { facts.doctor = context.actor }
         if role == .auditor, facts.auditor == nil { facts.auditor = context.actor }
         if role == .patient, facts.patient == nil { facts.patient = context.actor }

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import MedLedgerCore
+
+/// `medledger upload FILE`: stores content encrypted under a patient's key on a running node and
+/// prints its CID, for a following `medledger tx` to reference.
+struct UploadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upload",
+        abstract: "Upload content (encrypted by the node under the patient's key) and print its CID.",
+        discussion: "The request is signed with the key file, so only account holders can store content."
+    )
+
+    @Argument(help: "The file to upload; - reads standard input.")
+    var file: String
+
+    @Option(name: .long, help: "Key file of the uploading account.")
+    var key: String
+
+    @Option(name: .long, help: "Address of the patient whose key encrypts the content.")
+    var owner: String
+
+    @Option(name: .long, help: "The node's base URL.")
+    var url: String = "http://127.0.0.1:8080"
+
+    func validate() throws {
+        guard AccountAddress(owner) != nil else { throw ValidationError("--owner must be an account address (ml + 40 hex digits).") }
+    }
+
+    func run() async throws {
+        let signingKey = try readKeyFile(key)
+        let content: Data
+        do {
+            content = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
+        } catch {
+            throw CLIError("\(file) cannot be read.")
+        }
+        guard let base = URL(string: url), base.scheme == "http" || base.scheme == "https" else {
+            throw ValidationError("--url must be an http or https URL.")
+        }
+        let target = "/v1/blobs?owner=\(owner)"
+        let signature = try RequestSignature.sign(
+            method: "POST", target: target, time: Int64(Date().timeIntervalSince1970 * 1000), body: [UInt8](content), with: signingKey)
+        guard let endpoint = URL(string: target, relativeTo: base) else { throw ValidationError("--url is not a base URL.") }
+        var request = URLRequest(url: endpoint)
+        request.httpMethod = "POST"
+        request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
+        request.setValue(signature.header, forHTTPHeaderField: "Authorization")
+        request.httpBody = content
+        let (data, response) = try await URLSession(configuration: .ephemeral).data(for: request)
+        print(String(decoding: data, as: UTF8.self))
+        guard (response as? HTTPURLResponse)?.statusCode == 201 else { throw ExitCode(1) }
+    }
+}
