@@ -8,6 +8,9 @@ import MedLedgerCore
 /// data/
 ///   ledger.sqlite        entries, tree hashes, checkpoints (WAL mode)
 ///   node-key.json        the log's Ed25519 checkpoint key and origin (mode 0600)
+///   master.key           the blob store's master key (mode 0600), see FileBlobStore
+///   keys/<address>.key   each patient's content key, sealed under master.key
+///   blobs/<xx>/<cid>     encrypted health content, one object per file
 /// ```
 public struct DataDirectory: Sendable {
     public let url: URL
@@ -30,6 +33,13 @@ public struct DataDirectory: Sendable {
     /// Opens the ledger database.
     public func openDatabase() throws -> LedgerDatabase {
         try LedgerDatabase.open(path: databasePath)
+    }
+
+    /// Opens the encrypted blob store kept here (`master.key`, `keys/`, `blobs/`), creating what is
+    /// missing. Pass `masterKey` to keep the master key off this disk; otherwise `master.key` is
+    /// read, or created on first use.
+    public func openBlobStore(masterKey: SymmetricKey? = nil) throws -> FileBlobStore {
+        try FileBlobStore(directory: url, masterKey: masterKey)
     }
 
     /// Writes a new node identity; refuses to overwrite one.
