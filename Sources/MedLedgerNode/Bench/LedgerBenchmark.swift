@@ -171,11 +171,16 @@ public struct LedgerBenchmark: Sendable {
 }
 
 /// A shared counter for benchmark workers.
-final class Counter: Sendable {
-    private let value = Atomic<Int>(0)
+public final class Counter: Sendable {
+    private let atomic = Atomic<Int>(0)
+
+    public init() {}
 
     /// Adds one and returns the new value.
-    func increment() -> Int { value.add(1, ordering: .relaxed).newValue }
+    @discardableResult
+    public func increment() -> Int { atomic.add(1, ordering: .relaxed).newValue }
+
+    public var value: Int { atomic.load(ordering: .relaxed) }
 }
 
 extension Duration {

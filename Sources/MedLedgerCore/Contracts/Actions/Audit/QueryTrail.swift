@@ -6,11 +6,22 @@ public struct QueryTrail: ContractAction, Equatable {
     public static let summary = "query the audit trail of"
 
     public var record: String
+    /// Page: events after this entry index.
+    public var after: UInt64?
+    /// Page size, at most ``AuditQuery/maxLimit`` (the default).
+    public var limit: Int?
 
-    public init(record: String) { self.record = record }
+    public init(record: String, after: UInt64? = nil, limit: Int? = nil) {
+        self.record = record
+        self.after = after
+        self.limit = limit
+    }
 
     public func validate(in context: PayloadContext) throws(BodyValidationError) {
         try Validation.identifier(record, field: "record")
+        if let limit, !(1...AuditQuery.maxLimit).contains(limit) {
+            throw BodyValidationError("limit must be 1 to \(AuditQuery.maxLimit)")
+        }
     }
 
     public func run(state: inout ContractState, context: ActionContext, facts: inout EventFacts) throws(ContractDenial) -> QueryAnswer? {
@@ -22,6 +33,6 @@ public struct QueryTrail: ContractAction, Equatable {
         guard account.address == value.patient || state.auditorCovers(value, auditor: account, at: context.time) else {
             throw ContractDenial("only the patient and auditors they granted may read this trail")
         }
-        return .events(AuditQuery(record: record, limit: AuditQuery.maxLimit))
+        return .events(AuditQuery(record: record, after: after, limit: limit ?? AuditQuery.maxLimit))
     }
 }
