@@ -25,7 +25,8 @@ public struct TestLedger: Sendable {
     public static func make(database: LedgerDatabase, clock: TestClock = TestClock(), maxBatch: Int = 4096) async throws -> TestLedger {
         let store = SQLiteLedgerStore(database: database)
         let signingKey = NoteSigningKey(name: origin, privateKey: Curve25519.Signing.PrivateKey())
-        let node = try await LedgerNode.open(store: store, signingKey: signingKey, maxBatch: maxBatch, clock: clock.read)
+        var node = try await LedgerNode.open(store: store, signingKey: signingKey, maxBatch: maxBatch, clock: clock.read)
+        node.blobs = InMemoryBlobStore()
         let admin = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let genesis = try admin.sign(GenesisBody(origin: origin, admin: admin.payloadKey, adminName: "Admin"), expires: clock.now + 60_000)
         _ = try await node.submit(genesis)

@@ -1,9 +1,21 @@
+import MedLedgerCore
+
 /// The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`.
 ///
 /// Kept in the binary (not a bundle resource) so a copied `medledger` executable still serves it.
 /// Every route added to the router must be described here; a test checks the documented paths.
 enum OpenAPIDocument {
-    static let json = #"""
+    /// The document with the contracts' action types, roles and event statuses filled in.
+    static let json: String = {
+        func list(_ values: [String]) -> String { "[" + values.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
+        return template
+            .replacingOccurrences(of: "__ACTION_TYPES__", with: list(ContractEngine.actions.map { $0.transactionType }))
+            .replacingOccurrences(of: "__READ_TYPES__", with: list(ContractEngine.readTypes.sorted()))
+            .replacingOccurrences(of: "__ROLES__", with: list(Role.allCases.map(\.rawValue)))
+            .replacingOccurrences(of: "__EVENT_STATUSES__", with: list(EventStatus.allCases.map(\.rawValue)))
+    }()
+
+    private static let template = #"""
 {
   "openapi": "3.1.0",
   "info": {
@@ -42,18 +54,56 @@ enum OpenAPIDocument {
     },
     "/v1/transactions": {
       "post": {
-        "summary": "Submit one signed transaction; answers once it is durable.",
+        "summary": "Submit one signed transaction (any action type); answers once it is durable.",
+        "description": "The payload's type is one of ActionType (or ledger.ping). The contracts decide; an allowed action answers 201, a denied one 403 — both are on the ledger with their audit event. Read types may be sent here too, but only /v1/queries returns what they read.",
         "requestBody": {
           "required": true,
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}}
         },
         "responses": {
-          "201": {"description": "Sequenced and durable.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}}},
+          "201": {"description": "Sequenced and durable; the contracts allowed it.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}}},
+          "403": {"description": "Sequenced and durable, but the contracts denied it; the audit event says why.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Denied"}}}},
           "400": {"$ref": "#/components/responses/Error"},
           "409": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"},
           "503": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/queries": {
+      "post": {
+        "summary": "Run one signed read action and return what it reads.",
+        "description": "The payload's type must be a read (ReadType). The read is verified, sequenced and audited like any transaction before anything is returned, so every read of health data is on the ledger. Record reads return the decrypted content (base64).",
+        "requestBody": {
+          "required": true,
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}}
+        },
+        "responses": {
+          "200": {"description": "Allowed; the read's receipt and its result.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/QueryResponse"}}}},
+          "400": {"$ref": "#/components/responses/Error"},
+          "403": {"description": "Denied; recorded on the ledger with its reason.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Denied"}}}},
+          "409": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"},
+          "422": {"$ref": "#/components/responses/Error"},
+          "500": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/blobs": {
+      "post": {
+        "summary": "Store content encrypted under a patient's key; returns the ciphertext's CID.",
+        "description": "Signed with the caller's account key: Authorization: MedLedger key=\"<base64url point>\", time=\"<ms>\", sig=\"<base64url r||s>\" over medledger-request-v1\\n<METHOD>\\n<path?query>\\n<time>\\n<hex SHA-256 of body>. Reference the CID in a following transaction.",
+        "parameters": [
+          {"name": "owner", "in": "query", "required": true, "description": "Address of the patient whose key encrypts the content.", "schema": {"type": "string", "pattern": "^ml[0-9a-f]{40}$"}}
+        ],
+        "requestBody": {"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        "responses": {
+          "201": {"description": "Stored.", "content": {"application/json": {"schema": {"type": "object", "required": ["cid"], "properties": {"cid": {"type": "string"}}}}}},
+          "400": {"$ref": "#/components/responses/Error"},
+          "401": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -93,8 +143,63 @@ enum OpenAPIDocument {
           "leafHash": {"type": "string", "description": "Standard base64 of SHA-256(0x00 || envelope)."},
           "treeSize": {"type": "integer", "minimum": 1},
           "time": {"type": "integer", "description": "The block's time, Unix milliseconds."},
-          "checkpoint": {"type": "string", "description": "The signed checkpoint that includes the entry."}
+          "checkpoint": {"type": "string", "description": "The signed checkpoint that includes the entry."},
+          "event": {"$ref": "#/components/schemas/AuditEvent"}
         }
+      },
+      "Denied": {
+        "type": "object",
+        "required": ["error", "receipt"],
+        "properties": {
+          "error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"const": "denied"}, "message": {"type": "string"}}},
+          "receipt": {"$ref": "#/components/schemas/Receipt"}
+        }
+      },
+      "QueryResponse": {
+        "type": "object",
+        "required": ["receipt", "result"],
+        "properties": {
+          "receipt": {"$ref": "#/components/schemas/Receipt"},
+          "result": {
+            "type": "object",
+            "required": ["kind"],
+            "description": "kind names the member present: record (with version and base64 content), records, appointments, grants, accessRequests, accounts, organizations, patient or events.",
+            "properties": {
+              "kind": {"enum": ["record", "records", "appointments", "grants", "accessRequests", "accounts", "organizations", "patient", "events", "none"]},
+              "content": {"type": "string", "description": "Standard base64 of the decrypted record content."},
+              "events": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEvent"}}
+            }
+          }
+        }
+      },
+      "AuditEvent": {
+        "type": "object",
+        "description": "One per contract transaction; index is the transaction's entry index and time its block's time.",
+        "required": ["index", "time", "action", "status", "outcome", "message", "actor", "breakGlass"],
+        "properties": {
+          "index": {"type": "integer", "minimum": 0},
+          "time": {"type": "integer"},
+          "action": {"type": "string"},
+          "status": {"enum": __EVENT_STATUSES__},
+          "outcome": {"enum": ["allowed", "denied"]},
+          "message": {"type": "string"},
+          "actor": {"type": "string"},
+          "actorRole": {"enum": __ROLES__},
+          "patient": {"type": "string"},
+          "doctor": {"type": "string"},
+          "auditor": {"type": "string"},
+          "record": {"type": "string"},
+          "version": {"type": "integer"},
+          "breakGlass": {"type": "boolean"}
+        }
+      },
+      "ActionType": {
+        "description": "Every action the contracts decide; each is a payload type with its own body (see docs/CONTRACTS.md).",
+        "enum": __ACTION_TYPES__
+      },
+      "ReadType": {
+        "description": "The action types /v1/queries accepts.",
+        "enum": __READ_TYPES__
       },
       "Error": {
         "type": "object",
