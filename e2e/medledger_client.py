@@ -37,6 +37,10 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+def b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
 def pae(payload_type: str, payload: bytes) -> bytes:
     t = payload_type.encode()
     return b"DSSEv1 %d %s %d %s" % (len(t), t, len(payload), payload)
@@ -54,9 +58,35 @@ class Account:
     def point(self) -> bytes:
         return self.key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
 
+    @classmethod
+    def from_key_file(cls, path: Path) -> "Account":
+        """Loads a `medledger keys` / `medledger init` key file (base64url 32-byte scalar)."""
+        data = json.loads(Path(path).read_text())
+        raw = b64url_decode(data["privateKey"])
+        account = cls(ec.derive_private_key(int.from_bytes(raw, "big"), ec.SECP256R1()))
+        assert account.public_key == data["publicKey"] and account.address == data["address"], "key file does not match"
+        return account
+
+    @property
+    def public_key(self) -> str:
+        """The account's public key as the API names it: base64url of the uncompressed point."""
+        return b64url(self.point)
+
     @property
     def address(self) -> str:
         return "ml" + hashlib.sha256(self.point).digest()[:20].hex()
+
+    def raw_sign(self, message: bytes) -> bytes:
+        """ECDSA P-256 SHA-256 over `message`, as 64 bytes r||s."""
+        r, s = decode_dss_signature(self.key.sign(message, ec.ECDSA(hashes.SHA256())))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+    def request_authorization(self, method: str, target: str, body: bytes, time_ms: int | None = None) -> str:
+        """The `Authorization: MedLedger ...` header value for a signed HTTP request (blob uploads)."""
+        time_ms = int(time.time() * 1000) if time_ms is None else time_ms
+        message = f"medledger-request-v1\n{method.upper()}\n{target}\n{time_ms}\n{hashlib.sha256(body).hexdigest()}"
+        sig = self.raw_sign(message.encode())
+        return f'MedLedger key="{self.public_key}", time="{time_ms}", sig="{b64url(sig)}"'
 
     def envelope(self, tx_type: str, body: dict, nonce: str | None = None, ttl_ms: int = 600_000) -> tuple[bytes, str]:
         nonce = nonce or b64url(secrets.token_bytes(16))
@@ -65,9 +95,7 @@ class Account:
              "expires": int(time.time() * 1000) + ttl_ms, "body": body},
             separators=(",", ":"),
         ).encode()
-        der = self.key.sign(pae(PAYLOAD_TYPE, payload), ec.ECDSA(hashes.SHA256()))
-        r, s = decode_dss_signature(der)
-        sig = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        sig = self.raw_sign(pae(PAYLOAD_TYPE, payload))
         envelope = {
             "payloadType": PAYLOAD_TYPE,
             "payload": base64.b64encode(payload).decode(),
@@ -168,14 +196,31 @@ class Node:
         with urllib.request.urlopen(self.url + path, timeout=10) as response:
             return response.read()
 
-    def submit(self, envelope: bytes) -> tuple[int, dict]:
-        request = urllib.request.Request(self.url + "/v1/transactions", data=envelope, method="POST",
-                                         headers={"Content-Type": "application/json"})
+    def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, dict]:
+        request = urllib.request.Request(self.url + path, data=body, method="POST",
+                                         headers=headers or {"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read())
+
+    def submit(self, envelope: bytes) -> tuple[int, dict]:
+        return self.post("/v1/transactions", envelope)
+
+    def query(self, envelope: bytes) -> tuple[int, dict]:
+        """`POST /v1/queries`: a signed read action."""
+        return self.post("/v1/queries", envelope)
+
+    def upload(self, account: Account, owner: str, content: bytes) -> tuple[int, dict]:
+        """`POST /v1/blobs?owner=...` signed by `account`; the node encrypts under `owner`'s key."""
+        target = f"/v1/blobs?owner={owner}"
+        headers = {"Content-Type": "application/octet-stream",
+                   "Authorization": account.request_authorization("POST", target, content)}
+        return self.post(target, content, headers)
+
+    def size(self) -> int:
+        return int(self.get("/checkpoint").decode().split("\n")[1])
 
     def entry(self, index: int) -> bytes:
         tile, offset = divmod(index, 256)

@@ -152,6 +152,7 @@ extension ContractState {
             }
         case .record(let id):
             guard let record = records[id], record.patient == patient else { throw ContractDenial("no such record of this patient") }
+            guard record.deleted == nil else { throw ContractDenial("the record was deleted") }
             if let allowed, !allowed.contains(record.category) {
                 throw ContractDenial("a \(role.rawValue) account may not be given \(record.category.rawValue)")
             }

@@ -32,9 +32,10 @@ public struct ContractState: Sendable, Equatable {
     /// An empty state (before genesis).
     public init() {}
 
-    /// Rebuilds a state from stored objects.
+    /// Rebuilds a state from stored objects. They are applied in creation order (whatever order they
+    /// come in), so the lookup indexes list ids oldest first, exactly as in the state that saved them.
     public init(objects: some Sequence<StateObject>) {
-        for object in objects { apply(object) }
+        for object in objects.sorted(by: { ($0.createdAt, $0.key) < ($1.createdAt, $1.key) }) { apply(object) }
         changed = []
     }
 

@@ -25,6 +25,20 @@ public enum StateObject: Sendable, Equatable {
         }
     }
 
+    /// The entry index that created the object (0 for the parameters).
+    var createdAt: UInt64 {
+        switch self {
+        case .account(let value): value.createdAt
+        case .organization(let value): value.createdAt
+        case .grant(let value): value.createdAt
+        case .accessRequest(let value): value.createdAt
+        case .appointment(let value): value.createdAt
+        case .record(let value): value.createdAt
+        case .breakGlass(let value): value.createdAt
+        case .parameters: 0
+        }
+    }
+
     /// The object's JSON document (sorted keys, so equal objects give equal bytes).
     public func document() throws -> [UInt8] {
         let encoder = JSONEncoder()

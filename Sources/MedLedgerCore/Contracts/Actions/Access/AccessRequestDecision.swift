@@ -18,6 +18,19 @@ public struct ApproveAccessRequest: ContractAction, Equatable {
         self.oneTime = oneTime
     }
 
+    enum CodingKeys: String, CodingKey {
+        case request, grant, expires, oneTime
+    }
+
+    /// `oneTime` may be left out (false).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        request = try container.decode(String.self, forKey: .request)
+        grant = try container.decode(String.self, forKey: .grant)
+        expires = try container.decodeIfPresent(Int64.self, forKey: .expires)
+        oneTime = try container.decodeIfPresent(Bool.self, forKey: .oneTime) ?? false
+    }
+
     public func validate(in context: PayloadContext) throws(BodyValidationError) {
         try Validation.identifier(request, field: "request")
         try Validation.identifier(grant, field: "grant")
@@ -70,6 +83,7 @@ public struct DenyAccessRequest: ContractAction, Equatable {
 private func pendingRequest(_ id: String, state: ContractState, context: ActionContext, facts: inout EventFacts) throws(ContractDenial) -> AccessRequest {
     let existing = state.accessRequests[id]
     facts.patient = existing?.patient
+    if case .record(let record)? = existing?.scope { facts.record = record }
     if let existing, state.accounts[existing.requester]?.role == .doctor { facts.doctor = existing.requester }
     _ = try state.activeAccount(context.actor, role: .patient)
     guard let value = existing, value.patient == context.actor else { throw ContractDenial("no such request to this patient") }

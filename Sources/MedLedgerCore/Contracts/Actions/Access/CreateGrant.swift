@@ -20,6 +20,20 @@ public struct CreateGrant: ContractAction, Equatable {
         self.oneTime = oneTime
     }
 
+    enum CodingKeys: String, CodingKey {
+        case id, grantee, scope, expires, oneTime
+    }
+
+    /// `oneTime` may be left out (false).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        grantee = try container.decode(AccountAddress.self, forKey: .grantee)
+        scope = try container.decode(AccessScope.self, forKey: .scope)
+        expires = try container.decodeIfPresent(Int64.self, forKey: .expires)
+        oneTime = try container.decodeIfPresent(Bool.self, forKey: .oneTime) ?? false
+    }
+
     public func validate(in context: PayloadContext) throws(BodyValidationError) {
         try Validation.identifier(id, field: "id")
         try scope.validate(field: "scope")

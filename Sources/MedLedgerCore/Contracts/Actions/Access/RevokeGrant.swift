@@ -17,6 +17,7 @@ public struct RevokeGrant: ContractAction, Equatable {
         let existing = state.grants[grant]
         if let existing {
             facts.patient = existing.patient
+            if case .record(let record) = existing.scope { facts.record = record }
             switch state.accounts[existing.grantee]?.role {
             case .doctor: facts.doctor = existing.grantee
             case .auditor: facts.auditor = existing.grantee

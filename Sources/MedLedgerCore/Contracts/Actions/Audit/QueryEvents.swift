@@ -26,6 +26,9 @@ public struct QueryEvents: ContractAction, Equatable {
         if account.isSystemAdmin { return .events(query) }
         switch account.role {
         case .patient:
+            if let patient = query.patient, patient != account.address {
+                throw ContractDenial("a patient may read only the events about themselves")
+            }
             var scoped = query
             scoped.patient = account.address
             if let record = query.record, state.records[record]?.patient != account.address {
