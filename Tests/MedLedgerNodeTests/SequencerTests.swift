@@ -116,6 +116,40 @@ struct SequencerTests {
         #expect(report.entries == 2)
     }
 
+    @Test("a failed write under concurrent load drops the block sealed on top of it; every failed envelope goes through on retry")
+    func storageFailureWhilePipelined() async throws {
+        let inner = SQLiteLedgerStore(database: try LedgerDatabase.inMemory())
+        let flaky = FlakyStore(inner: inner)
+        let key = NoteSigningKey(name: TestLedger.origin, privateKey: .init())
+        let clock = TestClock()
+        let node = try await LedgerNode.open(store: flaky, signingKey: key, maxBatch: 8, clock: clock.read)
+        let admin = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        _ = try await node.submit(try admin.sign(GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A"), expires: clock.now + 60_000))
+        let patients = (0..<64).map { _ in EnvelopeSigner(key: P256.Signing.PrivateKey()) }
+        let envelopes = try patients.map { try $0.sign(RegisterPatient(), expires: clock.now + 60_000) }
+        flaky.failNextAppend()
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for (i, envelope) in envelopes.enumerated() {
+                group.addTask { ((i, (try? await node.submit(envelope)) != nil)) }
+            }
+            var all: [Int: Bool] = [:]
+            for await (i, ok) in group { all[i] = ok }
+            return all
+        }
+        let failed = outcomes.filter { !$0.value }.map(\.key)
+        #expect(!failed.isEmpty)
+        for i in failed {
+            let receipt = try await node.submit(envelopes[i])
+            #expect(receipt.contract?.allowed == true)
+        }
+        #expect(node.size == 65)
+        let state = try await inner.contractState()
+        #expect(state.accounts.count == 65)
+        let report = try await LedgerVerifier(store: inner, verifierKey: key.verifierKey).run()
+        #expect(report.entries == 65)
+        #expect(report.events == 65)
+    }
+
     @Test("a node refuses to open a ledger whose checkpoints another key signed")
     func foreignLedger() async throws {
         let ledger = try await TestLedger.make()

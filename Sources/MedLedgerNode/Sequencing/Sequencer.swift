@@ -7,22 +7,33 @@ import Synchronization
 /// Exactly one sequencer writes a ledger. While a block is being written and synced, new
 /// submissions queue; the next block takes them all (up to `maxBatch`). A caller is answered only
 /// after its block is durable, so an index once returned is never lost.
+///
+/// Sealing is pipelined with writing: while block N is being written, block N+1 is already sealed
+/// (nonces checked, contracts applied, checkpoint signed) on top of N, and its write starts the
+/// moment N's commits. At most one block is being written at a time, so blocks commit in order. If
+/// N's write fails, N+1 is not written either: both batches are answered with
+/// ``SequencerError/storageFailure`` and the head and contract state are reloaded from the store.
 public actor Sequencer {
     private let store: any LedgerStore
     private let builder: BlockBuilder
     private let clock: @Sendable () -> Int64
     private let maxBatch: Int
     private let logger: Logger
+    /// The head after the latest sealed block (which may still be being written).
     private var head: LedgerHead
-    /// The contract state after the latest durable block. Owned here alone, so blocks change it in place.
+    /// The contract state after the latest sealed block. Owned here alone, so blocks change it in place.
     private var contracts: ContractState
-    /// Set when a failed write may have left `contracts` ahead of the store.
-    private var contractsStale = false
+    /// Set when `head` and `contracts` may be ahead of the store (a block was lost): reload both.
+    private var stale = false
+    /// The block being written; its task returns true once the block committed.
+    private var writing: Task<Bool, Never>?
+    /// Nonces of the block being written, which the store cannot report yet.
+    private var writingNonces: Set<NonceKey> = []
     private var state = GroupCommitState<Pending>()
     /// The latest durable checkpoint, readable without waiting on the actor.
     nonisolated let published: PublishedHead
 
-    private struct Pending {
+    struct Pending {
         let transaction: VerifiedTransaction
         let continuation: CheckedContinuation<Receipt, any Error>
     }
@@ -52,45 +63,83 @@ public actor Sequencer {
 
     private func runWriter() async {
         while case .write(let batch) = state.next(maxBatch: maxBatch) {
-            await write(batch)
+            await process(batch)
         }
     }
 
-    private func write(_ batch: [Pending]) async {
+    /// Seals one batch on top of the latest sealed block, then hands it to the writer once the
+    /// block before it has committed.
+    private func process(_ batch: [Pending]) async {
         let candidates = batch.map(\.transaction)
+        let result: BlockBuilder.Result
         do {
-            if contractsStale {
-                contracts = try await store.contractState()
-                contractsStale = false
-            }
-            let existing = try await store.existingNonces(candidates.map(\.nonceKey))
-            contractsStale = true
-            let result = try builder.seal(after: head, state: &contracts, candidates: candidates, existingNonces: existing, time: clock())
-            if let block = result.block {
-                try await store.append(block)
-                head = LedgerHead(checkpoint: block.checkpoint, frontier: block.frontier)
-                published.set(block.checkpoint)
-                logger.debug("sealed block", metadata: ["size": "\(block.checkpoint.checkpoint.size)", "entries": "\(block.entries.count)"])
-            }
-            contractsStale = false
-            for (pending, outcome) in zip(batch, result.outcomes) {
-                switch outcome {
-                case .success(let admission):
-                    // Only reachable when a block was sealed.
-                    pending.continuation.resume(returning: Receipt(
-                        index: admission.index, leafHash: pending.transaction.leafHash, checkpoint: result.block!.checkpoint,
-                        contract: admission.contract
-                    ))
-                case .failure(let error):
-                    pending.continuation.resume(throwing: error)
-                }
-            }
+            if stale { try await reload() }
+            var existing = try await store.existingNonces(candidates.map(\.nonceKey))
+            for candidate in candidates where writingNonces.contains(candidate.nonceKey) { existing.insert(candidate.nonceKey) }
+            stale = true  // `contracts` is changed in place while sealing
+            result = try builder.seal(after: head, state: &contracts, candidates: candidates, existingNonces: existing, time: clock())
+            if let block = result.block { head = LedgerHead(checkpoint: block.checkpoint, frontier: block.frontier) }
+            stale = false
         } catch {
-            logger.error("block write failed; the batch was not committed", metadata: ["error": "\(error)", "batch": "\(batch.count)"])
-            for pending in batch {
-                pending.continuation.resume(throwing: SequencerError.storageFailure)
+            logger.error("sealing failed; the batch was not committed", metadata: ["error": "\(error)", "batch": "\(batch.count)"])
+            for pending in batch { pending.continuation.resume(throwing: SequencerError.storageFailure) }
+            return
+        }
+        var admitted: [(Pending, BlockBuilder.Admission)] = []
+        for (pending, outcome) in zip(batch, result.outcomes) {
+            switch outcome {
+            case .success(let admission): admitted.append((pending, admission))
+            case .failure(let refusal): pending.continuation.resume(throwing: refusal)  // final whatever happens to the block
             }
         }
+        guard let block = result.block else { return }
+        // The block before this one must commit first; if it did not, this one was built on it.
+        if let previous = writing, await previous.value == false {
+            writing = nil
+            writingNonces = []
+            stale = true
+            logger.error("dropping a sealed block: the block before it was not committed", metadata: ["batch": "\(admitted.count)"])
+            for (pending, _) in admitted { pending.continuation.resume(throwing: SequencerError.storageFailure) }
+            return
+        }
+        writingNonces = Set(block.entries.map { $0.transaction.nonceKey })
+        writing = Task { [self, store, published, logger] in
+            do {
+                try await store.append(block)
+            } catch {
+                logger.error("block write failed; the batch was not committed", metadata: ["error": "\(error)", "batch": "\(admitted.count)"])
+                // Before anyone hears of the failure (and may resubmit), make the next batch reload.
+                await self.blockLost()
+                for (pending, _) in admitted { pending.continuation.resume(throwing: SequencerError.storageFailure) }
+                return false
+            }
+            published.set(block.checkpoint)
+            logger.debug("sealed block", metadata: ["size": "\(block.checkpoint.checkpoint.size)", "entries": "\(block.entries.count)"])
+            for (pending, admission) in admitted {
+                pending.continuation.resume(returning: Receipt(
+                    index: admission.index, leafHash: pending.transaction.leafHash, checkpoint: block.checkpoint,
+                    contract: admission.contract
+                ))
+            }
+            return true
+        }
+    }
+
+    /// Marks the sealed head and state as ahead of the store.
+    private func blockLost() {
+        stale = true
+    }
+
+    /// Rebuilds the head and the contract state from the store after a lost block.
+    private func reload() async throws {
+        if let previous = writing {
+            _ = await previous.value
+            writing = nil
+            writingNonces = []
+        }
+        head = try await store.head()
+        contracts = try await store.contractState()
+        stale = false
     }
 }
 

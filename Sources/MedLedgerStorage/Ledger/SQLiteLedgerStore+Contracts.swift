@@ -54,7 +54,9 @@ extension SQLiteLedgerStore {
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments.append(min(max(query.limit, 0), AuditQuery.maxLimit))
         let sql = "SELECT \(Self.eventColumns) FROM audit_event \(filter) ORDER BY idx LIMIT ?"
-        return try readNow { db in try Self.fetchEvents(db, sql: sql, arguments: StatementArguments(arguments)) }
+        return try readNow { db in
+            try Self.fetchEvents(db, sql: sql, arguments: StatementArguments(arguments), expected: min(query.limit, 1024))
+        }
     }
 
     static func writeEvents(_ db: Database, _ events: [AuditEvent]) throws {
@@ -84,9 +86,10 @@ extension SQLiteLedgerStore {
         }
     }
 
-    static func fetchEvents(_ db: Database, sql: String, arguments: StatementArguments) throws -> [AuditEvent] {
-        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+    static func fetchEvents(_ db: Database, sql: String, arguments: StatementArguments, expected: Int = 0) throws -> [AuditEvent] {
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
         var events: [AuditEvent] = []
+        events.reserveCapacity(expected)
         while let row = try rows.next() { events.append(try event(row)) }
         return events
     }
