@@ -2,17 +2,22 @@ import Foundation
 import GRDB
 
 /// The node's SQLite database: one `DatabasePool` in WAL mode, written with `synchronous=FULL` so a
-/// committed block survives power loss, and migrated on open.
+/// committed block survives power loss, and migrated on open. The WAL is checkpointed in the
+/// background (``WALCheckpointer``), never inside a block's commit.
 ///
 /// Shipped migrations are never edited; schema changes are new migrations.
 public struct LedgerDatabase: Sendable {
     /// The writer every store in this process shares.
     public let writer: any DatabaseWriter
+    /// Keeps the background checkpoints running while the database is open (file databases only).
+    private let checkpointer: WALCheckpointer?
 
     /// Opens (creating if needed) the database at `path`.
     public static func open(path: String) throws -> LedgerDatabase {
-        let pool = try DatabasePool(path: path, configuration: configuration())
-        return try LedgerDatabase(writer: pool)
+        var configuration = configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        return try LedgerDatabase(writer: pool, checkpointer: WALCheckpointer(path: path))
     }
 
     /// An in-memory database for tests.
@@ -20,8 +25,9 @@ public struct LedgerDatabase: Sendable {
         try LedgerDatabase(writer: DatabaseQueue(configuration: configuration()))
     }
 
-    init(writer: any DatabaseWriter) throws {
+    init(writer: any DatabaseWriter, checkpointer: WALCheckpointer? = nil) throws {
         self.writer = writer
+        self.checkpointer = checkpointer
         try Self.migrator.migrate(writer)
     }
 

@@ -1,0 +1,36 @@
+import Foundation
+import GRDB
+import MedLedgerStorage
+import MedLedgerTestSupport
+import Testing
+
+@Suite("background WAL checkpoints")
+struct WALCheckpointerTests {
+    @Test("blocks written to a file ledger are copied out of the WAL in the background, and the ledger reopens intact")
+    func checkpointsInBackground() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("ledger.sqlite").path
+        do {
+            let database = try LedgerDatabase.open(path: path)
+            let autocheckpoint = try await database.writer.read { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
+            #expect(autocheckpoint == 0)  // commits never checkpoint themselves
+            func fileSize() throws -> Int { (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
+            let before = try fileSize()
+            let ledger = try await TestLedger.make(database: database)
+            try await ledger.appendPings(200)
+            // Nothing else checkpoints (commits do not), so the database file grows only if the
+            // background checkpointer copies the blocks' pages out of the WAL.
+            var copied = false
+            for _ in 0..<30 where !copied {
+                try await Task.sleep(for: .milliseconds(100))
+                copied = try fileSize() > before + 64 * 1024
+            }
+            #expect(copied)
+        }
+        let reopened = try LedgerDatabase.open(path: path)
+        let count = try await reopened.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entry") }
+        #expect(count == 201)
+    }
+}
