@@ -48,6 +48,7 @@ extension SQLiteLedgerStore {
         if let patient = query.patient { add("patient = ?", patient.rawValue) }
         if let actor = query.actor { add("actor = ?", actor.rawValue) }
         if let action = query.action { add("action = ?", action) }
+        if let breakGlass = query.breakGlass { add("break_glass = ?", breakGlass) }
         if let from = query.from { add("time >= ?", from) }
         if let to = query.to { add("time < ?", to) }
         if let after = query.after { add("idx > ?", Int64(clamping: after)) }

@@ -1,11 +1,13 @@
 /// A filter over the audit log: every field that is set must match. Time bounds are block times
-/// in Unix milliseconds, `from` inclusive and `to` exclusive. Results are in ledger order, starting
-/// after entry `after`, at most `limit`.
+/// in Unix milliseconds, `from` inclusive and `to` exclusive. `breakGlass: true` selects the
+/// break-glass openings and uses that patients and auditors are alerted to. Results are in ledger
+/// order, starting after entry `after`, at most `limit`.
 public struct AuditQuery: Codable, Sendable, Equatable {
     public var record: String?
     public var patient: AccountAddress?
     public var actor: AccountAddress?
     public var action: String?
+    public var breakGlass: Bool?
     public var from: Int64?
     public var to: Int64?
     public var after: UInt64?
@@ -16,16 +18,35 @@ public struct AuditQuery: Codable, Sendable, Equatable {
 
     public init(
         record: String? = nil, patient: AccountAddress? = nil, actor: AccountAddress? = nil, action: String? = nil,
-        from: Int64? = nil, to: Int64? = nil, after: UInt64? = nil, limit: Int = 1000
+        breakGlass: Bool? = nil, from: Int64? = nil, to: Int64? = nil, after: UInt64? = nil, limit: Int = 1000
     ) {
         self.record = record
         self.patient = patient
         self.actor = actor
         self.action = action
+        self.breakGlass = breakGlass
         self.from = from
         self.to = to
         self.after = after
         self.limit = limit
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case record, patient, actor, action, breakGlass, from, to, after, limit
+    }
+
+    /// Every field may be left out; `limit` then defaults to 1,000.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        record = try container.decodeIfPresent(String.self, forKey: .record)
+        patient = try container.decodeIfPresent(AccountAddress.self, forKey: .patient)
+        actor = try container.decodeIfPresent(AccountAddress.self, forKey: .actor)
+        action = try container.decodeIfPresent(String.self, forKey: .action)
+        breakGlass = try container.decodeIfPresent(Bool.self, forKey: .breakGlass)
+        from = try container.decodeIfPresent(Int64.self, forKey: .from)
+        to = try container.decodeIfPresent(Int64.self, forKey: .to)
+        after = try container.decodeIfPresent(UInt64.self, forKey: .after)
+        limit = try container.decodeIfPresent(Int.self, forKey: .limit) ?? 1000
     }
 
     /// True when `event` passes every filter (ignoring paging).
@@ -34,6 +55,7 @@ public struct AuditQuery: Codable, Sendable, Equatable {
         if let patient, event.patient != patient { return false }
         if let actor, event.actor != actor { return false }
         if let action, event.action != action { return false }
+        if let breakGlass, event.breakGlass != breakGlass { return false }
         if let from, event.time < from { return false }
         if let to, event.time >= to { return false }
         if let after, event.index <= after { return false }

@@ -1,0 +1,67 @@
+import Crypto
+import Foundation
+import MedLedgerCore
+import MedLedgerNode
+import MedLedgerStorage
+import MedLedgerTestSupport
+import Testing
+
+/// The audit log answers every filter the contracts allow, and each answer equals a plain filter
+/// over all events.
+@Suite("audit log queries")
+struct AuditQueryTests {
+    static let content = "bafkreifjflrqvagvvid6w6eg3bd3furaztuyvuuapnuz5mqlyaghdxk6zm"
+
+    @Test("record, patient, actor, action, break-glass, time window and paging each select exactly the matching events")
+    func filters() async throws {
+        let ledger = try await TestLedger.make()
+        let alice = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let bob = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let doctor = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        try await ledger.submit(RegisterPatient(), by: alice)
+        try await ledger.submit(RegisterPatient(), by: bob)
+        try await ledger.submit(CreateAccount(publicKey: doctor.payloadKey, role: .doctor, displayName: "Dr", certificate: Self.content), by: ledger.admin)
+        try await ledger.submit(VerifyDoctor(doctor: doctor.address, decision: .approve, certificate: Self.content), by: ledger.admin)
+        try await ledger.submit(AddDocument(id: "a-1", category: .reports, content: Self.content), by: alice)
+        try await ledger.submit(AddDocument(id: "b-1", category: .reports, content: Self.content), by: bob)
+        ledger.clock.advance(millis: 10_000)
+        let windowStart = ledger.clock.now
+        try await ledger.submit(ViewRecord(record: "a-1"), by: doctor)  // denied
+        try await ledger.submit(OpenBreakGlass(id: "bg-1", patient: alice.address, justification: Self.content), by: doctor)
+        try await ledger.submit(ViewRecord(record: "a-1"), by: doctor)  // allowed, flagged
+        try await ledger.submit(ViewRecord(record: "b-1"), by: bob)
+        ledger.clock.advance(millis: 10_000)
+        let windowEnd = ledger.clock.now
+        try await ledger.submit(ViewRecord(record: "a-1"), by: alice)
+
+        let all = try await ledger.store.events(AuditQuery(limit: AuditQuery.maxLimit))
+        #expect(all.count == 12)
+        let queries: [AuditQuery] = [
+            AuditQuery(record: "a-1"),
+            AuditQuery(patient: alice.address),
+            AuditQuery(actor: doctor.address),
+            AuditQuery(action: "record.view"),
+            AuditQuery(breakGlass: true),
+            AuditQuery(from: windowStart, to: windowEnd),
+            AuditQuery(record: "a-1", actor: doctor.address, action: "record.view"),
+            AuditQuery(patient: alice.address, after: 6, limit: 2),
+        ]
+        for query in queries {
+            let expected = Array(all.filter(query.matches).prefix(query.limit))
+            let answered = try await ledger.store.events(query)
+            #expect(answered == expected, "\(query)")
+            #expect(!answered.isEmpty, "\(query)")
+        }
+        let flagged = try await ledger.store.events(AuditQuery(breakGlass: true))
+        #expect(flagged.map(\.action) == ["breakglass.open", "record.view"])
+        let window = try await ledger.store.events(AuditQuery(from: windowStart, to: windowEnd))
+        #expect(window.count == 4)
+    }
+
+    @Test("an audit.events body may leave out every field, limit included")
+    func minimalQueryBody() throws {
+        let query = try JSONDecoder().decode(AuditQuery.self, from: Data("{}".utf8))
+        #expect(query == AuditQuery())
+        #expect(query.limit == 1000)
+    }
+}
