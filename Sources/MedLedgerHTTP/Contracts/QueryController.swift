@@ -14,20 +14,10 @@ struct QueryController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func query(_ request: Request, context: Context) async throws -> Response {
-        let limit = node.verifier.limits.maxEnvelopeBytes
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch {
-            throw APIError.refused(.tooLarge(limit: limit))
-        }
+        let envelope = try await EnvelopeBody.read(request, node: node)
         let result: QueryResult
         do {
-            result = try await node.query(Array(buffer.readableBytesView))
-        } catch let error as EnvelopeError {
-            throw APIError.refused(error)
-        } catch let error as SequencerError {
-            throw APIError(status: .serviceUnavailable, code: "storage_unavailable", message: error.description)
+            result = try await EnvelopeBody.submitting { try await node.query(envelope) }
         } catch QueryError.denied(let receipt, let event) {
             return try JSONResponse.make(status: .forbidden, DeniedResponse(receipt: SubmitResponse(receipt), event: event))
         } catch let error as QueryError {

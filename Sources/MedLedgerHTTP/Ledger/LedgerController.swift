@@ -62,21 +62,8 @@ struct LedgerController<Context: RequestContext>: Sendable {
 
     /// `POST /v1/transactions`: one DSSE envelope; answers once it is durable.
     @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
-        let limit = node.verifier.limits.maxEnvelopeBytes
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch {
-            throw APIError.refused(.tooLarge(limit: limit))
-        }
-        let receipt: Receipt
-        do {
-            receipt = try await node.submit(Array(buffer.readableBytesView))
-        } catch let error as EnvelopeError {
-            throw APIError.refused(error)
-        } catch let error as SequencerError {
-            throw APIError(status: .serviceUnavailable, code: "storage_unavailable", message: error.description)
-        }
+        let envelope = try await EnvelopeBody.read(request, node: node)
+        let receipt = try await EnvelopeBody.submitting { try await node.submit(envelope) }
         let body = SubmitResponse(receipt)
         if let event = receipt.contract?.event, event.outcome == .denied {
             return try JSONResponse.make(status: .forbidden, DeniedResponse(receipt: body, event: event))
