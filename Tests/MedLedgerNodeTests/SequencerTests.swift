@@ -222,6 +222,7 @@ final class FlakyStore: LedgerStore, Sendable {
     func contractState() async throws -> ContractState { try await inner.contractState() }
     func events(entries range: Range<UInt64>) async throws -> [AuditEvent] { try await inner.events(entries: range) }
     func events(_ query: AuditQuery) async throws -> [AuditEvent] { try await inner.events(query) }
+    func firstAuditIndexFault() async throws -> (index: UInt64, reason: String)? { try await inner.firstAuditIndexFault() }
 }
 
 import Synchronization

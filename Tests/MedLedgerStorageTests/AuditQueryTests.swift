@@ -12,9 +12,12 @@ import Testing
 struct AuditQueryTests {
     static let content = "bafkreifjflrqvagvvid6w6eg3bd3furaztuyvuuapnuz5mqlyaghdxk6zm"
 
-    @Test("record, patient, actor, action, break-glass, time window and paging each select exactly the matching events")
-    func filters() async throws {
-        let ledger = try await TestLedger.make()
+    @Test(
+        "record, patient, actor, action, break-glass, time window and paging each select exactly the matching events, indexed or not",
+        arguments: [1, 3, 5, 4096] as [Int64]
+    )
+    func filters(auditIndexBatch: Int64) async throws {
+        let ledger = try await TestLedger.make(auditIndexBatch: auditIndexBatch)
         let alice = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let bob = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let doctor = EnvelopeSigner(key: P256.Signing.PrivateKey())

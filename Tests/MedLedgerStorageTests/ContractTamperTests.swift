@@ -14,8 +14,8 @@ struct ContractTamperTests {
     static let content = "bafkreifjflrqvagvvid6w6eg3bd3furaztuyvuuapnuz5mqlyaghdxk6zm"
 
     /// A ledger with a patient, a verified doctor, a record, a grant, reads and one denial.
-    func ledgerWithActivity() async throws -> (TestLedger, patient: EnvelopeSigner) {
-        let ledger = try await TestLedger.make()
+    func ledgerWithActivity(auditIndexBatch: Int64 = 4096) async throws -> (TestLedger, patient: EnvelopeSigner) {
+        let ledger = try await TestLedger.make(auditIndexBatch: auditIndexBatch)
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let doctor = EnvelopeSigner(key: P256.Signing.PrivateKey())
         try await ledger.submit(RegisterPatient(), by: patient)
@@ -129,5 +129,28 @@ struct ContractTamperTests {
             try db.execute(sql: "UPDATE state_object SET document = CAST('{' AS BLOB) WHERE kind = 'record'")
         }
         try await expectFailure(ledger, containing: "contract state is bad")
+    }
+
+    @Test("the audit index is checked against the events: a hidden, an invented or an over-claimed key is named", arguments: [
+        ("DELETE FROM audit_key WHERE kind = 0 AND key = 'doc-1' AND idx = (SELECT MIN(idx) FROM audit_key WHERE kind = 0)", "record key is missing from the audit index"),
+        ("INSERT INTO audit_key (kind, key, idx) VALUES (1, 'ml0000000000000000000000000000000000000000', 5)", "patient key is in the audit index but not in the event"),
+        ("UPDATE audit_key_state SET upto = 1000", "claims to cover entries that do not exist"),
+        ("UPDATE audit_key_state SET upto = 3", "above its watermark"),
+    ])
+    func tamperedAuditIndex(sql: String, phrase: String) async throws {
+        let (ledger, _) = try await ledgerWithActivity(auditIndexBatch: 1)
+        #expect(try await verify(ledger).events == 8)
+        try await ledger.database.writer.write { db in try db.execute(sql: sql) }
+        try await expectFailure(ledger, containing: phrase)
+    }
+
+    @Test("a trail read through the index hides nothing after the index was tampered with only if verify says so")
+    func trailMatchesIndexedAndUnindexed() async throws {
+        let (indexed, _) = try await ledgerWithActivity(auditIndexBatch: 1)
+        let (unindexed, _) = try await ledgerWithActivity(auditIndexBatch: 4096)
+        let a = try await indexed.store.events(AuditQuery(record: "doc-1")).map(\.action)
+        let b = try await unindexed.store.events(AuditQuery(record: "doc-1")).map(\.action)
+        #expect(a == b)
+        #expect(a == ["record.add", "record.view", "record.view"])
     }
 }

@@ -16,14 +16,16 @@ public struct TestLedger: Sendable {
     public let clock: TestClock
 
     /// Creates the ledger and appends its genesis entry (index 0).
-    public static func make(clock: TestClock = TestClock(), maxBatch: Int = 4096) async throws -> TestLedger {
+    public static func make(clock: TestClock = TestClock(), maxBatch: Int = 4096, auditIndexBatch: Int64 = 4096) async throws -> TestLedger {
         let database = try LedgerDatabase.inMemory()
-        return try await make(database: database, clock: clock, maxBatch: maxBatch)
+        return try await make(database: database, clock: clock, maxBatch: maxBatch, auditIndexBatch: auditIndexBatch)
     }
 
     /// Creates the ledger on a given database and appends its genesis entry.
-    public static func make(database: LedgerDatabase, clock: TestClock = TestClock(), maxBatch: Int = 4096) async throws -> TestLedger {
-        let store = SQLiteLedgerStore(database: database)
+    public static func make(
+        database: LedgerDatabase, clock: TestClock = TestClock(), maxBatch: Int = 4096, auditIndexBatch: Int64 = 4096
+    ) async throws -> TestLedger {
+        let store = SQLiteLedgerStore(database: database, auditIndexBatch: auditIndexBatch)
         let signingKey = NoteSigningKey(name: origin, privateKey: Curve25519.Signing.PrivateKey())
         var node = try await LedgerNode.open(store: store, signingKey: signingKey, maxBatch: maxBatch, clock: clock.read)
         node.blobs = InMemoryBlobStore()

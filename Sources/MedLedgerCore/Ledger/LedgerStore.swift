@@ -9,6 +9,10 @@ public protocol LedgerStore: AuditLog {
     func contractState() async throws -> ContractState
     /// Stored audit events of the entries in `range`, in order.
     func events(entries range: Range<UInt64>) async throws -> [AuditEvent]
+    /// The first disagreement between the stored audit events and whatever index the store keeps
+    /// for ``AuditLog/events(_:)`` (an entry index and what is wrong), or nil. A wrong index could
+    /// hide events from a trail, so `verify` checks it.
+    func firstAuditIndexFault() async throws -> (index: UInt64, reason: String)?
     /// The latest checkpoint and the right edge of the tree, read in O(log n).
     func head() async throws -> LedgerHead
     /// Which of `keys` already appear in the ledger.

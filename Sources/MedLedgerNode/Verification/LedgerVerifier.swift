@@ -97,6 +97,9 @@ public struct LedgerVerifier: Sendable {
         if let stray = try await store.events(entries: start..<UInt64(Int64.max)).first {
             throw LedgerVerificationError.event(index: stray.index, reason: "it is stored without an entry")
         }
+        if let fault = try await store.firstAuditIndexFault() {
+            throw LedgerVerificationError.event(index: fault.index, reason: fault.reason)
+        }
         report.stateObjects = try await compareState(contracts)
         return report
     }

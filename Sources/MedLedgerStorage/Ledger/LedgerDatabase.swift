@@ -77,8 +77,10 @@ public struct LedgerDatabase: Sendable {
         }
         migrator.registerMigration("v2-contracts") { db in
             // Contract state: one JSON document per object, replaced when a block changes it.
-            // Audit events: one row per contract transaction, keyed by its entry index, indexed for
-            // the trail of a record, a patient's disclosures, an actor's actions, an action and time.
+            // Audit events: one row per contract transaction, keyed by its entry index and indexed by
+            // time. Their record, patient, actor and action keys go to audit_key in batches of
+            // thousands of events (see SQLiteLedgerStore.indexEvents); audit_key_state.upto says
+            // which entries are covered, and queries scan the short tail above it.
             try db.execute(sql: """
                 CREATE TABLE state_object (
                     kind TEXT NOT NULL,
@@ -102,11 +104,18 @@ public struct LedgerDatabase: Sendable {
                     version INTEGER,
                     break_glass INTEGER NOT NULL
                 );
-                CREATE INDEX audit_event_record ON audit_event(record, idx) WHERE record IS NOT NULL;
-                CREATE INDEX audit_event_patient ON audit_event(patient, idx) WHERE patient IS NOT NULL;
-                CREATE INDEX audit_event_actor ON audit_event(actor, idx);
-                CREATE INDEX audit_event_action ON audit_event(action, idx);
                 CREATE INDEX audit_event_time ON audit_event(time);
+                CREATE TABLE audit_key (
+                    kind INTEGER NOT NULL,
+                    key TEXT NOT NULL,
+                    idx INTEGER NOT NULL,
+                    PRIMARY KEY (kind, key, idx)
+                ) WITHOUT ROWID;
+                CREATE TABLE audit_key_state (
+                    id INTEGER PRIMARY KEY CHECK (id = 0),
+                    upto INTEGER NOT NULL
+                );
+                INSERT INTO audit_key_state (id, upto) VALUES (0, 0);
                 """)
         }
         return migrator

@@ -38,25 +38,102 @@ extension SQLiteLedgerStore {
     }
 
     public func events(_ query: AuditQuery) async throws -> [AuditEvent] {
+        let limit = min(max(query.limit, 0), AuditQuery.maxLimit)
+        guard limit > 0 else { return [] }
+        // Filters every part of the query applies to audit_event columns.
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         func add(_ condition: String, _ value: (any DatabaseValueConvertible)?) {
             conditions.append(condition)
             arguments.append(value)
         }
-        if let record = query.record { add("record = ?", record) }
-        if let patient = query.patient { add("patient = ?", patient.rawValue) }
-        if let actor = query.actor { add("actor = ?", actor.rawValue) }
-        if let action = query.action { add("action = ?", action) }
-        if let breakGlass = query.breakGlass { add("break_glass = ?", breakGlass) }
-        if let from = query.from { add("time >= ?", from) }
-        if let to = query.to { add("time < ?", to) }
-        if let after = query.after { add("idx > ?", Int64(clamping: after)) }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        arguments.append(min(max(query.limit, 0), AuditQuery.maxLimit))
-        let sql = "SELECT \(Self.eventColumns) FROM audit_event \(filter) ORDER BY idx LIMIT ?"
+        if let record = query.record { add("e.record = ?", record) }
+        if let patient = query.patient { add("e.patient = ?", patient.rawValue) }
+        if let actor = query.actor { add("e.actor = ?", actor.rawValue) }
+        if let action = query.action { add("e.action = ?", action) }
+        if let breakGlass = query.breakGlass { add("e.break_glass = ?", breakGlass) }
+        if let from = query.from { add("e.time >= ?", from) }
+        if let to = query.to { add("e.time < ?", to) }
+        if let after = query.after { add("e.idx > ?", Int64(clamping: after)) }
+        let key = AuditKey.mostSelective(query)
         return try readNow { db in
-            try Self.fetchEvents(db, sql: sql, arguments: StatementArguments(arguments), expected: min(query.limit, 1024))
+            var events: [AuditEvent] = []
+            var tailStart: Int64 = 0
+            if let key {
+                // The indexed part: walk the key's entries below the watermark, in ledger order.
+                let upto = try Self.indexedUpTo(db)
+                tailStart = upto
+                let filter = (["k.kind = ?", "k.key = ?", "k.idx < ?"] + conditions).joined(separator: " AND ")
+                let sql = """
+                    SELECT \(Self.eventColumns(prefix: "e.")) FROM audit_key AS k JOIN audit_event AS e ON e.idx = k.idx
+                    WHERE \(filter) ORDER BY k.idx LIMIT ?
+                    """
+                let keyArguments: [(any DatabaseValueConvertible)?] = [key.kind.rawValue, key.value, upto]
+                events = try Self.fetchEvents(db, sql: sql, arguments: StatementArguments(keyArguments + arguments + [limit]), expected: min(limit, 1024))
+            }
+            guard events.count < limit else { return events }
+            // Events above the watermark (all of them when no key applies), straight from the table.
+            let filter = (["e.idx >= ?"] + conditions).joined(separator: " AND ")
+            let sql = "SELECT \(Self.eventColumns(prefix: "e.")) FROM audit_event AS e WHERE \(filter) ORDER BY e.idx LIMIT ?"
+            let tailArguments: [(any DatabaseValueConvertible)?] = [tailStart] + arguments + [limit - events.count]
+            return events + (try Self.fetchEvents(db, sql: sql, arguments: StatementArguments(tailArguments)))
+        }
+    }
+
+    /// Events of entries below this index have their keys in `audit_key`.
+    static func indexedUpTo(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT upto FROM audit_key_state WHERE id = 0")) ?? 0
+    }
+
+    /// Indexes the keys of every event below `end` not yet indexed, once at least `batch` entries
+    /// are waiting (see ``SQLiteLedgerStore/auditIndexBatch``). Runs inside the block's write
+    /// transaction.
+    static func indexEvents(_ db: Database, below end: Int64, batch: Int64) throws {
+        let upto = try indexedUpTo(db)
+        guard end - upto >= max(batch, 1) else { return }
+        var keys: [(kind: Int, key: String, idx: Int64)] = []
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT idx, record, patient, actor, action FROM audit_event WHERE idx >= ? AND idx < ?"),
+            arguments: [upto, end])
+        while let row = try rows.next() {
+            let idx: Int64 = row[0]
+            for kind in AuditKey.Kind.allCases {
+                if let value: String = row[kind.rawValue + 1] { keys.append((kind.rawValue, value, idx)) }
+            }
+        }
+        keys.sort { ($0.kind, $0.key, $0.idx) < ($1.kind, $1.key, $1.idx) }
+        let insert = try db.cachedStatement(sql: "INSERT INTO audit_key (kind, key, idx) VALUES (?, ?, ?)")
+        for key in keys { try insert.execute(arguments: [key.kind, key.key, key.idx]) }
+        try db.execute(sql: "UPDATE audit_key_state SET upto = ? WHERE id = 0", arguments: [end])
+    }
+
+    public func firstAuditIndexFault() async throws -> (index: UInt64, reason: String)? {
+        try readNow { db in
+            let upto = try Self.indexedUpTo(db)
+            let entries = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM entry") ?? 0
+            guard upto >= 0, upto <= entries else {
+                return (UInt64(clamping: entries), "the audit index claims to cover entries that do not exist")
+            }
+            // Wrapped in a subquery: compound operators associate left, so a bare UNION ALL chain on
+            // the right of EXCEPT would add its later members back.
+            let expected = "SELECT kind, key, idx FROM (" + AuditKey.Kind.allCases.map { kind in
+                "SELECT \(kind.rawValue) AS kind, \(kind.column) AS key, idx FROM audit_event WHERE \(kind.column) IS NOT NULL AND idx < :upto"
+            }.joined(separator: " UNION ALL ") + ")"
+            let stored = "SELECT kind, key, idx FROM audit_key"
+            let beyond = "SELECT kind, key, idx FROM audit_key WHERE idx >= :upto"
+            let checks = [
+                ("\(beyond) ORDER BY idx LIMIT 1", "is in the audit index above its watermark"),
+                ("SELECT kind, key, idx FROM (\(expected) EXCEPT \(stored)) ORDER BY idx LIMIT 1", "is missing from the audit index"),
+                ("SELECT kind, key, idx FROM (\(stored) EXCEPT \(expected)) ORDER BY idx LIMIT 1", "is in the audit index but not in the event"),
+            ]
+            for (sql, reason) in checks {
+                if let row = try Row.fetchOne(db, sql: sql, arguments: ["upto": upto]) {
+                    let kind = AuditKey.Kind(rawValue: row[0]).map { "\($0)" } ?? "key"
+                    let idx: Int64 = row[2]
+                    return (UInt64(clamping: idx), "its \(kind) key \(reason)")
+                }
+            }
+            return nil
         }
     }
 
@@ -96,7 +173,12 @@ extension SQLiteLedgerStore {
     }
 
     /// The columns ``event(_:)`` reads, by position (name lookups cost more than the row itself).
-    static let eventColumns = "idx, time, action, status, outcome, message, actor, actor_role, patient, doctor, auditor, record, version, break_glass"
+    static let eventColumns = eventColumns(prefix: "")
+
+    static func eventColumns(prefix: String) -> String {
+        ["idx", "time", "action", "status", "outcome", "message", "actor", "actor_role", "patient", "doctor", "auditor", "record", "version", "break_glass"]
+            .map { prefix + $0 }.joined(separator: ", ")
+    }
 
     private static func event(_ row: Row) throws -> AuditEvent {
         let index: Int64 = row[0]
@@ -122,4 +204,37 @@ extension SQLiteLedgerStore {
         )
     }
 
+}
+
+/// A secondary key of an audit event, as `audit_key` stores it.
+struct AuditKey {
+    /// Which column the key comes from; the raw value is stored, and is the column's position after
+    /// `idx` in ``SQLiteLedgerStore/indexEvents(_:below:batch:)``'s select.
+    enum Kind: Int, CaseIterable, CustomStringConvertible {
+        case record, patient, actor, action
+
+        var column: String {
+            switch self {
+            case .record: "record"
+            case .patient: "patient"
+            case .actor: "actor"
+            case .action: "action"
+            }
+        }
+
+        var description: String { column }
+    }
+
+    let kind: Kind
+    let value: String
+
+    /// The key that narrows `query` most (a record's trail is smaller than its patient's events,
+    /// which are fewer than an actor's or an action's), or nil when the query names none.
+    static func mostSelective(_ query: AuditQuery) -> AuditKey? {
+        if let record = query.record { return AuditKey(kind: .record, value: record) }
+        if let patient = query.patient { return AuditKey(kind: .patient, value: patient.rawValue) }
+        if let actor = query.actor { return AuditKey(kind: .actor, value: actor.rawValue) }
+        if let action = query.action { return AuditKey(kind: .action, value: action) }
+        return nil
+    }
 }

@@ -14,9 +14,17 @@ import MedLedgerCore
 /// waits for fsync, runs on GRDB's writer queue.
 public struct SQLiteLedgerStore: LedgerStore {
     let database: LedgerDatabase
+    /// How many entries' audit events accumulate before their record, patient, actor and action
+    /// keys are indexed, in one pass inside the block write that crosses the mark.
+    ///
+    /// Indexing every block made each block dirty one random B-tree page per key per event; one
+    /// pass over thousands of events, inserted in key order, touches each page about once. Queries
+    /// read the unindexed tail (fewer than this many entries) straight from `audit_event`.
+    public let auditIndexBatch: Int64
 
-    public init(database: LedgerDatabase) {
+    public init(database: LedgerDatabase, auditIndexBatch: Int64 = 4096) {
         self.database = database
+        self.auditIndexBatch = auditIndexBatch
     }
 
     public func head() async throws -> LedgerHead {
@@ -72,6 +80,7 @@ public struct SQLiteLedgerStore: LedgerStore {
                 if let tile = HashTile(rootedAt: node.id) { try Self.pack(db, tile) }
             }
             try Self.writeEvents(db, block.events)
+            if let last = block.entries.last { try Self.indexEvents(db, below: Int64(last.index) + 1, batch: auditIndexBatch) }
             try Self.writeChanges(db, block.changes)
             try CheckpointRecord(
                 size: Int64(block.checkpoint.checkpoint.size),
