@@ -21,21 +21,19 @@ public struct AccountAddress: Hashable, Sendable, Codable, CustomStringConvertib
 
     /// Parses a textual address, checking only its shape.
     public init?(_ text: String) {
-        // Checked byte by byte without allocating: stores parse thousands of these per trail read.
-        let utf8 = text.utf8
-        guard utf8.count == 42 else { return nil }
-        var position = 0
-        for byte in utf8 {
-            switch position {
-            case 0: guard byte == UInt8(ascii: "m") else { return nil }
-            case 1: guard byte == UInt8(ascii: "l") else { return nil }
-            default:
+        // Checked over the contiguous UTF-8 bytes without allocating: stores parse thousands of
+        // these per trail read.
+        var text = text
+        let valid = text.withUTF8 { bytes in
+            guard bytes.count == 42, bytes[0] == UInt8(ascii: "m"), bytes[1] == UInt8(ascii: "l") else { return false }
+            for byte in bytes[2...] {
                 guard (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f")) else {
-                    return nil
+                    return false
                 }
             }
-            position += 1
+            return true
         }
+        guard valid else { return nil }
         self.rawValue = text
     }
 
