@@ -20,16 +20,15 @@ public struct ListRecords: ContractAction, Equatable {
         guard account.role != .admin, account.role != .patient else {
             throw ContractDenial("only the patient and accounts they granted may list these records")
         }
-        if account.role == .doctor, let access = state.activeBreakGlass(by: account.address, to: patient, at: context.time) {
-            _ = access
+        if account.role == .doctor, state.activeBreakGlass(by: account.address, to: patient, at: context.time) != nil {
             facts.breakGlass = true
             return .records(all.filter { $0.deleted == nil })
         }
-        let visible = all.filter { record in
-            (account.role == .auditor || record.deleted == nil) && state.coveringGrant(of: record, to: account, at: context.time) != nil
+        guard state.grants(from: patient, to: account.address).contains(where: { $0.isActive(at: context.time) }) else {
+            throw ContractDenial("the patient has not granted this account access")
         }
-        let hasGrant = state.grants(from: patient, to: account.address).contains { $0.isActive(at: context.time) }
-        guard hasGrant else { throw ContractDenial("the patient has not granted this account access") }
-        return .records(visible)
+        return .records(all.filter { record in
+            (account.role == .auditor || record.deleted == nil) && state.coveringGrant(of: record, to: account, at: context.time) != nil
+        })
     }
 }
