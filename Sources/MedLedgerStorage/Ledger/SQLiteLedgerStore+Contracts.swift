@@ -63,12 +63,13 @@ extension SQLiteLedgerStore {
                 // The indexed part: walk the key's entries below the watermark, in ledger order.
                 let upto = try Self.indexedUpTo(db)
                 tailStart = upto
-                let filter = (["k.kind = ?", "k.key = ?", "k.idx < ?"] + conditions).joined(separator: " AND ")
+                // `k.idx > after` as well as `e.idx > after`, so paging seeks into the key's range.
+                let filter = (["k.kind = ?", "k.key = ?", "k.idx < ?", "k.idx > ?"] + conditions).joined(separator: " AND ")
                 let sql = """
                     SELECT \(Self.eventColumns(prefix: "e.")) FROM audit_key AS k JOIN audit_event AS e ON e.idx = k.idx
                     WHERE \(filter) ORDER BY k.idx LIMIT ?
                     """
-                let keyArguments: [(any DatabaseValueConvertible)?] = [key.kind.rawValue, key.value, upto]
+                let keyArguments: [(any DatabaseValueConvertible)?] = [key.kind.rawValue, key.value, upto, query.after.map { Int64(clamping: $0) } ?? -1]
                 events = try Self.fetchEvents(db, sql: sql, arguments: StatementArguments(keyArguments + arguments + [limit]), expected: min(limit, 1024))
             }
             guard events.count < limit else { return events }
