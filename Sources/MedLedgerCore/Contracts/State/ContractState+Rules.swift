@@ -103,15 +103,23 @@ extension ContractState {
         throw ContractDenial("no active grant covers this record")
     }
 
-    /// True when `doctor` has a reason to write into `patient`'s records: an accepted or completed
-    /// appointment, an active grant, or break-glass access.
-    func hasCareRelationship(doctor: AccountAddress, patient: AccountAddress, at time: Int64) -> Bool {
+    /// Why a doctor may write into a patient's records.
+    public enum CareBasis: Sendable, Equatable {
+        /// An accepted or completed appointment, or an active grant.
+        case care
+        /// Only active break-glass access (the write is then flagged).
+        case breakGlass
+    }
+
+    /// The reason `doctor` may write into `patient`'s records, or nil: an accepted or completed
+    /// appointment or an active grant, else break-glass access.
+    func careBasis(doctor: AccountAddress, patient: AccountAddress, at time: Int64) -> CareBasis? {
         let appointment = (appointmentsByAccount[doctor] ?? []).contains { id in
             guard let appointment = appointments[id] else { return false }
             return appointment.patient == patient && (appointment.status == .accepted || appointment.status == .completed)
         }
-        return appointment || grants(from: patient, to: doctor).contains { $0.isActive(at: time) }
-            || activeBreakGlass(by: doctor, to: patient, at: time) != nil
+        if appointment || grants(from: patient, to: doctor).contains(where: { $0.isActive(at: time) }) { return .care }
+        return activeBreakGlass(by: doctor, to: patient, at: time) == nil ? nil : .breakGlass
     }
 
     /// True when `auditor` holds an active grant covering `record`.

@@ -31,24 +31,13 @@ public struct CreateRecord: ContractAction, Equatable {
         _ = try state.activeAccount(context.actor, role: .doctor)
         _ = try state.activePatient(patient)
         guard state.records[id] == nil else { throw ContractDenial("a record with this id exists") }
-        guard state.hasCareRelationship(doctor: context.actor, patient: patient, at: context.time) else {
+        guard let basis = state.careBasis(doctor: context.actor, patient: patient, at: context.time) else {
             throw ContractDenial("the doctor has no accepted appointment, grant or break-glass access for this patient")
         }
-        facts.breakGlass = !state.hasCareRelationshipWithoutBreakGlass(doctor: context.actor, patient: patient, at: context.time)
+        facts.breakGlass = basis == .breakGlass
         let version = RecordVersion(number: 1, content: content, author: context.actor, entry: context.index, time: context.time)
         state.save(MedicalRecord(id: id, patient: patient, category: category, author: context.actor, versions: [version], createdAt: context.index))
         return nil
     }
 }
 
-extension ContractState {
-    /// True when the doctor's care relationship does not depend on break-glass.
-    func hasCareRelationshipWithoutBreakGlass(doctor: AccountAddress, patient: AccountAddress, at time: Int64) -> Bool {
-        guard activeBreakGlass(by: doctor, to: patient, at: time) != nil else { return true }
-        let appointment = (appointmentsByAccount[doctor] ?? []).contains { id in
-            guard let appointment = appointments[id] else { return false }
-            return appointment.patient == patient && (appointment.status == .accepted || appointment.status == .completed)
-        }
-        return appointment || grants(from: patient, to: doctor).contains { $0.isActive(at: time) }
-    }
-}
