@@ -69,6 +69,12 @@ extension P256.Signing.PublicKey {
         return (key, AccountAddress(uncompressedPoint: bytes))
     }
 
+    /// The address of a key given as bodies spell keys (base64url of the uncompressed point), or
+    /// nil when the text is not such a key.
+    public static func address(ofPayloadKey text: String) -> AccountAddress? {
+        parsePayloadKey(text)?.address
+    }
+
     /// The unpadded base64url of the 65-byte uncompressed point.
     public var payloadKey: String { Base64Coding.url(x963Representation) }
 

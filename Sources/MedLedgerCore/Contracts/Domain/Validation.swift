@@ -1,3 +1,6 @@
+import Crypto
+import Foundation
+
 /// Shape checks shared by transaction bodies. Messages name the field, never echo its value.
 enum Validation {
     /// Ids chosen by clients: 1 to 64 characters of `A-Z a-z 0-9 - _`.
@@ -34,7 +37,7 @@ enum Validation {
 
     /// A base64url uncompressed P-256 public key.
     static func publicKey(_ value: String, field: String) throws(BodyValidationError) {
-        guard P256Key.parse(value) != nil else { throw BodyValidationError("\(field) must be a base64url uncompressed P-256 public key") }
+        guard P256.Signing.PublicKey.address(ofPayloadKey: value) != nil else { throw BodyValidationError("\(field) must be a base64url uncompressed P-256 public key") }
     }
 
     private static func isIdentifierByte(_ byte: UInt8) -> Bool {
@@ -42,5 +45,3 @@ enum Validation {
             || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
     }
 }
-
-import Foundation

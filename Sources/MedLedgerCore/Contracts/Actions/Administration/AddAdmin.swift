@@ -1,3 +1,5 @@
+import Crypto
+
 /// `admin.add`: a system administrator makes a new key an administrator, of the whole system or of
 /// one organization.
 public struct AddAdmin: ContractAction, Equatable {
@@ -23,7 +25,7 @@ public struct AddAdmin: ContractAction, Equatable {
     }
 
     public func run(state: inout ContractState, context: ActionContext, facts: inout EventFacts) throws(ContractDenial) -> QueryAnswer? {
-        guard let address = P256Key.parse(publicKey) else { throw ContractDenial("invalid key") }
+        guard let address = P256.Signing.PublicKey.address(ofPayloadKey: publicKey) else { throw ContractDenial("invalid key") }
         facts.object = "account \(address)"
         let admin = try state.activeAccount(context.actor, role: .admin)
         guard admin.isSystemAdmin else { throw ContractDenial("only a system administrator adds administrators") }

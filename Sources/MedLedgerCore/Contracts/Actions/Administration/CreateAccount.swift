@@ -1,3 +1,5 @@
+import Crypto
+
 /// `account.create`: an administrator creates an account for a key its owner made. System admins
 /// create any role but admin (see ``AddAdmin``); an organization's admin creates its doctors and
 /// staff. Doctors start pending until verified.
@@ -52,7 +54,7 @@ public struct CreateAccount: ContractAction, Equatable {
     }
 
     public func run(state: inout ContractState, context: ActionContext, facts: inout EventFacts) throws(ContractDenial) -> QueryAnswer? {
-        guard let address = P256Key.parse(publicKey) else { throw ContractDenial("invalid key") }
+        guard let address = P256.Signing.PublicKey.address(ofPayloadKey: publicKey) else { throw ContractDenial("invalid key") }
         facts.object = "\(role.rawValue) account \(address)"
         if role == .patient { facts.patient = address }
         if role == .doctor { facts.doctor = address }
