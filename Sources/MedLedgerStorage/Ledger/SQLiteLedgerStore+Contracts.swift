@@ -159,9 +159,10 @@ extension SQLiteLedgerStore {
             INSERT INTO state_object (kind, id, document) VALUES (?, ?, ?)
             ON CONFLICT (kind, id) DO UPDATE SET document = excluded.document
             """)
+        let encoder = StateObject.documentEncoder()
         for object in changes {
             let key = object.key
-            try upsert.execute(arguments: [key.kind.rawValue, key.id, Data(try object.document())])
+            try upsert.execute(arguments: [key.kind.rawValue, key.id, Data(try object.document(using: encoder))])
         }
     }
 

@@ -39,10 +39,16 @@ public enum StateObject: Sendable, Equatable {
         }
     }
 
-    /// The object's JSON document (sorted keys, so equal objects give equal bytes).
-    public func document() throws -> [UInt8] {
+    /// The encoder for documents: sorted keys, so equal objects give equal bytes. Make one per
+    /// batch of documents and pass it to ``document(using:)``.
+    public static func documentEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// The object's JSON document.
+    public func document(using encoder: JSONEncoder = StateObject.documentEncoder()) throws -> [UInt8] {
         let data: Data =
             switch self {
             case .account(let value): try encoder.encode(value)
