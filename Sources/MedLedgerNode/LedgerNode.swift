@@ -53,14 +53,14 @@ public struct LedgerNode: Sendable {
 
     /// Verifies and sequences a read action, then gathers what it answers: the audit events an
     /// events query names, the decrypted content of a record read. A denied read is recorded and
-    /// thrown as ``QueryError/denied(_:_:)``.
+    /// thrown as ``QueryError/denied(_:)``.
     public func query(_ envelope: [UInt8]) async throws -> QueryResult {
         let transaction = try verifier.verify(envelope, now: clock())
         guard ContractEngine.readTypes.contains(transaction.type) else { throw QueryError.notARead(transaction.type) }
         let receipt = try await sequencer.sequence(transaction)
         guard let outcome = receipt.contract else { throw QueryError.notARead(transaction.type) }
-        guard outcome.allowed else { throw QueryError.denied(receipt, outcome.event) }
-        var result = QueryResult(receipt: receipt, event: outcome.event, answer: outcome.answer)
+        guard outcome.allowed else { throw QueryError.denied(receipt) }
+        var result = QueryResult(receipt: receipt, outcome: outcome)
         switch outcome.answer {
         case .events(let query):
             result.events = try await store.events(query)

@@ -18,8 +18,8 @@ struct QueryController<Context: RequestContext>: Sendable {
         let result: QueryResult
         do {
             result = try await EnvelopeBody.submitting { try await node.query(envelope) }
-        } catch QueryError.denied(let receipt, let event) {
-            return try JSONResponse.make(status: .forbidden, DeniedResponse(receipt: SubmitResponse(receipt), event: event))
+        } catch QueryError.denied(let receipt) {
+            return try JSONResponse.make(status: .forbidden, DeniedResponse(SubmitResponse(receipt)))
         } catch let error as QueryError {
             throw APIError(status: .unprocessableContent, code: "not_a_read", message: error.description)
         } catch let error as BlobStoreError {

@@ -65,9 +65,7 @@ struct LedgerController<Context: RequestContext>: Sendable {
         let envelope = try await EnvelopeBody.read(request, node: node)
         let receipt = try await EnvelopeBody.submitting { try await node.submit(envelope) }
         let body = SubmitResponse(receipt)
-        if let event = receipt.contract?.event, event.outcome == .denied {
-            return try JSONResponse.make(status: .forbidden, DeniedResponse(receipt: body, event: event))
-        }
+        if receipt.contract?.allowed == false { return try JSONResponse.make(status: .forbidden, DeniedResponse(body)) }
         return try JSONResponse.make(status: .created, body)
     }
 }
@@ -102,8 +100,8 @@ struct DeniedResponse: Encodable {
     let error: ErrorDetail
     let receipt: SubmitResponse
 
-    init(receipt: SubmitResponse, event: AuditEvent) {
-        self.error = ErrorDetail(code: "denied", message: event.message)
+    init(_ receipt: SubmitResponse) {
+        self.error = ErrorDetail(code: "denied", message: receipt.event?.message ?? "The contracts denied this action.")
         self.receipt = receipt
     }
 }

@@ -9,13 +9,7 @@ struct APIError: Error, HTTPResponseError {
     let message: String
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = ErrorBody(error: ErrorDetail(code: code, message: message))
-        let data = (try? JSONEncoder().encode(body)) ?? Data()
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
-        )
+        try JSONResponse.make(status: status, ErrorBody(error: ErrorDetail(code: code, message: message)))
     }
 
     private struct ErrorBody: Encodable {

@@ -27,11 +27,7 @@ public struct LedgerBenchmark: Sendable {
         /// Milliseconds from (scheduled) submission to durable receipt, sorted.
         public var latencies: [Double]
 
-        public func percentile(_ p: Double) -> Double {
-            guard !latencies.isEmpty else { return 0 }
-            let rank = Int((p / 100 * Double(latencies.count)).rounded(.up)) - 1
-            return latencies[min(max(rank, 0), latencies.count - 1)]
-        }
+        public func percentile(_ p: Double) -> Double { latencies.percentile(p) }
     }
 
     /// Signs `count` ping envelopes round-robin over `accounts` fresh keys, on every core.

@@ -4,33 +4,37 @@ import MedLedgerCore
 /// contracts' answer, and what the node fetched for it.
 public struct QueryResult: Sendable {
     public let receipt: Receipt
-    public let event: AuditEvent
-    public let answer: QueryAnswer?
+    /// The contracts' decision on the read (allowed).
+    public let outcome: ContractOutcome
     /// The audit events an events or trail query selected.
     public var events: [AuditEvent]?
     /// The decrypted content of a record read.
     public var content: [UInt8]?
 
-    init(receipt: Receipt, event: AuditEvent, answer: QueryAnswer?) {
+    init(receipt: Receipt, outcome: ContractOutcome) {
         self.receipt = receipt
-        self.event = event
-        self.answer = answer
+        self.outcome = outcome
     }
+
+    /// The read's own audit event.
+    public var event: AuditEvent { outcome.event }
+    /// What the contracts answered.
+    public var answer: QueryAnswer? { outcome.answer }
 }
 
 /// Why a read gave no answer.
 public enum QueryError: Error, Sendable, CustomStringConvertible {
     /// The transaction type is not a read; submit it as a transaction.
     case notARead(String)
-    /// The contracts denied the read; it is on the ledger with this event.
-    case denied(Receipt, AuditEvent)
+    /// The contracts denied the read; it is on the ledger, and the receipt's event says why.
+    case denied(Receipt)
     /// The node has no content store.
     case contentUnavailable
 
     public var description: String {
         switch self {
         case .notARead(let type): "\"\(type)\" is not a read; submit it to /v1/transactions."
-        case .denied(_, let event): event.message
+        case .denied(let receipt): receipt.contract?.event.message ?? "The read was denied."
         case .contentUnavailable: "This node does not serve record content."
         }
     }
