@@ -184,7 +184,7 @@ struct BenchResult: Encodable {
         accepted = run.accepted
         failed = run.failed
         first_error = run.firstError
-        tx_per_s = Double(run.accepted) / max(run.seconds, 1e-9)
+        tx_per_s = run.throughput
         p50_ms = run.percentile(50)
         p90_ms = run.percentile(90)
         p99_ms = run.percentile(99)

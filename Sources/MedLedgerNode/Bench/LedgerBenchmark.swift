@@ -28,6 +28,9 @@ public struct LedgerBenchmark: Sendable {
         public var latencies: [Double]
 
         public func percentile(_ p: Double) -> Double { latencies.percentile(p) }
+
+        /// Accepted submissions per second of the run.
+        public var throughput: Double { Double(accepted) / max(seconds, 1e-9) }
     }
 
     /// Signs `count` ping envelopes round-robin over `accounts` fresh keys, on every core.
