@@ -109,7 +109,8 @@ public actor Sequencer {
             } catch {
                 logger.error("block write failed; the batch was not committed", metadata: ["error": "\(error)", "batch": "\(admitted.count)"])
                 // Before anyone hears of the failure (and may resubmit), make the next batch reload.
-                await self.blockLost()
+                // (The task runs on this actor, so this takes effect at once.)
+                self.stale = true
                 for (pending, _) in admitted { pending.continuation.resume(throwing: SequencerError.storageFailure) }
                 return false
             }
@@ -123,11 +124,6 @@ public actor Sequencer {
             }
             return true
         }
-    }
-
-    /// Marks the sealed head and state as ahead of the store.
-    private func blockLost() {
-        stale = true
     }
 
     /// Rebuilds the head and the contract state from the store after a lost block.
