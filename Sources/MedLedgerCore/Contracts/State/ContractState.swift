@@ -98,9 +98,6 @@ public struct ContractState: Sendable, Equatable {
         return changed.sorted().compactMap(object)
     }
 
-    /// True when nothing changed since the last ``takeChanges()``.
-    public var hasChanges: Bool { !changed.isEmpty }
-
     /// The current object for a key, if any.
     public func object(_ key: StateKey) -> StateObject? {
         switch key.kind {
