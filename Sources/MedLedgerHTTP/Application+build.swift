@@ -1,25 +1,44 @@
 import Hummingbird
-import MedLedgerCore
+import HummingbirdTLS
 import Logging
+import MedLedgerCore
 import MedLedgerNode
 
-/// Builds the router: every route the node serves, with its dependencies injected.
-public func buildRouter(node: LedgerNode) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
-    router.add(middleware: SecurityHeadersMiddleware())
+/// Builds the router: every route the node serves, with its dependencies injected. Without `web`
+/// only the API and log routes are served.
+public func buildRouter(node: LedgerNode, web: WebApplication? = nil, secure: Bool = false) -> Router<MedLedgerRequestContext> {
+    let router = Router(context: MedLedgerRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware(secure: secure))
     LedgerController(node: node).addRoutes(to: router)
     QueryController(node: node).addRoutes(to: router)
     if let blobs = node.blobs {
         BlobController(blobs: blobs, clock: node.clock, maxBytes: SealedObject.maxPlaintextSize).addRoutes(to: router)
     }
+    web?.addRoutes(to: router)
     return router
 }
 
-/// Builds the HTTP application around a node.
-public func buildApplication(node: LedgerNode, host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
-    Application(
-        router: buildRouter(node: node),
-        configuration: .init(address: .hostname(host, port: port), serverName: "MedLedger"),
-        logger: logger
-    )
+/// Where to find the certificate chain and private key (PEM files) to serve HTTPS.
+public struct TLSFiles: Sendable {
+    public var certificateChain: String
+    public var privateKey: String
+    public init(certificateChain: String, privateKey: String) {
+        self.certificateChain = certificateChain
+        self.privateKey = privateKey
+    }
+}
+
+/// Builds the HTTP application around a node, over TLS when `tls` is given.
+public func buildApplication(
+    node: LedgerNode, web: WebApplication? = nil, host: String, port: Int, tls: TLSFiles? = nil, logger: Logger
+) throws -> some ApplicationProtocol {
+    let router = buildRouter(node: node, web: web, secure: tls != nil)
+    let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "MedLedger")
+    guard let tls else {
+        return Application(router: router, configuration: configuration, logger: logger)
+    }
+    let certificates = try NIOSSLCertificate.fromPEMFile(tls.certificateChain)
+    let key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)
+    let tlsConfiguration = TLSConfiguration.makeServerConfiguration(certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key))
+    return Application(router: router, server: try .tls(.http1(), tlsConfiguration: tlsConfiguration), configuration: configuration, logger: logger)
 }

@@ -67,10 +67,29 @@ public struct LedgerNode: Sendable {
         case .record(let record, let version):
             guard let blobs else { throw QueryError.contentUnavailable }
             result.content = try await blobs.get(version.content, owner: record.patient)
+        case .profile(let account, let content):
+            guard let blobs else { throw QueryError.contentUnavailable }
+            result.content = try await blobs.get(content, owner: account.address)
         default:
             break
         }
         return result
+    }
+
+    /// Accounts as the sequencer's state has them (public register facts: role, status, names of
+    /// professionals). Pages use it to show names beside addresses; decisions never do.
+    public func accounts() async -> [AccountAddress: Account] {
+        await sequencer.accounts()
+    }
+
+    /// The system parameters in force (public ledger state).
+    public func parameters() async -> SystemParameters {
+        await sequencer.parameters()
+    }
+
+    /// One account, as ``accounts()`` has it.
+    public func account(_ address: AccountAddress) async -> Account? {
+        await sequencer.accounts()[address]
     }
 
     /// The latest durable checkpoint; nil before genesis.

@@ -45,7 +45,7 @@ struct ContractBenchCommand: AsyncParsableCommand {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("medledger-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let directory = DataDirectory(path: path)
-        let (node, keyPath) = try await initialise(directory, origin: "bench.medledger.localhost/log", adminKey: nil, adminName: "Bench", logger: logger)
+        let (node, keyPath, _) = try await initialise(directory, origin: "bench.medledger.localhost/log", adminKey: nil, adminName: "Bench", logger: logger)
         let admin = EnvelopeSigner(key: try readKeyFile(keyPath!))
         let (bench, envelopes, expectedDenied) = try await ContractBenchmark.prepare(
             node: node, admin: admin, doctors: doctors, patients: patients, transactions: transactions

@@ -23,7 +23,7 @@ struct InitCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = DataDirectory(path: data.data)
         let key = try adminKey.map(readKeyFile)
-        let (node, generated) = try await initialise(
+        let (node, generated, _) = try await initialise(
             directory, origin: origin ?? defaultOrigin(), adminKey: key, adminName: adminName,
             logger: makeLogger("medledger.init", level: .warning)
         )

@@ -6,11 +6,11 @@ import MedLedgerHTTP
 import MedLedgerNode
 import MedLedgerStorage
 
-/// `medledger serve`: runs the node and its HTTP API until SIGINT or SIGTERM.
+/// `medledger serve`: runs the node, its HTTP API and the web application until SIGINT or SIGTERM.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the MedLedger node and its HTTP API."
+        abstract: "Run the MedLedger node, its HTTP API and the web application."
     )
 
     @OptionGroup var data: DataOptions
@@ -21,8 +21,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port to listen on.")
     var port: Int = 8080
 
-    @Flag(name: .long, help: "Initialise the data directory first if it is new (demonstration use).")
+    @Flag(name: .long, help: "On a new data directory, create demo accounts of every role with sample data, and show their passwords on the log-in page.")
     var demo = false
+
+    @Option(name: .long, help: "Serve templates and static files from this folder instead of the built-in copy.")
+    var webRoot: String?
+
+    @Option(name: .long, help: "PEM certificate chain; with --tls-key, serve HTTPS.")
+    var tlsCert: String?
+
+    @Option(name: .long, help: "PEM private key for --tls-cert.")
+    var tlsKey: String?
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
@@ -32,23 +41,36 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
         }
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be 1 to 65535.") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together.") }
     }
 
     func run() async throws {
         let logger = makeLogger("medledger", level: Logger.Level(rawValue: logLevel) ?? .info)
         let directory = DataDirectory(path: data.data)
         let node: LedgerNode
+        let credentials: SQLiteCredentialStore
+        var demoAccounts: [WebConfiguration.DemoAccount] = []
         if demo && !directory.isInitialized {
-            let (created, keyPath) = try await initialise(
-                directory, origin: defaultOrigin(), adminKey: nil, adminName: "Demo administrator", logger: logger
+            let adminKey = P256Key()
+            let (created, _, database) = try await initialise(
+                directory, origin: defaultOrigin(), adminKey: adminKey, adminName: "Demo administrator", logger: logger
             )
-            logger.notice("created a demo ledger", metadata: ["data": "\(directory.url.path)", "adminKey": "\(keyPath ?? "")"])
             node = created
+            credentials = SQLiteCredentialStore(database: database)
+            demoAccounts = try await DemoSeed(node: node, credentials: credentials, directory: directory, admin: adminKey, logger: logger).run()
+            logger.notice("created a demo ledger", metadata: ["data": "\(directory.url.path)", "accounts": "\(demoAccounts.count)"])
         } else {
-            node = try await openNode(directory, logger: logger)
+            let (opened, database) = try await openLedger(directory, logger: logger)
+            node = opened
+            credentials = SQLiteCredentialStore(database: database)
+            if demo { demoAccounts = try DemoSeed.savedAccounts(in: directory) }
         }
         logger.notice("ledger open", metadata: ["size": "\(node.size)", "logKey": "\(node.verifierKey.vkey)"])
-        let app = buildApplication(node: node, host: host, port: port, logger: logger)
+        var web = WebConfiguration(secret: try directory.webSecret(), secureCookies: tlsCert != nil, demoAccounts: demoAccounts)
+        if let webRoot { web.root = URL(fileURLWithPath: webRoot) }
+        let application = try await WebApplication.load(node: node, credentials: credentials, configuration: web, logger: logger)
+        let tls = tlsCert.flatMap { cert in tlsKey.map { TLSFiles(certificateChain: cert, privateKey: $0) } }
+        let app = try buildApplication(node: node, web: application, host: host, port: port, tls: tls, logger: logger)
         try await app.runService()
     }
 }

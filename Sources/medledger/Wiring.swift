@@ -6,14 +6,19 @@ import MedLedgerStorage
 
 /// Opens the node on an initialised data directory.
 func openNode(_ directory: DataDirectory, logger: Logger) async throws -> LedgerNode {
+    try await openLedger(directory, logger: logger).node
+}
+
+/// Opens the node and keeps its database, which the credential store shares.
+func openLedger(_ directory: DataDirectory, logger: Logger) async throws -> (node: LedgerNode, database: LedgerDatabase) {
     guard directory.isInitialized else {
         throw CLIError("\(directory.url.path) is not a MedLedger data directory; run `medledger init --data \(directory.url.path)` first.")
     }
     let identity = try directory.readNodeIdentity()
-    let store = SQLiteLedgerStore(database: try directory.openDatabase())
-    var node = try await LedgerNode.open(store: store, signingKey: identity.signingKey, logger: logger)
+    let database = try directory.openDatabase()
+    var node = try await LedgerNode.open(store: SQLiteLedgerStore(database: database), signingKey: identity.signingKey, logger: logger)
     node.blobs = try directory.openBlobStore()
-    return node
+    return (node, database)
 }
 
 /// Creates the data directory, the node key and the genesis entry.
@@ -21,7 +26,7 @@ func openNode(_ directory: DataDirectory, logger: Logger) async throws -> Ledger
 /// - Returns: the node and, when no admin key was supplied, the path of the generated one.
 func initialise(
     _ directory: DataDirectory, origin: String, adminKey: P256Key?, adminName: String, logger: Logger
-) async throws -> (LedgerNode, generatedKeyPath: String?) {
+) async throws -> (LedgerNode, generatedKeyPath: String?, database: LedgerDatabase) {
     guard !directory.isInitialized else { throw CLIError("\(directory.url.path) is already initialised.") }
     guard CheckpointOrigin.isValid(origin) else { throw CLIError("The origin must be non-empty, without spaces or '+'.") }
     try directory.create()
@@ -36,14 +41,14 @@ func initialise(
         generatedPath = path
     }
     try directory.writeNodeIdentity(NodeIdentity(origin: origin))
-    let node = try await openNode(directory, logger: logger)
+    let (node, database) = try await openLedger(directory, logger: logger)
     let signer = EnvelopeSigner(key: key)
     let genesis = try signer.sign(
         GenesisBody(origin: origin, admin: signer.payloadKey, adminName: adminName),
         expires: LedgerNode.systemClock() + 60_000
     )
     _ = try await node.submit(genesis)
-    return (node, generatedPath)
+    return (node, generatedPath, database)
 }
 
 /// A random default origin, so two fresh installs never share a log name.

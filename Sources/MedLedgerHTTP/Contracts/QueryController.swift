@@ -55,6 +55,7 @@ struct QueryResultBody: Encodable {
     var accounts: [Account]?
     var organizations: [Organization]?
     var patient: PatientSummary?
+    var account: Account?
     var events: [AuditEvent]?
 
     init(_ result: QueryResult) {
@@ -72,6 +73,10 @@ struct QueryResultBody: Encodable {
         case .accounts(let value): kind = "accounts"; accounts = value
         case .organizations(let value): kind = "organizations"; organizations = value
         case .patient(let value): kind = "patient"; patient = value
+        case .profile(let value, _):
+            kind = "profile"
+            account = value
+            content = result.content.map(Base64Coding.standard)
         case .events: kind = "events"; events = result.events ?? []
         case nil: break
         }

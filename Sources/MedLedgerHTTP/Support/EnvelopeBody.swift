@@ -15,6 +15,15 @@ enum EnvelopeBody {
         }
     }
 
+    /// Runs envelope verification, turning a refusal into its API error.
+    static func refusing<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as EnvelopeError {
+            throw APIError.refused(error)
+        }
+    }
+
     /// Runs a submission, turning refusals and storage failures into API errors.
     static func submitting<T>(_ body: () async throws -> T) async throws -> T {
         do {

@@ -163,10 +163,10 @@ enum OpenAPIDocument {
           "result": {
             "type": "object",
             "required": ["kind"],
-            "description": "kind names the member present: record (with version and base64 content), records, appointments, grants, accessRequests, accounts, organizations, patient or events.",
+            "description": "kind names the member present: record (with version and base64 content), records, appointments, grants, accessRequests, accounts, organizations, patient, profile (account with base64 content) or events.",
             "properties": {
-              "kind": {"enum": ["record", "records", "appointments", "grants", "accessRequests", "accounts", "organizations", "patient", "events", "none"]},
-              "content": {"type": "string", "description": "Standard base64 of the decrypted record content."},
+              "kind": {"enum": ["record", "records", "appointments", "grants", "accessRequests", "accounts", "organizations", "patient", "profile", "events", "none"]},
+              "content": {"type": "string", "description": "Standard base64 of the decrypted record or profile content."},
               "events": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEvent"}}
             }
           }

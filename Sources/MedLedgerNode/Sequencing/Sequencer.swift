@@ -38,6 +38,12 @@ public actor Sequencer {
         let continuation: CheckedContinuation<Receipt, any Error>
     }
 
+    /// The accounts of the current state (a copy-on-write share, not a copy).
+    func accounts() -> [AccountAddress: Account] { contracts.accounts }
+
+    /// The system parameters of the current state.
+    func parameters() -> SystemParameters { contracts.parameters }
+
     init(
         store: any LedgerStore, builder: BlockBuilder, head: LedgerHead, contracts: ContractState,
         clock: @escaping @Sendable () -> Int64, maxBatch: Int, logger: Logger

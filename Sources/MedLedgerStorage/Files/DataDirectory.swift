@@ -54,6 +54,18 @@ public struct DataDirectory: Sendable {
         return try NodeIdentity(file: JSONDecoder().decode(NodeIdentity.File.self, from: data))
     }
 
+    /// The secret behind the web application's made-up log-in salts: read, or created (0600) on
+    /// first use, so answers for unknown usernames stay the same across restarts.
+    public func webSecret() throws -> SymmetricKey {
+        let path = url.appendingPathComponent("web-secret.key").path
+        if !FileManager.default.fileExists(atPath: path) {
+            try Self.writeSecret(Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }), to: path)
+        }
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        guard data.count == 32 else { throw DataDirectoryError("\(path) is not a 32-byte key") }
+        return SymmetricKey(data: data)
+    }
+
     /// Creates `path` with mode 0600 and writes `data` durably; fails if the file exists.
     public static func writeSecret(_ data: Data, to path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)

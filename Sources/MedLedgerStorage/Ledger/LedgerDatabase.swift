@@ -118,6 +118,24 @@ public struct LedgerDatabase: Sendable {
                 INSERT INTO audit_key_state (id, upto) VALUES (0, 0);
                 """)
         }
+        migrator.registerMigration("v3-credentials") { db in
+            // Sign-in credentials: no health data and no usable key (see Credential).
+            try db.execute(sql: """
+                CREATE TABLE credential (
+                    username TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+                    address TEXT NOT NULL UNIQUE,
+                    public_key TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    salt TEXT NOT NULL,
+                    iterations INTEGER NOT NULL,
+                    wrapped_key TEXT NOT NULL,
+                    auth_hash BLOB NOT NULL,
+                    auth_salt BLOB NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

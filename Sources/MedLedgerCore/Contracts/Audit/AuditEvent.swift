@@ -79,4 +79,6 @@ public enum EventStatus: String, Codable, Sendable, CaseIterable {
     case emergency
     case checked
     case signedOff = "signed_off"
+    case signedIn = "signed_in"
+    case signedOut = "signed_out"
 }

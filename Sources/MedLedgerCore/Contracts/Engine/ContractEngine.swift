@@ -14,7 +14,7 @@ public enum ContractEngine {
         ViewRecord.self, CopyRecord.self, PrintRecord.self, DownloadRecord.self, DispensePrescription.self,
         QueryTrail.self, RecordTally.self, SignOffTrail.self, QueryEvents.self,
         ListRecords.self, ListAppointments.self, ListGrants.self, ListAccessRequests.self, ListAccounts.self,
-        ListOrganizations.self, LookUpPatient.self,
+        ListOrganizations.self, LookUpPatient.self, ViewProfile.self, OpenSession.self, CloseSession.self,
     ]
 
     /// The ledger's own kinds plus every contract action.
@@ -43,18 +43,25 @@ public enum ContractEngine {
             )
             return ContractOutcome(event: event, answer: nil)
         case let action as any ContractAction:
-            return run(action, context: context, type: transaction.type, state: &state)
+            guard let session = state.sessions[transaction.signer] else {
+                return run(action, context: context, type: transaction.type, state: &state)
+            }
+            let delegated = ActionContext(actor: session.account, signerKey: transaction.signerKey, index: index, time: time)
+            return run(action, context: delegated, type: transaction.type, state: &state, session: session)
         default:
             return nil
         }
     }
 
-    private static func run<Action: ContractAction>(_ action: Action, context: ActionContext, type: String, state: inout ContractState) -> ContractOutcome {
+    private static func run<Action: ContractAction>(
+        _ action: Action, context: ActionContext, type: String, state: inout ContractState, session: Session? = nil
+    ) -> ContractOutcome {
         var facts = EventFacts()
         let outcome: EventOutcome
         let answer: QueryAnswer?
         let message: String
         do {
+            if let session { try checkDelegation(session, allows: Action.self, at: context.time) }
             answer = try action.run(state: &state, context: context, facts: &facts)
             outcome = .allowed
             message = sentence(Action.summary, facts: facts)
@@ -76,6 +83,14 @@ public enum ContractEngine {
         return ContractOutcome(event: event, answer: answer)
     }
 
+    /// The delegation rule: a session key signs only what ``ContractAction/allowedForSessions``
+    /// permits, and only while its session is open.
+    private static func checkDelegation<Action: ContractAction>(_ session: Session, allows: Action.Type, at time: Int64) throws(ContractDenial) {
+        guard Action.allowedForSessions else { throw ContractDenial("a session key may only read; the account's own key signs changes") }
+        guard session.closedAt == nil else { throw ContractDenial("the session was closed") }
+        guard session.isOpen(at: time) else { throw ContractDenial("the session expired") }
+    }
+
     private static func sentence(_ summary: String, facts: EventFacts) -> String {
         var text = summary.prefix(1).uppercased() + summary.dropFirst()
         if let object = facts.object { text += " \(object)" }
@@ -86,6 +101,8 @@ public enum ContractEngine {
 }
 
 extension ContractAction {
+    public static var allowedForSessions: Bool { isRead }
+
     /// True for actions that only read (queries, views, prints, copies and downloads).
     static var isRead: Bool {
         switch eventStatus {

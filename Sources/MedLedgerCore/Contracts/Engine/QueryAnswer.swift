@@ -9,6 +9,8 @@ public enum QueryAnswer: Sendable, Equatable {
     case accounts([Account])
     case organizations([Organization])
     case patient(PatientSummary)
+    /// An account and the CID of the document asked for; the node adds its decrypted content.
+    case profile(Account, content: String)
     /// Audit events the node reads from the audit log with this query.
     case events(AuditQuery)
 }

@@ -12,6 +12,8 @@ public struct ContractState: Sendable, Equatable {
     public private(set) var appointments: [String: Appointment] = [:]
     public private(set) var records: [String: MedicalRecord] = [:]
     public private(set) var breakGlass: [String: BreakGlassAccess] = [:]
+    /// Sign-in sessions by the address of their key.
+    public private(set) var sessions: [AccountAddress: Session] = [:]
     /// Set once an administrator changed the parameters.
     private var storedParameters: SystemParameters?
 
@@ -43,6 +45,7 @@ public struct ContractState: Sendable, Equatable {
         lhs.accounts == rhs.accounts && lhs.organizations == rhs.organizations && lhs.grants == rhs.grants
             && lhs.accessRequests == rhs.accessRequests && lhs.appointments == rhs.appointments
             && lhs.records == rhs.records && lhs.breakGlass == rhs.breakGlass && lhs.storedParameters == rhs.storedParameters
+            && lhs.sessions == rhs.sessions
     }
 
     // MARK: Changes
@@ -55,6 +58,7 @@ public struct ContractState: Sendable, Equatable {
     mutating func save(_ record: MedicalRecord) { apply(.record(record)) }
     mutating func save(_ access: BreakGlassAccess) { apply(.breakGlass(access)) }
     mutating func save(_ parameters: SystemParameters) { apply(.parameters(parameters)) }
+    mutating func save(_ session: Session) { apply(.session(session)) }
 
     private mutating func apply(_ object: StateObject) {
         changed.insert(object.key)
@@ -89,6 +93,8 @@ public struct ContractState: Sendable, Equatable {
             }
         case .parameters(let value):
             storedParameters = value
+        case .session(let value):
+            sessions[value.id] = value
         }
     }
 
@@ -109,6 +115,7 @@ public struct ContractState: Sendable, Equatable {
         case .record: records[key.id].map(StateObject.record)
         case .breakGlass: breakGlass[key.id].map(StateObject.breakGlass)
         case .parameters: key.id == "system" ? storedParameters.map(StateObject.parameters) : nil
+        case .session: AccountAddress(key.id).flatMap { sessions[$0] }.map(StateObject.session)
         }
     }
 
@@ -125,6 +132,7 @@ public struct ContractState: Sendable, Equatable {
         objects += appointments.values.map(StateObject.appointment)
         objects += records.values.map(StateObject.record)
         objects += breakGlass.values.map(StateObject.breakGlass)
+        objects += sessions.values.map(StateObject.session)
         if let storedParameters { objects.append(.parameters(storedParameters)) }
         return objects.sorted { $0.key < $1.key }
     }

@@ -11,6 +11,7 @@ public enum StateObject: Sendable, Equatable {
     case record(MedicalRecord)
     case breakGlass(BreakGlassAccess)
     case parameters(SystemParameters)
+    case session(Session)
 
     public var key: StateKey {
         switch self {
@@ -22,6 +23,7 @@ public enum StateObject: Sendable, Equatable {
         case .record(let value): StateKey(kind: .record, id: value.id)
         case .breakGlass(let value): StateKey(kind: .breakGlass, id: value.id)
         case .parameters: StateKey(kind: .parameters, id: "system")
+        case .session(let value): StateKey(kind: .session, id: value.id.rawValue)
         }
     }
 
@@ -36,6 +38,7 @@ public enum StateObject: Sendable, Equatable {
         case .record(let value): value.createdAt
         case .breakGlass(let value): value.createdAt
         case .parameters: 0
+        case .session(let value): value.createdAt
         }
     }
 
@@ -59,6 +62,7 @@ public enum StateObject: Sendable, Equatable {
             case .record(let value): try encoder.encode(value)
             case .breakGlass(let value): try encoder.encode(value)
             case .parameters(let value): try encoder.encode(value)
+            case .session(let value): try encoder.encode(value)
             }
         return [UInt8](data)
     }
@@ -76,6 +80,7 @@ public enum StateObject: Sendable, Equatable {
         case .record: .record(try decoder.decode(MedicalRecord.self, from: data))
         case .breakGlass: .breakGlass(try decoder.decode(BreakGlassAccess.self, from: data))
         case .parameters: .parameters(try decoder.decode(SystemParameters.self, from: data))
+        case .session: .session(try decoder.decode(Session.self, from: data))
         }
     }
 }
@@ -107,4 +112,5 @@ public enum StateKind: String, Sendable, CaseIterable, Codable {
     case record
     case breakGlass = "break_glass"
     case parameters
+    case session
 }

@@ -1,0 +1,62 @@
+/// `profile.view`: read an account's encrypted profile or a doctor's licence certificate.
+///
+/// Everyone reads their own. Administrators who administer the account read both (they verify
+/// doctors against the certificate). Any active account reads a professional's profile. A
+/// patient's profile is read only by the patient, a doctor in their care (appointment or grant,
+/// or break-glass, which is flagged), and holders of an active grant.
+public struct ViewProfile: ContractAction, Equatable {
+    public static let transactionType = "profile.view"
+    public static let eventStatus = EventStatus.viewed
+    public static let summary = "view profile of"
+
+    /// Which of the account's documents to read.
+    public enum Document: String, Codable, Sendable, CaseIterable {
+        case profile
+        case certificate
+    }
+
+    public var account: AccountAddress
+    public var document: Document
+
+    public init(account: AccountAddress, document: Document = .profile) {
+        self.account = account
+        self.document = document
+    }
+
+    public func validate(in context: PayloadContext) throws(BodyValidationError) {}
+
+    public func run(state: inout ContractState, context: ActionContext, facts: inout EventFacts) throws(ContractDenial) -> QueryAnswer? {
+        facts.object = "account \(account)"
+        guard let subject = state.accounts[account] else { throw ContractDenial("no such account") }
+        if subject.role == .patient { facts.patient = subject.address }
+        if subject.role == .doctor { facts.doctor = subject.address }
+        let reader: Account
+        if context.actor == account {
+            guard let own = state.accounts[context.actor] else { throw ContractDenial("the signer has no account") }
+            reader = own
+        } else {
+            reader = try state.activeAccount(context.actor)
+        }
+        let content: String?
+        switch document {
+        case .profile: content = subject.profile
+        case .certificate:
+            guard subject.role == .doctor else { throw ContractDenial("only doctors have a certificate") }
+            content = subject.certificate
+        }
+        if reader.address != subject.address, !state.administers(reader, subject) {
+            guard document == .profile else { throw ContractDenial("only administrators read another account's certificate") }
+            if subject.role == .patient {
+                let granted = state.grants(from: subject.address, to: reader.address).contains { $0.isActive(at: context.time) }
+                if !granted {
+                    guard reader.role == .doctor, let basis = state.careBasis(doctor: reader.address, patient: subject.address, at: context.time) else {
+                        throw ContractDenial("the patient has not granted access")
+                    }
+                    if basis == .breakGlass { facts.breakGlass = true }
+                }
+            }
+        }
+        guard let content else { throw ContractDenial("the account has no \(document.rawValue)") }
+        return .profile(subject, content: content)
+    }
+}

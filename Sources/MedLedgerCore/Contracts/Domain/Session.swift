@@ -1,0 +1,34 @@
+/// A sign-in session: a short-lived key the account's owner delegated reading to.
+///
+/// The web server holds the session's private key (never the account's own) and signs the reads a
+/// signed-in page makes with it, so every page view is still a signed, audited ledger entry that
+/// anyone can trace to a delegation the owner signed. A session key may only read and close itself.
+public struct Session: Codable, Sendable, Equatable {
+    /// The address of the session key.
+    public var id: AccountAddress
+    /// The account that delegated to it.
+    public var account: AccountAddress
+    /// Base64url of the session key's uncompressed P-256 point.
+    public var publicKey: String
+    /// Unix milliseconds after which the key reads nothing.
+    public var expires: Int64
+    /// Block time of the close, if the session was closed.
+    public var closedAt: Int64?
+    /// Entry index that opened the session.
+    public var createdAt: UInt64
+
+    public init(id: AccountAddress, account: AccountAddress, publicKey: String, expires: Int64, closedAt: Int64? = nil, createdAt: UInt64) {
+        self.id = id
+        self.account = account
+        self.publicKey = publicKey
+        self.expires = expires
+        self.closedAt = closedAt
+        self.createdAt = createdAt
+    }
+
+    /// The longest a session may last: one working day.
+    public static let maxLifetime: Int64 = 12 * 3_600_000
+
+    /// True while the key may read.
+    public func isOpen(at time: Int64) -> Bool { closedAt == nil && time < expires }
+}

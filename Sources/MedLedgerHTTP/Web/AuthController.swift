@@ -1,0 +1,279 @@
+import Crypto
+import Foundation
+import Hummingbird
+import Logging
+import MedLedgerCore
+import MedLedgerNode
+
+/// Sign-up, log-in, log-out, password change and key-file download (see docs/WEB.md).
+///
+/// The server never sees a password or a usable private key: it stores the browser-wrapped key and
+/// a slow hash of a key derived from the password, and answers every failed log-in the same way.
+struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Sendable {
+    let node: LedgerNode
+    let credentials: any CredentialStore
+    let sessions: WebSessionStore
+    let throttle: LoginThrottle
+    let configuration: WebConfiguration
+    let hasher: AuthKeyHasher
+    let logger: Logger
+
+    func addRoutes(to router: Router<Context>) {
+        router.post("auth/prelogin", use: prelogin)
+        router.post("auth/signup", use: signup)
+        router.post("auth/login", use: login)
+        router.post("auth/session", use: openSession)
+        router.post("auth/logout", use: logout)
+        router.post("auth/password", use: changePassword)
+        router.get("auth/key-file", use: keyFile)
+    }
+
+    // MARK: Bodies
+
+    struct PreloginRequest: Decodable { var username: String }
+    struct PreloginResponse: Encodable { var salt: String; var iterations: Int }
+
+    struct SignupRequest: Decodable {
+        var username: String
+        var role: Role
+        var publicKey: String
+        var salt: String
+        var iterations: Int
+        var wrappedKey: String
+        var authKey: String
+        var envelope: JSONValue?
+    }
+    struct SignupResponse: Encodable { var address: String; var status: String }
+
+    struct LoginRequest: Decodable { var username: String; var authKey: String }
+    struct LoginResponse: Encodable {
+        var address: String
+        var publicKey: String
+        var role: Role
+        var wrappedKey: String
+        var salt: String
+        var iterations: Int
+        var sessionKey: String
+        var sessionExpires: Int64
+    }
+
+    struct PasswordRequest: Decodable {
+        var currentAuthKey: String
+        var salt: String
+        var iterations: Int
+        var wrappedKey: String
+        var authKey: String
+    }
+    struct RedirectResponse: Encodable { var redirect: String }
+    struct KeyFile: Encodable {
+        var format = "medledger-key-v1"
+        var username: String
+        var address: String
+        var publicKey: String
+        var salt: String
+        var iterations: Int
+        var wrappedKey: String
+    }
+
+    // MARK: Routes
+
+    /// The salt to derive keys with. Unknown usernames get a salt made from the server secret, the
+    /// same on every call, so the answer does not reveal whether an account exists.
+    @Sendable func prelogin(_ request: Request, context: Context) async throws -> Response {
+        let body = try await WebInput.decode(PreloginRequest.self, from: request, context: context)
+        let username = try WebInput.username(body.username)
+        if let credential = try await credentials.credential(username: username) {
+            return try JSONResponse.make(status: .ok, PreloginResponse(salt: credential.salt, iterations: credential.iterations))
+        }
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(("prelogin:" + username.lowercased()).utf8), using: configuration.secret)
+        return try JSONResponse.make(status: .ok, PreloginResponse(salt: Base64Coding.url(Array(Array(mac).prefix(16))), iterations: Credential.minimumIterations))
+    }
+
+    @Sendable func signup(_ request: Request, context: Context) async throws -> Response {
+        let body = try await WebInput.decode(SignupRequest.self, from: request, context: context)
+        let username = try WebInput.username(body.username)
+        guard body.role != .admin else {
+            throw APIError(status: .unprocessableContent, code: "invalid_role", message: "Administrators are added by an administrator, not by signing up.")
+        }
+        guard let address = P256.Signing.PublicKey.address(ofPayloadKey: body.publicKey) else {
+            throw APIError(status: .badRequest, code: "invalid_key", message: "The public key is not a P-256 key.")
+        }
+        try WebInput.checkDerivation(salt: body.salt, iterations: body.iterations, wrappedKey: body.wrappedKey)
+        let authKey = try WebInput.authKey(body.authKey)
+        let envelope: [UInt8]?
+        switch body.role {
+        case .patient, .doctor:
+            guard let value = body.envelope else {
+                throw APIError(status: .unprocessableContent, code: "registration_required", message: "Patients and doctors sign their registration when they sign up.")
+            }
+            let bytes = try JSONEncoder().encode(value)
+            let transaction = try EnvelopeBody.refusing { try node.verifier.verify(Array(bytes), now: node.clock()) }
+            let expected = body.role == .patient ? RegisterPatient.transactionType : RegisterDoctor.transactionType
+            guard transaction.type == expected, transaction.signer == address else {
+                throw APIError(status: .unprocessableContent, code: "registration_mismatch", message: "The registration must be a \(expected) signed with the new key.")
+            }
+            envelope = Array(bytes)
+        default:
+            guard body.envelope == nil else {
+                throw APIError(status: .unprocessableContent, code: "registration_not_allowed", message: "A \(body.role.rawValue) account is created by an administrator after sign-up.")
+            }
+            envelope = nil
+        }
+        let now = node.clock()
+        let authSalt = AuthKeyHasher.randomSalt()
+        let credential = Credential(
+            username: username, address: address, publicKey: body.publicKey, role: body.role, salt: body.salt,
+            iterations: body.iterations, wrappedKey: body.wrappedKey, authHash: try hasher.hash(authKey, salt: authSalt),
+            authSalt: authSalt, createdAt: now, updatedAt: now
+        )
+        do {
+            try await credentials.insert(credential)
+        } catch CredentialStoreError.taken {
+            throw APIError(status: .conflict, code: "username_unavailable", message: "That username cannot be used. Please choose another.")
+        }
+        guard let envelope else {
+            logger.info("sign-up waiting for an account", metadata: ["address": "\(address)", "role": "\(body.role.rawValue)"])
+            return try JSONResponse.make(status: .created, SignupResponse(address: address.rawValue, status: "awaiting_account"))
+        }
+        let receipt: Receipt
+        do {
+            receipt = try await EnvelopeBody.submitting { try await node.submit(envelope) }
+        } catch {
+            try await credentials.delete(username: username)
+            throw error
+        }
+        guard let outcome = receipt.contract, outcome.allowed else {
+            try await credentials.delete(username: username)
+            let reason = receipt.contract?.event.message ?? "The registration was refused."
+            throw APIError(status: .forbidden, code: "denied", message: reason)
+        }
+        logger.info("signed up", metadata: ["address": "\(address)", "role": "\(body.role.rawValue)"])
+        return try JSONResponse.make(status: .created, SignupResponse(address: address.rawValue, status: body.role == .doctor ? "pending" : "active"))
+    }
+
+    /// Checks the authentication key. Unknown usernames cost the same slow hash and get the same
+    /// answer as wrong passwords.
+    @Sendable func login(_ request: Request, context: Context) async throws -> Response {
+        let body = try await WebInput.decode(LoginRequest.self, from: request, context: context)
+        let username = try WebInput.username(body.username)
+        let authKey = try WebInput.authKey(body.authKey)
+        let client = context.remoteAddress?.ipAddress ?? "unknown"
+        let now = node.clock()
+        if let wait = await throttle.retryAfter(username: username, client: client, now: now) {
+            var response = try APIError(
+                status: .tooManyRequests, code: "too_many_attempts",
+                message: "Too many failed attempts. Please wait \(max(1, wait / 60_000)) minute(s) and try again."
+            ).response(from: request, context: context)
+            response.headers[.retryAfter] = String(max(1, wait / 1000))
+            return response
+        }
+        let credential = try await credentials.credential(username: username)
+        let valid: Bool
+        if let credential {
+            valid = try hasher.verify(authKey, salt: credential.authSalt, hash: credential.authHash)
+        } else {
+            _ = try hasher.hash(authKey, salt: AuthKeyHasher.randomSalt())
+            valid = false
+        }
+        guard valid, let credential else {
+            await throttle.recordFailure(username: username, client: client, now: now)
+            throw APIError(status: .unauthorized, code: "login_failed", message: "Username or password is incorrect.")
+        }
+        await throttle.recordSuccess(username: username)
+        let pending = await sessions.begin(account: credential.address, username: credential.username, now: now)
+        return try JSONResponse.make(status: .ok, LoginResponse(
+            address: credential.address.rawValue, publicKey: credential.publicKey, role: credential.role,
+            wrappedKey: credential.wrappedKey, salt: credential.salt, iterations: credential.iterations,
+            sessionKey: pending.key.publicKey.payloadKey, sessionExpires: pending.expires
+        ))
+    }
+
+    /// Submits the user's signed `session.open` for the session key `/auth/login` handed out and,
+    /// once the ledger accepts it, sets the session cookie.
+    @Sendable func openSession(_ request: Request, context: Context) async throws -> Response {
+        let envelope = try await EnvelopeBody.read(request, node: node)
+        let transaction = try EnvelopeBody.refusing { try node.verifier.verify(envelope, now: node.clock()) }
+        guard let open = transaction.body as? OpenSession, let sessionKey = P256.Signing.PublicKey.address(ofPayloadKey: open.sessionKey) else {
+            throw APIError(status: .unprocessableContent, code: "not_a_session", message: "Expected a signed session.open transaction.")
+        }
+        guard let pending = await sessions.takePending(sessionKey: sessionKey, now: node.clock()), pending.account == transaction.signer,
+            pending.expires == open.expires
+        else {
+            throw APIError(status: .unprocessableContent, code: "session_unknown", message: "This sign-in has expired. Please sign in again.")
+        }
+        let receipt = try await EnvelopeBody.submitting { try await node.submit(envelope) }
+        guard let outcome = receipt.contract, outcome.allowed else {
+            let message = receipt.contract?.event.message ?? "The sign-in was refused."
+            throw APIError(status: .forbidden, code: "denied", message: message)
+        }
+        let (token, _) = await sessions.activate(pending, now: node.clock())
+        let role = await node.account(pending.account)?.role
+        var response = try JSONResponse.make(status: .ok, RedirectResponse(redirect: WebPaths.home(for: role)))
+        response.headers[.setCookie] = WebCookie.set(token, secure: configuration.secureCookies, maxAge: WebSessionStore.lifetime / 1000)
+        logger.info("signed in", metadata: ["address": "\(pending.account)"])
+        return response
+    }
+
+    /// Closes the session on the ledger (signed by the session key) and clears the cookie.
+    @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
+        let session = try await WebAuthentication.requireSession(request, sessions: sessions, clock: node.clock)
+        try WebAuthentication.checkCSRF(request, session: session)
+        if let token = WebCookie.token(in: request) { _ = await sessions.end(token: token) }
+        do {
+            let signer = EnvelopeSigner(key: session.key)
+            _ = try await node.submit(try signer.sign(CloseSession(session: session.sessionAddress), expires: node.clock() + 60_000))
+        } catch {
+            // The web session is gone either way; the ledger session still expires on its own.
+            logger.warning("could not record sign-out", metadata: ["error": "\(error)"])
+        }
+        var response = try JSONResponse.make(status: .ok, RedirectResponse(redirect: "/"))
+        response.headers[.setCookie] = WebCookie.clear(secure: configuration.secureCookies)
+        return response
+    }
+
+    /// Replaces the wrapped key and authentication hash after checking the current password.
+    @Sendable func changePassword(_ request: Request, context: Context) async throws -> Response {
+        let session = try await WebAuthentication.requireSession(request, sessions: sessions, clock: node.clock)
+        try WebAuthentication.checkCSRF(request, session: session)
+        let body = try await WebInput.decode(PasswordRequest.self, from: request, context: context)
+        try WebInput.checkDerivation(salt: body.salt, iterations: body.iterations, wrappedKey: body.wrappedKey)
+        let current = try WebInput.authKey(body.currentAuthKey)
+        let newKey = try WebInput.authKey(body.authKey)
+        guard var credential = try await credentials.credential(address: session.account) else {
+            throw APIError(status: .notFound, code: "no_credential", message: "This account has no password sign-in.")
+        }
+        let client = context.remoteAddress?.ipAddress ?? "unknown"
+        let now = node.clock()
+        if await throttle.retryAfter(username: credential.username, client: client, now: now) != nil {
+            throw APIError(status: .tooManyRequests, code: "too_many_attempts", message: "Too many failed attempts. Please try again later.")
+        }
+        guard try hasher.verify(current, salt: credential.authSalt, hash: credential.authHash) else {
+            await throttle.recordFailure(username: credential.username, client: client, now: now)
+            throw APIError(status: .forbidden, code: "wrong_password", message: "The current password is incorrect.")
+        }
+        let authSalt = AuthKeyHasher.randomSalt()
+        credential.salt = body.salt
+        credential.iterations = body.iterations
+        credential.wrappedKey = body.wrappedKey
+        credential.authSalt = authSalt
+        credential.authHash = try hasher.hash(newKey, salt: authSalt)
+        credential.updatedAt = now
+        try await credentials.update(credential)
+        logger.info("password changed", metadata: ["address": "\(session.account)"])
+        return try JSONResponse.make(status: .ok, RedirectResponse(redirect: "/account"))
+    }
+
+    /// The encrypted key file, for backup and for signing in on a new device.
+    @Sendable func keyFile(_ request: Request, context: Context) async throws -> Response {
+        let session = try await WebAuthentication.requireSession(request, sessions: sessions, clock: node.clock)
+        guard let credential = try await credentials.credential(address: session.account) else {
+            throw APIError(status: .notFound, code: "no_credential", message: "This account has no stored key.")
+        }
+        var response = try JSONResponse.make(status: .ok, KeyFile(
+            username: credential.username, address: credential.address.rawValue, publicKey: credential.publicKey,
+            salt: credential.salt, iterations: credential.iterations, wrappedKey: credential.wrappedKey
+        ))
+        response.headers[.contentDisposition] = "attachment; filename=\"medledger-key-\(credential.username).json\""
+        return response
+    }
+}

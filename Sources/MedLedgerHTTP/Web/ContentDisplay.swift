@@ -1,0 +1,60 @@
+import Foundation
+
+/// How decrypted record or profile content is shown: a JSON document as labelled fields, text as
+/// text, anything else as a file to download.
+enum ContentDisplay {
+    static func context(for bytes: [UInt8]) -> [String: Any] {
+        let data = Data(bytes)
+        if let object = try? JSONDecoder().decode([String: JSONValue].self, from: data) {
+            let fields: [[String: Any]] = object.keys.sorted(by: fieldOrder).compactMap { key in
+                guard let value = object[key] else { return nil }
+                let text: String
+                switch value {
+                case .string(let string): text = string
+                case .int(let number): text = String(number)
+                case .double(let number): text = String(number)
+                case .bool(let flag): text = flag ? "yes" : "no"
+                case .null: return nil
+                default: text = String(decoding: (try? JSONEncoder().encode(value)) ?? Data(), as: UTF8.self)
+                }
+                return ["name": label(key), "key": key, "value": text]
+            }
+            var values: [String: Any] = [:]
+            for (key, value) in object { if case .string(let string) = value { values[key] = string } }
+            return ["fields": fields, "values": values, "isDocument": true]
+        }
+        if let text = String(bytes: bytes, encoding: .utf8), !text.contains("\u{0}") {
+            return ["text": text, "isText": true]
+        }
+        return ["binary": ["size": bytes.count, "mediaType": mediaType(of: bytes)], "isBinary": true]
+    }
+
+    /// Titles first, then the clinical fields in reading order, then the rest alphabetically.
+    private static let preferred = ["title", "name", "diagnosis", "treatmentPlan", "medication", "medicationNotes", "dosage", "instructions", "notes", "text"]
+
+    private static func fieldOrder(_ lhs: String, _ rhs: String) -> Bool {
+        let left = preferred.firstIndex(of: lhs) ?? preferred.count
+        let right = preferred.firstIndex(of: rhs) ?? preferred.count
+        return left != right ? left < right : lhs < rhs
+    }
+
+    /// `treatmentPlan` → `Treatment plan`.
+    static func label(_ key: String) -> String {
+        var words = ""
+        for character in key {
+            if character.isUppercase { words += " " + character.lowercased() } else { words.append(character) }
+        }
+        return words.prefix(1).uppercased() + words.dropFirst()
+    }
+
+    /// The media type of a file, from its first bytes.
+    static func mediaType(of bytes: [UInt8]) -> String {
+        if bytes.starts(with: Array("%PDF".utf8)) { return "application/pdf" }
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return "image/png" }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
+        if let text = String(bytes: bytes, encoding: .utf8), !text.contains("\u{0}") {
+            return text.hasPrefix("{") ? "application/json" : "text/plain; charset=utf-8"
+        }
+        return "application/octet-stream"
+    }
+}

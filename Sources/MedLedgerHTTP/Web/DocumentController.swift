@@ -1,0 +1,135 @@
+import Foundation
+import Hummingbird
+import MedLedgerCore
+import MedLedgerNode
+
+/// The signed-in routes that answer with files rather than pages: record downloads, doctors'
+/// certificates, the administrators' CSV export and activity chart. Each is a ledger read signed
+/// with the session key, so it is decided and audited like any other.
+struct DocumentController<Context: RequestContext>: Sendable {
+    let node: LedgerNode
+    let sessions: WebSessionStore
+    let renderer: PageRenderer
+
+    var reader: SessionReader { SessionReader(node: node) }
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("records/:record/download", use: download)
+        router.get("accounts/:account/certificate", use: certificate)
+        router.get("admin/transactions.csv", use: transactionsCSV)
+        router.get("admin/activity.svg", use: activityChart)
+    }
+
+    @Sendable func download(_ request: Request, context: Context) async throws -> Response {
+        let session = try await requireSession(request)
+        let record = try context.parameters.require("record")
+        let version = request.uri.queryParameters.get("version").flatMap { Int($0) }
+        let outcome = try await reader.read(DownloadRecord(record: record, version: version), session: session)
+        guard case .answered(let result) = outcome, case .record(_, let chosen) = result.answer, let content = result.content else {
+            return refusal(outcome)
+        }
+        return file(content, name: "record-\(record)-v\(chosen.number)")
+    }
+
+    @Sendable func certificate(_ request: Request, context: Context) async throws -> Response {
+        let session = try await requireSession(request)
+        guard let account = AccountAddress(try context.parameters.require("account")) else { throw APIError.notFound("No such account.") }
+        let outcome = try await reader.read(ViewProfile(account: account, document: .certificate), session: session)
+        guard case .answered(let result) = outcome, let content = result.content else { return refusal(outcome) }
+        return file(content, name: "certificate-\(account)")
+    }
+
+    /// Every transaction the query names, as CSV (administrators; the contract decides).
+    @Sendable func transactionsCSV(_ request: Request, context: Context) async throws -> Response {
+        let session = try await requireSession(request)
+        var query = AuditQuery()
+        let parameters = request.uri.queryParameters
+        query.actor = parameters.get("actor").flatMap { $0.isEmpty ? nil : AccountAddress($0) }
+        query.patient = parameters.get("patient").flatMap { $0.isEmpty ? nil : AccountAddress($0) }
+        query.action = parameters.get("action").flatMap { $0.isEmpty ? nil : $0 }
+        query.limit = 10_000
+        let outcome = try await reader.read(QueryEvents(query: query), session: session)
+        guard case .answered(let result) = outcome, let events = result.events else { return refusal(outcome) }
+        var csv = "index,time,action,status,outcome,actor,actor_role,patient,doctor,auditor,record,version,break_glass,message\r\n"
+        for event in events {
+            let fields: [String] = [
+                String(event.index), TemplateValue.format(time: event.time), event.action, event.status.rawValue, event.outcome.rawValue,
+                event.actor.rawValue, event.actorRole?.rawValue ?? "", event.patient?.rawValue ?? "", event.doctor?.rawValue ?? "",
+                event.auditor?.rawValue ?? "", event.record ?? "", event.version.map(String.init) ?? "", event.breakGlass ? "yes" : "no",
+                event.message,
+            ]
+            csv += fields.map(Self.csvField).joined(separator: ",") + "\r\n"
+        }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
+                .contentDisposition: "attachment; filename=\"medledger-transactions.csv\"",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: csv))
+        )
+    }
+
+    /// Transactions per day over the last 14 days, allowed and denied, as an SVG bar chart.
+    @Sendable func activityChart(_ request: Request, context: Context) async throws -> Response {
+        let session = try await requireSession(request)
+        let day: Int64 = 86_400_000
+        let today = node.clock() / day * day
+        var query = AuditQuery()
+        query.from = today - 13 * day
+        query.limit = 10_000
+        let outcome = try await reader.read(QueryEvents(query: query), session: session)
+        guard case .answered(let result) = outcome, let events = result.events else { return refusal(outcome) }
+        var allowed = [Int](repeating: 0, count: 14)
+        var denied = [Int](repeating: 0, count: 14)
+        for event in events {
+            let slot = Int((event.time - (today - 13 * day)) / day)
+            guard (0..<14).contains(slot) else { continue }
+            if event.outcome == .allowed { allowed[slot] += 1 } else { denied[slot] += 1 }
+        }
+        let labels = (0..<14).map { String(TemplateValue.format(time: today - Int64(13 - $0) * day).dropFirst(5).prefix(5)) }
+        let svg = ActivityChart(labels: labels, allowed: allowed, denied: denied).svg()
+        return Response(
+            status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: svg))
+        )
+    }
+
+    private func requireSession(_ request: Request) async throws -> WebSession {
+        try await WebAuthentication.requireSession(request, sessions: sessions, clock: node.clock)
+    }
+
+    private func refusal(_ outcome: SessionReader.Outcome) -> Response {
+        let message: String
+        if case .refused(let reason) = outcome { message = reason } else { message = "Nothing to download." }
+        return renderer.render("error", context: ["title": "Not available", "message": message], status: .forbidden)
+    }
+
+    private func file(_ bytes: [UInt8], name: String) -> Response {
+        let type = ContentDisplay.mediaType(of: bytes)
+        let suffix =
+            switch type {
+            case "application/pdf": ".pdf"
+            case "image/png": ".png"
+            case "image/jpeg": ".jpg"
+            case "application/json": ".json"
+            case "application/octet-stream": ".bin"
+            default: ".txt"
+            }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: type, .cacheControl: "no-store",
+                .contentDisposition: "attachment; filename=\"\(name)\(suffix)\"",
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+        )
+    }
+
+    /// Quotes a CSV field (RFC 4180), and defuses spreadsheet formulas.
+    static func csvField(_ value: String) -> String {
+        var text = value
+        if let first = text.first, "=+-@".contains(first) { text = "'" + text }
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+import Hummingbird
+import Logging
+import MedLedgerCore
+import MedLedgerNode
+
+/// Serves every page of `pages.json`: checks the session and role, runs the page's reads through
+/// the ledger with the session key, adds the providers' data and renders the template.
+struct PageController<Context: RequestContext>: Sendable {
+    let node: LedgerNode
+    let pages: [PageSpec]
+    let renderer: PageRenderer
+    let sessions: WebSessionStore
+    let credentials: any CredentialStore
+    let configuration: WebConfiguration
+    let logger: Logger
+
+    var reader: SessionReader { SessionReader(node: node) }
+
+    func addRoutes(to router: Router<Context>) {
+        for page in pages {
+            let path = page.path.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
+            router.get(RouterPath(path)) { request, context in
+                try await self.serve(page, request: request, context: context)
+            }
+        }
+    }
+
+    func serve(_ page: PageSpec, request: Request, context: Context) async throws -> Response {
+        let session = await WebAuthentication.session(request, sessions: sessions, clock: node.clock)
+        var params: [String: String] = [:]
+        for name in Self.parameterNames(page.path) {
+            params[name] = context.parameters.get(name)
+        }
+        let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
+        guard page.isPublic || session != nil else {
+            var target = request.uri.path
+            if let raw = request.uri.query { target += "?" + raw }
+            let next = target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
+            return Response(status: .seeOther, headers: [.location: "/login?next=\(next)"])
+        }
+        let directory = await node.accounts()
+        var values = TemplateValue()
+        for (address, account) in directory {
+            if let name = account.displayName { values.names[address.rawValue] = name }
+        }
+        var context = try await baseContext(page: page, session: session, directory: directory, params: params, query: query, path: request.uri.path)
+        if let roles = page.roles {
+            let role = session.flatMap { directory[$0.account]?.role }
+            guard let role, roles.contains(role) else {
+                context["message"] = "This page is not available for your role."
+                context["title"] = "Not available"
+                return renderer.render("error", context: context, status: .forbidden)
+            }
+        }
+        var outcomes: [String: SessionReader.Outcome] = [:]
+        if let session, let reads = page.reads {
+            let answered = try await withThrowingTaskGroup(of: (String, SessionReader.Outcome).self) { group in
+                for (name, read) in reads {
+                    let body = PageSpec.fill(read.body, params: params, query: query, me: session.account) ?? .object([:])
+                    group.addTask { (name, try await reader.read(type: read.type, body: body, session: session)) }
+                }
+                var outcomes: [(String, SessionReader.Outcome)] = []
+                for try await outcome in group { outcomes.append(outcome) }
+                return outcomes
+            }
+            for (name, outcome) in answered {
+                outcomes[name] = outcome
+                context[name] = try Self.value(of: outcome, values: values)
+            }
+        }
+        for provider in page.providers ?? [] {
+            context[provider] = try await self.provider(
+                provider, session: session, directory: directory, params: params, outcomes: outcomes, values: values
+            )
+        }
+        return renderer.render(page.template, context: context)
+    }
+
+    /// What every template gets.
+    private func baseContext(
+        page: PageSpec, session: WebSession?, directory: [AccountAddress: Account], params: [String: String], query: [String: String], path: String
+    ) async throws -> [String: Any] {
+        var context: [String: Any] = [
+            "title": page.title, "params": params, "query": query, "path": path, "demo": !configuration.demoAccounts.isEmpty,
+        ]
+        guard let session else { return context }
+        let account = directory[session.account]
+        var me: [String: Any] = ["address": session.account.rawValue, "username": session.username]
+        if let account {
+            me["role"] = account.role.rawValue
+            me["status"] = account.status.rawValue
+            me["status_\(account.status.rawValue)"] = true
+            if let name = account.displayName { me["displayName"] = name }
+            if let organization = account.organization { me["organization"] = organization }
+        } else {
+            me["awaitingAccount"] = true
+        }
+        context["me"] = me
+        context["csrf"] = session.csrf
+        context["signedIn"] = true
+        switch account?.role {
+        case .patient: context["isPatient"] = true
+        case .doctor: context["isDoctor"] = true
+        case .auditor: context["isAuditor"] = true
+        case .admin: context["isAdmin"] = true
+        case .hospitalManagement: context["isHospital"] = true
+        case .pharmacy: context["isPharmacy"] = true
+        case nil: break
+        }
+        return context
+    }
+
+    /// A read's answer as the template sees it (docs/WEB.md lists the shapes).
+    static func value(of outcome: SessionReader.Outcome, values: TemplateValue) throws -> Any {
+        switch outcome {
+        case .refused(let reason):
+            return ["denied": reason]
+        case .answered(let result):
+            let body = try JSONValue.of(QueryResultBody(result))
+            switch result.answer {
+            case .record:
+                var value: [String: Any] = [
+                    "record": values.convert(body["record"] ?? .null), "version": values.convert(body["version"] ?? .null),
+                ]
+                if let content = result.content { value["content"] = ContentDisplay.context(for: content) }
+                return value
+            case .profile:
+                var value: [String: Any] = ["account": values.convert(body["account"] ?? .null)]
+                if let content = result.content { value["content"] = ContentDisplay.context(for: content) }
+                return value
+            case .some(let answer):
+                let member = Self.member(of: answer)
+                let converted = values.convert(body[member] ?? .null)
+                if let list = converted as? [Any] {
+                    return ["items": list, "count": list.count, "empty": list.isEmpty, "any": !list.isEmpty]
+                }
+                return converted
+            case nil:
+                return [String: Any]()
+            }
+        }
+    }
+
+    private static func member(of answer: QueryAnswer) -> String {
+        switch answer {
+        case .record: "record"
+        case .records: "records"
+        case .appointments: "appointments"
+        case .grants: "grants"
+        case .accessRequests: "accessRequests"
+        case .accounts: "accounts"
+        case .organizations: "organizations"
+        case .patient: "patient"
+        case .profile: "account"
+        case .events: "events"
+        }
+    }
+
+    static func parameterNames(_ path: String) -> [String] {
+        path.split(separator: "/").compactMap { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
+        }
+    }
+
+    // MARK: Providers
+
+    private func provider(
+        _ name: String, session: WebSession?, directory: [AccountAddress: Account], params: [String: String],
+        outcomes: [String: SessionReader.Outcome], values: TemplateValue
+    ) async throws -> Any {
+        switch name {
+        case "demoAccounts":
+            return configuration.demoAccounts.map { ["username": $0.username, "password": $0.password, "role": $0.role.rawValue] }
+        case "signups":
+            guard let session, directory[session.account]?.role == .admin else { return [Any]() }
+            let waiting = try await credentials.all().filter { directory[$0.address] == nil }
+            return waiting.map { credential -> [String: Any] in
+                [
+                    "username": credential.username, "role": credential.role.rawValue, "role_\(credential.role.rawValue)": true,
+                    "address": credential.address.rawValue, "publicKey": credential.publicKey,
+                    "createdAtText": TemplateValue.format(time: credential.createdAt),
+                ]
+            }
+        case "parameters":
+            return values.convert(try JSONValue.of(await node.parameters()))
+        case "tally":
+            return Self.tally(record: params["record"], outcomes: outcomes)
+        case "explorer":
+            return try await explorer(values: values)
+        case "entry":
+            guard let text = params["index"], let index = UInt64(text) else { return ["missing": true] }
+            return try await entry(index, values: values)
+        default:
+            throw WebSetupError("unknown provider \(name)")
+        }
+    }
+
+    /// Reconciles the page's `fullTrail` read (the record's whole trail) with its `records` read.
+    static func tally(record id: String?, outcomes: [String: SessionReader.Outcome]) -> Any {
+        guard case .answered(let trail)? = outcomes["fullTrail"], let events = trail.events,
+            case .answered(let list)? = outcomes["records"], case .records(let records)? = list.answer,
+            let record = records.first(where: { $0.id == id })
+        else { return ["unavailable": true] }
+        let found = TrailReconciliation.discrepancies(record: record, trail: events)
+        return [
+            "tallies": found.isEmpty, "discrepancies": found, "result": found.isEmpty ? "tallies" : "discrepancy",
+            "events": events.count, "versions": record.versions.count,
+        ]
+    }
+
+    /// The latest checkpoint and the newest entries.
+    private func explorer(values: TemplateValue) async throws -> Any {
+        guard let checkpoint = node.checkpoint else { return ["empty": true] }
+        let size = checkpoint.checkpoint.size
+        let start = size > 25 ? size - 25 : 0
+        let entries = try await node.store.entries(start..<size)
+        let events = try await node.store.events(entries: start..<size)
+        let outcomes = Dictionary(events.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
+        let rows: [[String: Any]] = entries.reversed().map { entry in
+            var row: [String: Any] = [
+                "index": Int(entry.index), "type": entry.type,
+                "leafHash": Hex.encode(TreeHash.leaf(entry.entry).bytes),
+            ]
+            if let event = outcomes[entry.index] {
+                row["outcome"] = event.outcome.rawValue
+                row["outcome_\(event.outcome.rawValue)"] = true
+                row["timeText"] = TemplateValue.format(time: event.time)
+            }
+            return row
+        }
+        return [
+            "size": Int(size), "root": Base64Coding.standard(checkpoint.checkpoint.root.bytes),
+            "timeText": TemplateValue.format(time: checkpoint.checkpoint.time),
+            "note": checkpoint.note.text, "logKey": node.verifierKey.vkey, "entries": rows,
+        ]
+    }
+
+    /// One entry with its inclusion proof in the latest tree.
+    private func entry(_ index: UInt64, values: TemplateValue) async throws -> Any {
+        let size = node.size
+        guard index < size else { return ["missing": true] }
+        guard let stored = try await node.store.entries(index..<(index + 1)).first else { return ["missing": true] }
+        let proof = try await node.inclusionProof(index: index, size: size)
+        var value: [String: Any] = [
+            "index": Int(index), "size": Int(size), "type": stored.type, "signer": stored.signer,
+            "leafHash": Hex.encode(TreeHash.leaf(stored.entry).bytes),
+            "proof": proof.enumerated().map { ["level": $0.offset, "hash": Hex.encode($0.element.bytes)] },
+            "envelope": String(decoding: stored.entry, as: UTF8.self),
+        ]
+        if let event = try await node.store.events(entries: index..<(index + 1)).first {
+            value["event"] = values.convert(try JSONValue.of(event))
+        }
+        return value
+    }
+}

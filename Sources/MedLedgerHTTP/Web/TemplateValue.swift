@@ -1,0 +1,49 @@
+import Foundation
+
+/// Turns JSON into what Mustache templates render, adding the display helpers templates need
+/// because Mustache has no logic: a readable `<key>Text` beside every Unix-millisecond time,
+/// `<key>_<value>` flags beside enumerated strings (`status_requested`), and `<key>Name` beside
+/// account addresses that have a public display name.
+struct TemplateValue {
+    /// Names shown for addresses (professionals' register names).
+    var names: [String: String] = [:]
+
+    /// Keys whose string values get `<key>_<value>` flags.
+    static let flagged: Set<String> = ["status", "outcome", "role", "actorRole", "kind", "category", "document"]
+
+    func convert(_ value: JSONValue) -> Any {
+        switch value {
+        case .null: return Optional<String>.none as Any
+        case .bool(let value): return value
+        case .int(let value): return Int(value)
+        case .double(let value): return value
+        case .string(let value): return value
+        case .array(let values): return values.map { convert($0) }
+        case .object(let object):
+            var result: [String: Any] = [:]
+            for (key, member) in object {
+                result[key] = convert(member)
+                switch member {
+                case .int(let number) where Self.isTime(number):
+                    result[key + "Text"] = Self.format(time: number)
+                case .string(let text):
+                    if Self.flagged.contains(key) { result["\(key)_\(text)"] = true }
+                    if let name = names[text] { result[key + "Name"] = name }
+                default: break
+                }
+            }
+            return result
+        }
+    }
+
+    /// Unix milliseconds between 2001 and 2286: indexes and counts never get that large.
+    static func isTime(_ number: Int64) -> Bool { number >= 1_000_000_000_000 && number < 10_000_000_000_000 }
+
+    /// `2026-11-21 09:30 UTC`.
+    static func format(time: Int64) -> String {
+        let date = Date(timeIntervalSince1970: Double(time) / 1000)
+        let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
+        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
+        return "\(parts.year ?? 0)-\(two(parts.month))-\(two(parts.day)) \(two(parts.hour)):\(two(parts.minute)) UTC"
+    }
+}

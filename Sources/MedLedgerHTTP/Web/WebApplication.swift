@@ -1,0 +1,49 @@
+import Hummingbird
+import Logging
+import MedLedgerCore
+import MedLedgerNode
+
+/// The web application's parts, loaded once at start: the page table, the templates and the
+/// in-memory session and throttle state its controllers share.
+public struct WebApplication: Sendable {
+    let node: LedgerNode
+    let credentials: any CredentialStore
+    let configuration: WebConfiguration
+    let pages: [PageSpec]
+    let renderer: PageRenderer
+    let sessions = WebSessionStore()
+    let throttle = LoginThrottle()
+    let logger: Logger
+
+    /// Loads `pages.json` and the templates from the configuration's root; throws
+    /// ``WebSetupError`` when they do not fit together.
+    public static func load(
+        node: LedgerNode, credentials: any CredentialStore, configuration: WebConfiguration, logger: Logger
+    ) async throws -> WebApplication {
+        let pages = try PageSpec.load(from: configuration.root.appendingPathComponent("pages"))
+        let renderer = try await PageRenderer.load(root: configuration.root)
+        for page in pages where renderer.library.getTemplate(named: page.template) == nil {
+            throw WebSetupError("page \(page.path) names template \(page.template), which does not exist")
+        }
+        guard renderer.library.getTemplate(named: "error") != nil else { throw WebSetupError("the error template is missing") }
+        return WebApplication(
+            node: node, credentials: credentials, configuration: configuration, pages: pages, renderer: renderer, logger: logger
+        )
+    }
+
+    func addRoutes(to router: Router<MedLedgerRequestContext>) {
+        router.add(middleware: FileMiddleware(
+            configuration.root.appendingPathComponent("static").path, urlBasePath: "/static",
+            cacheControl: .init([(MediaType(type: .any), [.noCache])]), logger: logger
+        ))
+        AuthController<MedLedgerRequestContext>(
+            node: node, credentials: credentials, sessions: sessions, throttle: throttle, configuration: configuration,
+            hasher: AuthKeyHasher(), logger: logger
+        ).addRoutes(to: router)
+        PageController<MedLedgerRequestContext>(
+            node: node, pages: pages, renderer: renderer, sessions: sessions, credentials: credentials, configuration: configuration,
+            logger: logger
+        ).addRoutes(to: router)
+        DocumentController<MedLedgerRequestContext>(node: node, sessions: sessions, renderer: renderer).addRoutes(to: router)
+    }
+}
