@@ -136,17 +136,16 @@ export function convert(control, text) {
   }
 }
 
-/// A `date` value (YYYY-MM-DD) is a calendar day: midnight UTC, so the server's UTC text shows the
-/// same day. A `datetime-local` value is the clock time the person sees: their local time.
+/// `date` (YYYY-MM-DD) and `datetime-local` (YYYY-MM-DDTHH:MM) values are read as UTC, the zone
+/// every page shows times in (and the one the server uses for `{query.…}` dates), so a time typed
+/// in a form reads back the same on the page.
 export function toMillis(text) {
   if (/^\d{12,14}$/.test(text)) return Number(text);
-  let match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (match) return Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(text);
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/.exec(text);
   if (match) {
-    const [, y, mo, d, h, mi, s = "0", ms = "0"] = match;
-    const date = new Date(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms.padEnd(3, "0")));
-    return Number.isNaN(date.getTime()) ? null : date.getTime();
+    const [, y, mo, d, h = "0", mi = "0", s = "0", ms = "0"] = match;
+    const value = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms.padEnd(3, "0")));
+    return Number.isNaN(value) ? null : value;
   }
   const parsed = Date.parse(text);
   return Number.isNaN(parsed) ? null : parsed;
