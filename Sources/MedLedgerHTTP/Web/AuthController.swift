@@ -201,6 +201,12 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
         else {
             throw APIError(status: .unprocessableContent, code: "session_unknown", message: "This sign-in has expired. Please sign in again.")
         }
+        guard await node.account(pending.account) != nil else {
+            throw APIError(
+                status: .forbidden, code: "awaiting_account",
+                message: "Your sign-up is waiting for an administrator to create your account. Give them your account id: \(pending.account)."
+            )
+        }
         let receipt = try await EnvelopeBody.submitting { try await node.submit(envelope) }
         guard let outcome = receipt.contract, outcome.allowed else {
             let message = receipt.contract?.event.message ?? "The sign-in was refused."

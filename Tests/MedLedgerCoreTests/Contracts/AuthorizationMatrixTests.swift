@@ -261,6 +261,20 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         ActionCase(ListAccounts.self, .only(activeAccounts)) { _, _ in ListAccounts(role: .doctor, status: .active) },
         ActionCase(ListOrganizations.self, .only(activeAccounts)) { _, _ in ListOrganizations() },
         ActionCase(LookUpPatient.self, .only([.doctor, .management, .pharmacist])) { world, _ in LookUpPatient(patient: world.address(.patient)) },
+        // The patient's profile: themselves, administrators of the account, a doctor in their care
+        // (or under break-glass), and holders of a grant in force.
+        ActionCase(
+            ViewProfile.self,
+            Permission(always: [.patient, .systemAdmin], withGrant: [.doctor: clinicalRead, .auditor: inForce, .management: inForce, .pharmacist: inForce]),
+            flagsBreakGlassUse: true
+        ) { world, _ in ViewProfile(account: world.address(.patient)) },
+        // Sessions: active and pending accounts sign in; only the session's own account closes it.
+        ActionCase(OpenSession.self, .only(activeAccounts.union([.pendingDoctor]))) { world, _ in
+            OpenSession(sessionKey: world.publicKey(.newStaff), expires: world.time + 3_600_000)
+        },
+        ActionCase(CloseSession.self, .only([.patient]), prepare: { world in
+            try world.require(OpenSession(sessionKey: world.publicKey(.newStaff), expires: world.time + 3_600_000), by: .patient)
+        }) { world, _ in CloseSession(session: world.address(.newStaff)) },
     ]
 
     @Sendable static func requestFromPharmacist(_ world: inout ContractWorld) throws {

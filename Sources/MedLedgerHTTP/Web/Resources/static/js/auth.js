@@ -189,7 +189,7 @@ async function signUp(form) {
 
     if (answer && answer.status === "awaiting_account") {
       step.end();
-      for (const control of form.elements) if (!(control instanceof HTMLButtonElement)) control.disabled = true;
+      for (const control of form.elements) control.disabled = true;
       setStatus(form, "Your sign-up is saved. An administrator must create your account before you can sign in; then sign in with this username and password.", "success");
       return;
     }
@@ -257,7 +257,7 @@ async function changePassword(form) {
     );
     step.end();
     form.reset();
-    setStatus(form, "Your password is changed. Key files saved before now still need the old password: download a new one below.", "success");
+    setStatus(form, "Your password is changed. Key files saved before now still need the old password, so download a new key file (above).", "success");
   } catch (error) {
     step.end();
     throw error;

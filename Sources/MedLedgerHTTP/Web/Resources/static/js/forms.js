@@ -152,7 +152,7 @@ export function toMillis(text) {
 }
 
 /// One control's value, or undefined to leave the field out.
-function controlValue(control, form) {
+function controlValue(control) {
   if (control.type === "checkbox") {
     if (control.dataset.type === "bool") return control.checked;
     if (!control.checked) return undefined;
@@ -186,7 +186,7 @@ export function readForm(form) {
     }
     if (!control.name || SKIPPED_TYPES.has(control.type) || control instanceof HTMLFieldSetElement ||
         control instanceof HTMLOutputElement || control instanceof HTMLButtonElement) continue;
-    const value = controlValue(control, form);
+    const value = controlValue(control);
     if (value === undefined) continue;
     let target = body;
     if (control.dataset.doc) target = docs[control.dataset.doc] ??= {};

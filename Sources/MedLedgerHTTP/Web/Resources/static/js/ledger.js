@@ -349,8 +349,9 @@ export async function readAnswer(response) {
 }
 
 /// fetch that reports a network failure in plain words. The pages are served with
-/// `Referrer-Policy: no-referrer`, under which a browser sends `Origin: null` on POSTs, which the
-/// server's CSRF check refuses; "same-origin" keeps the real Origin on our own requests only.
+/// `Referrer-Policy: no-referrer`, under which the Fetch standard (and some browsers) send
+/// `Origin: null` on POSTs, which the server's CSRF check refuses; "same-origin" keeps the real
+/// Origin on our own requests and still sends nothing to other sites.
 export async function request(url, options = {}) {
   let response;
   try {
