@@ -3,8 +3,12 @@ import CryptoExtras
 
 /// The server's slow hash of a browser's authentication key (scrypt, N = 2^15, r = 8, p = 1), so
 /// a copy of the credential table does not let anyone sign in, and comparisons take constant time.
-struct AuthKeyHasher: Sendable {
+public struct AuthKeyHasher: Sendable {
     var rounds = 1 << 15
+
+    public init(rounds: Int = 1 << 15) {
+        self.rounds = rounds
+    }
 
     func hash(_ authKey: [UInt8], salt: [UInt8]) throws -> [UInt8] {
         let key = try KDF.Scrypt.deriveKey(

@@ -5,18 +5,20 @@ import MedLedgerCore
 
 /// Makes a password credential for a key the operator holds, exactly as the browser does at
 /// sign-up (docs/WEB.md): the demo accounts and `medledger passwd` use it. The password and the
-/// unwrapped key stay in this process.
+/// unwrapped key stay in this process. The iteration count is the caller's: the sign-up and
+/// password routes refuse fewer than ``Credential/minimumIterations`` from browsers, and only tests
+/// pass fewer here (hence swift-crypto's unchecked-rounds call).
 public enum CredentialFactory {
     /// The additional data the wrapped key is bound to.
     static func wrappingContext(_ address: AccountAddress) -> [UInt8] { Array("medledger-key-v1:\(address)".utf8) }
 
     public static func make(
         username: String, password: String, key: P256.Signing.PrivateKey, role: Role,
-        iterations: Int = Credential.minimumIterations, now: Int64
+        iterations: Int = Credential.minimumIterations, now: Int64, hasher: AuthKeyHasher = AuthKeyHasher()
     ) throws -> Credential {
         let salt = AuthKeyHasher.randomSalt()
         let bits = try KDF.Insecure.PBKDF2.deriveKey(
-            from: Array(password.utf8), salt: salt, using: .sha256, outputByteCount: 64, rounds: iterations
+            from: Array(password.utf8), salt: salt, using: .sha256, outputByteCount: 64, unsafeUncheckedRounds: iterations
         ).withUnsafeBytes { Array($0) }
         let wrappingKey = SymmetricKey(data: bits[0..<32])
         let authKey = Array(bits[32..<64])
@@ -26,7 +28,7 @@ public enum CredentialFactory {
         let authSalt = AuthKeyHasher.randomSalt()
         return Credential(
             username: username, address: address, publicKey: key.publicKey.payloadKey, role: role, salt: Base64Coding.url(salt),
-            iterations: iterations, wrappedKey: Base64Coding.url(Array(wrapped)), authHash: try AuthKeyHasher().hash(authKey, salt: authSalt),
+            iterations: iterations, wrappedKey: Base64Coding.url(Array(wrapped)), authHash: try hasher.hash(authKey, salt: authSalt),
             authSalt: authSalt, createdAt: now, updatedAt: now
         )
     }
@@ -37,7 +39,7 @@ public enum CredentialFactory {
             throw CredentialFactoryError()
         }
         let bits = try KDF.Insecure.PBKDF2.deriveKey(
-            from: Array(password.utf8), salt: salt, using: .sha256, outputByteCount: 64, rounds: credential.iterations
+            from: Array(password.utf8), salt: salt, using: .sha256, outputByteCount: 64, unsafeUncheckedRounds: credential.iterations
         ).withUnsafeBytes { Array($0) }
         let box = try AES.GCM.SealedBox(combined: wrapped)
         let der = try AES.GCM.open(box, using: SymmetricKey(data: bits[0..<32]), authenticating: wrappingContext(credential.address))
@@ -48,7 +50,7 @@ public enum CredentialFactory {
     public static func authKey(for credential: Credential, password: String) throws -> [UInt8] {
         guard let salt = Base64Coding.decodeURL(credential.salt) else { throw CredentialFactoryError() }
         return try KDF.Insecure.PBKDF2.deriveKey(
-            from: Array(password.utf8), salt: salt, using: .sha256, outputByteCount: 64, rounds: credential.iterations
+            from: Array(password.utf8), salt: salt, using: .sha256, outputByteCount: 64, unsafeUncheckedRounds: credential.iterations
         ).withUnsafeBytes { Array($0[32..<64]) }
     }
 }

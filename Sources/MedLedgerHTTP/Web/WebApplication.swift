@@ -39,7 +39,7 @@ public struct WebApplication: Sendable {
         ))
         AuthController<MedLedgerRequestContext>(
             node: node, credentials: credentials, sessions: sessions, throttle: throttle, configuration: configuration,
-            hasher: AuthKeyHasher(), logger: logger
+            hasher: AuthKeyHasher(rounds: configuration.authHashRounds), logger: logger
         ).addRoutes(to: router)
         PageController<MedLedgerRequestContext>(
             node: node, pages: pages, renderer: renderer, sessions: sessions, credentials: credentials, configuration: configuration,

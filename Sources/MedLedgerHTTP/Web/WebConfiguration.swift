@@ -26,6 +26,8 @@ public struct WebConfiguration: Sendable {
     public var secureCookies: Bool
     /// Shown on the log-in page when not empty.
     public var demoAccounts: [DemoAccount]
+    /// scrypt's cost (N) for authentication-key hashes; lower only in tests.
+    public var authHashRounds = 1 << 15
 
     public init(root: URL = WebConfiguration.bundledRoot, secret: SymmetricKey, secureCookies: Bool = false, demoAccounts: [DemoAccount] = []) {
         self.root = root
