@@ -32,7 +32,7 @@ public struct WebApplication: Sendable {
     }
 
     func addRoutes(to router: Router<MedLedgerRequestContext>) {
-        router.add(middleware: NotFoundPageMiddleware(renderer: renderer))
+        router.add(middleware: ErrorPageMiddleware(renderer: renderer, logger: logger))
         router.add(middleware: FileMiddleware(
             configuration.root.appendingPathComponent("static").path, urlBasePath: "/static",
             cacheControl: .init([(MediaType(type: .any), [.noCache])]), logger: logger
