@@ -185,7 +185,7 @@ struct PageController<Context: RequestContext>: Sendable {
         case "parameters":
             return values.convert(try JSONValue.of(await node.parameters()))
         case "tally":
-            return Self.tally(record: params["record"], outcomes: outcomes)
+            return try Self.tally(record: params["record"], outcomes: outcomes, values: values)
         case "explorer":
             return try await explorer(values: values)
         case "entry":
@@ -197,16 +197,20 @@ struct PageController<Context: RequestContext>: Sendable {
     }
 
     /// Reconciles the page's `fullTrail` read (the record's whole trail) with its `records` read.
-    static func tally(record id: String?, outcomes: [String: SessionReader.Outcome]) -> Any {
+    static func tally(record id: String?, outcomes: [String: SessionReader.Outcome], values: TemplateValue) throws -> Any {
         guard case .answered(let trail)? = outcomes["fullTrail"], let events = trail.events,
             case .answered(let list)? = outcomes["records"], case .records(let records)? = list.answer,
             let record = records.first(where: { $0.id == id })
         else { return ["unavailable": true] }
         let found = TrailReconciliation.discrepancies(record: record, trail: events)
-        return [
+        var value: [String: Any] = [
             "tallies": found.isEmpty, "discrepancies": found, "result": found.isEmpty ? "tallies" : "discrepancy",
-            "events": events.count, "versions": record.versions.count,
+            "events": events.count, "versions": record.versions.count, "recordFound": true,
         ]
+        // The recorded check and sign-off decide what the contracts allow next (open, approve).
+        if let latest = record.tally { value["latest"] = values.convert(try JSONValue.of(latest)) }
+        if let signOff = record.signOff { value["signOff"] = values.convert(try JSONValue.of(signOff)) }
+        return value
     }
 
     /// The latest checkpoint and the newest entries.

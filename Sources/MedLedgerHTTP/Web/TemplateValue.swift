@@ -9,7 +9,7 @@ struct TemplateValue {
     var names: [String: String] = [:]
 
     /// Keys whose string values get `<key>_<value>` flags.
-    static let flagged: Set<String> = ["status", "outcome", "role", "actorRole", "kind", "category", "document"]
+    static let flagged: Set<String> = ["status", "outcome", "role", "actorRole", "kind", "category", "document", "result", "decision"]
 
     func convert(_ value: JSONValue) -> Any {
         switch value {

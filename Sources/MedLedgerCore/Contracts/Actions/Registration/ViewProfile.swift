@@ -23,6 +23,15 @@ public struct ViewProfile: ContractAction, Equatable {
         self.document = document
     }
 
+    enum CodingKeys: String, CodingKey { case account, document }
+
+    /// `document` may be left out: it then means the profile.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        account = try container.decode(AccountAddress.self, forKey: .account)
+        document = try container.decodeIfPresent(Document.self, forKey: .document) ?? .profile
+    }
+
     public func validate(in context: PayloadContext) throws(BodyValidationError) {}
 
     public func run(state: inout ContractState, context: ActionContext, facts: inout EventFacts) throws(ContractDenial) -> QueryAnswer? {

@@ -217,12 +217,23 @@ function redirectTarget(form, answer) {
   return template.replace(/\{event\.([A-Za-z]+)\}/g, (_, name) => encodeURIComponent(event[name] ?? ""));
 }
 
+/// A fresh object id for controls marked `data-generate="id"`: the control's `data-prefix` (or
+/// "id") and 80 random bits in hex, so ids reveal nothing and never collide in practice.
+export function generateIds(form) {
+  for (const control of form.querySelectorAll('[data-generate="id"]')) {
+    const bytes = crypto.getRandomValues(new Uint8Array(10));
+    const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+    control.value = `${control.dataset.prefix || "id"}-${hex}`;
+  }
+}
+
 async function submitSigningForm(form) {
   if (form.dataset.working === "true") return;
   if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
   form.dataset.working = "true";
   let step = null;
   try {
+    generateIds(form);
     const { body, docs, files } = readForm(form);
     const key = await currentKey();
     const owner = form.dataset.owner || signedInAddress();
