@@ -1,0 +1,173 @@
+"""The whole story across roles, in a real Chromium, each user in their own browser context (their
+own key in IndexedDB, their own session cookie):
+
+patient signs up and books → doctor accepts and writes a record → patient grants the doctor and an
+auditor → doctor views and changes the record → auditor reads the trail, records that it tallies
+and approves → patient revokes the doctor's grant → the doctor is denied, and the denial shows in
+the patient's activity and the record's trail. Finally `medledger verify` replays the ledger.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from browser_support import WebNode, browser
+from medledger_client import binary
+
+PASSWORD = "story-password-2026"
+
+
+def sign_in(context, base: str, username: str, password: str):
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#login-button")
+    page.wait_for_url(lambda url: "/login" not in url, timeout=60_000)
+    return page
+
+
+def address_of(page) -> str:
+    return page.locator('meta[name="ml-address"]').get_attribute("content")
+
+
+def choose(select, text: str) -> None:
+    """Selects the option whose label contains `text`."""
+    select.select_option(select.locator("option", has_text=text).first.get_attribute("value"))
+
+
+def submit(form):
+    """Submits a signing form and waits for the page it leads to."""
+    page = form.page
+    with page.expect_navigation(timeout=60_000):
+        form.locator('button[type="submit"]').first.click()
+    page.wait_for_load_state("load")
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory):
+    with WebNode(tmp_path_factory.mktemp("story") / "data") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser() as instance:
+        yield instance
+
+
+def test_story_across_roles(node, chromium):
+    base = node.url
+    dialogs = lambda page: page.on("dialog", lambda dialog: dialog.accept())
+
+    # The patient signs up in the browser: the key is made and wrapped here, never sent in clear.
+    patient_context = chromium.new_context()
+    patient = patient_context.new_page()
+    dialogs(patient)
+    patient.goto(base + "/signup?role=patient")
+    patient.fill("#username", "story.patient")
+    patient.fill("#password", PASSWORD)
+    patient.fill("#password-confirm", PASSWORD)
+    patient.click("#signup-button")
+    patient.wait_for_url(re.compile(r"/patient$"), timeout=60_000)
+    patient_id = address_of(patient)
+    assert patient_id.startswith("ml")
+
+    # The patient books with the demo doctor.
+    patient.goto(base + "/patient/appointments")
+    book = patient.locator('form[data-tx="appointment.book"]')
+    choose(book.locator("#book-doctor"), "Dana Demo")
+    when = (datetime.now(timezone.utc) + timedelta(days=2)).strftime("%Y-%m-%dT10:30")
+    book.locator("#book-time").fill(when)
+    book.locator("#book-symptoms").fill("Cough for two weeks")
+    submit(book)
+    assert patient.locator("#appointments-table").get_by_text("waiting for the doctor").count() >= 1
+
+    # The doctor accepts it and writes a record.
+    doctor_context = chromium.new_context()
+    doctor = sign_in(doctor_context, base, "dr.demo", "demo-doctor-2026")
+    dialogs(doctor)
+    doctor.goto(base + "/doctor")
+    row = doctor.locator("tr", has=doctor.locator(f'a[href="/doctor/patients/{patient_id}"]'))
+    submit(row.locator('form[data-tx="appointment.accept"]'))
+    assert doctor.locator("tr", has=doctor.locator(f'a[href="/doctor/patients/{patient_id}"]')).get_by_text("accepted").count() >= 1
+
+    doctor.goto(f"{base}/doctor/records/new?patient={patient_id}")
+    form = doctor.locator("#record-form")
+    form.locator("#record-category").select_option("visit_notes")
+    form.locator("#record-title").fill("Story visit")
+    form.locator("#record-diagnosis").fill("Viral bronchitis")
+    form.locator("#record-plan").fill("Rest and fluids")
+    submit(form)
+    assert "/records/" in doctor.url
+    record_url = doctor.url.split("?")[0]
+    record_id = record_url.rsplit("/", 1)[1]
+    # Writing is allowed by the care relationship; reading back needs the patient's grant.
+    assert doctor.get_by_text(re.compile("no active grant covers this record")).count() >= 1
+
+    # The auditor's id, which the patient needs to grant them.
+    auditor_context = chromium.new_context()
+    auditor = sign_in(auditor_context, base, "auditor.demo", "demo-auditor-2026")
+    dialogs(auditor)
+    auditor_id = address_of(auditor)
+
+    # The patient grants the doctor and the auditor.
+    patient.goto(base + "/patient/access")
+    grant = patient.locator("#grant-form")
+    choose(grant.locator("#grant-doctor"), "Dana Demo")
+    submit(grant)
+    grant = patient.locator("#grant-form")
+    grant.locator("#grant-account").fill(auditor_id)
+    submit(grant)
+    assert patient.get_by_text("Avery Auditor").count() >= 1 or patient.get_by_text(auditor_id).count() >= 1
+
+    # The doctor views and changes the record.
+    doctor.goto(record_url)
+    assert doctor.get_by_text("Viral bronchitis").count() >= 1
+    change = doctor.locator("#change-form")
+    change.locator("#change-field-diagnosis").fill("Viral bronchitis, improving")
+    submit(change)
+    doctor.goto(record_url)
+    assert doctor.get_by_text("Viral bronchitis, improving").count() >= 1
+    assert doctor.get_by_text(re.compile(r"Version 2 of 2")).count() >= 1
+
+    # The auditor reads the trail, records that it tallies, and approves.
+    trail_url = f"{base}/auditor/patients/{patient_id}/records/{record_id}"
+    auditor.goto(trail_url)
+    assert auditor.get_by_text(re.compile("tallies", re.I)).count() >= 1
+    submit(auditor.locator("#tally-form"))
+    signoff = auditor.locator("#signoff-form")
+    signoff.locator("#decision-approve").check()
+    submit(signoff)
+    auditor.goto(trail_url)
+    assert auditor.get_by_text(re.compile("approve", re.I)).count() >= 1
+
+    # The patient revokes the doctor's grant.
+    patient.goto(base + "/patient/access")
+    revoke = patient.locator("tr", has_text="Dana Demo").locator('form[data-tx="grant.revoke"]').first
+    submit(revoke)
+
+    # The doctor is now denied, in plain words.
+    doctor.goto(record_url)
+    assert doctor.get_by_text(re.compile("no active grant covers this record")).count() >= 1
+    assert doctor.get_by_text("Viral bronchitis, improving").count() == 0
+
+    # The denial is on the patient's activity page and on the record's trail.
+    patient.goto(base + "/patient/activity")
+    denied_rows = patient.locator("tr", has_text=record_id).filter(has_text=re.compile("denied", re.I))
+    assert denied_rows.count() >= 1
+    auditor.goto(trail_url)
+    assert auditor.locator("tr", has_text=re.compile("denied", re.I)).count() >= 1
+
+    for context in (patient_context, doctor_context, auditor_context):
+        context.close()
+
+    # Everything above is on the ledger and replays to the same state.
+    node.stop()
+    result = subprocess.run([binary(), "verify", "--data", str(node.data)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
