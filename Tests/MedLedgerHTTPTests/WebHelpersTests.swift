@@ -1,0 +1,75 @@
+import Foundation
+import MedLedgerCore
+import Testing
+
+@testable import MedLedgerHTTP
+
+@Suite("web helpers: page placeholders, template values, content display, CSV")
+struct WebHelpersTests {
+    static let me = AccountAddress("ml" + String(repeating: "ab", count: 20))!
+
+    @Test("placeholders take path, query and session values; empty ones drop their member")
+    func placeholders() throws {
+        let body: JSONValue = .object([
+            "patient": .string("{patient}"), "mine": .string("{me}"),
+            "query": .object(["action": .string("{query.action}"), "after": .string("{query.after}"), "from": .string("{query.from}")]),
+            "limit": .int(50),
+        ])
+        let filled = try #require(PageSpec.fill(body, params: ["patient": "ml01"], query: ["after": "42", "action": "", "from": "2026-11-21"], me: Self.me))
+        #expect(filled["patient"] == .string("ml01"))
+        #expect(filled["mine"] == .string(Self.me.rawValue))
+        #expect(filled["limit"] == .int(50))
+        #expect(filled["query"]?["after"] == .int(42))
+        #expect(filled["query"]?["action"] == nil)
+        #expect(filled["query"]?["from"] == .int(1_795_219_200_000))
+    }
+
+    @Test("date and datetime-local values read as UTC; anything else is not a time")
+    func times() {
+        let morning: Int64 = 1_795_219_200_000 + 570 * 60_000
+        #expect(PageSpec.time("2026-11-21T09:30") == morning)
+        #expect(PageSpec.time("2026-11-21") == 1_795_219_200_000)
+        #expect(PageSpec.time("2026-11") == nil)
+        #expect(PageSpec.time("rec-2026-11-21") == nil)
+    }
+
+    @Test("template values gain readable times, enum flags and names")
+    func templateValues() throws {
+        var values = TemplateValue()
+        values.names[Self.me.rawValue] = "Dr Ada"
+        let json: JSONValue = .object([
+            "status": .string("requested"), "time": .int(1_795_219_200_000), "index": .int(12), "doctor": .string(Self.me.rawValue),
+        ])
+        let converted = try #require(values.convert(json) as? [String: Any])
+        #expect(converted["status_requested"] as? Bool == true)
+        #expect(converted["timeText"] as? String == "2026-11-21 00:00 UTC")
+        #expect(converted["indexText"] == nil)
+        #expect(converted["doctorName"] as? String == "Dr Ada")
+    }
+
+    @Test("content shows as fields, text or a file")
+    func contentDisplay() {
+        let document = ContentDisplay.context(for: Array(#"{"treatmentPlan":"Rest","title":"Visit"}"#.utf8))
+        let fields = document["fields"] as? [[String: Any]]
+        #expect(fields?.map { $0["name"] as? String } == ["Title", "Treatment plan"])
+        #expect(ContentDisplay.context(for: Array("plain note".utf8))["text"] as? String == "plain note")
+        let pdf = ContentDisplay.context(for: Array("%PDF-1.4".utf8) + [0, 1, 2])
+        #expect((pdf["binary"] as? [String: Any])?["mediaType"] as? String == "application/pdf")
+    }
+
+    @Test("CSV fields are quoted and spreadsheet formulas defused")
+    func csv() {
+        #expect(DocumentController<MedLedgerRequestContext>.csvField("plain") == "plain")
+        #expect(DocumentController<MedLedgerRequestContext>.csvField("a,b") == "\"a,b\"")
+        #expect(DocumentController<MedLedgerRequestContext>.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(DocumentController<MedLedgerRequestContext>.csvField("=SUM(A1)") == "'=SUM(A1)")
+    }
+
+    @Test("the activity chart is labelled for screen readers and draws one bar pair per day")
+    func chart() {
+        let svg = ActivityChart(labels: ["11-20", "11-21"], allowed: [3, 0], denied: [1, 2]).svg()
+        #expect(svg.contains(#"role="img""#))
+        #expect(svg.contains("6 transactions, of which 3 denied."))
+        #expect(svg.components(separatedBy: "<rect").count - 1 == 4 + 2)
+    }
+}
