@@ -19,8 +19,8 @@ struct ActivityChart {
             #"<title id="chart-title">Transactions per day, last \#(labels.count) days</title>"#,
             #"<desc id="chart-desc">\#(total) transactions, of which \#(deniedTotal) denied.</desc>"#,
             #"<line x1="\#(left)" y1="\#(top + plotHeight)" x2="\#(width - 4)" y2="\#(top + plotHeight)" stroke="rgb(85,85,85)"/>"#,
-            #"<text x="4" y="\#(top + 10)" font-size="11" fill="rgb(51,51,51)">\#(peak)</text>"#,
-            #"<text x="4" y="\#(top + plotHeight)" font-size="11" fill="rgb(51,51,51)">0</text>"#,
+            #"<text x="4" y="\#(top + 10)" font-size="13" fill="rgb(51,51,51)">\#(peak)</text>"#,
+            #"<text x="4" y="\#(top + plotHeight)" font-size="13" fill="rgb(51,51,51)">0</text>"#,
         ]
         for index in labels.indices {
             let x = left + index * slot + (slot - barWidth) / 2
@@ -29,10 +29,10 @@ struct ActivityChart {
             let base = top + plotHeight
             parts.append(#"<rect x="\#(x)" y="\#(base - allowedHeight)" width="\#(barWidth)" height="\#(allowedHeight)" fill="rgb(47,111,159)"><title>\#(labels[index]): \#(allowed[index]) allowed</title></rect>"#)
             parts.append(#"<rect x="\#(x)" y="\#(base - allowedHeight - deniedHeight)" width="\#(barWidth)" height="\#(deniedHeight)" fill="rgb(179,54,30)"><title>\#(labels[index]): \#(denied[index]) denied</title></rect>"#)
-            parts.append(#"<text x="\#(x + barWidth / 2)" y="\#(height - 18)" font-size="10" text-anchor="middle" fill="rgb(51,51,51)">\#(labels[index])</text>"#)
+            parts.append(#"<text x="\#(x + barWidth / 2)" y="\#(height - 18)" font-size="12" text-anchor="middle" fill="rgb(51,51,51)">\#(labels[index])</text>"#)
         }
-        parts.append(#"<rect x="\#(left)" y="\#(height - 12)" width="10" height="10" fill="rgb(47,111,159)"/><text x="\#(left + 14)" y="\#(height - 3)" font-size="11" fill="rgb(51,51,51)">allowed</text>"#)
-        parts.append(#"<rect x="\#(left + 80)" y="\#(height - 12)" width="10" height="10" fill="rgb(179,54,30)"/><text x="\#(left + 94)" y="\#(height - 3)" font-size="11" fill="rgb(51,51,51)">denied</text>"#)
+        parts.append(#"<rect x="\#(left)" y="\#(height - 12)" width="10" height="10" fill="rgb(47,111,159)"/><text x="\#(left + 14)" y="\#(height - 3)" font-size="13" fill="rgb(51,51,51)">allowed</text>"#)
+        parts.append(#"<rect x="\#(left + 80)" y="\#(height - 12)" width="10" height="10" fill="rgb(179,54,30)"/><text x="\#(left + 94)" y="\#(height - 3)" font-size="13" fill="rgb(51,51,51)">denied</text>"#)
         parts.append("</svg>")
         return parts.joined(separator: "\n")
     }
