@@ -55,18 +55,30 @@ struct PageController<Context: RequestContext>: Sendable {
         }
         var outcomes: [String: SessionReader.Outcome] = [:]
         if let session, let reads = page.reads {
+            var limits: [String: Int64] = [:]
             let answered = try await withThrowingTaskGroup(of: (String, SessionReader.Outcome).self) { group in
                 for (name, read) in reads {
                     let body = PageSpec.fill(read.body, params: params, query: query, me: session.account) ?? .object([:])
+                    if case .int(let limit)? = body["limit"] ?? body["query"]?["limit"] { limits[name] = limit }
                     group.addTask { (name, try await reader.read(type: read.type, body: body, session: session)) }
                 }
                 var outcomes: [(String, SessionReader.Outcome)] = []
                 for try await outcome in group { outcomes.append(outcome) }
                 return outcomes
             }
+            let now = node.clock()
             for (name, outcome) in answered {
                 outcomes[name] = outcome
-                context[name] = try Self.value(of: outcome, values: values)
+                var value = try Self.value(of: outcome, values: values, now: now)
+                // A full page of a limited list may have more after it: say so, with where to go on.
+                if var list = value as? [String: Any], let items = list["items"] as? [[String: Any]], let limit = limits[name],
+                    items.count >= limit
+                {
+                    list["more"] = true
+                    if let last = items.last?["index"] as? Int { list["nextAfter"] = last }
+                    value = list
+                }
+                context[name] = value
             }
         }
         for provider in page.providers ?? [] {
@@ -112,7 +124,7 @@ struct PageController<Context: RequestContext>: Sendable {
     }
 
     /// A read's answer as the template sees it (docs/WEB.md lists the shapes).
-    static func value(of outcome: SessionReader.Outcome, values: TemplateValue) throws -> Any {
+    static func value(of outcome: SessionReader.Outcome, values: TemplateValue, now: Int64) throws -> Any {
         switch outcome {
         case .refused(let reason):
             return ["denied": reason]
@@ -132,6 +144,19 @@ struct PageController<Context: RequestContext>: Sendable {
             case .some(let answer):
                 let member = Self.member(of: answer)
                 let converted = values.convert(body[member] ?? .null)
+                if var list = converted as? [[String: Any]] {
+                    var extra: [String: Any] = [:]
+                    switch answer {
+                    case .grants(let grants):
+                        // In force now: active and not expired (the status alone does not say).
+                        for index in list.indices { list[index]["inForce"] = grants[index].isActive(at: now) }
+                        extra["inForceCount"] = grants.filter { $0.isActive(at: now) }.count
+                    case .appointments(let appointments):
+                        for index in list.indices { list[index]["upcoming"] = appointments[index].time > now }
+                    default: break
+                    }
+                    return ["items": list, "count": list.count, "empty": list.isEmpty, "any": !list.isEmpty].merging(extra) { first, _ in first }
+                }
                 if let list = converted as? [Any] {
                     return ["items": list, "count": list.count, "empty": list.isEmpty, "any": !list.isEmpty]
                 }
@@ -171,7 +196,9 @@ struct PageController<Context: RequestContext>: Sendable {
     ) async throws -> Any {
         switch name {
         case "demoAccounts":
-            return configuration.demoAccounts.map { ["username": $0.username, "password": $0.password, "role": $0.role.rawValue] }
+            return configuration.demoAccounts.map {
+                ["username": $0.username, "password": $0.password, "role": $0.role.rawValue, "role_\($0.role.rawValue)": true]
+            }
         case "signups":
             guard let session, directory[session.account]?.role == .admin else { return [Any]() }
             let waiting = try await credentials.all().filter { directory[$0.address] == nil }
