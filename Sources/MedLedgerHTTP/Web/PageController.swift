@@ -260,7 +260,18 @@ struct PageController<Context: RequestContext>: Sendable {
             }
             return row
         }
+        // The latest checkpoints (blocks): each covers at least one entry, so they are all after size − 200.
+        let recent = try await node.store.checkpoints(after: size > 200 ? size - 200 : 0, limit: 200).suffix(10).reversed()
+        let blocks: [[String: Any]] = recent.map { stored in
+            var row: [String: Any] = ["size": Int(stored.size)]
+            if let note = try? SignedNote.parse(stored.note), let parsed = try? Checkpoint.parse(note.text) {
+                row["timeText"] = TemplateValue.format(time: parsed.time)
+                row["root"] = Base64Coding.standard(parsed.root.bytes)
+            }
+            return row
+        }
         return [
+            "checkpoints": blocks,
             "size": Int(size), "root": Base64Coding.standard(checkpoint.checkpoint.root.bytes),
             "timeText": TemplateValue.format(time: checkpoint.checkpoint.time),
             "note": checkpoint.note.text, "logKey": node.verifierKey.vkey, "entries": rows,
