@@ -48,6 +48,11 @@ struct AuditQueryTests {
             AuditQuery(from: windowStart, to: windowEnd),
             AuditQuery(record: "a-1", actor: doctor.address, action: "record.view"),
             AuditQuery(patient: alice.address, after: 6, limit: 2),
+            {
+                var othersOnly = AuditQuery(patient: alice.address)
+                othersOnly.excludeActor = alice.address
+                return othersOnly
+            }(),
         ]
         for query in queries {
             let expected = Array(all.filter(query.matches).prefix(query.limit))

@@ -96,6 +96,7 @@ struct PageController<Context: RequestContext>: Sendable {
         var context: [String: Any] = [
             "title": page.title, "params": params, "query": query, "path": path, "demo": !configuration.demoAccounts.isEmpty,
         ]
+        for flag in page.flags ?? [] { context[flag] = true }
         guard let session else { return context }
         let account = directory[session.account]
         var me: [String: Any] = ["address": session.account.rawValue, "username": session.username]

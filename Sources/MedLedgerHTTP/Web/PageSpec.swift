@@ -16,6 +16,8 @@ struct PageSpec: Decodable, Sendable {
     var `public`: Bool?
     var reads: [String: Read]?
     var providers: [String]?
+    /// Names set to true in the template context, so one template can serve several pages.
+    var flags: [String]?
 
     var isPublic: Bool { self.public ?? false }
 

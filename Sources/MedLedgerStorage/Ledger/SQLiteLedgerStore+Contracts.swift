@@ -51,6 +51,7 @@ extension SQLiteLedgerStore {
         if let patient = query.patient { add("e.patient = ?", patient.rawValue) }
         if let actor = query.actor { add("e.actor = ?", actor.rawValue) }
         if let action = query.action { add("e.action = ?", action) }
+        if let excludeActor = query.excludeActor { add("e.actor != ?", excludeActor.rawValue) }
         if let breakGlass = query.breakGlass { add("e.break_glass = ?", breakGlass) }
         if let from = query.from { add("e.time >= ?", from) }
         if let to = query.to { add("e.time < ?", to) }

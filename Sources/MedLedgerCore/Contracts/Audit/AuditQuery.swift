@@ -7,6 +7,9 @@ public struct AuditQuery: Codable, Sendable, Equatable {
     public var patient: AccountAddress?
     public var actor: AccountAddress?
     public var action: String?
+    /// Leaves out this account's own actions (a patient's "who else saw my records", an auditor
+    /// hiding their own reads of a trail).
+    public var excludeActor: AccountAddress?
     public var breakGlass: Bool?
     public var from: Int64?
     public var to: Int64?
@@ -32,7 +35,7 @@ public struct AuditQuery: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case record, patient, actor, action, breakGlass, from, to, after, limit
+        case record, patient, actor, action, excludeActor, breakGlass, from, to, after, limit
     }
 
     /// Every field may be left out; `limit` then defaults to 1,000.
@@ -42,6 +45,7 @@ public struct AuditQuery: Codable, Sendable, Equatable {
         patient = try container.decodeIfPresent(AccountAddress.self, forKey: .patient)
         actor = try container.decodeIfPresent(AccountAddress.self, forKey: .actor)
         action = try container.decodeIfPresent(String.self, forKey: .action)
+        excludeActor = try container.decodeIfPresent(AccountAddress.self, forKey: .excludeActor)
         breakGlass = try container.decodeIfPresent(Bool.self, forKey: .breakGlass)
         from = try container.decodeIfPresent(Int64.self, forKey: .from)
         to = try container.decodeIfPresent(Int64.self, forKey: .to)
@@ -55,6 +59,7 @@ public struct AuditQuery: Codable, Sendable, Equatable {
         if let patient, event.patient != patient { return false }
         if let actor, event.actor != actor { return false }
         if let action, event.action != action { return false }
+        if let excludeActor, event.actor == excludeActor { return false }
         if let breakGlass, event.breakGlass != breakGlass { return false }
         if let from, event.time < from { return false }
         if let to, event.time >= to { return false }
