@@ -261,8 +261,8 @@ struct PageController<Context: RequestContext>: Sendable {
             }
             return row
         }
-        // The latest checkpoints (blocks): each covers at least one entry, so they are all after size − 200.
-        let recent = try await node.store.checkpoints(after: size > 200 ? size - 200 : 0, limit: 200).suffix(10).reversed()
+        // The latest checkpoints (blocks) among the last 64 entries: each block holds at least one.
+        let recent = try await node.store.checkpoints(after: size > 64 ? size - 64 : 0, limit: 64).suffix(10).reversed()
         let blocks: [[String: Any]] = recent.map { stored in
             var row: [String: Any] = ["size": Int(stored.size)]
             if let note = try? SignedNote.parse(stored.note), let parsed = try? Checkpoint.parse(note.text) {
