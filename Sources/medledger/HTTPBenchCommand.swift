@@ -515,17 +515,17 @@ struct HTTPTargetResult: Encodable {
         let own = end.process - start.process
         cpu_percent_self = (own / wall * 1000).rounded() / 10
         cpu_us_per_request = (own / Double(max(requests, 1)) * 1e7).rounded() / 10
-        if let busyStart = start.machineBusy, let busyEnd = end.machineBusy {
-            cpu_percent_others = (max(0, busyEnd - busyStart - own) / wall * 1000).rounded() / 10
+        if let othersStart = start.others, let othersEnd = end.others {
+            cpu_percent_others = (max(0, othersEnd - othersStart) / wall * 1000).rounded() / 10
         }
     }
 }
 
-/// CPU time used so far: this process's (user + system) and the whole machine's busy time, in seconds.
+/// CPU time used so far, in seconds: this process's (user + system), and that of every other process.
 struct CPUSample {
     var wall = Date().timeIntervalSince1970
     var process = CPUSample.processSeconds()
-    var machineBusy = CPUSample.machineBusySeconds()
+    var others = CPUSample.otherProcessesSeconds()
 
     static func processSeconds() -> Double {
         var usage = rusage()
@@ -539,16 +539,26 @@ struct CPUSample {
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
-    /// From the first line of /proc/stat (Linux): every state but idle and iowait, in clock ticks.
-    static func machineBusySeconds() -> Double? {
-        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8), let line = text.split(separator: "\n").first,
-            line.hasPrefix("cpu ")
-        else { return nil }
-        let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
-        guard fields.count >= 8 else { return nil }
-        let busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]
+    /// The other processes' CPU time from /proc/<pid>/stat (Linux): user and system time of each,
+    /// plus what its reaped children used, so processes that start or end within a run count too.
+    /// (The machine-wide /proc/stat is not used: in containers and some virtual machines it does
+    /// not count every process.)
+    static func otherProcessesSeconds() -> Double? {
+        guard let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        return ticks > 0 ? busy / ticks : nil
+        guard ticks > 0 else { return nil }
+        let me = String(getpid())
+        var total = 0.0
+        for pid in pids where pid != me && pid.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = text.lastIndex(of: ")")
+            else { continue }
+            // After the command name: state is field 3 of the line, utime 14, stime 15, cutime 16, cstime 17.
+            let fields = text[text.index(after: close)...].split(separator: " ")
+            guard fields.count > 14 else { continue }
+            total += fields[11...14].compactMap { Double($0) }.reduce(0, +)
+        }
+        return total / ticks
     }
 }
 
