@@ -89,18 +89,22 @@ struct HTTPBenchCommand: AsyncParsableCommand {
     func run() async throws {
         let progress = Progress()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let temporary = url == nil && data == nil
+            ? FileManager.default.temporaryDirectory.appendingPathComponent("medledger-bench-http-\(UUID().uuidString)").path : nil
         let report: HTTPBenchResult
         do {
             if let url {
                 report = try await againstRunningServer(url, group: group, progress: progress)
             } else {
-                report = try await selfContained(group: group, progress: progress)
+                report = try await selfContained(path: data ?? temporary!, group: group, progress: progress)
             }
         } catch {
             try? await group.shutdownGracefully()
+            if let temporary { await Self.remove(temporary) }
             throw error
         }
         try await group.shutdownGracefully()
+        if let temporary { await Self.remove(temporary) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(report), as: UTF8.self))
@@ -127,11 +131,8 @@ struct HTTPBenchCommand: AsyncParsableCommand {
         return report
     }
 
-    private func selfContained(group: MultiThreadedEventLoopGroup, progress: Progress) async throws -> HTTPBenchResult {
+    private func selfContained(path: String, group: MultiThreadedEventLoopGroup, progress: Progress) async throws -> HTTPBenchResult {
         let logger = makeLogger("medledger.bench", level: .warning)
-        let temporary = data == nil
-        let path = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("medledger-bench-http-\(UUID().uuidString)").path
-        defer { if temporary { try? FileManager.default.removeItem(atPath: path) } }
         let directory = DataDirectory(path: path)
         let node: LedgerNode
         let database: LedgerDatabase
@@ -155,7 +156,7 @@ struct HTTPBenchCommand: AsyncParsableCommand {
         let app = try buildApplication(node: node, web: web, host: "127.0.0.1", port: port, logger: makeLogger("medledger.bench.server", level: .critical))
         let server = try HTTPEndpoint("http://127.0.0.1:\(port)")
         var report = HTTPBenchResult(mode: "in-process", url: server.description, settings: settings)
-        report.notes.append("in-process server on \(server.description); data directory \(temporary ? "temporary" : path)")
+        report.notes.append("in-process server on \(server.description); data directory \(data ?? "temporary")")
 
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await app.run() }
@@ -292,6 +293,15 @@ struct HTTPBenchCommand: AsyncParsableCommand {
     }
 
     // MARK: Helpers
+
+    /// Removes the temporary data directory once the node is gone. The database's background
+    /// checkpointer may still touch its files for a moment, so a failed attempt is retried.
+    static func remove(_ path: String) async {
+        for _ in 0..<20 {
+            if (try? FileManager.default.removeItem(atPath: path)) != nil || !FileManager.default.fileExists(atPath: path) { return }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
 
     static func format(_ milliseconds: Double) -> String { String(format: "%.2f", milliseconds) }
 
@@ -449,8 +459,6 @@ struct HTTPBenchResult: Encodable {
     var machine = MachineInfo()
     var notes: [String] = []
     var targets: [HTTPTargetResult] = []
-
-    enum CodingKeys: String, CodingKey { case mode, url, settings, machine, notes, targets }
 }
 
 /// One target at one rate.

@@ -17,6 +17,10 @@ public struct LedgerDatabase: Sendable {
         var configuration = configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
         let pool = try DatabasePool(path: path, configuration: configuration)
+        // GRDB sets `synchronous = NORMAL` on the writer when it switches it to WAL, after
+        // prepareDatabase ran; put FULL back so every committed block is fsynced before it is
+        // acknowledged.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         return try LedgerDatabase(writer: pool, checkpointer: WALCheckpointer(path: path))
     }
 
