@@ -26,9 +26,15 @@ public struct EnvelopeSigner: Sendable {
     public func sign<Body: TransactionBody>(
         _ body: Body, nonce: String = EnvelopeSigner.randomNonce(), expires: Int64
     ) throws -> [UInt8] {
-        let payload = TransactionPayload(
-            type: Body.transactionType, signer: payloadKey, nonce: nonce, expires: expires, body: body
-        )
+        try sign(type: Body.transactionType, body: body, nonce: nonce, expires: expires)
+    }
+
+    /// Signs a payload whose body is given as any codable value (the web pages' read bodies come
+    /// from JSON page tables); the node checks it against `type` like any other.
+    public func sign<Body: Codable & Sendable>(
+        type: String, body: Body, nonce: String = EnvelopeSigner.randomNonce(), expires: Int64
+    ) throws -> [UInt8] {
+        let payload = TransactionPayload(type: type, signer: payloadKey, nonce: nonce, expires: expires, body: body)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try signPayloadBytes([UInt8](encoder.encode(payload)))

@@ -13,22 +13,15 @@ struct SessionReader: Sendable {
         case refused(String)
     }
 
-    private struct Payload: Encodable {
-        var body: JSONValue
-        var expires: Int64
-        var nonce: String
-        var signer: String
-        var type: String
+    func read(type: String, body: JSONValue, session: WebSession) async throws -> Outcome {
+        try await run(try EnvelopeSigner(key: session.key).sign(type: type, body: body, expires: node.clock() + 60_000))
     }
 
-    func read(type: String, body: JSONValue, session: WebSession) async throws -> Outcome {
-        let signer = EnvelopeSigner(key: session.key)
-        let payload = Payload(
-            body: body, expires: node.clock() + 60_000, nonce: EnvelopeSigner.randomNonce(), signer: signer.payloadKey, type: type
-        )
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let envelope = try signer.signPayloadBytes(Array(try encoder.encode(payload)))
+    func read(_ body: some TransactionBody, session: WebSession) async throws -> Outcome {
+        try await run(try EnvelopeSigner(key: session.key).sign(body, expires: node.clock() + 60_000))
+    }
+
+    private func run(_ envelope: [UInt8]) async throws -> Outcome {
         do {
             return .answered(try await node.query(envelope))
         } catch QueryError.denied(let receipt) {
@@ -41,9 +34,5 @@ struct SessionReader: Sendable {
         } catch let error as BlobStoreError {
             return .refused("The content could not be read: \(error.description).")
         }
-    }
-
-    func read(_ body: some TransactionBody, session: WebSession) async throws -> Outcome {
-        try await read(type: type(of: body).transactionType, body: try JSONValue.of(body), session: session)
     }
 }
