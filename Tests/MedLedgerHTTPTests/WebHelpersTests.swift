@@ -36,7 +36,7 @@ struct WebHelpersTests {
     @Test("template values gain readable times, enum flags and names")
     func templateValues() throws {
         var values = TemplateValue()
-        values.names[Self.me.rawValue] = "Dr Ada"
+        values.accounts[Self.me] = Account(address: Self.me, publicKey: "k", role: .doctor, status: .active, displayName: "Dr Ada", createdAt: 1)
         let json: JSONValue = .object([
             "status": .string("requested"), "time": .int(1_795_219_200_000), "index": .int(12), "doctor": .string(Self.me.rawValue),
         ])

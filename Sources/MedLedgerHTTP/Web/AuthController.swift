@@ -201,7 +201,7 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
         else {
             throw APIError(status: .unprocessableContent, code: "session_unknown", message: "This sign-in has expired. Please sign in again.")
         }
-        guard await node.account(pending.account) != nil else {
+        guard let account = await node.account(pending.account) else {
             throw APIError(
                 status: .forbidden, code: "awaiting_account",
                 message: "Your sign-up is waiting for an administrator to create your account. Give them your account id: \(pending.account)."
@@ -213,8 +213,7 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
             throw APIError(status: .forbidden, code: "denied", message: message)
         }
         let (token, _) = await sessions.activate(pending, now: node.clock())
-        let role = await node.account(pending.account)?.role
-        var response = try JSONResponse.make(status: .ok, RedirectResponse(redirect: WebPaths.home(for: role)))
+        var response = try JSONResponse.make(status: .ok, RedirectResponse(redirect: WebPaths.home(for: account.role)))
         response.headers[.setCookie] = WebCookie.set(token, secure: configuration.secureCookies, maxAge: WebSessionStore.lifetime / 1000)
         logger.info("signed in", metadata: ["address": "\(pending.account)"])
         return response

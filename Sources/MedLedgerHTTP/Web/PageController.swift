@@ -40,10 +40,7 @@ struct PageController<Context: RequestContext>: Sendable {
             return Response(status: .seeOther, headers: [.location: "/login?next=\(next)"])
         }
         let directory = await node.accounts()
-        var values = TemplateValue()
-        for (address, account) in directory {
-            if let name = account.displayName { values.names[address.rawValue] = name }
-        }
+        let values = TemplateValue(accounts: directory)
         var context = try await baseContext(page: page, session: session, directory: directory, params: params, query: query, path: request.uri.path)
         if let roles = page.roles {
             let role = session.flatMap { directory[$0.account]?.role }

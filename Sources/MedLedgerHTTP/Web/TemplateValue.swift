@@ -1,12 +1,14 @@
 import Foundation
+import MedLedgerCore
 
 /// Turns JSON into what Mustache templates render, adding the display helpers templates need
 /// because Mustache has no logic: a readable `<key>Text` beside every Unix-millisecond time,
 /// `<key>_<value>` flags beside enumerated strings (`status_requested`), and `<key>Name` beside
 /// account addresses that have a public display name.
 struct TemplateValue {
-    /// Names shown for addresses (professionals' register names).
-    var names: [String: String] = [:]
+    /// Accounts whose register names are shown beside their addresses (looked up only for strings
+    /// that are addresses, so a page costs nothing per account on the ledger).
+    var accounts: [AccountAddress: Account] = [:]
 
     /// Keys whose string values get `<key>_<value>` flags.
     static let flagged: Set<String> = ["status", "outcome", "role", "actorRole", "kind", "category", "document", "result", "decision"]
@@ -28,7 +30,9 @@ struct TemplateValue {
                     result[key + "Text"] = Self.format(time: number)
                 case .string(let text):
                     if Self.flagged.contains(key) { result["\(key)_\(text)"] = true }
-                    if let name = names[text] { result[key + "Name"] = name }
+                    if text.hasPrefix("ml"), let address = AccountAddress(text), let name = accounts[address]?.displayName {
+                        result[key + "Name"] = name
+                    }
                 default: break
                 }
             }
