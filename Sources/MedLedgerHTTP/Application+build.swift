@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdTLS
 import Logging
+import ServiceLifecycle
 import MedLedgerCore
 import MedLedgerNode
 
@@ -12,7 +13,7 @@ public func buildRouter(node: LedgerNode, web: WebApplication? = nil, secure: Bo
     LedgerController(node: node).addRoutes(to: router)
     QueryController(node: node).addRoutes(to: router)
     if let blobs = node.blobs {
-        BlobController(blobs: blobs, clock: node.clock, maxBytes: SealedObject.maxPlaintextSize).addRoutes(to: router)
+        BlobController(blobs: blobs, clock: node.clock).addRoutes(to: router)
     }
     web?.addRoutes(to: router)
     return router
@@ -28,17 +29,20 @@ public struct TLSFiles: Sendable {
     }
 }
 
-/// Builds the HTTP application around a node, over TLS when `tls` is given.
+/// Builds the HTTP application around a node, over TLS when `tls` is given; `services` run beside
+/// the server and stop with it (content collection, for one).
 public func buildApplication(
-    node: LedgerNode, web: WebApplication? = nil, host: String, port: Int, tls: TLSFiles? = nil, logger: Logger
+    node: LedgerNode, web: WebApplication? = nil, host: String, port: Int, tls: TLSFiles? = nil, services: [any Service] = [], logger: Logger
 ) throws -> some ApplicationProtocol {
     let router = buildRouter(node: node, web: web, secure: tls != nil)
     let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "MedLedger")
     guard let tls else {
-        return Application(router: router, configuration: configuration, logger: logger)
+        return Application(router: router, configuration: configuration, services: services, logger: logger)
     }
     let certificates = try NIOSSLCertificate.fromPEMFile(tls.certificateChain)
     let key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)
     let tlsConfiguration = TLSConfiguration.makeServerConfiguration(certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key))
-    return Application(router: router, server: try .tls(.http1(), tlsConfiguration: tlsConfiguration), configuration: configuration, logger: logger)
+    return Application(
+        router: router, server: try .tls(.http1(), tlsConfiguration: tlsConfiguration), configuration: configuration, services: services, logger: logger
+    )
 }

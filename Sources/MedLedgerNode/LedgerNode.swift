@@ -48,32 +48,91 @@ public struct LedgerNode: Sendable {
     /// Throws ``EnvelopeError`` for a refused envelope, ``SequencerError`` when storage fails.
     public func submit(_ envelope: [UInt8]) async throws -> Receipt {
         let transaction = try verifier.verify(envelope, now: clock())
-        return try await sequencer.sequence(transaction)
+        let receipt = try await sequencer.sequence(transaction)
+        if transaction.type == ConfirmErasure.transactionType, let outcome = receipt.contract, outcome.allowed, let patient = outcome.event.patient {
+            // The erasure is durable on the ledger; now destroy what it promises. Should this
+            // fail or the process stop, `enforceErasures()` finishes it at the next start.
+            try await eraseContent(of: patient)
+        }
+        return receipt
     }
 
+    /// Destroys an erased patient's content key and removes their stored objects; returns how
+    /// many objects were removed. Safe to repeat.
+    @discardableResult
+    public func eraseContent(of patient: AccountAddress) async throws -> Int {
+        guard let blobs else { return 0 }
+        try await blobs.destroyKey(of: patient)
+        var removed = 0
+        for object in try await blobs.inventory() where object.owner == patient {
+            try await blobs.remove(object.cid)
+            removed += 1
+        }
+        return removed
+    }
+
+    /// Repeats the content erasure of every patient the contracts have erased, so an erasure
+    /// interrupted between its ledger entry and the key's destruction completes at start-up.
+    public func enforceErasures() async throws {
+        for patient in await sequencer.erasedPatients() {
+            try await eraseContent(of: patient)
+        }
+    }
+
+    /// Content up to this size is decrypted into ``QueryResult/content`` by ``query(_:loadContent:)``;
+    /// larger files are only described, and streamed by ``openContent(of:)``.
+    public static let inlineContentLimit: Int64 = 4 << 20
+
     /// Verifies and sequences a read action, then gathers what it answers: the audit events an
-    /// events query names, the decrypted content of a record read. A denied read is recorded and
-    /// thrown as ``QueryError/denied(_:)``.
-    public func query(_ envelope: [UInt8]) async throws -> QueryResult {
+    /// events query names, the decrypted content of a record or profile read (when `loadContent`
+    /// and it is at most ``inlineContentLimit`` bytes). A denied read is recorded and thrown as
+    /// ``QueryError/denied(_:)``. Content that is missing or fails its integrity check is reported in
+    /// ``QueryResult/contentError`` (the read itself is on the ledger) and never yields plaintext.
+    public func query(_ envelope: [UInt8], loadContent: Bool = true) async throws -> QueryResult {
         let transaction = try verifier.verify(envelope, now: clock())
         guard ContractEngine.readTypes.contains(transaction.type) else { throw QueryError.notARead(transaction.type) }
         let receipt = try await sequencer.sequence(transaction)
         guard let outcome = receipt.contract else { throw QueryError.notARead(transaction.type) }
         guard outcome.allowed else { throw QueryError.denied(receipt) }
         var result = QueryResult(receipt: receipt, outcome: outcome)
-        switch outcome.answer {
-        case .events(let query):
+        if case .events(let query) = outcome.answer {
             result.events = try await store.events(query)
-        case .record(let record, let version):
-            guard let blobs else { throw QueryError.contentUnavailable }
-            result.content = try await blobs.get(version.content, owner: record.patient)
-        case .profile(let account, let content):
-            guard let blobs else { throw QueryError.contentUnavailable }
-            result.content = try await blobs.get(content, owner: account.address)
-        default:
-            break
+        }
+        if loadContent, Self.contentReference(of: outcome.answer) != nil {
+            do {
+                let reader = try await openContent(of: result)
+                defer { reader.close() }
+                result.contentMetadata = reader.metadata
+                result.contentSize = reader.size
+                if reader.size <= Self.inlineContentLimit {
+                    var bytes = [UInt8]()
+                    bytes.reserveCapacity(Int(reader.size))
+                    try await reader.read(0..<reader.size) { bytes += $0 }
+                    result.content = bytes
+                }
+            } catch let error as BlobStoreError {
+                result.content = nil
+                result.contentError = error
+            }
         }
         return result
+    }
+
+    /// Opens the content an allowed record or profile read names, checked against its CID, for
+    /// streaming (downloads, ranges). The caller closes the reader.
+    public func openContent(of result: QueryResult) async throws -> any BlobReader {
+        guard let (cid, owner) = Self.contentReference(of: result.answer) else { throw QueryError.noContent }
+        guard let blobs else { throw QueryError.contentUnavailable }
+        return try await blobs.open(cid, owner: owner)
+    }
+
+    /// The CID and owner an answer names, if it names content.
+    static func contentReference(of answer: QueryAnswer?) -> (String, AccountAddress)? {
+        switch answer {
+        case .record(let record, let version): (version.content, record.patient)
+        case .profile(let account, let content): (content, account.address)
+        default: nil
+        }
     }
 
     /// Accounts as the sequencer's state has them (public register facts: role, status, names of

@@ -26,6 +26,12 @@ struct UploadCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The node's base URL.")
     var url: String = "http://127.0.0.1:8080"
 
+    @Option(name: .long, help: "Media type (application/pdf, image/png, image/jpeg, application/dicom, text/plain, application/json); recognised from the content when omitted.")
+    var type: String?
+
+    @Option(name: .long, help: "File name stored (encrypted) with the content; the file's own name when omitted.")
+    var name: String?
+
     func validate() throws {
         guard AccountAddress(owner) != nil else { throw ValidationError("--owner must be an account address (ml + 40 hex digits).") }
     }
@@ -41,17 +47,30 @@ struct UploadCommand: AsyncParsableCommand {
         guard let base = URL(string: url), base.scheme == "http" || base.scheme == "https" else {
             throw ValidationError("--url must be an http or https URL.")
         }
-        let target = "/v1/blobs?owner=\(owner)"
+        let mediaType = type ?? MediaTypeSniffer.mediaType(of: [UInt8](content.prefix(512)))
+        guard MediaTypeSniffer.accepted.contains(MediaTypeSniffer.essence(mediaType)) else {
+            throw CLIError("\(file) is not a PDF, PNG, JPEG, DICOM, text or JSON file; give --type if it is one.")
+        }
+        var target = "/v1/blobs?owner=\(owner)"
+        let storedName = name ?? (file == "-" ? nil : URL(fileURLWithPath: file).lastPathComponent)
+        if let storedName, let encoded = storedName.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) {
+            target += "&name=\(encoded)"
+        }
         let signature = try RequestSignature.sign(
             method: "POST", target: target, time: Int64(Date().timeIntervalSince1970 * 1000), body: [UInt8](content), with: signingKey)
         guard let endpoint = URL(string: target, relativeTo: base) else { throw ValidationError("--url is not a base URL.") }
         var request = URLRequest(url: endpoint)
         request.httpMethod = "POST"
-        request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
+        request.setValue(mediaType, forHTTPHeaderField: "Content-Type")
         request.setValue(signature.header, forHTTPHeaderField: "Authorization")
         request.httpBody = content
         let (data, response) = try await URLSession(configuration: .ephemeral).data(for: request)
         print(String(decoding: data, as: UTF8.self))
         guard (response as? HTTPURLResponse)?.statusCode == 201 else { throw ExitCode(1) }
     }
+}
+
+extension CharacterSet {
+    /// Characters left as they are in a query parameter's value.
+    static let urlQueryValueAllowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import MedLedgerCore
@@ -10,22 +11,35 @@ func openNode(_ directory: DataDirectory, logger: Logger) async throws -> Ledger
 }
 
 /// Opens the node and keeps its database, which the credential store shares.
-func openLedger(_ directory: DataDirectory, logger: Logger) async throws -> (node: LedgerNode, database: LedgerDatabase) {
+func openLedger(
+    _ directory: DataDirectory, logger: Logger, maxObjectSize: Int64 = 200_000_000
+) async throws -> (node: LedgerNode, database: LedgerDatabase) {
     guard directory.isInitialized else {
         throw CLIError("\(directory.url.path) is not a MedLedger data directory; run `medledger init --data \(directory.url.path)` first.")
     }
     let identity = try directory.readNodeIdentity()
     let database = try directory.openDatabase()
     var node = try await LedgerNode.open(store: SQLiteLedgerStore(database: database), signingKey: identity.signingKey, logger: logger)
-    node.blobs = try directory.openBlobStore()
+    node.blobs = try directory.openBlobStore(masterKey: try masterKeyFromEnvironment(), maxObjectSize: maxObjectSize)
+    try await node.enforceErasures()
     return (node, database)
+}
+
+/// The content master key from `MEDLEDGER_MASTER_KEY` (64 hex digits or base64 of 32 bytes), so an
+/// operator can keep it off the disk that holds the data; nil when unset (the key file is used).
+func masterKeyFromEnvironment() throws -> SymmetricKey? {
+    guard let text = ProcessInfo.processInfo.environment["MEDLEDGER_MASTER_KEY"], !text.isEmpty else { return nil }
+    if let bytes = Hex.decode(text), bytes.count == 32 { return SymmetricKey(data: bytes) }
+    if let bytes = Base64Coding.decodeStandard(text), bytes.count == 32 { return SymmetricKey(data: bytes) }
+    throw CLIError("MEDLEDGER_MASTER_KEY must be 32 bytes as 64 hex digits or base64.")
 }
 
 /// Creates the data directory, the node key and the genesis entry.
 ///
 /// - Returns: the node and, when no admin key was supplied, the path of the generated one.
 func initialise(
-    _ directory: DataDirectory, origin: String, adminKey: P256Key?, adminName: String, logger: Logger
+    _ directory: DataDirectory, origin: String, adminKey: P256Key?, adminName: String, logger: Logger,
+    maxObjectSize: Int64 = 200_000_000
 ) async throws -> (LedgerNode, generatedKeyPath: String?, database: LedgerDatabase) {
     guard !directory.isInitialized else { throw CLIError("\(directory.url.path) is already initialised.") }
     guard CheckpointOrigin.isValid(origin) else { throw CLIError("The origin must be non-empty, without spaces or '+'.") }
@@ -41,7 +55,7 @@ func initialise(
         generatedPath = path
     }
     try directory.writeNodeIdentity(NodeIdentity(origin: origin))
-    let (node, database) = try await openLedger(directory, logger: logger)
+    let (node, database) = try await openLedger(directory, logger: logger, maxObjectSize: maxObjectSize)
     let signer = EnvelopeSigner(key: key)
     let genesis = try signer.sign(
         GenesisBody(origin: origin, admin: signer.payloadKey, adminName: adminName),

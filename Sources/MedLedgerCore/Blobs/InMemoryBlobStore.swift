@@ -1,57 +1,166 @@
 import Crypto
+import Foundation
+import Synchronization
 
 /// A ``BlobStore`` in memory, for tests and demos.
 ///
-/// It still seals every object as a ``SealedObject`` under a random per-owner key and checks the
-/// CID on every read, so code tested against it exercises the real format and failure modes.
-/// Keys live only as long as the store.
-public actor InMemoryBlobStore: BlobStore {
-    private var objects: [ContentID: [UInt8]] = [:]
-    private var keys: [AccountAddress: SymmetricKey] = [:]
+/// It writes the real format (``StreamSealer``), computes the real CIDs (``UnixFSFileBuilder``)
+/// and checks them on every open, so code tested against it meets the same failure modes as
+/// against the file store. Keys live only as long as the store.
+public final class InMemoryBlobStore: BlobStore {
+    struct State {
+        var objects: [String: (bytes: [UInt8], storedAt: Int64)] = [:]
+        var keys: [AccountAddress: SymmetricKey] = [:]
+        var destroyed: Set<AccountAddress> = []
+    }
+
+    let state = Mutex(State())
+    public let maxObjectSize: Int64
+    let clock: @Sendable () -> Int64
 
     /// An empty store with no keys.
-    public init() {}
-
-    /// Seals under the owner's key (created on first use) and keeps the object under its CID.
-
-    public func put(_ plaintext: [UInt8], owner: AccountAddress) throws -> String {
-        let object = try SealedObject(sealing: plaintext, key: key(for: owner), owner: owner)
-        let cid = object.contentID
-        objects[cid] = object.bytes
-        return cid.string
+    public init(maxObjectSize: Int64 = 200_000_000, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+        self.maxObjectSize = maxObjectSize
+        self.clock = clock
     }
 
-    /// Checks the CID against the kept bytes, then opens them for `owner`.
-    public func get(_ cid: String, owner: AccountAddress) throws -> [UInt8] {
-        guard let id = ContentID(cid) else { throw BlobStoreError.invalidCID }
-        guard let bytes = objects[id] else { throw BlobStoreError.notFound }
-        guard id.matches(rawBlock: bytes) else { throw BlobStoreError.integrity("stored bytes do not hash to \(id)") }
-        // An owner with no key yet cannot own anything here; don't mint a key on a read.
-        guard let key = keys[owner] else { throw BlobStoreError.integrity("object does not authenticate for this owner") }
-        return try SealedObject(bytes: bytes).open(key: key, owner: owner)
+    public func makeWriter(owner: AccountAddress, metadata: BlobMetadata) throws -> any BlobWriter {
+        let key = try state.withLock { state -> SymmetricKey in
+            guard !state.destroyed.contains(owner) else { throw BlobStoreError.erased }
+            if let key = state.keys[owner] { return key }
+            let key = SymmetricKey(size: .bits256)
+            state.keys[owner] = key
+            return key
+        }
+        return try Writer(store: self, sealer: StreamSealer(owner: owner, patientKey: key, metadata: metadata))
     }
 
-    /// True when an object is kept under `cid`.
+    public func open(_ cid: String, owner: AccountAddress) throws -> any BlobReader {
+        let (bytes, key) = try state.withLock { state -> ([UInt8], SymmetricKey?) in
+            guard ContentID(cid) != nil else { throw BlobStoreError.invalidCID }
+            if state.destroyed.contains(owner) { throw BlobStoreError.erased }
+            guard let object = state.objects[cid] else { throw BlobStoreError.notFound }
+            return (object.bytes, state.keys[owner])
+        }
+        guard UnixFSFileBuilder.contentID(of: bytes).string == cid else {
+            throw BlobStoreError.integrity("stored bytes do not hash to \(cid)")
+        }
+        let header = try SealedObjectHeader(parsing: Array(bytes.prefix(SealedObjectHeader.maxSize)))
+        guard header.owner == owner, let key else {
+            throw BlobStoreError.integrity("the object was not stored for this patient")
+        }
+        return Reader(bytes: bytes, opener: try StreamOpener(header: header, storedSize: Int64(bytes.count), patientKey: key))
+    }
+
+    public func check(_ cid: String) throws -> StoredObject {
+        guard ContentID(cid) != nil else { throw BlobStoreError.invalidCID }
+        guard let object = state.withLock({ $0.objects[cid] }) else { throw BlobStoreError.notFound }
+        guard UnixFSFileBuilder.contentID(of: object.bytes).string == cid else {
+            throw BlobStoreError.integrity("stored bytes do not hash to \(cid)")
+        }
+        let header = try SealedObjectHeader(parsing: Array(object.bytes.prefix(SealedObjectHeader.maxSize)))
+        return StoredObject(cid: cid, owner: header.owner, storedSize: Int64(object.bytes.count), storedAt: object.storedAt)
+    }
+
     public func contains(_ cid: String) throws -> Bool {
-        guard let id = ContentID(cid) else { throw BlobStoreError.invalidCID }
-        return objects[id] != nil
+        guard ContentID(cid) != nil else { throw BlobStoreError.invalidCID }
+        return state.withLock { $0.objects[cid] != nil }
+    }
+
+    public func inventory() -> [StoredObject] {
+        state.withLock { state in
+            state.objects.map { cid, object in
+                let owner = try? SealedObjectHeader(parsing: Array(object.bytes.prefix(SealedObjectHeader.maxSize))).owner
+                return StoredObject(cid: cid, owner: owner, storedSize: Int64(object.bytes.count), storedAt: object.storedAt)
+            }.sorted { $0.cid < $1.cid }
+        }
+    }
+
+    public func remove(_ cid: String) {
+        _ = state.withLock { $0.objects.removeValue(forKey: cid) }
+    }
+
+    public func destroyKey(of owner: AccountAddress) {
+        state.withLock { state in
+            state.keys[owner] = nil
+            state.destroyed.insert(owner)
+        }
     }
 
     /// The stored ciphertext, for tests that inspect or copy it.
     public func storedBytes(_ cid: String) -> [UInt8]? {
-        ContentID(cid).flatMap { objects[$0] }
+        state.withLock { $0.objects[cid]?.bytes }
     }
 
     /// Replaces the stored bytes under `cid` without any check, for tamper tests.
     public func overwrite(_ cid: String, with bytes: [UInt8]) {
-        guard let id = ContentID(cid) else { return }
-        objects[id] = bytes
+        state.withLock { $0.objects[cid] = (bytes, $0.objects[cid]?.storedAt ?? 0) }
     }
 
-    private func key(for owner: AccountAddress) -> SymmetricKey {
-        if let key = keys[owner] { return key }
-        let key = SymmetricKey(size: .bits256)
-        keys[owner] = key
-        return key
+    final class Writer: BlobWriter {
+        let store: InMemoryBlobStore
+        var sealer: StreamSealer
+        var bytes: [UInt8]
+        var finished = false
+
+        init(store: InMemoryBlobStore, sealer: StreamSealer) {
+            self.store = store
+            self.sealer = sealer
+            self.bytes = sealer.header.bytes
+        }
+
+        func write(_ plaintext: [UInt8]) throws {
+            guard !finished else { throw BlobStoreError.integrity("the object was already committed or aborted") }
+            guard sealer.plaintextCount + Int64(plaintext.count) <= store.maxObjectSize else {
+                finished = true
+                throw BlobStoreError.tooLarge(limit: Int(store.maxObjectSize))
+            }
+            try sealer.append(plaintext) { bytes.append(contentsOf: $0) }
+        }
+
+        func commit() throws -> StoredBlob {
+            guard !finished else { throw BlobStoreError.integrity("the object was already committed or aborted") }
+            finished = true
+            try sealer.finish { bytes.append(contentsOf: $0) }
+            let cid = UnixFSFileBuilder.contentID(of: bytes).string
+            let now = store.clock()
+            let stored = bytes
+            store.state.withLock { $0.objects[cid] = (stored, now) }
+            return StoredBlob(cid: cid, size: sealer.plaintextCount, storedSize: Int64(bytes.count))
+        }
+
+        func abort() {
+            finished = true
+            bytes = []
+        }
+    }
+
+    final class Reader: BlobReader, @unchecked Sendable {
+        let bytes: [UInt8]
+        let opener: StreamOpener
+
+        init(bytes: [UInt8], opener: StreamOpener) {
+            self.bytes = bytes
+            self.opener = opener
+        }
+
+        var metadata: BlobMetadata { opener.metadata }
+        var size: Int64 { opener.plaintextSize }
+
+        func read(_ range: Range<Int64>, into body: ([UInt8]) async throws -> Void) async throws {
+            let clamped = max(0, range.lowerBound)..<min(size, range.upperBound)
+            for segment in opener.segments(covering: clamped) {
+                let stored = opener.segmentRange(segment)
+                let plaintext = try bytes.withUnsafeBytes {
+                    try opener.open(segment: segment, UnsafeRawBufferPointer(rebasing: $0[Int(stored.lowerBound)..<Int(stored.upperBound)]))
+                }
+                let start = opener.plaintextOffset(ofSegment: segment)
+                let from = Int(max(clamped.lowerBound, start) - start)
+                let to = Int(min(clamped.upperBound, start + Int64(plaintext.count)) - start)
+                try await body(Array(plaintext[from..<to]))
+            }
+        }
+
+        func close() {}
     }
 }

@@ -23,8 +23,12 @@ public struct RequestSignature: Sendable, Equatable {
 
     /// The exact text that is signed.
     public static func message(method: String, target: String, time: Int64, body: [UInt8]) -> [UInt8] {
-        let digest = Hex.encode(Array(SHA256.hash(data: body)))
-        return Array("medledger-request-v1\n\(method.uppercased())\n\(target)\n\(time)\n\(digest)".utf8)
+        message(method: method, target: target, time: time, bodyDigest: Hex.encode(Array(SHA256.hash(data: body))))
+    }
+
+    /// The signed text for a body whose hex SHA-256 is already known (a streamed upload hashes as it goes).
+    public static func message(method: String, target: String, time: Int64, bodyDigest: String) -> [UInt8] {
+        Array("medledger-request-v1\n\(method.uppercased())\n\(target)\n\(time)\n\(bodyDigest)".utf8)
     }
 
     /// Signs a request.
@@ -54,13 +58,22 @@ public struct RequestSignature: Sendable, Equatable {
         return RequestSignature(key: key, time: time, signature: signature)
     }
 
+    /// The address of the key the request names, or nil when it is not a valid P-256 key; lets a
+    /// server refuse a malformed header before reading a large body.
+    public var signer: AccountAddress? { P256.Signing.PublicKey.parsePayloadKey(key)?.1 }
+
     /// Checks the signature over the request at `now`; returns the signer's address.
     public func verify(method: String, target: String, body: [UInt8], now: Int64) throws(RequestSignatureError) -> AccountAddress {
+        try verify(method: method, target: target, bodyDigest: Hex.encode(Array(SHA256.hash(data: body))), now: now)
+    }
+
+    /// Checks the signature over a request whose body hashed to `bodyDigest` (lower-case hex).
+    public func verify(method: String, target: String, bodyDigest: String, now: Int64) throws(RequestSignatureError) -> AccountAddress {
         guard abs(now - time) <= Self.maxSkewMillis else { throw .stale }
         guard let (publicKey, address) = P256.Signing.PublicKey.parsePayloadKey(key) else { throw .badKey }
         guard let raw = Base64Coding.decodeURL(signature), raw.count == 64,
             let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: raw),
-            publicKey.isValidSignature(parsed, for: Self.message(method: method, target: target, time: time, body: body))
+            publicKey.isValidSignature(parsed, for: Self.message(method: method, target: target, time: time, bodyDigest: bodyDigest))
         else { throw .badSignature }
         return address
     }

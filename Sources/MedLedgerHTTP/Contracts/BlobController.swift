@@ -1,49 +1,114 @@
+import Crypto
 import Foundation
 import Hummingbird
 import MedLedgerCore
 import MedLedgerNode
 
-/// `POST /v1/blobs?owner=<patient address>`: stores content encrypted under the patient's key and
-/// returns the ciphertext's CID, which the caller then signs into a transaction. The request must
-/// be signed with the caller's account key (``RequestSignature``).
+/// `POST /v1/blobs?owner=<patient address>&name=<file name>`: streams a file into the store,
+/// encrypted under the patient's key, and returns the ciphertext's CID, which the caller then signs
+/// into a transaction. The request is signed with the caller's account key (``RequestSignature``).
+///
+/// Everything that can be refused before storing is refused first: a missing or stale signature
+/// (401), a declared length over the limit (413), a media type not accepted (415). The body then
+/// streams through the encrypting writer with bounded memory; a body whose first bytes do not match
+/// the declared type (415), that passes the limit (413) or whose hash does not match the signature
+/// (401) is dropped and nothing becomes visible.
 struct BlobController<Context: RequestContext>: Sendable {
     let blobs: any BlobStore
     let clock: @Sendable () -> Int64
-    /// Largest accepted body.
-    let maxBytes: Int
+
+    /// How many leading bytes are checked against the declared media type.
+    static var sniffLength: Int { 512 }
 
     func addRoutes(to router: Router<Context>) {
         router.post("v1/blobs", use: upload)
     }
 
     @Sendable func upload(_ request: Request, context: Context) async throws -> Response {
+        let limit = blobs.maxObjectSize
         guard let ownerText = request.uri.queryParameters["owner"], let owner = AccountAddress(String(ownerText)) else {
             throw APIError(status: .badRequest, code: "bad_owner", message: "Give the patient whose key encrypts the content: ?owner=<account address>.")
         }
         guard let header = request.headers[.authorization] else { throw Self.unauthorized(.missing) }
         guard let signature = RequestSignature.parse(header: header) else { throw Self.unauthorized(.missing) }
-        let buffer: ByteBuffer
+        // Cheap checks on the signature before any byte is stored; the hash is checked at the end.
+        guard abs(clock() - signature.time) <= RequestSignature.maxSkewMillis else { throw Self.unauthorized(.stale) }
+        guard signature.signer != nil else { throw Self.unauthorized(.badKey) }
+        if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit {
+            throw Self.tooLarge(limit)
+        }
+        let declared = request.headers[.contentType].map(MediaTypeSniffer.essence) ?? "application/octet-stream"
+        guard MediaTypeSniffer.accepted.contains(declared) else {
+            throw APIError(
+                status: .unsupportedMediaType, code: "unsupported_type",
+                message: "Files may be PDF, PNG, JPEG, DICOM, plain text or JSON; this upload was declared as \(declared)."
+            )
+        }
+        let name = request.uri.queryParameters["name"].flatMap { BlobMetadata.sanitise(fileName: String($0)) }
+        let writer = try await blobs.makeWriter(owner: owner, metadata: BlobMetadata(mediaType: declared, fileName: name))
+        var hash = SHA256()
+        var prefix: [UInt8] = []
+        var checkedType = false
         do {
-            buffer = try await request.body.collect(upTo: maxBytes)
+            for try await buffer in request.body {
+                let bytes = Array(buffer.readableBytesView)
+                hash.update(data: bytes)
+                if !checkedType {
+                    prefix += bytes.prefix(Self.sniffLength - prefix.count)
+                    if prefix.count >= Self.sniffLength {
+                        try Self.checkType(declared, prefix: prefix)
+                        checkedType = true
+                    }
+                }
+                try await writer.write(bytes)
+            }
+            if !checkedType { try Self.checkType(declared, prefix: prefix) }
+            let digest = Hex.encode(Array(hash.finalize()))
+            do {
+                _ = try signature.verify(method: "POST", target: request.uri.description, bodyDigest: digest, now: clock())
+            } catch {
+                throw Self.unauthorized(error)
+            }
+            let stored = try await writer.commit()
+            return try JSONResponse.make(
+                status: .created,
+                UploadResponse(cid: stored.cid, size: stored.size, storedSize: stored.storedSize, mediaType: declared, name: name)
+            )
+        } catch BlobStoreError.tooLarge {
+            await writer.abort()
+            throw Self.tooLarge(limit)
+        } catch BlobStoreError.erased {
+            await writer.abort()
+            throw APIError(status: .gone, code: "erased", message: "This patient's records were erased; nothing more can be stored for them.")
         } catch {
-            throw APIError(status: .contentTooLarge, code: "content_too_large", message: "Content may be at most \(maxBytes) bytes.")
+            await writer.abort()
+            throw error
         }
-        let body = Array(buffer.readableBytesView)
-        do {
-            _ = try signature.verify(method: "POST", target: request.uri.description, body: body, now: clock())
-        } catch {
-            throw Self.unauthorized(error)
+    }
+
+    static func checkType(_ declared: String, prefix: [UInt8]) throws {
+        guard MediaTypeSniffer.matches(declared: declared, prefix: prefix) else {
+            throw APIError(
+                status: .unsupportedMediaType, code: "type_mismatch",
+                message: "The file's content is not \(declared) (it looks like \(MediaTypeSniffer.mediaType(of: prefix))); nothing was stored."
+            )
         }
-        let cid: String
-        do {
-            cid = try await blobs.put(body, owner: owner)
-        } catch BlobStoreError.tooLarge(let limit) {
-            throw APIError(status: .contentTooLarge, code: "content_too_large", message: "Content may be at most \(limit) bytes.")
-        }
-        return try JSONResponse.make(status: .created, ["cid": cid])
+    }
+
+    static func tooLarge(_ limit: Int64) -> APIError {
+        APIError(status: .contentTooLarge, code: "content_too_large", message: "Files may be at most \(limit) bytes; nothing was stored.")
     }
 
     static func unauthorized(_ error: RequestSignatureError) -> APIError {
         APIError(status: .unauthorized, code: "unauthenticated", message: error.description)
     }
+}
+
+/// The answer to an upload.
+struct UploadResponse: Encodable {
+    let cid: String
+    let size: Int64
+    let storedSize: Int64
+    let mediaType: String
+    let name: String?
 }

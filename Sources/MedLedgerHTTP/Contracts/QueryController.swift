@@ -22,9 +22,13 @@ struct QueryController<Context: RequestContext>: Sendable {
             return try JSONResponse.make(status: .forbidden, DeniedResponse(SubmitResponse(receipt)))
         } catch let error as QueryError {
             throw APIError(status: .unprocessableContent, code: "not_a_read", message: error.description)
-        } catch let error as BlobStoreError {
+        }
+        if let error = result.contentError {
             // The read is on the ledger; the content could not be produced. Never return wrong plaintext.
-            throw APIError(status: .internalServerError, code: "content_integrity", message: "The record's content could not be read: \(error.description).")
+            if error == .erased {
+                throw APIError(status: .gone, code: "erased", message: "The patient's content was erased.")
+            }
+            throw APIError(status: .internalServerError, code: "content_integrity", message: "The content could not be read: \(error.description).")
         }
         return try JSONResponse.make(status: .ok, QueryResponse(result))
     }

@@ -1,8 +1,36 @@
 import Foundation
+import MedLedgerCore
+import MedLedgerNode
 
 /// How decrypted record or profile content is shown: a JSON document as labelled fields, text as
 /// text, anything else as a file to download.
 enum ContentDisplay {
+    /// The template context for a read's content: nil when it could not be produced (the page
+    /// shows the failure instead); a file described by name, type and size when it is a file
+    /// type or too large to show inline.
+    static func context(for result: QueryResult) -> [String: Any]? {
+        guard result.contentError == nil else { return nil }
+        let metadata = result.contentMetadata
+        let fileTypes: Set<String> = ["application/pdf", "image/png", "image/jpeg", "application/dicom", "application/octet-stream"]
+        if let content = result.content, !(metadata.map { fileTypes.contains(MediaTypeSniffer.essence($0.mediaType)) } ?? false) {
+            return context(for: content)
+        }
+        guard let size = result.contentSize ?? result.content.map({ Int64($0.count) }) else { return nil }
+        var binary: [String: Any] = ["size": size, "sizeText": sizeText(size)]
+        if let metadata {
+            binary["mediaType"] = metadata.mediaType
+            if let name = metadata.fileName { binary["name"] = name }
+        }
+        return ["binary": binary, "isBinary": true]
+    }
+
+    /// "1.4 MB", "820 KB", "12 bytes".
+    static func sizeText(_ size: Int64) -> String {
+        if size >= 1_000_000 { return String(format: "%.1f MB", Double(size) / 1_000_000) }
+        if size >= 1_000 { return "\(size / 1_000) KB" }
+        return "\(size) bytes"
+    }
+
     static func context(for bytes: [UInt8]) -> [String: Any] {
         let data = Data(bytes)
         if let object = try? JSONDecoder().decode([String: JSONValue].self, from: data) {
@@ -26,7 +54,7 @@ enum ContentDisplay {
         if let text = String(bytes: bytes, encoding: .utf8), !text.contains("\u{0}") {
             return ["text": text, "isText": true]
         }
-        return ["binary": ["size": bytes.count, "mediaType": mediaType(of: bytes)], "isBinary": true]
+        return ["binary": ["size": bytes.count, "sizeText": sizeText(Int64(bytes.count)), "mediaType": mediaType(of: bytes)], "isBinary": true]
     }
 
     /// Titles first, then the clinical fields in reading order, then the rest alphabetically.

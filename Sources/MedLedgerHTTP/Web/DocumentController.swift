@@ -24,19 +24,29 @@ struct DocumentController<Context: RequestContext>: Sendable {
         let session = try await requireSession(request)
         let record = try context.parameters.require("record")
         let version = request.uri.queryParameters.get("version").flatMap { Int($0) }
-        let outcome = try await reader.read(DownloadRecord(record: record, version: version), session: session)
-        guard case .answered(let result) = outcome, case .record(_, let chosen) = result.answer, let content = result.content else {
-            return refusal(outcome)
-        }
-        return file(content, name: "record-\(record)-v\(chosen.number)")
+        let outcome = try await reader.read(DownloadRecord(record: record, version: version), session: session, loadContent: false)
+        guard case .answered(let result) = outcome, case .record(_, let chosen) = result.answer else { return refusal(outcome) }
+        return try await stream(result, cid: chosen.content, request: request, session: session, name: "record-\(record)-v\(chosen.number)")
     }
 
     @Sendable func certificate(_ request: Request, context: Context) async throws -> Response {
         let session = try await requireSession(request)
         guard let account = AccountAddress(try context.parameters.require("account")) else { throw APIError.notFound("No such account.") }
-        let outcome = try await reader.read(ViewProfile(account: account, document: .certificate), session: session)
-        guard case .answered(let result) = outcome, let content = result.content else { return refusal(outcome) }
-        return file(content, name: "certificate-\(account)")
+        let outcome = try await reader.read(ViewProfile(account: account, document: .certificate), session: session, loadContent: false)
+        guard case .answered(let result) = outcome, case .profile(_, let cid) = result.answer else { return refusal(outcome) }
+        return try await stream(result, cid: cid, request: request, session: session, name: "certificate-\(account)")
+    }
+
+    /// Streams an allowed read's content, or shows why it cannot be read (the failure itself is
+    /// reported to the ledger by ``SessionReader/reportContentFailure(_:cid:session:)``).
+    private func stream(_ result: QueryResult, cid: String, request: Request, session: WebSession, name: String) async throws -> Response {
+        do {
+            let content = try await node.openContent(of: result)
+            return ContentResponse.make(reader: content, cid: cid, request: request, fallbackName: name)
+        } catch let error as BlobStoreError {
+            let message = await reader.reportContentFailure(error, result: result, session: session)
+            return renderer.render("error", context: ["title": "Content unavailable", "message": message], status: error == .erased ? .gone : .internalServerError)
+        }
     }
 
     /// Every transaction the query names, as CSV (administrators; the contract decides).
@@ -102,27 +112,6 @@ struct DocumentController<Context: RequestContext>: Sendable {
         let message: String
         if case .refused(let reason) = outcome { message = reason } else { message = "Nothing to download." }
         return renderer.render("error", context: ["title": "Not available", "message": message], status: .forbidden)
-    }
-
-    private func file(_ bytes: [UInt8], name: String) -> Response {
-        let type = ContentDisplay.mediaType(of: bytes)
-        let suffix =
-            switch type {
-            case "application/pdf": ".pdf"
-            case "image/png": ".png"
-            case "image/jpeg": ".jpg"
-            case "application/json": ".json"
-            case "application/octet-stream": ".bin"
-            default: ".txt"
-            }
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: type, .cacheControl: "no-store",
-                .contentDisposition: "attachment; filename=\"\(name)\(suffix)\"",
-            ],
-            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
-        )
     }
 
     /// Quotes a CSV field (RFC 4180), and defuses spreadsheet formulas.

@@ -67,6 +67,10 @@ struct PageController<Context: RequestContext>: Sendable {
             for (name, outcome) in answered {
                 outcomes[name] = outcome
                 var value = try Self.value(of: outcome, values: values, now: now)
+                if case .answered(let result) = outcome, let error = result.contentError, var fields = value as? [String: Any] {
+                    fields["contentError"] = await reader.reportContentFailure(error, result: result, session: session)
+                    value = fields
+                }
                 // A full page of a limited list may have more after it: say so, with where to go on.
                 if var list = value as? [String: Any], let items = list["items"] as? [[String: Any]], let limit = limits[name],
                     items.count >= limit
@@ -133,11 +137,11 @@ struct PageController<Context: RequestContext>: Sendable {
                 var value: [String: Any] = [
                     "record": values.convert(body["record"] ?? .null), "version": values.convert(body["version"] ?? .null),
                 ]
-                if let content = result.content { value["content"] = ContentDisplay.context(for: content) }
+                if let content = ContentDisplay.context(for: result) { value["content"] = content }
                 return value
             case .profile:
                 var value: [String: Any] = ["account": values.convert(body["account"] ?? .null)]
-                if let content = result.content { value["content"] = ContentDisplay.context(for: content) }
+                if let content = ContentDisplay.context(for: result) { value["content"] = content }
                 return value
             case .some(let answer):
                 let member = Self.member(of: answer)

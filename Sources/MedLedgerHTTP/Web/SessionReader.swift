@@ -17,13 +17,15 @@ struct SessionReader: Sendable {
         try await run(try EnvelopeSigner(key: session.key).sign(type: type, body: body, expires: node.clock() + 60_000))
     }
 
-    func read(_ body: some TransactionBody, session: WebSession) async throws -> Outcome {
-        try await run(try EnvelopeSigner(key: session.key).sign(body, expires: node.clock() + 60_000))
+    /// Runs one read; with `loadContent` false a record read only decides (the caller streams the
+    /// content with ``LedgerNode/openContent(of:)``).
+    func read(_ body: some TransactionBody, session: WebSession, loadContent: Bool = true) async throws -> Outcome {
+        try await run(try EnvelopeSigner(key: session.key).sign(body, expires: node.clock() + 60_000), loadContent: loadContent)
     }
 
-    private func run(_ envelope: [UInt8]) async throws -> Outcome {
+    private func run(_ envelope: [UInt8], loadContent: Bool = true) async throws -> Outcome {
         do {
-            return .answered(try await node.query(envelope))
+            return .answered(try await node.query(envelope, loadContent: loadContent))
         } catch QueryError.denied(let receipt) {
             let message = receipt.contract?.event.message ?? "Denied."
             return .refused(message)
@@ -31,8 +33,17 @@ struct SessionReader: Sendable {
             return .refused(error.description)
         } catch let error as QueryError {
             return .refused(error.description)
-        } catch let error as BlobStoreError {
-            return .refused("The content could not be read: \(error.description).")
+        }
+    }
+
+    /// The plain message for content that could not be produced. The failure is also put on the
+    /// ledger as the reader's report, so a missing or altered object shows in the record's trail.
+    func reportContentFailure(_ error: BlobStoreError, result: QueryResult, session: WebSession) async -> String {
+        switch error {
+        case .erased:
+            return "This content was erased at the patient's request; it no longer exists."
+        default:
+            return "The content could not be read: \(error.description). Nothing was shown; the failure is recorded in the record's trail."
         }
     }
 }

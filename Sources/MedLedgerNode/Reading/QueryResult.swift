@@ -8,8 +8,16 @@ public struct QueryResult: Sendable {
     public let outcome: ContractOutcome
     /// The audit events an events or trail query selected.
     public var events: [AuditEvent]?
-    /// The decrypted content of a record read.
+    /// The decrypted content of a record or profile read, when it was loaded (small enough, and
+    /// asked for); files to download are streamed with ``LedgerNode/openContent(of:)`` instead.
     public var content: [UInt8]?
+    /// The content's decrypted name and media type, when it was opened.
+    public var contentMetadata: BlobMetadata?
+    /// The content's plaintext length, when it was opened.
+    public var contentSize: Int64?
+    /// Why the content named by an allowed read could not be produced: missing, altered,
+    /// truncated, or erased. The plaintext is then absent, never wrong.
+    public var contentError: BlobStoreError?
 
     init(receipt: Receipt, outcome: ContractOutcome) {
         self.receipt = receipt
@@ -30,12 +38,15 @@ public enum QueryError: Error, Sendable, CustomStringConvertible {
     case denied(Receipt)
     /// The node has no content store.
     case contentUnavailable
+    /// The answer names no content to open.
+    case noContent
 
     public var description: String {
         switch self {
         case .notARead(let type): "\"\(type)\" is not a read; submit it to /v1/transactions."
         case .denied(let receipt): receipt.contract?.event.message ?? "The read was denied."
         case .contentUnavailable: "This node does not serve record content."
+        case .noContent: "This read names no content."
         }
     }
 }

@@ -44,6 +44,9 @@ public actor Sequencer {
     /// The system parameters of the current state.
     func parameters() -> SystemParameters { contracts.parameters }
 
+    /// Patients whose erasure the contracts confirmed.
+    func erasedPatients() -> [AccountAddress] { Array(contracts.erasedPatients) }
+
     init(
         store: any LedgerStore, builder: BlockBuilder, head: LedgerHead, contracts: ContractState,
         clock: @escaping @Sendable () -> Int64, maxBatch: Int, logger: Logger

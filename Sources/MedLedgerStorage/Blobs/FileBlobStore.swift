@@ -7,40 +7,50 @@ import Synchronization
 ///
 /// ```
 /// <directory>/
-///   master.key               32 random bytes (mode 0600) sealing every patient key
-///   keys/<address>.key       the patient's 32-byte key as a SealedObject under the master key,
-///                            AAD = the address (mode 0600)
-///   blobs/<xx>/<cid>         one SealedObject per file, <xx> = last two characters of the CID
+///   master.key               32 random bytes (mode 0600) sealing every patient key, unless the
+///                            operator supplies the key (MEDLEDGER_MASTER_KEY)
+///   keys/<address>.key       the patient's 32-byte key as a SealedObject under the master key
+///   keys/<address>.erased    left when the patient's key was destroyed (erasure)
+///   blobs/<xx>/<cid>         one object (format 2, see StreamSealer), <xx> = last two characters
+///   blobs/tmp/               objects being written; never visible under a CID
 /// ```
 ///
-/// Every object is written to a temporary file in its final directory, fsync'd, renamed into
-/// place and the directory fsync'd, so a crash leaves either the whole object or none. Reads
-/// recompute the CID from the bytes on disk before decrypting and throw
-/// ``BlobStoreError/integrity(_:)`` on any mismatch: a damaged or substituted file never yields
-/// plaintext. Patient keys are created on first `put` and published with an exclusive create, so
-/// two concurrent first uses (threads or processes) end up with one key. Keys and plaintext are
-/// never logged or put in error messages.
+/// **Writing** runs as a three-stage pipeline so one upload uses both cores: the caller encrypts
+/// into 4 MiB page-aligned batches, one thread computes the CID (``UnixFSFileBuilder``) and another
+/// writes each batch with `O_DIRECT`, which keeps gigabyte files out of the page cache and lets the
+/// disk take them at its own speed. Commit fsyncs the file, renames it to its CID and fsyncs the
+/// directory: a crash leaves a whole object or only a temporary file, which start-up removes.
 ///
-/// I/O is synchronous inside the async calls; objects are at most 256 KiB.
+/// **Reading** recomputes the CID over every stored byte before any plaintext is produced, then
+/// decrypts only the segments a range needs. A file altered, truncated, swapped or missing gives
+/// ``BlobStoreError``, never wrong plaintext.
 public final class FileBlobStore: BlobStore {
     /// The root holding `master.key`, `keys/` and `blobs/`.
     public let directory: URL
-    private let objectsPath: String
-    private let keysPath: String
+    let objectsPath: String
+    let keysPath: String
+    let temporaryPath: String
     private let masterKey: SymmetricKey
     /// Patient keys already opened, so each key file is read and decrypted once per store.
     private let keyCache = Mutex<[AccountAddress: SymmetricKey]>([:])
+    public let maxObjectSize: Int64
+    /// Bytes per write batch; a multiple of every device's direct-I/O alignment.
+    static let batchSize = 4 << 20
+    /// Temporary files older than this are leftovers of a crash.
+    static let staleTemporaryAge: TimeInterval = 3600
 
     /// Opens (creating if needed) a store rooted at `directory`.
     ///
     /// With `masterKey` nil the master key is read from `<directory>/master.key`, which is created
     /// with a fresh random key (mode 0600) if absent. A supplied key must be 256 bits; it lets the
     /// operator keep the master key off the disk that holds the data.
-    public init(directory: URL, masterKey: SymmetricKey? = nil) throws {
+    public init(directory: URL, masterKey: SymmetricKey? = nil, maxObjectSize: Int64 = 200_000_000) throws {
         self.directory = directory.standardizedFileURL
         self.objectsPath = self.directory.appendingPathComponent("blobs").path
         self.keysPath = self.directory.appendingPathComponent("keys").path
-        for path in [self.directory.path, objectsPath, keysPath] {
+        self.temporaryPath = objectsPath + "/tmp"
+        self.maxObjectSize = maxObjectSize
+        for path in [self.directory.path, objectsPath, keysPath, temporaryPath] {
             try DurableFiles.makeDirectory(path)
         }
         if let masterKey {
@@ -49,6 +59,7 @@ public final class FileBlobStore: BlobStore {
         } else {
             self.masterKey = try Self.loadOrCreateMasterKey(at: self.directory.appendingPathComponent("master.key").path)
         }
+        removeStaleTemporaries()
     }
 
     /// Reads the 32-byte master key at `path`, or creates it (mode 0600, exclusive create, fsync'd)
@@ -67,48 +78,89 @@ public final class FileBlobStore: BlobStore {
         return SymmetricKey(data: existing)
     }
 
-    /// Seals under the owner's key (created and persisted on first use) and writes the object durably.
-    public func put(_ plaintext: [UInt8], owner: AccountAddress) async throws -> String {
-        guard plaintext.count <= SealedObject.maxPlaintextSize else {
-            throw BlobStoreError.tooLarge(limit: SealedObject.maxPlaintextSize)
-        }
+    // MARK: BlobStore
+
+    public func makeWriter(owner: AccountAddress, metadata: BlobMetadata) async throws -> any BlobWriter {
         guard let key = try patientKey(for: owner, create: true) else {
             throw FileBlobStoreError("no key could be made for \(owner)")
         }
-        let object = try SealedObject(sealing: plaintext, key: key, owner: owner)
-        let cid = object.contentID
-        try DurableFiles.makeDirectory((objectPath(for: cid) as NSString).deletingLastPathComponent)
-        try DurableFiles.replace(object.bytes, at: objectPath(for: cid))
-        return cid.string
+        let sealer = try StreamSealer(owner: owner, patientKey: key, metadata: metadata)
+        return try FileBlobWriter(store: self, sealer: sealer)
     }
 
-    /// Recomputes the CID from the file, then opens the object for `owner`; never creates a key.
-    public func get(_ cid: String, owner: AccountAddress) async throws -> [UInt8] {
-        guard let id = ContentID(cid) else { throw BlobStoreError.invalidCID }
-        // Only raw blocks are stored here; a dag-pb CID names nothing in this store.
-        guard id.codec == .raw else { throw BlobStoreError.notFound }
-        // Read one byte past the limit so an oversized file fails the hash check rather than
-        // being silently cut to a length that might match.
-        guard let bytes = try DurableFiles.readFile(objectPath(for: id), limit: SealedObject.maxObjectSize + 1) else {
-            throw BlobStoreError.notFound
+    public func open(_ cid: String, owner: AccountAddress) async throws -> any BlobReader {
+        let id = try Self.parse(cid)
+        let file = try ObjectFile(path: objectPath(for: id))
+        do {
+            let header = try file.verify(id)
+            guard header.owner == owner else { throw BlobStoreError.integrity("the object was not stored for this patient") }
+            guard let key = try patientKey(for: owner, create: false) else {
+                if isErased(owner) { throw BlobStoreError.erased }
+                throw BlobStoreError.integrity("the object was not stored for this patient")
+            }
+            return FileBlobReader(file: file, opener: try StreamOpener(header: header, storedSize: file.size, patientKey: key))
+        } catch {
+            file.close()
+            throw error
         }
-        guard id.matches(rawBlock: bytes) else {
-            throw BlobStoreError.integrity("stored bytes do not hash to \(id)")
-        }
-        let object = try SealedObject(bytes: bytes)
-        guard let key = try patientKey(for: owner, create: false) else {
-            // No key was ever made for this owner, so nothing stored can be theirs.
-            throw BlobStoreError.integrity("object does not authenticate for this owner")
-        }
-        return try object.open(key: key, owner: owner)
     }
 
-    /// True when a file exists for `cid` (its contents are checked only by ``get(_:owner:)``).
+    public func check(_ cid: String) async throws -> StoredObject {
+        let id = try Self.parse(cid)
+        let file = try ObjectFile(path: objectPath(for: id))
+        defer { file.close() }
+        let header = try file.verify(id)
+        return StoredObject(cid: cid, owner: header.owner, storedSize: file.size, storedAt: file.modified)
+    }
+
     public func contains(_ cid: String) async throws -> Bool {
-        guard let id = ContentID(cid) else { throw BlobStoreError.invalidCID }
-        guard id.codec == .raw else { return false }
+        let id = try Self.parse(cid)
         return FileManager.default.fileExists(atPath: objectPath(for: id))
     }
+
+    public func inventory() async throws -> [StoredObject] {
+        var objects: [StoredObject] = []
+        let manager = FileManager.default
+        for shard in try manager.contentsOfDirectory(atPath: objectsPath).sorted() where shard.count == 2 {
+            let shardPath = objectsPath + "/" + shard
+            for name in (try? manager.contentsOfDirectory(atPath: shardPath))?.sorted() ?? [] {
+                guard let id = ContentID(name), name.hasSuffix(shard) else { continue }
+                guard let file = try? ObjectFile(path: shardPath + "/" + name) else { continue }
+                defer { file.close() }
+                let owner = (try? file.readPrefix(SealedObjectHeader.fixedSize)).flatMap { prefix -> AccountAddress? in
+                    guard prefix.count == SealedObjectHeader.fixedSize, Array(prefix[0..<4]) == SealedObjectHeader.magic else { return nil }
+                    return AccountAddress(String(decoding: prefix[5..<47], as: UTF8.self))
+                }
+                objects.append(StoredObject(cid: id.string, owner: owner, storedSize: file.size, storedAt: file.modified))
+            }
+        }
+        return objects
+    }
+
+    public func remove(_ cid: String) async throws {
+        let id = try Self.parse(cid)
+        let path = objectPath(for: id)
+        if unlink(path) != 0 {
+            guard errno == ENOENT else { throw FileBlobStoreError("cannot remove \(path): \(String(cString: strerror(errno)))") }
+            return
+        }
+        try DurableFiles.syncDirectory((path as NSString).deletingLastPathComponent)
+    }
+
+    public func destroyKey(of owner: AccountAddress) async throws {
+        // The marker first: from then on nothing new is sealed for this patient, even if the
+        // process stops before the key file is gone (the node repeats erasure at start-up).
+        let marker = keysPath + "/\(owner.rawValue).erased"
+        _ = try DurableFiles.publishExclusively(Array("erased\n".utf8), at: marker)
+        keyCache.withLock { $0[owner] = nil }
+        let path = keyPath(for: owner)
+        if unlink(path) != 0, errno != ENOENT {
+            throw FileBlobStoreError("cannot remove \(path): \(String(cString: strerror(errno)))")
+        }
+        try DurableFiles.syncDirectory(keysPath)
+    }
+
+    // MARK: Paths and keys
 
     /// Where the object named `cid` lives: `blobs/<last two characters>/<cid>`.
     func objectPath(for cid: ContentID) -> String {
@@ -121,10 +173,24 @@ public final class FileBlobStore: BlobStore {
         "\(keysPath)/\(owner.rawValue).key"
     }
 
+    /// True once `owner`'s key was destroyed.
+    func isErased(_ owner: AccountAddress) -> Bool {
+        FileManager.default.fileExists(atPath: keysPath + "/\(owner.rawValue).erased")
+    }
+
+    static func parse(_ cid: String) throws -> ContentID {
+        guard let id = ContentID(cid) else { throw BlobStoreError.invalidCID }
+        return id
+    }
+
     /// The owner's key from the cache or their key file; when there is none yet, a new key
-    /// published exclusively (if `create`) or nil.
+    /// published exclusively (if `create`) or nil. Refuses to create one for an erased patient.
     private func patientKey(for owner: AccountAddress, create: Bool) throws -> SymmetricKey? {
         if let cached = keyCache.withLock({ $0[owner] }) { return cached }
+        if isErased(owner) {
+            if create { throw BlobStoreError.erased }
+            return nil
+        }
         let path = keyPath(for: owner)
         let size = 32 + SealedObject.overhead
         // One byte more than a key file holds, so an overlong file is caught below.
@@ -159,6 +225,32 @@ public final class FileBlobStore: BlobStore {
             cache[owner] = key
             return key
         }
+    }
+
+    /// Removes temporary files a crashed upload left behind (older than an hour, so a concurrent
+    /// upload in another process is never touched).
+    private func removeStaleTemporaries() {
+        let manager = FileManager.default
+        let cutoff = Date().addingTimeInterval(-Self.staleTemporaryAge)
+        for name in (try? manager.contentsOfDirectory(atPath: temporaryPath)) ?? [] {
+            let path = temporaryPath + "/" + name
+            if let modified = (try? manager.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < cutoff {
+                unlink(path)
+            }
+        }
+    }
+
+    /// Moves a finished temporary file to its CID's place and makes that durable.
+    func publish(temporary: String, as cid: ContentID) throws {
+        let path = objectPath(for: cid)
+        let shard = (path as NSString).deletingLastPathComponent
+        try DurableFiles.makeDirectory(shard)
+        guard rename(temporary, path) == 0 else {
+            let error = errno
+            unlink(temporary)
+            throw FileBlobStoreError("cannot move object into \(path): \(String(cString: strerror(error)))")
+        }
+        try DurableFiles.syncDirectory(shard)
     }
 }
 

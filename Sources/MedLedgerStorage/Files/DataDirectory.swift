@@ -10,7 +10,9 @@ import MedLedgerCore
 ///   node-key.json        the log's Ed25519 checkpoint key and origin (mode 0600)
 ///   master.key           the blob store's master key (mode 0600), see FileBlobStore
 ///   keys/<address>.key   each patient's content key, sealed under master.key
-///   blobs/<xx>/<cid>     encrypted health content, one object per file
+///   keys/<address>.erased  left when a patient's key was destroyed (erasure)
+///   blobs/<xx>/<cid>     encrypted health content, one object per file (IPFS-identical CIDs)
+///   blobs/tmp/           uploads in progress
 /// ```
 public struct DataDirectory: Sendable {
     public let url: URL
@@ -38,8 +40,8 @@ public struct DataDirectory: Sendable {
     /// Opens the encrypted blob store kept here (`master.key`, `keys/`, `blobs/`), creating what is
     /// missing. Pass `masterKey` to keep the master key off this disk; otherwise `master.key` is
     /// read, or created on first use.
-    public func openBlobStore(masterKey: SymmetricKey? = nil) throws -> FileBlobStore {
-        try FileBlobStore(directory: url, masterKey: masterKey)
+    public func openBlobStore(masterKey: SymmetricKey? = nil, maxObjectSize: Int64 = 200_000_000) throws -> FileBlobStore {
+        try FileBlobStore(directory: url, masterKey: masterKey, maxObjectSize: maxObjectSize)
     }
 
     /// Writes a new node identity; refuses to overwrite one.

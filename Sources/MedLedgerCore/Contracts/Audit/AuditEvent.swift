@@ -81,4 +81,12 @@ public enum EventStatus: String, Codable, Sendable, CaseIterable {
     case signedOff = "signed_off"
     case signedIn = "signed_in"
     case signedOut = "signed_out"
+    /// A patient asked for their records to be erased.
+    case erasureRequested = "erasure_requested"
+    /// A system administrator confirmed an erasure: the patient's content is gone.
+    case erased
+    /// A system administrator refused an erasure request.
+    case erasureDeclined = "erasure_declined"
+    /// The patient took their erasure request back.
+    case erasureWithdrawn = "erasure_withdrawn"
 }

@@ -21,6 +21,10 @@ public struct Account: Codable, Sendable, Equatable {
     public var certificate: String?
     /// The status to restore on reactivation.
     public var suspendedFrom: AccountStatus?
+    /// A patient's latest erasure request and its decision; nil for accounts that never asked.
+    /// Absent from documents stored before erasure existed, which therefore still decode (and
+    /// re-encode byte for byte).
+    public var erasure: ErasureRequest?
     /// Entry index that created the account.
     public var createdAt: UInt64
 

@@ -50,4 +50,7 @@ public enum AccountStatus: String, Codable, Sendable, CaseIterable {
     case suspended
     /// An administrator removed from office; final.
     case removed
+    /// A patient whose erasure a system administrator confirmed; final. The node destroyed the
+    /// patient's content key and objects, and the contracts refuse everything about them.
+    case erased
 }

@@ -34,11 +34,11 @@ public struct EventFacts: Sendable, Equatable {
 
     public init() {}
 
-    /// Fills the fields a record determines.
+    /// Fills the fields a record determines (keeping a more precise object an action already set).
     mutating func about(_ record: MedicalRecord, version: Int? = nil) {
         self.patient = record.patient
         self.record = record.id
         self.version = version ?? record.current.number
-        self.object = "record \(record.id)"
+        if object == nil { self.object = "record \(record.id)" }
     }
 }

@@ -7,6 +7,7 @@ public enum ContractEngine {
         CreateOrganization.self, AddAdmin.self, RemoveAdmin.self, CreateAccount.self, VerifyDoctor.self,
         SuspendAccount.self, ReactivateAccount.self, SetParameters.self,
         RegisterPatient.self, RegisterDoctor.self, UpdateProfile.self,
+        RequestErasure.self, WithdrawErasure.self, ConfirmErasure.self, DeclineErasure.self,
         BookAppointment.self, CancelAppointment.self, DeleteAppointment.self, AcceptAppointment.self, DeclineAppointment.self,
         CompleteAppointment.self,
         CreateGrant.self, RevokeGrant.self, RequestAccess.self, ApproveAccessRequest.self, DenyAccessRequest.self, OpenBreakGlass.self,
@@ -14,7 +15,7 @@ public enum ContractEngine {
         ViewRecord.self, CopyRecord.self, PrintRecord.self, DownloadRecord.self, DispensePrescription.self,
         QueryTrail.self, RecordTally.self, SignOffTrail.self, QueryEvents.self,
         ListRecords.self, ListAppointments.self, ListGrants.self, ListAccessRequests.self, ListAccounts.self,
-        ListOrganizations.self, LookUpPatient.self, ViewProfile.self, OpenSession.self, CloseSession.self,
+        ListErasureRequests.self, ListOrganizations.self, LookUpPatient.self, ViewProfile.self, OpenSession.self, CloseSession.self,
     ]
 
     /// The ledger's own kinds plus every contract action.

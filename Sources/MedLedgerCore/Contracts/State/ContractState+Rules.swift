@@ -1,5 +1,5 @@
-/// The rules several actions share: who is an active account, and who may read, change or audit a
-/// record. Each lives here once.
+/// The rules several actions share: who is an active account, whose records were erased, and who
+/// may read, change or audit a record. Each lives here once.
 extension ContractState {
     /// How an account reaches a record.
     public enum RecordAccess: Sendable, Equatable {
@@ -21,6 +21,7 @@ extension ContractState {
         case .rejected: throw ContractDenial("the account's verification was rejected")
         case .suspended: throw ContractDenial("the account is suspended")
         case .removed: throw ContractDenial("the account was removed")
+        case .erased: throw erasedDenial(account)
         }
     }
 
@@ -33,17 +34,76 @@ extension ContractState {
         return account
     }
 
-    /// An active patient account.
+    // MARK: Erasure
+
+    /// The erasure rule, the one place it lives: once a system administrator confirmed a patient's
+    /// erasure, nothing about that patient may be read or written any more — records, versions,
+    /// lists, profile, grants, requests, appointments, dispensing. The lookups below (the signer's
+    /// account, a patient named in a body, a record, a patient's record list) call it, so every
+    /// action that reaches the patient through them is refused with the same plain sentence.
+    ///
+    /// What stays readable is the audit trail, which holds no health data: `audit.events`, and
+    /// `audit.trail` for auditors the patient had granted (see ``trailRecord(_:facts:)``).
+    func checkNotErased(_ patient: AccountAddress) throws(ContractDenial) {
+        guard let account = accounts[patient], account.status == .erased else { return }
+        throw erasedDenial(account)
+    }
+
+    /// Why nothing about an erased patient is possible: names the entry of the confirmation, so a
+    /// reader can look the erasure up on the ledger.
+    func erasedDenial(_ account: Account) -> ContractDenial {
+        if let entry = account.erasure?.decision?.entry {
+            return ContractDenial("the patient's records were erased at entry \(entry); their content no longer exists")
+        }
+        return ContractDenial("the patient's records were erased; their content no longer exists")
+    }
+
+    /// The patient's account with a pending erasure request, for a system administrator to confirm
+    /// or decline; or why not.
+    func pendingErasure(of patient: AccountAddress, decidedBy actor: AccountAddress, verb: String) throws(ContractDenial) -> (Account, ErasureRequest) {
+        let admin = try activeAccount(actor, role: .admin)
+        guard admin.isSystemAdmin else { throw ContractDenial("only a system administrator \(verb) an erasure") }
+        guard let account = accounts[patient], account.role == .patient else { throw ContractDenial("no such patient") }
+        try checkNotErased(patient)
+        guard let request = account.erasure, request.status == .pending else {
+            throw ContractDenial("the patient has no pending erasure request")
+        }
+        return (account, request)
+    }
+
+    // MARK: Patients and records
+
+    /// An active patient account (one a body names, not the signer). An erased patient is refused
+    /// by the erasure rule.
     func activePatient(_ address: AccountAddress) throws(ContractDenial) -> Account {
         guard let account = accounts[address], account.role == .patient else { throw ContractDenial("no such patient") }
+        try checkNotErased(address)
         guard account.status == .active else { throw ContractDenial("the patient's account is not active") }
         return account
     }
 
-    /// A record that exists (deleted or not).
-    func existingRecord(_ id: String) throws(ContractDenial) -> MedicalRecord {
-        guard let record = records[id] else { throw ContractDenial("no such record") }
+    /// A record that exists (deleted or not) and whose patient was not erased. The record (and the
+    /// version asked for, else the current one) goes into `facts` first, so even a denial lands on
+    /// the record's and the patient's trail.
+    func existingRecord(_ id: String, version: Int? = nil, facts: inout EventFacts) throws(ContractDenial) -> MedicalRecord {
+        let record = try trailRecord(id, facts: &facts)
+        if let version { facts.version = version }
+        try checkNotErased(record.patient)
         return record
+    }
+
+    /// A record that exists, even when its patient was erased: only for reading its audit trail,
+    /// which outlives the content because it holds none (ids, addresses, CIDs, times).
+    func trailRecord(_ id: String, facts: inout EventFacts) throws(ContractDenial) -> MedicalRecord {
+        guard let record = records[id] else { throw ContractDenial("no such record") }
+        facts.about(record)
+        return record
+    }
+
+    /// Every record of `patient`, oldest first; refused once the patient was erased.
+    func patientRecords(_ patient: AccountAddress) throws(ContractDenial) -> [MedicalRecord] {
+        try checkNotErased(patient)
+        return (recordsByPatient[patient] ?? []).compactMap { records[$0] }
     }
 
     /// The active grant from the record's patient to `account` that covers `record` at `time`, if

@@ -29,6 +29,19 @@ public struct ContractState: Sendable, Equatable {
     public private(set) var requestsByAccount: [AccountAddress: [String]] = [:]
     /// Break-glass ids by (patient, doctor).
     private(set) var breakGlassByPair: [AccountPair: [String]] = [:]
+    /// Patients whose erasure a system administrator confirmed (their status is
+    /// ``AccountStatus/erased``).
+    ///
+    /// This is what the node reads to carry an erasure out: once the block holding an
+    /// `erasure.confirm` is durable, it destroys each listed patient's content key and removes
+    /// their encrypted objects, so the CIDs the ledger keeps point at nothing. The node may also
+    /// go through the set on start, to finish a destruction a crash interrupted. The contracts
+    /// need no key or object to refuse everything about these patients; the set only tells the
+    /// node whose content to destroy.
+    public private(set) var erasedPatients: Set<AccountAddress> = []
+    /// Patients who ever asked for erasure, whatever became of the request: what the erasure list
+    /// scans instead of every account.
+    private(set) var erasureRequesters: Set<AccountAddress> = []
     private var changed: Set<StateKey> = []
 
     /// An empty state (before genesis).
@@ -65,6 +78,8 @@ public struct ContractState: Sendable, Equatable {
         switch object {
         case .account(let value):
             accounts[value.address] = value
+            if value.status == .erased { erasedPatients.insert(value.address) } else if !erasedPatients.isEmpty { erasedPatients.remove(value.address) }
+            if value.erasure != nil { erasureRequesters.insert(value.address) }
         case .organization(let value):
             organizations[value.id] = value
         case .grant(let value):

@@ -23,6 +23,7 @@ extension AppointmentChange {
         guard var value = existing, (Self.party == .patient ? value.patient : value.doctor) == context.actor else {
             throw ContractDenial("no such appointment of this \(Self.party.rawValue)")
         }
+        try state.checkNotErased(value.patient)
         guard Self.from.contains(value.status) else { throw ContractDenial("the appointment is \(value.status.rawValue)") }
         value.status = Self.to
         state.save(value)

@@ -1,5 +1,7 @@
 /// `audit.trail`: read a record's audit trail. Auditors need the patient's grant covering the
-/// record; the patient may read their own. The query is itself an event on the trail.
+/// record; the patient may read their own. The query is itself an event on the trail. An erased
+/// patient's trails stay readable to their auditors: the trail holds ids, addresses and CIDs,
+/// never content, and it is the proof of what happened to the records.
 public struct QueryTrail: ContractAction, Equatable {
     public static let transactionType = "audit.trail"
     public static let eventStatus = EventStatus.queried
@@ -27,8 +29,8 @@ public struct QueryTrail: ContractAction, Equatable {
     public func run(state: inout ContractState, context: ActionContext, facts: inout EventFacts) throws(ContractDenial) -> QueryAnswer? {
         facts.object = "record \(record)"
         facts.record = record
-        let value = try state.existingRecord(record)
-        facts.about(value)
+        // The trail outlives an erasure: it holds no health data, so auditors still read it.
+        let value = try state.trailRecord(record, facts: &facts)
         let account = try state.activeAccount(context.actor)
         guard account.address == value.patient || state.auditorCovers(value, auditor: account, at: context.time) else {
             throw ContractDenial("only the patient and auditors they granted may read this trail")

@@ -22,10 +22,9 @@ public struct SignOffTrail: ContractAction, Equatable {
     }
 
     public func run(state: inout ContractState, context: ActionContext, facts: inout EventFacts) throws(ContractDenial) -> QueryAnswer? {
-        facts.record = record
-        var value = try state.existingRecord(record)
-        facts.about(value)
         facts.object = "record \(record) (\(decision == .approve ? "approved" : "flagged"))"
+        facts.record = record
+        var value = try state.existingRecord(record, facts: &facts)
         let auditor = try state.activeAccount(context.actor, role: .auditor)
         guard state.auditorCovers(value, auditor: auditor, at: context.time) else {
             throw ContractDenial("no active grant covers this record")

@@ -15,7 +15,7 @@ public struct ListRecords: ContractAction, Equatable {
         facts.patient = patient
         facts.object = "of patient \(patient)"
         let account = try state.activeAccount(context.actor)
-        let all = (state.recordsByPatient[patient] ?? []).compactMap { state.records[$0] }
+        let all = try state.patientRecords(patient)
         if account.address == patient { return .records(all) }
         guard account.role != .admin, account.role != .patient else {
             throw ContractDenial("only the patient and accounts they granted may list these records")

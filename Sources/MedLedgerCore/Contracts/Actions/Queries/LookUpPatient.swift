@@ -1,5 +1,7 @@
 /// `patient.lookup`: hospital staff, doctors and pharmacies look a patient up by id: whether the
-/// account exists and is active, and what the patient granted the caller. No health data.
+/// account exists and is active, and what the patient granted the caller. No health data, so it
+/// still answers after an erasure: the status then says `erased`, which tells staff why every
+/// read of the patient's records is refused.
 public struct LookUpPatient: ContractAction, Equatable {
     public static let transactionType = "patient.lookup"
     public static let eventStatus = EventStatus.queried

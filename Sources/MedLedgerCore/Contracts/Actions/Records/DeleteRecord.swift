@@ -16,8 +16,7 @@ public struct DeleteRecord: ContractAction, Equatable {
     public func run(state: inout ContractState, context: ActionContext, facts: inout EventFacts) throws(ContractDenial) -> QueryAnswer? {
         facts.object = "record \(record)"
         facts.record = record
-        var value = try state.existingRecord(record)
-        facts.about(value)
+        var value = try state.existingRecord(record, facts: &facts)
         let account = try state.activeAccount(context.actor)
         let access = try state.changeAccess(to: value, by: account, at: context.time)
         if case .breakGlass = access { facts.breakGlass = true }

@@ -16,8 +16,7 @@ public struct DispensePrescription: ContractAction, Equatable {
     public func run(state: inout ContractState, context: ActionContext, facts: inout EventFacts) throws(ContractDenial) -> QueryAnswer? {
         facts.object = "record \(record)"
         facts.record = record
-        var value = try state.existingRecord(record)
-        facts.about(value)
+        var value = try state.existingRecord(record, facts: &facts)
         let account = try state.activeAccount(context.actor, role: .pharmacy)
         guard value.category == .prescriptions else { throw ContractDenial("the record is not a prescription") }
         guard value.deleted == nil else { throw ContractDenial("the record was deleted") }

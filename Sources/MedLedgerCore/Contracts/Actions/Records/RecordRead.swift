@@ -17,8 +17,7 @@ extension RecordRead {
         facts.object = "record \(record)"
         facts.record = record
         facts.version = version
-        let value = try state.existingRecord(record)
-        facts.about(value, version: version)
+        let value = try state.existingRecord(record, version: version, facts: &facts)
         let account = try state.activeAccount(context.actor)
         let access = try state.readAccess(to: value, by: account, at: context.time)
         guard let chosen = value.version(version ?? value.current.number) else { throw ContractDenial("no such version") }

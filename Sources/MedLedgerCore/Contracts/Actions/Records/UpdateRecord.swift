@@ -24,8 +24,8 @@ public struct UpdateRecord: ContractAction, Equatable {
     public func run(state: inout ContractState, context: ActionContext, facts: inout EventFacts) throws(ContractDenial) -> QueryAnswer? {
         facts.object = "record \(record)"
         facts.record = record
-        var value = try state.existingRecord(record)
-        facts.about(value, version: value.current.number + 1)
+        var value = try state.existingRecord(record, facts: &facts)
+        facts.version = value.current.number + 1
         let account = try state.activeAccount(context.actor)
         let access = try state.changeAccess(to: value, by: account, at: context.time)
         guard baseVersion == value.current.number else {

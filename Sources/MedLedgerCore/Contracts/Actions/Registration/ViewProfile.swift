@@ -39,6 +39,7 @@ public struct ViewProfile: ContractAction, Equatable {
         guard let subject = state.accounts[account] else { throw ContractDenial("no such account") }
         if subject.role == .patient { facts.patient = subject.address }
         if subject.role == .doctor { facts.doctor = subject.address }
+        try state.checkNotErased(subject.address)
         let reader: Account
         if context.actor == account {
             guard let own = state.accounts[context.actor] else { throw ContractDenial("the signer has no account") }

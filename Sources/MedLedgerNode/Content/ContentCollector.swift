@@ -1,0 +1,102 @@
+import Logging
+import ServiceLifecycle
+import MedLedgerCore
+
+/// Removes stored objects that no ledger entry names once they are older than a grace period:
+/// uploads whose transaction was never signed, abandoned forms, retried uploads.
+///
+/// An object is kept while any committed entry names its CID (allowed or denied: the trail can
+/// point at it either way), and while it is younger than `grace`, which covers the time between
+/// an upload and the transaction that names it. References are read from the entries themselves
+/// (``ContentReferences``), scanning only the entries added since the previous pass.
+public actor ContentCollector {
+    let store: any LedgerStore
+    let blobs: any BlobStore
+    let grace: Int64
+    let clock: @Sendable () -> Int64
+    let logger: Logger
+    private var referenced: Set<String> = []
+    private var scanned: UInt64 = 0
+
+    /// What one pass did.
+    public struct Pass: Sendable, Equatable {
+        /// Objects stored when the pass began.
+        public var stored = 0
+        /// Objects no entry names and older than the grace period, now removed.
+        public var removed = 0
+        /// Objects no entry names yet, kept because they are recent.
+        public var pending = 0
+    }
+
+    /// A collector over `store`'s entries and `blobs`; `grace` in milliseconds (default one day).
+    public init(
+        store: any LedgerStore, blobs: any BlobStore, grace: Int64 = 86_400_000,
+        clock: @escaping @Sendable () -> Int64 = LedgerNode.systemClock, logger: Logger = Logger(label: "medledger.content")
+    ) {
+        self.store = store
+        self.blobs = blobs
+        self.grace = grace
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Reads new entries' references, then removes unreferenced objects past the grace period.
+    @discardableResult
+    public func collect() async throws -> Pass {
+        // The inventory is taken first: an object stored after it is not considered this pass.
+        let objects = try await blobs.inventory()
+        let size = try await store.head().checkpoint?.checkpoint.size ?? 0
+        while scanned < size {
+            let end = min(size, scanned + 4096)
+            for entry in try await store.entries(scanned..<end) {
+                referenced.formUnion(ContentReferences.contentIDs(inEntry: entry.entry))
+            }
+            scanned = end
+        }
+        var pass = Pass(stored: objects.count)
+        let cutoff = clock() - grace
+        for object in objects where !referenced.contains(object.cid) {
+            if object.storedAt < cutoff {
+                try await blobs.remove(object.cid)
+                pass.removed += 1
+            } else {
+                pass.pending += 1
+            }
+        }
+        if pass.removed > 0 {
+            logger.notice("removed unreferenced content", metadata: ["removed": "\(pass.removed)", "stored": "\(pass.stored)"])
+        }
+        return pass
+    }
+
+    /// Runs ``collect()`` every `interval` milliseconds until the task is cancelled; a failed pass
+    /// is logged and retried at the next interval.
+    public func run(every interval: Int64) async {
+        while !Task.isCancelled {
+            do {
+                try await collect()
+            } catch {
+                logger.error("content collection failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(nanoseconds: UInt64(interval) * 1_000_000)
+        }
+    }
+}
+
+/// Runs a ``ContentCollector`` beside the server until graceful shutdown.
+public struct ContentCollectionService: Service {
+    let collector: ContentCollector
+    /// Milliseconds between passes.
+    let interval: Int64
+
+    public init(collector: ContentCollector, interval: Int64 = 3_600_000) {
+        self.collector = collector
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            await collector.run(every: interval)
+        }
+    }
+}
