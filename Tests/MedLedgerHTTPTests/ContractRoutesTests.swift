@@ -41,10 +41,10 @@ struct ContractRoutesTests {
         let bytes = Array(content.utf8)
         let signature = try RequestSignature.sign(method: "POST", target: target, time: ledger.clock.now, body: bytes, with: signer.key)
         return try await client.execute(
-            uri: target, method: .post, headers: [.authorization: signature.header], body: ByteBuffer(bytes: bytes)
+            uri: target, method: .post, headers: [.authorization: signature.header, .contentType: "text/plain"], body: ByteBuffer(bytes: bytes)
         ) { response in
             #expect(response.status == .created)
-            return try JSONDecoder().decode([String: String].self, from: Data(buffer: response.body))["cid"] ?? ""
+            return try JSONDecoder().decode(BlobRoutesTests.Uploaded.self, from: Data(buffer: response.body)).cid
         }
     }
 
@@ -120,8 +120,9 @@ struct ContractRoutesTests {
         let signer = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let body = Array("content".utf8)
         var target = "/v1/blobs?owner=\(signer.address)"
-        var headers: HTTPFields = [:]
+        var headers: HTTPFields = [.contentType: "text/plain"]
         var payload = body
+        var node = ledger.node
         var expected: HTTPResponse.Status = .unauthorized
         switch kind {
         case "stale":
@@ -133,14 +134,15 @@ struct ContractRoutesTests {
             target = "/v1/blobs?owner=nobody"
             expected = .badRequest
         case "large":
-            payload = [UInt8](repeating: 7, count: SealedObject.maxPlaintextSize + 1)
+            node.blobs = InMemoryBlobStore(maxObjectSize: 1000)
+            payload = [UInt8](repeating: 0x41, count: 1001)
             headers[.authorization] = try RequestSignature.sign(method: "POST", target: target, time: ledger.clock.now, body: payload, with: signer.key).header
             expected = .contentTooLarge
         default:
             break
         }
-        let (uri, fields, bytes, status) = (target, headers, payload, expected)
-        try await app(ledger).test(.router) { client in
+        let (uri, fields, bytes, status, server) = (target, headers, payload, expected, node)
+        try await Application(router: buildRouter(node: server)).test(.router) { client in
             try await client.execute(uri: uri, method: .post, headers: fields, body: ByteBuffer(bytes: bytes)) { response in
                 #expect(response.status == status)
             }

@@ -112,6 +112,7 @@ struct PageController<Context: RequestContext>: Sendable {
         }
         context["me"] = me
         context["csrf"] = session.csrf
+        if let limit = node.blobs?.maxObjectSize { context["maxUpload"] = ContentDisplay.sizeText(limit) }
         context["signedIn"] = true
         switch account?.role {
         case .patient: context["isPatient"] = true
@@ -138,6 +139,7 @@ struct PageController<Context: RequestContext>: Sendable {
                     "record": values.convert(body["record"] ?? .null), "version": values.convert(body["version"] ?? .null),
                 ]
                 if let content = ContentDisplay.context(for: result) { value["content"] = content }
+                value["receipt"] = Self.receiptContext(result.receipt)
                 return value
             case .profile:
                 var value: [String: Any] = ["account": values.convert(body["account"] ?? .null)]
@@ -214,7 +216,7 @@ struct PageController<Context: RequestContext>: Sendable {
         case "parameters":
             return values.convert(try JSONValue.of(await node.parameters()))
         case "tally":
-            return try Self.tally(record: params["record"], outcomes: outcomes, values: values)
+            return try await tally(record: params["record"], outcomes: outcomes, values: values)
         case "explorer":
             return try await explorer(values: values)
         case "entry":
@@ -225,13 +227,32 @@ struct PageController<Context: RequestContext>: Sendable {
         }
     }
 
+    /// Where a read landed on the ledger and the signed checkpoint that includes it, so a printed
+    /// page can be checked against the ledger later with an inclusion proof.
+    static func receiptContext(_ receipt: Receipt) -> [String: Any] {
+        let checkpoint = receipt.checkpoint.checkpoint
+        return [
+            "index": Int(receipt.index),
+            "leafHash": Hex.encode(receipt.leafHash.bytes),
+            "checkpoint": [
+                "origin": checkpoint.origin, "size": Int(checkpoint.size), "root": Base64Coding.standard(checkpoint.root.bytes),
+                "rootHex": Hex.encode(checkpoint.root.bytes), "timeText": TemplateValue.format(time: checkpoint.time),
+            ] as [String: Any],
+        ]
+    }
+
     /// Reconciles the page's `fullTrail` read (the record's whole trail) with its `records` read.
-    static func tally(record id: String?, outcomes: [String: SessionReader.Outcome], values: TemplateValue) throws -> Any {
+    /// The trail is compared with the stored state (``TrailReconciliation``), and every version's
+    /// content with the content store: each named object must exist and hash to its CID.
+    func tally(record id: String?, outcomes: [String: SessionReader.Outcome], values: TemplateValue) async throws -> Any {
         guard case .answered(let trail)? = outcomes["fullTrail"], let events = trail.events,
             case .answered(let list)? = outcomes["records"], case .records(let records)? = list.answer,
             let record = records.first(where: { $0.id == id })
         else { return ["unavailable": true] }
-        let found = TrailReconciliation.discrepancies(record: record, trail: events)
+        var found = TrailReconciliation.discrepancies(record: record, trail: events)
+        if let blobs = node.blobs {
+            found += await ContentTally.discrepancies(record: record, blobs: blobs)
+        }
         var value: [String: Any] = [
             "tallies": found.isEmpty, "discrepancies": found, "result": found.isEmpty ? "tallies" : "discrepancy",
             "events": events.count, "versions": record.versions.count, "recordFound": true,

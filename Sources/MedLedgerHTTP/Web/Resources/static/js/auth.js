@@ -163,7 +163,7 @@ async function signUp(form) {
     if (doctor) {
       step("Uploading your certificate…");
       const bytes = new Uint8Array(await doctor.file.arrayBuffer());
-      const certificate = await uploadBlob(key, key.address, bytes, doctor.file.type || "application/octet-stream");
+      const certificate = await uploadBlob(key, key.address, bytes, doctor.file.type || "application/octet-stream", { name: doctor.file.name });
       step("Signing…");
       const { displayName, speciality, licence } = doctor;
       envelope = await signEnvelope(key, "doctor.register", { displayName, speciality, licence, certificate });

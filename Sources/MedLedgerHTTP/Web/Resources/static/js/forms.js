@@ -78,6 +78,37 @@ export function busy(form, text) {
   return step;
 }
 
+/// A progress bar for one file upload, shown under the form's status line; screen readers hear
+/// the percentage through the status region at each quarter.
+function progressMeter(form, name) {
+  let bar = form.querySelector("progress.upload-progress");
+  if (!bar) {
+    bar = document.createElement("progress");
+    bar.className = "upload-progress";
+    bar.max = 100;
+    const status = statusElement(form);
+    status.insertAdjacentElement("afterend", bar);
+  }
+  bar.hidden = false;
+  bar.value = 0;
+  bar.setAttribute("aria-label", `Uploading ${name}`);
+  let announced = -1;
+  return {
+    update(sent, total) {
+      const percent = total > 0 ? Math.floor((sent * 100) / total) : 0;
+      bar.value = percent;
+      const quarter = Math.floor(percent / 25);
+      if (quarter !== announced) {
+        announced = quarter;
+        setStatus(form, `Uploading ${name}: ${percent}%`);
+      }
+    },
+    done() {
+      bar.hidden = true;
+    },
+  };
+}
+
 function buttonText(button) {
   return button instanceof HTMLInputElement ? button.value : button.textContent;
 }
@@ -243,7 +274,19 @@ async function submitSigningForm(form) {
       for (const field of docFields) setPath(body, field, await uploadJSON(key, owner, docs[field]));
       for (const { field, file } of files) {
         const bytes = new Uint8Array(await file.arrayBuffer());
-        setPath(body, field, await uploadBlob(key, owner, bytes, file.type || "application/octet-stream"));
+        const meter = progressMeter(form, file.name);
+        try {
+          setPath(
+            body,
+            field,
+            await uploadBlob(key, owner, bytes, file.type || "application/octet-stream", {
+              name: file.name,
+              onProgress: (sent, total) => meter.update(sent, total),
+            }),
+          );
+        } finally {
+          meter.done();
+        }
       }
       step("Signing…");
     } else {

@@ -379,16 +379,40 @@ export async function submit(type, body, { key, expires } = {}) {
 }
 
 /// Uploads bytes to be stored encrypted under `owner`'s key; returns the CID.
-export async function uploadBlob(key, owner, data, contentType = "application/octet-stream") {
+export async function uploadBlob(key, owner, data, contentType = "application/octet-stream", options = {}) {
   const body = toBytes(data);
-  const target = `/v1/blobs?owner=${encodeURIComponent(owner)}`;
-  const answer = await request(target, {
-    method: "POST",
-    headers: { "Content-Type": contentType, Authorization: await requestAuthorization(key, "POST", target, body) },
-    body,
-  });
+  let target = `/v1/blobs?owner=${encodeURIComponent(owner)}`;
+  if (options.name) target += `&name=${encodeURIComponent(options.name)}`;
+  const headers = { "Content-Type": contentType, Authorization: await requestAuthorization(key, "POST", target, body) };
+  const answer = options.onProgress
+    ? await sendWithProgress(target, headers, body, options.onProgress)
+    : await request(target, { method: "POST", headers, body });
   if (!answer || typeof answer.cid !== "string") throw new LedgerError("The server did not return the upload's id.");
   return answer.cid;
+}
+
+/// POSTs with XMLHttpRequest, whose upload events fetch lacks, calling `onProgress(sent, total)`
+/// as the body goes out; resolves to the JSON answer like `request`.
+function sendWithProgress(target, headers, body, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", target);
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+    xhr.responseType = "text";
+    xhr.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) onProgress(event.loaded, event.total);
+    });
+    xhr.addEventListener("load", () => {
+      const response = new Response(xhr.responseText || null, {
+        status: xhr.status,
+        headers: { "Content-Type": "application/json", "Retry-After": xhr.getResponseHeader("Retry-After") || "" },
+      });
+      readAnswer(response).then(resolve, reject);
+    });
+    xhr.addEventListener("error", () => reject(new LedgerError("The upload stopped: the server could not be reached. Try again.")));
+    xhr.addEventListener("abort", () => reject(new LedgerError("The upload was cancelled.")));
+    xhr.send(body);
+  });
 }
 
 /// Uploads a JSON document; returns its CID.

@@ -1,0 +1,156 @@
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import MedLedgerCore
+import MedLedgerNode
+import MedLedgerTestSupport
+import Testing
+
+@testable import MedLedgerHTTP
+
+@Suite("file uploads and streamed downloads")
+struct BlobRoutesTests {
+    struct Uploaded: Decodable {
+        let cid: String
+        let size: Int64
+        let mediaType: String
+        let name: String?
+    }
+
+    /// A node over `ledger` whose content store is `store`.
+    static func server(_ ledger: TestLedger, store: InMemoryBlobStore) -> some ApplicationProtocol {
+        var node = ledger.node
+        node.blobs = store
+        return Application(router: buildRouter(node: node))
+    }
+
+    static func headers(
+        _ ledger: TestLedger, signer: EnvelopeSigner, target: String, body: [UInt8], type: String
+    ) throws -> HTTPFields {
+        let signature = try RequestSignature.sign(method: "POST", target: target, time: ledger.clock.now, body: body, with: signer.key)
+        return [.authorization: signature.header, .contentType: type]
+    }
+
+    static let pdf = Array("%PDF-1.7\n%\u{00e2}\u{00e3}\n1 0 obj << /Type /Catalog >> endobj\n".utf8) + [UInt8](repeating: 0x20, count: 2000)
+
+    @Test("a PDF upload is stored encrypted under its CID with its sanitised name and type, and reads back exactly")
+    func uploadsAPDF() async throws {
+        let ledger = try await TestLedger.make()
+        let store = InMemoryBlobStore()
+        let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let target = "/v1/blobs?owner=\(patient.address)&name=..%2F..%2Fetc%2Flab%22result.pdf"
+        let fields = try Self.headers(ledger, signer: patient, target: target, body: Self.pdf, type: "application/pdf")
+        let uploaded = try await Self.server(ledger, store: store).test(.router) { client in
+            try await client.execute(uri: target, method: .post, headers: fields, body: ByteBuffer(bytes: Self.pdf)) { response in
+                #expect(response.status == .created)
+                return try JSONDecoder().decode(Uploaded.self, from: Data(buffer: response.body))
+            }
+        }
+        #expect(uploaded.mediaType == "application/pdf")
+        #expect(uploaded.name == "lab_result.pdf")
+        #expect(uploaded.size == Int64(Self.pdf.count))
+        let stored = try #require(store.storedBytes(uploaded.cid))
+        #expect(UnixFSFileBuilder.contentID(of: stored).string == uploaded.cid)
+        #expect(stored.firstRange(of: Array("%PDF".utf8)) == nil)
+        let reader = try store.open(uploaded.cid, owner: patient.address)
+        #expect(reader.metadata == BlobMetadata(mediaType: "application/pdf", fileName: "lab_result.pdf"))
+        #expect(try await store.get(uploaded.cid, owner: patient.address) == Self.pdf)
+    }
+
+    @Test(
+        "uploads refused before anything is stored: declared too large, unsupported type, content not matching its type, body not matching the signature",
+        arguments: ["declared-large", "unsupported", "mismatch", "tampered"]
+    )
+    func refusedUploadsStoreNothing(kind: String) async throws {
+        let ledger = try await TestLedger.make()
+        let store = InMemoryBlobStore(maxObjectSize: 4096)
+        let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let target = "/v1/blobs?owner=\(patient.address)"
+        var body = Self.pdf
+        var type = "application/pdf"
+        var expected: HTTPResponse.Status = .unsupportedMediaType
+        var fields: HTTPFields
+        switch kind {
+        case "declared-large":
+            body = Self.pdf + [UInt8](repeating: 0x20, count: 5000)
+            expected = .contentTooLarge
+            fields = try Self.headers(ledger, signer: patient, target: target, body: body, type: type)
+        case "unsupported":
+            type = "application/x-msdownload"
+            fields = try Self.headers(ledger, signer: patient, target: target, body: body, type: type)
+        case "mismatch":
+            body = Array("just some text, not a PDF".utf8)
+            fields = try Self.headers(ledger, signer: patient, target: target, body: body, type: type)
+        default:
+            fields = try Self.headers(ledger, signer: patient, target: target, body: body, type: type)
+            body[body.count - 1] = 0x21
+            expected = .unauthorized
+        }
+        let (payload, headers, status) = (body, fields, expected)
+        try await Self.server(ledger, store: store).test(.router) { client in
+            try await client.execute(uri: target, method: .post, headers: headers, body: ByteBuffer(bytes: payload)) { response in
+                #expect(response.status == status)
+                // Every refusal explains itself.
+                #expect(String(buffer: response.body).contains("message"))
+            }
+        }
+        #expect(store.inventory().isEmpty)
+    }
+
+    @Test("range requests parse as RFC 9110 single byte ranges")
+    func parsesRanges() {
+        #expect(ContentResponse.parse(nil, size: 100) == .whole)
+        #expect(ContentResponse.parse("bytes=0-9", size: 100) == .partial(0..<10))
+        #expect(ContentResponse.parse("bytes=90-", size: 100) == .partial(90..<100))
+        #expect(ContentResponse.parse("bytes=-5", size: 100) == .partial(95..<100))
+        #expect(ContentResponse.parse("bytes=-500", size: 100) == .partial(0..<100))
+        #expect(ContentResponse.parse("bytes=95-200", size: 100) == .partial(95..<100))
+        #expect(ContentResponse.parse("bytes=100-", size: 100) == .unsatisfiable)
+        #expect(ContentResponse.parse("bytes=0-1,5-6", size: 100) == .whole)
+        #expect(ContentResponse.parse("bytes=9-3", size: 100) == .whole)
+        #expect(ContentResponse.parse("items=0-3", size: 100) == .whole)
+    }
+
+    @Test("downloads stream the decrypted content whole or by range, with the stored name and the CID as ETag")
+    func streamsRanges() async throws {
+        let store = InMemoryBlobStore()
+        let owner = EnvelopeSigner(key: P256.Signing.PrivateKey()).address
+        let content = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let writer = try store.makeWriter(owner: owner, metadata: BlobMetadata(mediaType: "application/pdf", fileName: "scan résumé.pdf"))
+        try await writer.write(content)
+        let cid = try await writer.commit().cid
+        let router = Router()
+        router.get("file") { request, _ -> Response in
+            ContentResponse.make(reader: try store.open(cid, owner: owner), cid: cid, request: request, fallbackName: "record")
+        }
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/file", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(Array(response.body.readableBytesView) == content)
+                #expect(response.headers[.contentType] == "application/pdf")
+                #expect(response.headers[.eTag] == "\"\(cid)\"")
+                #expect(response.headers[.acceptRanges] == "bytes")
+                #expect(response.headers[.contentDisposition] == "attachment; filename=\"scan r_sum_.pdf\"; filename*=UTF-8''scan%20r%C3%A9sum%C3%A9.pdf")
+            }
+            // Across the 64 KiB segment boundary.
+            try await client.execute(uri: "/file", method: .get, headers: [.range: "bytes=65530-65545"]) { response in
+                #expect(response.status == .partialContent)
+                #expect(Array(response.body.readableBytesView) == Array(content[65530...65545]))
+                #expect(response.headers[.contentRange] == "bytes 65530-65545/300000")
+            }
+            try await client.execute(uri: "/file", method: .get, headers: [.range: "bytes=-10"]) { response in
+                #expect(Array(response.body.readableBytesView) == Array(content.suffix(10)))
+            }
+            try await client.execute(uri: "/file", method: .get, headers: [.range: "bytes=400000-"]) { response in
+                #expect(response.status == .rangeNotSatisfiable)
+                #expect(response.headers[.contentRange] == "bytes */300000")
+            }
+            // A stale If-Range (another object's tag) gets the whole body.
+            try await client.execute(uri: "/file", method: .get, headers: [.range: "bytes=0-9", .ifRange: "\"bafkother\""]) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.readableBytes == content.count)
+            }
+        }
+    }
+}
