@@ -14,8 +14,8 @@ import Foundation
 ///
 /// For one block under the ``Codec/raw`` codec this is exactly what
 /// `ipfs add --cid-version=1 --raw-leaves` prints for content of at most 256 KiB (a single chunk).
-/// Larger content gets a `dag-pb` root whose CID can still be parsed here, but not recomputed
-/// from the bytes (that needs the chunked DAG).
+/// Larger content gets a `dag-pb` root, which parses here too; ``UnixFSFileBuilder`` recomputes it
+/// from the bytes (the chunked DAG's root).
 public struct ContentID: Hashable, Sendable, CustomStringConvertible, Codable {
     /// A multicodec code: how the addressed block is to be interpreted.
     public struct Codec: RawRepresentable, Hashable, Sendable {

@@ -233,7 +233,8 @@ public struct UnixFSFileBuilder: Sendable {
             let linkLength = 2 + Self.cidLength + 2 + 1 + Self.varintLength(child.tsize)
             buffer.append(0x12)
             Self.appendVarint(UInt64(linkLength), to: &buffer)
-            buffer.append(contentsOf: [0x0A, UInt8(Self.cidLength), 0x01, childCodec, ContentID.sha256Code, UInt8(ContentID.digestLength)])
+            buffer.append(contentsOf: [0x0A, UInt8(Self.cidLength), 0x01, childCodec])
+            buffer.append(contentsOf: [ContentID.sha256Code, UInt8(ContentID.digestLength)])
             child.digest.withUnsafeBytes { buffer.append(contentsOf: $0) }
             buffer.append(contentsOf: [0x12, 0x00, 0x18])
             Self.appendVarint(child.tsize, to: &buffer)
