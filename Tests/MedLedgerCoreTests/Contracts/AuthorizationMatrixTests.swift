@@ -176,6 +176,17 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
             RegisterDoctor(displayName: "Dr New", speciality: "Cardiology", licence: "GMC-NEW", certificate: cid("new certificate"), organization: ContractWorld.hospital)
         },
         ActionCase(UpdateProfile.self, .only(activeAccounts)) { _, _ in UpdateProfile(profile: cid("profile v2")) },
+        // Erasure: each patient asks for their own; only a system administrator decides.
+        ActionCase(RequestErasure.self, .only([.patient, .secondPatient])) { world, persona in
+            RequestErasure(patient: world.address(persona), reason: cid("reason for erasure"))
+        },
+        ActionCase(WithdrawErasure.self, .only([.patient]), prepare: patientAsksForErasure) { _, _ in WithdrawErasure() },
+        ActionCase(ConfirmErasure.self, .only([.systemAdmin]), prepare: patientAsksForErasure) { world, _ in
+            ConfirmErasure(patient: world.address(.patient))
+        },
+        ActionCase(DeclineErasure.self, .only([.systemAdmin]), prepare: patientAsksForErasure) { world, _ in
+            DeclineErasure(patient: world.address(.patient))
+        },
         // Appointments
         ActionCase(BookAppointment.self, .only([.patient, .secondPatient])) { world, _ in
             BookAppointment(id: "appt-new", doctor: world.address(.doctor), time: world.time + 86_400_000, symptoms: cid("cough"))
@@ -259,6 +270,11 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         ActionCase(ListGrants.self, .only([.patient, .secondPatient, .doctor, .auditor, .management, .pharmacist])) { _, _ in ListGrants() },
         ActionCase(ListAccessRequests.self, .only([.patient, .secondPatient, .doctor, .management, .pharmacist])) { _, _ in ListAccessRequests() },
         ActionCase(ListAccounts.self, .only(activeAccounts)) { _, _ in ListAccounts(role: .doctor, status: .active) },
+        // Administrators list the requests of patients they administer (an organization's none); patients
+        // their own (an empty list when they have none).
+        ActionCase(ListErasureRequests.self, .only([.systemAdmin, .hospitalAdmin, .patient, .secondPatient]), prepare: patientAsksForErasure) { _, _ in
+            ListErasureRequests(status: .pending)
+        },
         ActionCase(ListOrganizations.self, .only(activeAccounts)) { _, _ in ListOrganizations() },
         ActionCase(LookUpPatient.self, .only([.doctor, .management, .pharmacist])) { world, _ in LookUpPatient(patient: world.address(.patient)) },
         // The patient's profile: themselves, administrators of the account, a doctor in their care
@@ -276,6 +292,10 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
             try world.require(OpenSession(sessionKey: world.publicKey(.newStaff), expires: world.time + 3_600_000), by: .patient)
         }) { world, _ in CloseSession(session: world.address(.newStaff)) },
     ]
+
+    @Sendable static func patientAsksForErasure(_ world: inout ContractWorld) throws {
+        try world.require(RequestErasure(patient: world.address(.patient)), by: .patient)
+    }
 
     @Sendable static func requestFromPharmacist(_ world: inout ContractWorld) throws {
         try world.require(

@@ -92,6 +92,9 @@ struct InvalidBodyCase: Sendable, CustomTestStringConvertible {
             "a plain-text symptoms field", valid: BookAppointment(id: "a-1", doctor: other.address, time: 1, symptoms: cid("s")),
             invalid: BookAppointment(id: "a-1", doctor: other.address, time: 1, symptoms: "fever"), reason: "symptoms", secret: "fever"),
         InvalidBodyCase(
+            "a plain-text erasure reason", valid: RequestErasure(patient: signer.address, reason: cid("reason")),
+            invalid: RequestErasure(patient: signer.address, reason: "moving abroad, diagnosis wrong"), reason: "reason", secret: "diagnosis"),
+        InvalidBodyCase(
             "a patient profile that is not a CID", valid: RegisterPatient(profile: cid("p")), invalid: RegisterPatient(profile: "Jane Doe, 1980-01-01"),
             reason: "profile", secret: "Jane"),
         // Accounts

@@ -38,9 +38,11 @@ extension ContractState {
 
     /// The erasure rule, the one place it lives: once a system administrator confirmed a patient's
     /// erasure, nothing about that patient may be read or written any more — records, versions,
-    /// lists, profile, grants, requests, appointments, dispensing. The lookups below (the signer's
-    /// account, a patient named in a body, a record, a patient's record list) call it, so every
-    /// action that reaches the patient through them is refused with the same plain sentence.
+    /// lists, profile, grants, requests, appointments, dispensing. The lookups call it — the
+    /// signer's account (``activeAccount(_:)``), a patient a body names (``activePatient(_:)``), a
+    /// record (``existingRecord(_:version:facts:)``), a patient's records (``patientRecords(_:)``),
+    /// and where an appointment or a profile is looked up — so every action that reaches the
+    /// patient is refused with the same plain sentence, and no action repeats the rule.
     ///
     /// What stays readable is the audit trail, which holds no health data: `audit.events`, and
     /// `audit.trail` for auditors the patient had granted (see ``trailRecord(_:facts:)``).

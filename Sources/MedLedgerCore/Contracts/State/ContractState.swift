@@ -78,7 +78,11 @@ public struct ContractState: Sendable, Equatable {
         switch object {
         case .account(let value):
             accounts[value.address] = value
-            if value.status == .erased { erasedPatients.insert(value.address) } else if !erasedPatients.isEmpty { erasedPatients.remove(value.address) }
+            if value.status == .erased {
+                erasedPatients.insert(value.address)
+            } else if !erasedPatients.isEmpty {
+                erasedPatients.remove(value.address)
+            }
             if value.erasure != nil { erasureRequesters.insert(value.address) }
         case .organization(let value):
             organizations[value.id] = value
