@@ -39,11 +39,30 @@ struct SessionReader: Sendable {
     /// The plain message for content that could not be produced. The failure is also put on the
     /// ledger as the reader's report, so a missing or altered object shows in the record's trail.
     func reportContentFailure(_ error: BlobStoreError, result: QueryResult, session: WebSession) async -> String {
+        let problem: ReportContentFailure.Problem
         switch error {
         case .erased:
             return "This content was erased at the patient's request; it no longer exists."
+        case .notFound:
+            problem = .missing
         default:
-            return "The content could not be read: \(error.description). Nothing was shown; the failure is recorded in the record's trail."
+            problem = .integrity
         }
+        let report: ReportContentFailure?
+        switch result.answer {
+        case .record(let record, let version):
+            report = ReportContentFailure(record: record.id, version: version.number, content: version.content, problem: problem)
+        case .profile(let account, let content):
+            report = ReportContentFailure(account: account.address, content: content, problem: problem)
+        default:
+            report = nil
+        }
+        var recorded = false
+        if let report, let envelope = try? EnvelopeSigner(key: session.key).sign(report, expires: node.clock() + 60_000) {
+            recorded = (try? await node.submit(envelope))?.contract != nil
+        }
+        let what = problem == .missing ? "is missing from the content store" : "failed its integrity check (it was altered or damaged)"
+        return "The content could not be read: it \(what). Nothing was shown."
+            + (recorded ? " The failure is recorded in the record's trail." : " The failure could not be recorded on the ledger.")
     }
 }

@@ -240,6 +240,10 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         ActionCase(CopyRecord.self, readPermission, targetsPrescription: true, flagsBreakGlassUse: true) { _, _ in CopyRecord(record: rx) },
         ActionCase(PrintRecord.self, readPermission, targetsPrescription: true, flagsBreakGlassUse: true) { _, _ in PrintRecord(record: rx) },
         ActionCase(DownloadRecord.self, readPermission, targetsPrescription: true, flagsBreakGlassUse: true) { _, _ in DownloadRecord(record: rx) },
+        // Reporting unreadable content follows the read rule, without consuming a one-time grant.
+        ActionCase(ReportContentFailure.self, readPermission, targetsPrescription: true) { _, _ in
+            ReportContentFailure(record: rx, version: 1, content: cid("rx-1 v1"), problem: .integrity)
+        },
         ActionCase(DispensePrescription.self, Permission(withGrant: [.pharmacist: inForce]), targetsPrescription: true) { _, _ in
             DispensePrescription(record: rx)
         },
@@ -374,7 +378,8 @@ struct AuthorizationMatrixTests {
         // A denial leaves the state exactly as it was; an allowed write changes it; an allowed read
         // changes nothing but the one-time grant it consumes.
         // (Compared outside #expect so a failure does not print two whole states.)
-        if !expected {
+        if !expected || action.type == ReportContentFailure.transactionType {
+            // A report of unreadable content only adds its event, allowed or not.
             let unchanged = world.state == before
             #expect(unchanged, context)
         } else if !isRead {

@@ -89,4 +89,6 @@ public enum EventStatus: String, Codable, Sendable, CaseIterable {
     case erasureDeclined = "erasure_declined"
     /// The patient took their erasure request back.
     case erasureWithdrawn = "erasure_withdrawn"
+    /// A reader found stored content missing or failing its integrity check.
+    case contentFailed = "content_failed"
 }

@@ -12,7 +12,7 @@ public enum ContractEngine {
         CompleteAppointment.self,
         CreateGrant.self, RevokeGrant.self, RequestAccess.self, ApproveAccessRequest.self, DenyAccessRequest.self, OpenBreakGlass.self,
         CreateRecord.self, AddDocument.self, UpdateRecord.self, DeleteRecord.self,
-        ViewRecord.self, CopyRecord.self, PrintRecord.self, DownloadRecord.self, DispensePrescription.self,
+        ViewRecord.self, CopyRecord.self, PrintRecord.self, DownloadRecord.self, ReportContentFailure.self, DispensePrescription.self,
         QueryTrail.self, RecordTally.self, SignOffTrail.self, QueryEvents.self,
         ListRecords.self, ListAppointments.self, ListGrants.self, ListAccessRequests.self, ListAccounts.self,
         ListErasureRequests.self, ListOrganizations.self, LookUpPatient.self, ViewProfile.self, OpenSession.self, CloseSession.self,
