@@ -130,3 +130,50 @@ def test_files_round_trip_print_and_tamper(chromium, node, findings, tmp_path):
         assert_pages_clean(findings, "files")
     finally:
         patient.close()
+
+
+def test_erasure_on_request_and_confirmation(chromium, node, findings, tmp_path):
+    patient = Visitor(chromium, node, findings, "erasure", "patient")
+    admin = Visitor(chromium, node, findings, "erasure", "admin")
+    try:
+        patient.sign_in("pat.second", expect_home="/patient")
+        address = patient.address
+        upload = tmp_path / "scan.pdf"
+        upload.write_bytes(make_pdf(400_000))
+        record = add_file(patient, upload)
+        owned = [path for path in (node.data / "blobs").glob("*/b*") if path.read_bytes()[5:47] == address.encode()]
+        assert owned, "the patient's uploaded object is in the store"
+
+        # The patient asks, on their profile page.
+        page = patient.page
+        patient.goto("/patient/profile")
+        form = page.locator("#erasure-form")
+        form.locator("#erasure-understood").check()
+        patient.submit(form)
+        expect(page.locator("#erasure-pending")).to_be_visible()
+        assert all(path.exists() for path in owned), "nothing is erased before an administrator confirms"
+
+        # An administrator confirms on the dashboard.
+        admin.sign_in("admin.demo", expect_home="/admin")
+        confirm = admin.page.locator(f'form[data-tx="erasure.confirm"]:has(input[name="patient"][value="{address}"])')
+        admin.submit(confirm)
+        admin.shot("erasure-confirmed")
+
+        # The key and every object of the patient are gone; the marker stays.
+        assert not any(path.exists() for path in owned)
+        assert not (node.data / "keys" / f"{address}.key").exists()
+        assert (node.data / "keys" / f"{address}.erased").exists()
+
+        # Every later read says erased.
+        patient.goto(f"/records/{record}")
+        expect(page.locator("main")).to_contain_text("erased")
+        gone = patient.context.request.get(f"{node.url}/records/{record}/download")
+        assert b"erased" in gone.body()
+
+        # The ledger still verifies from its first entry.
+        result = subprocess.run([binary(), "verify", "--data", str(node.data)], capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert_pages_clean(findings, "erasure")
+    finally:
+        patient.close()
+        admin.close()
