@@ -93,17 +93,27 @@ enum OpenAPIDocument {
     },
     "/v1/blobs": {
       "post": {
-        "summary": "Store content encrypted under a patient's key; returns the ciphertext's CID.",
-        "description": "Signed with the caller's account key: Authorization: MedLedger key=\"<base64url point>\", time=\"<ms>\", sig=\"<base64url r||s>\" over medledger-request-v1\\n<METHOD>\\n<path?query>\\n<time>\\n<hex SHA-256 of body>. Reference the CID in a following transaction.",
+        "summary": "Stream a file into the content store, encrypted under a patient's key; returns the ciphertext's CID (as `ipfs add --cid-version=1 --raw-leaves` computes it).",
+        "description": "Signed with the caller's account key: Authorization: MedLedger key=\"<base64url point>\", time=\"<ms>\", sig=\"<base64url r||s>\" over medledger-request-v1\\n<METHOD>\\n<path?query>\\n<time>\\n<hex SHA-256 of body>. Content-Type must be one of the accepted types and match the file's first bytes. Refused before anything is stored: 401 (signature), 413 (declared length over the limit), 415 (type). Reference the CID in a following transaction.",
         "parameters": [
-          {"name": "owner", "in": "query", "required": true, "description": "Address of the patient whose key encrypts the content.", "schema": {"type": "string", "pattern": "^ml[0-9a-f]{40}$"}}
+          {"name": "owner", "in": "query", "required": true, "description": "Address of the patient whose key encrypts the content.", "schema": {"type": "string", "pattern": "^ml[0-9a-f]{40}$"}},
+          {"name": "name", "in": "query", "required": false, "description": "The file's name, stored encrypted with it (sanitised).", "schema": {"type": "string", "maxLength": 1000}}
         ],
-        "requestBody": {"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        "requestBody": {"required": true, "content": {
+          "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+          "image/png": {"schema": {"type": "string", "format": "binary"}},
+          "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+          "application/dicom": {"schema": {"type": "string", "format": "binary"}},
+          "text/plain": {"schema": {"type": "string"}},
+          "application/json": {"schema": {}}
+        }},
         "responses": {
-          "201": {"description": "Stored.", "content": {"application/json": {"schema": {"type": "object", "required": ["cid"], "properties": {"cid": {"type": "string"}}}}}},
+          "201": {"description": "Stored.", "content": {"application/json": {"schema": {"type": "object", "required": ["cid", "size", "storedSize", "mediaType"], "properties": {"cid": {"type": "string"}, "size": {"type": "integer"}, "storedSize": {"type": "integer"}, "mediaType": {"type": "string"}, "name": {"type": "string"}}}}}},
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"}
+          "410": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"},
+          "415": {"$ref": "#/components/responses/Error"}
         }
       }
     },
