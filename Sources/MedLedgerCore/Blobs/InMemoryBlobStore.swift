@@ -148,7 +148,9 @@ public final class InMemoryBlobStore: BlobStore {
         var size: Int64 { opener.plaintextSize }
 
         func read(_ range: Range<Int64>, into body: ([UInt8]) async throws -> Void) async throws {
-            let clamped = max(0, range.lowerBound)..<min(size, range.upperBound)
+            // As the file store: a range starting at or past the end (or ending before 0) is empty.
+            let lower = max(0, range.lowerBound)
+            let clamped = lower..<max(lower, min(size, range.upperBound))
             for segment in opener.segments(covering: clamped) {
                 let stored = opener.segmentRange(segment)
                 let plaintext = try bytes.withUnsafeBytes {

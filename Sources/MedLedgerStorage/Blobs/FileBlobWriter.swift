@@ -127,6 +127,9 @@ final class WritePipeline: @unchecked Sendable {
         var drainWaiters: [CheckedContinuation<Void, Never>] = []
     }
     private let shared = Mutex(Shared())
+    /// Set when the descriptor is closed: `commit` cancels after a failed publish, when `finish`
+    /// has already closed it, and a descriptor number closed twice may by then be another file's.
+    private let descriptorClosed = Atomic<Bool>(false)
 
     init(directory: String) throws {
         temporaryPath = "\(directory)/\(UUID().uuidString).part"
@@ -200,7 +203,7 @@ final class WritePipeline: @unchecked Sendable {
             }
         }
         guard fdatasync(descriptor) == 0 else { throw FileBlobStoreError("cannot sync \(temporaryPath): \(String(cString: strerror(errno)))") }
-        close(descriptor)
+        closeDescriptor()
         releaseBuffers()
         return (cid, size)
     }
@@ -209,9 +212,15 @@ final class WritePipeline: @unchecked Sendable {
     func cancel() async {
         shared.withLock { if $0.failure == nil { $0.failure = CancellationError() } }
         await drain()
-        close(descriptor)
+        closeDescriptor()
         unlink(temporaryPath)
         releaseBuffers()
+    }
+
+    /// Closes the temporary file's descriptor, once.
+    private func closeDescriptor() {
+        guard descriptorClosed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        close(descriptor)
     }
 
     private func drain() async {
