@@ -38,7 +38,7 @@ public struct BlobMetadata: Codable, Sendable, Equatable {
             }
         }
         var name = String(kept).trimmingCharacters(in: .whitespaces)
-        while name.hasPrefix(".") { name.removeFirst() }
+        while name.hasPrefix(".") || name.hasPrefix(" ") { name.removeFirst() }
         if name.count > 120 {
             // Keep the extension, which tells the reader what kind of file it is.
             let dot = name.lastIndex(of: ".")

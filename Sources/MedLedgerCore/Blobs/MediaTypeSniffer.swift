@@ -38,11 +38,13 @@ public enum MediaTypeSniffer {
 
     private static func isText(_ bytes: [UInt8]) -> Bool {
         guard !bytes.contains(0) else { return false }
-        // Allow up to 3 bytes of a multi-byte character cut at the end of the prefix.
-        for cut in 0...min(3, bytes.count) {
-            if String(validating: bytes[0..<(bytes.count - cut)], as: UTF8.self) != nil { return true }
-        }
-        return false
+        if String(validating: bytes, as: UTF8.self) != nil { return true }
+        // The prefix may end inside a multi-byte character: allow only the start of one (a lead
+        // byte and fewer continuation bytes than it announces), nothing else.
+        guard let lead = bytes.lastIndex(where: { $0 & 0xC0 != 0x80 }), bytes.count - lead <= 3 else { return false }
+        let expected = bytes[lead] >= 0xF0 ? 4 : bytes[lead] >= 0xE0 ? 3 : bytes[lead] >= 0xC0 ? 2 : 1
+        guard expected > bytes.count - lead, bytes[lead] >= 0xC2, bytes[lead] <= 0xF4 else { return false }
+        return String(validating: bytes[..<lead], as: UTF8.self) != nil
     }
 }
 

@@ -186,11 +186,14 @@ public final class FileBlobStore: BlobStore {
     /// The owner's key from the cache or their key file; when there is none yet, a new key
     /// published exclusively (if `create`) or nil. Refuses to create one for an erased patient.
     private func patientKey(for owner: AccountAddress, create: Bool) throws -> SymmetricKey? {
-        if let cached = keyCache.withLock({ $0[owner] }) { return cached }
+        // The marker first, before any cached key: another store on this directory (another
+        // process) may have erased the patient since this one cached the key.
         if isErased(owner) {
+            keyCache.withLock { $0[owner] = nil }
             if create { throw BlobStoreError.erased }
             return nil
         }
+        if let cached = keyCache.withLock({ $0[owner] }) { return cached }
         let path = keyPath(for: owner)
         let size = 32 + SealedObject.overhead
         // One byte more than a key file holds, so an overlong file is caught below.

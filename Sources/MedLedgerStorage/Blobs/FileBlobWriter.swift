@@ -217,6 +217,17 @@ final class WritePipeline: @unchecked Sendable {
         releaseBuffers()
     }
 
+    /// A pipeline dropped without `finish` or `cancel` (its writer was abandoned): stages hold the
+    /// pipeline while they run, so none is running now; release the file, the temporary file and
+    /// the buffers rather than leak them.
+    deinit {
+        if !descriptorClosed.load(ordering: .acquiring) {
+            closeDescriptor()
+            unlink(temporaryPath)
+        }
+        releaseBuffers()
+    }
+
     /// Closes the temporary file's descriptor, once.
     private func closeDescriptor() {
         guard descriptorClosed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }

@@ -72,6 +72,17 @@ struct MediaTypeSnifferTests {
             #expect(!MediaTypeSniffer.matches(declared: declared, prefix: content), "\(declared)")
         }
     }
+
+    @Test("text may end inside a multi-byte character, but stray bytes are not text")
+    func textPrefixes() {
+        let accented = Array("caf\u{00e9} au lait".utf8)
+        // Cut after the first byte of "é": still text.
+        #expect(MediaTypeSniffer.matches(declared: "text/plain", prefix: Array(accented[0..<4])))
+        #expect(!MediaTypeSniffer.matches(declared: "text/plain", prefix: Array("hello".utf8) + [0xFF]))
+        #expect(MediaTypeSniffer.mediaType(of: [0xFF, 0xD8]) == "application/octet-stream")
+        #expect(!MediaTypeSniffer.matches(declared: "text/plain", prefix: Array("ok".utf8) + [0x80]))
+        #expect(MediaTypeSniffer.matches(declared: "text/plain", prefix: Array("ok".utf8) + [0xF0, 0x9F, 0x98]))
+    }
 }
 
 @Suite("Blob metadata")
@@ -100,6 +111,7 @@ struct BlobMetadataTests {
         #expect(BlobMetadata.sanitise(fileName: "...hidden.txt") == "hidden.txt")
         #expect(BlobMetadata.sanitise(fileName: "/tmp/.ssh") == "ssh")
         #expect(BlobMetadata.sanitise(fileName: "report.final.pdf") == "report.final.pdf")
+        #expect(BlobMetadata.sanitise(fileName: ". .x") == "x")
     }
 
     @Test("control and format characters are dropped; quotes and shell or header specials are replaced")
