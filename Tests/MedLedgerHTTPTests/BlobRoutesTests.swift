@@ -153,4 +153,47 @@ struct BlobRoutesTests {
             }
         }
     }
+
+    @Test("a signed record.download sent with Accept: application/octet-stream streams the file, ranges included, and is audited")
+    func apiDownloadStreams() async throws {
+        let ledger = try await TestLedger.make()
+        let store = InMemoryBlobStore()
+        let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        var node = ledger.node
+        node.blobs = store
+        _ = try await node.submit(try patient.sign(RegisterPatient(), expires: ledger.clock.now + 60_000))
+        let content = Self.pdf + [UInt8](repeating: 0x0A, count: 5_000_000)
+        let writer = try store.makeWriter(owner: patient.address, metadata: BlobMetadata(mediaType: "application/pdf", fileName: "mri.pdf"))
+        try await writer.write(content)
+        let cid = try await writer.commit().cid
+        _ = try await node.submit(try patient.sign(AddDocument(id: "doc-big", category: .reports, content: cid), expires: ledger.clock.now + 60_000))
+        let whole = try patient.sign(DownloadRecord(record: "doc-big"), expires: ledger.clock.now + 60_000)
+        let ranged = try patient.sign(DownloadRecord(record: "doc-big"), expires: ledger.clock.now + 60_000)
+        let inline = try patient.sign(ViewRecord(record: "doc-big"), expires: ledger.clock.now + 60_000)
+        try await Application(router: buildRouter(node: node)).test(.router) { client in
+            try await client.execute(uri: "/v1/queries", method: .post, headers: [.accept: "application/octet-stream"], body: ByteBuffer(bytes: whole)) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/pdf")
+                #expect(response.headers[.contentDisposition]?.contains("mri.pdf") == true)
+                #expect(Array(response.body.readableBytesView) == content)
+            }
+            try await client.execute(
+                uri: "/v1/queries", method: .post, headers: [.accept: "application/octet-stream", .range: "bytes=10-19"], body: ByteBuffer(bytes: ranged)
+            ) { response in
+                #expect(response.status == .partialContent)
+                #expect(Array(response.body.readableBytesView) == Array(content[10..<20]))
+            }
+            // As JSON, a file over 4 MiB is described, not inlined.
+            try await client.execute(uri: "/v1/queries", method: .post, body: ByteBuffer(bytes: inline)) { response in
+                #expect(response.status == .ok)
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                let result = try #require(body?["result"] as? [String: Any])
+                #expect(result["content"] == nil)
+                #expect(result["contentSize"] as? Int == content.count)
+                #expect(result["fileName"] as? String == "mri.pdf")
+            }
+        }
+        let events = try await ledger.store.events(AuditQuery(record: "doc-big"))
+        #expect(events.map(\.action) == ["record.add", "record.download", "record.download", "record.view"])
+    }
 }

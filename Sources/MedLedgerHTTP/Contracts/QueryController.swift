@@ -15,13 +15,25 @@ struct QueryController<Context: RequestContext>: Sendable {
 
     @Sendable func query(_ request: Request, context: Context) async throws -> Response {
         let envelope = try await EnvelopeBody.read(request, node: node)
+        // `Accept: application/octet-stream` asks for a record's or profile's content as a file
+        // stream (any size, byte ranges) instead of JSON with the content inline.
+        let wantsFile = request.headers[.accept]?.contains("application/octet-stream") ?? false
         let result: QueryResult
         do {
-            result = try await EnvelopeBody.submitting { try await node.query(envelope) }
+            result = try await EnvelopeBody.submitting { try await node.query(envelope, loadContent: !wantsFile) }
         } catch QueryError.denied(let receipt) {
             return try JSONResponse.make(status: .forbidden, DeniedResponse(SubmitResponse(receipt)))
         } catch let error as QueryError {
             throw APIError(status: .unprocessableContent, code: "not_a_read", message: error.description)
+        }
+        if wantsFile, let cid = Self.contentCID(of: result.answer) {
+            do {
+                let reader = try await node.openContent(of: result)
+                return ContentResponse.make(reader: reader, cid: cid, request: request, fallbackName: "content")
+            } catch let error as BlobStoreError {
+                if error == .erased { throw APIError(status: .gone, code: "erased", message: "The patient's content was erased.") }
+                throw APIError(status: .internalServerError, code: "content_integrity", message: "The content could not be read: \(error.description).")
+            }
         }
         if let error = result.contentError {
             // The read is on the ledger; the content could not be produced. Never return wrong plaintext.
@@ -31,6 +43,17 @@ struct QueryController<Context: RequestContext>: Sendable {
             throw APIError(status: .internalServerError, code: "content_integrity", message: "The content could not be read: \(error.description).")
         }
         return try JSONResponse.make(status: .ok, QueryResponse(result))
+    }
+}
+
+extension QueryController {
+    /// The CID a record or profile answer names.
+    static func contentCID(of answer: QueryAnswer?) -> String? {
+        switch answer {
+        case .record(_, let version): version.content
+        case .profile(_, let content): content
+        default: nil
+        }
     }
 }
 
@@ -50,8 +73,12 @@ struct QueryResultBody: Encodable {
     var kind: String
     var record: MedicalRecord?
     var version: RecordVersion?
-    /// Base64 of the decrypted content.
+    /// Base64 of the decrypted content (up to 4 MiB; larger files are described only, download them).
     var content: String?
+    /// The content's plaintext length, stored media type and file name, when it was opened.
+    var contentSize: Int64?
+    var mediaType: String?
+    var fileName: String?
     var records: [MedicalRecord]?
     var appointments: [Appointment]?
     var grants: [Grant]?
@@ -64,6 +91,9 @@ struct QueryResultBody: Encodable {
 
     init(_ result: QueryResult) {
         kind = "none"
+        contentSize = result.contentSize
+        mediaType = result.contentMetadata?.mediaType
+        fileName = result.contentMetadata?.fileName
         switch result.answer {
         case .record(let record, let version):
             kind = "record"
