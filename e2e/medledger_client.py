@@ -212,10 +212,13 @@ class Node:
         """`POST /v1/queries`: a signed read action."""
         return self.post("/v1/queries", envelope)
 
-    def upload(self, account: Account, owner: str, content: bytes) -> tuple[int, dict]:
-        """`POST /v1/blobs?owner=...` signed by `account`; the node encrypts under `owner`'s key."""
+    def upload(self, account: Account, owner: str, content: bytes, media_type: str | None = None) -> tuple[int, dict]:
+        """`POST /v1/blobs?owner=...` signed by `account`; the node encrypts under `owner`'s key.
+        The media type defaults to JSON for a JSON document and plain text otherwise."""
         target = f"/v1/blobs?owner={owner}"
-        headers = {"Content-Type": "application/octet-stream",
+        if media_type is None:
+            media_type = "application/json" if content.lstrip()[:1] in (b"{", b"[") else "text/plain"
+        headers = {"Content-Type": media_type,
                    "Authorization": account.request_authorization("POST", target, content)}
         return self.post(target, content, headers)
 

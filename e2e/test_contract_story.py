@@ -269,7 +269,7 @@ def test_bad_input_changes_nothing(node: Node) -> None:
 
     # Uploads must be signed over the exact bytes, at about the server's time.
     target = f"/v1/blobs?owner={patient.address}"
-    swapped = {"Authorization": patient.account.request_authorization("POST", target, b"original")}
+    swapped = {"Authorization": patient.account.request_authorization("POST", target, b"original"), "Content-Type": "text/plain"}
     status, answer = node.post(target, b"swapped", swapped)
     assert status == 401 and answer["error"]["code"] == "unauthenticated", answer
     stale = {"Authorization": patient.account.request_authorization("POST", target, b"x", int(time.time() * 1000) - 3_600_000)}
