@@ -261,9 +261,9 @@ struct BlobRoundTrip {
         var storedSize: Int64 = 0
 
         for _ in 0..<runs {
-            let cpu0 = ProcessMemory.cpuSeconds()
+            let cpu0 = CPUSample.processSeconds()
             let stored = try await storeObject(size: size)
-            let cpu1 = ProcessMemory.cpuSeconds()
+            let cpu1 = CPUSample.processSeconds()
             storedSize = stored.storedSize
             stores.append(stored)
             let path = objectPath(stored.cid)
@@ -275,7 +275,7 @@ struct BlobRoundTrip {
                 reads.append(read)
                 afterLoad.append(PageCache.residentFraction(path))
             }
-            let cpu2 = ProcessMemory.cpuSeconds()
+            let cpu2 = CPUSample.processSeconds()
             try await store.remove(stored.cid)
             storeCPU += cpu1 - cpu0
             loadCPU += cpu2 - cpu1
@@ -696,14 +696,6 @@ enum ProcessMemory {
 
     static func megabytes(_ kib: Int?) -> Double? {
         kib.map { (Double($0) * 1024 / 1e6 * 10).rounded() / 10 }
-    }
-
-    /// User plus system CPU seconds of this process, every thread.
-    static func cpuSeconds() -> Double {
-        var usage = rusage()
-        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 }
 

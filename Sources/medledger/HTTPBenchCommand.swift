@@ -533,7 +533,7 @@ struct HTTPTargetResult: Encodable {
 struct CPUSample {
     var wall = Date().timeIntervalSince1970
     var process = CPUSample.processSeconds()
-    var others = CPUSample.otherProcessesSeconds()
+    var others = OtherProcesses.cpuSeconds()
 
     static func processSeconds() -> Double {
         var usage = rusage()
@@ -545,28 +545,6 @@ struct CPUSample {
         guard getrusage(who, &usage) == 0 else { return 0 }
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
-
-    /// The other processes' CPU time from /proc/<pid>/stat (Linux): user and system time of each,
-    /// plus what its reaped children used, so processes that start or end within a run count too.
-    /// (The machine-wide /proc/stat is not used: in containers and some virtual machines it does
-    /// not count every process.)
-    static func otherProcessesSeconds() -> Double? {
-        guard let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        guard ticks > 0 else { return nil }
-        let me = String(getpid())
-        var total = 0.0
-        for pid in pids where pid != me && pid.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-            guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let close = text.lastIndex(of: ")")
-            else { continue }
-            // After the command name: state is field 3 of the line, utime 14, stime 15, cutime 16, cstime 17.
-            let fields = text[text.index(after: close)...].split(separator: " ")
-            guard fields.count > 14 else { continue }
-            total += fields[11...14].compactMap { Double($0) }.reduce(0, +)
-        }
-        return total / ticks
     }
 }
 
