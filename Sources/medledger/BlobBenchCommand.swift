@@ -119,7 +119,7 @@ struct BlobBenchCommand: AsyncParsableCommand {
                 report.disk = try DiskProbe.run(directory: root.path, mebibytes: diskProbe)
             }
         }
-        report.machine.load_average_end = BlobBenchMachine.loadAverage()
+        report.machine.loadAverageEnd = MachineInfo.loadAverage()
         report.targets = .init(results: report.results)
         try emit(report)
     }
@@ -344,7 +344,7 @@ struct BlobRoundTrip {
 /// The JSON `bench blobs` prints: one object, so that runs can be compared and quoted as they are.
 struct BlobBenchReport: Encodable {
     var benchmark = "blobs"
-    var machine = BlobBenchMachine()
+    var machine = MachineInfo()
     var settings: Settings?
     /// Resident memory when the command started, and just before the first size (after the
     /// store was opened, the plaintext piece made and the warm-up object stored and loaded).
@@ -461,34 +461,6 @@ struct BlobSizeResult: Encodable {
             let scale = pow(10, Double(digits))
             return (value * scale).rounded() / scale
         }
-    }
-}
-
-/// Where the figures were taken; kept here so this benchmark's output does not depend on the others'.
-struct BlobBenchMachine: Encodable {
-    var cores = ProcessInfo.processInfo.activeProcessorCount
-    var memory_gib = (Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824 * 10).rounded() / 10
-    var cpu = BlobBenchMachine.cpuModel()
-    var os = ProcessInfo.processInfo.operatingSystemVersionString
-    #if DEBUG
-    var build = "debug"
-    #else
-    var build = "release"
-    #endif
-    var load_average_start = BlobBenchMachine.loadAverage()
-    var load_average_end: [Double] = []
-
-    static func loadAverage() -> [Double] {
-        var values = [Double](repeating: 0, count: 3)
-        return getloadavg(&values, 3) == 3 ? values.map { ($0 * 100).rounded() / 100 } : []
-    }
-
-    static func cpuModel() -> String {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
-        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
-            if let colon = line.firstIndex(of: ":") { return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces) }
-        }
-        return "unknown"
     }
 }
 
@@ -696,29 +668,6 @@ enum ProcessMemory {
 
     static func megabytes(_ kib: Int?) -> Double? {
         kib.map { (Double($0) * 1024 / 1e6 * 10).rounded() / 10 }
-    }
-}
-
-/// CPU time of every other process, to say how busy the machine was during a measurement. Counts
-/// each process's own time and its reaped children's (so compilers started and finished by a
-/// build that is still running are counted through the build).
-enum OtherProcesses {
-    static func cpuSeconds() -> Double? {
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        guard ticks > 0, let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
-        let me = String(getpid())
-        var total = 0.0
-        for pid in pids where pid != me && pid.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-            guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let nameEnd = text.lastIndex(of: ")")
-            else { continue }
-            // After the command name come field 3 (state) onwards: utime, stime, cutime, cstime
-            // are fields 14 to 17.
-            let fields = text[text.index(after: nameEnd)...].split(separator: " ")
-            guard fields.count > 14 else { continue }
-            total += fields[11...14].compactMap { Double($0) }.reduce(0, +)
-        }
-        return total / ticks
     }
 }
 
