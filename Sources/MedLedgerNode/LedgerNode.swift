@@ -98,7 +98,7 @@ public struct LedgerNode: Sendable {
         if case .events(let query) = outcome.answer {
             result.events = try await store.events(query)
         }
-        if loadContent, Self.contentReference(of: outcome.answer) != nil {
+        if loadContent, result.contentReference != nil {
             do {
                 let reader = try await openContent(of: result)
                 defer { reader.close() }
@@ -121,18 +121,9 @@ public struct LedgerNode: Sendable {
     /// Opens the content an allowed record or profile read names, checked against its CID, for
     /// streaming (downloads, ranges). The caller closes the reader.
     public func openContent(of result: QueryResult) async throws -> any BlobReader {
-        guard let (cid, owner) = Self.contentReference(of: result.answer) else { throw QueryError.noContent }
+        guard let (cid, owner) = result.contentReference else { throw QueryError.noContent }
         guard let blobs else { throw QueryError.contentUnavailable }
         return try await blobs.open(cid, owner: owner)
-    }
-
-    /// The CID and owner an answer names, if it names content.
-    static func contentReference(of answer: QueryAnswer?) -> (String, AccountAddress)? {
-        switch answer {
-        case .record(let record, let version): (version.content, record.patient)
-        case .profile(let account, let content): (content, account.address)
-        default: nil
-        }
     }
 
     /// Accounts as the sequencer's state has them (public register facts: role, status, names of

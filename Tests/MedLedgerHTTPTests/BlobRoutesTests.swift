@@ -122,7 +122,7 @@ struct BlobRoutesTests {
         let cid = try await writer.commit().cid
         let router = Router()
         router.get("file") { request, _ -> Response in
-            ContentResponse.make(reader: try store.open(cid, owner: owner), cid: cid, request: request, fallbackName: "record")
+            ContentResponse.make(reader: try store.open(cid, owner: owner), request: request, fallbackName: "record")
         }
         try await Application(router: router).test(.router) { client in
             try await client.execute(uri: "/file", method: .get) { response in

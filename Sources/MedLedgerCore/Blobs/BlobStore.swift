@@ -59,6 +59,8 @@ public protocol BlobWriter: AnyObject {
 /// An opened, verified object whose plaintext can be read in ranges. Sendable so a streamed HTTP
 /// response can carry it; reads may run one at a time from any task.
 public protocol BlobReader: AnyObject, Sendable {
+    /// The CID the object was opened (and checked) under.
+    var cid: String { get }
     /// The object's decrypted name and media type.
     var metadata: BlobMetadata { get }
     /// The plaintext length in bytes.

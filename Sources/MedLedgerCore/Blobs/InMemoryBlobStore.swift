@@ -49,7 +49,7 @@ public final class InMemoryBlobStore: BlobStore {
         guard header.owner == owner, let key else {
             throw BlobStoreError.integrity("the object was not stored for this patient")
         }
-        return Reader(bytes: bytes, opener: try StreamOpener(header: header, storedSize: Int64(bytes.count), patientKey: key))
+        return Reader(cid: cid, bytes: bytes, opener: try StreamOpener(header: header, storedSize: Int64(bytes.count), patientKey: key))
     }
 
     public func check(_ cid: String) throws -> StoredObject {
@@ -136,10 +136,12 @@ public final class InMemoryBlobStore: BlobStore {
     }
 
     final class Reader: BlobReader, @unchecked Sendable {
+        let cid: String
         let bytes: [UInt8]
         let opener: StreamOpener
 
-        init(bytes: [UInt8], opener: StreamOpener) {
+        init(cid: String, bytes: [UInt8], opener: StreamOpener) {
+            self.cid = cid
             self.bytes = bytes
             self.opener = opener
         }

@@ -26,10 +26,10 @@ struct QueryController<Context: RequestContext>: Sendable {
         } catch let error as QueryError {
             throw APIError(status: .unprocessableContent, code: "not_a_read", message: error.description)
         }
-        if wantsFile, let cid = Self.contentCID(of: result.answer) {
+        if wantsFile, result.contentReference != nil {
             do {
                 let reader = try await node.openContent(of: result)
-                return ContentResponse.make(reader: reader, cid: cid, request: request, fallbackName: "content")
+                return ContentResponse.make(reader: reader, request: request, fallbackName: "content")
             } catch let error as BlobStoreError {
                 if error == .erased { throw APIError(status: .gone, code: "erased", message: "The patient's content was erased.") }
                 throw APIError(status: .internalServerError, code: "content_integrity", message: "The content could not be read: \(error.description).")
@@ -43,17 +43,6 @@ struct QueryController<Context: RequestContext>: Sendable {
             throw APIError(status: .internalServerError, code: "content_integrity", message: "The content could not be read: \(error.description).")
         }
         return try JSONResponse.make(status: .ok, QueryResponse(result))
-    }
-}
-
-extension QueryController {
-    /// The CID a record or profile answer names.
-    static func contentCID(of answer: QueryAnswer?) -> String? {
-        switch answer {
-        case .record(_, let version): version.content
-        case .profile(_, let content): content
-        default: nil
-        }
     }
 }
 

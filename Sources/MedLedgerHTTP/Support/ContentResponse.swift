@@ -15,7 +15,8 @@ enum ContentResponse {
         case unsatisfiable
     }
 
-    static func make(reader: any BlobReader, cid: String, request: Request, fallbackName: String) -> Response {
+    static func make(reader: any BlobReader, request: Request, fallbackName: String) -> Response {
+        let cid = reader.cid
         let size = reader.size
         var range = parse(request.headers[.range], size: size)
         if case .partial = range, let ifRange = request.headers[.ifRange], ifRange != etag(cid) { range = .whole }

@@ -26,23 +26,23 @@ struct DocumentController<Context: RequestContext>: Sendable {
         let version = request.uri.queryParameters.get("version").flatMap { Int($0) }
         let outcome = try await reader.read(DownloadRecord(record: record, version: version), session: session, loadContent: false)
         guard case .answered(let result) = outcome, case .record(_, let chosen) = result.answer else { return refusal(outcome) }
-        return try await stream(result, cid: chosen.content, request: request, session: session, name: "record-\(record)-v\(chosen.number)")
+        return try await stream(result, request: request, session: session, name: "record-\(record)-v\(chosen.number)")
     }
 
     @Sendable func certificate(_ request: Request, context: Context) async throws -> Response {
         let session = try await requireSession(request)
         guard let account = AccountAddress(try context.parameters.require("account")) else { throw APIError.notFound("No such account.") }
         let outcome = try await reader.read(ViewProfile(account: account, document: .certificate), session: session, loadContent: false)
-        guard case .answered(let result) = outcome, case .profile(_, let cid) = result.answer else { return refusal(outcome) }
-        return try await stream(result, cid: cid, request: request, session: session, name: "certificate-\(account)")
+        guard case .answered(let result) = outcome, case .profile = result.answer else { return refusal(outcome) }
+        return try await stream(result, request: request, session: session, name: "certificate-\(account)")
     }
 
     /// Streams an allowed read's content, or shows why it cannot be read (the failure itself is
     /// reported to the ledger by ``SessionReader/reportContentFailure(_:cid:session:)``).
-    private func stream(_ result: QueryResult, cid: String, request: Request, session: WebSession, name: String) async throws -> Response {
+    private func stream(_ result: QueryResult, request: Request, session: WebSession, name: String) async throws -> Response {
         do {
             let content = try await node.openContent(of: result)
-            return ContentResponse.make(reader: content, cid: cid, request: request, fallbackName: name)
+            return ContentResponse.make(reader: content, request: request, fallbackName: name)
         } catch let error as BlobStoreError {
             let message = await reader.reportContentFailure(error, result: result, session: session)
             return renderer.render("error", context: ["title": "Content unavailable", "message": message], status: error == .erased ? .gone : .internalServerError)

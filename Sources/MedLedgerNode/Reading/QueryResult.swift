@@ -28,6 +28,16 @@ public struct QueryResult: Sendable {
     public var event: AuditEvent { outcome.event }
     /// What the contracts answered.
     public var answer: QueryAnswer? { outcome.answer }
+
+    /// The content an allowed record or profile read names: its CID and the patient whose key
+    /// wraps it; nil for other answers.
+    public var contentReference: (cid: String, owner: AccountAddress)? {
+        switch answer {
+        case .record(let record, let version): (version.content, record.patient)
+        case .profile(let account, let content): (content, account.address)
+        default: nil
+        }
+    }
 }
 
 /// Why a read gave no answer.

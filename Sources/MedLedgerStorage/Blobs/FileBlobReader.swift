@@ -6,12 +6,14 @@ import MedLedgerCore
 /// Its state is immutable after opening (the descriptor is read with `pread` and closed once), so
 /// it may be handed to the task that streams a response.
 final class FileBlobReader: BlobReader, @unchecked Sendable {
+    let cid: String
     let file: ObjectFile
     let opener: StreamOpener
     /// Segments read per call.
     static let segmentsPerRead: Int64 = 16
 
-    init(file: ObjectFile, opener: StreamOpener) {
+    init(cid: String, file: ObjectFile, opener: StreamOpener) {
+        self.cid = cid
         self.file = file
         self.opener = opener
     }

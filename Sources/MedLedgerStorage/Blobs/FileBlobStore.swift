@@ -117,7 +117,7 @@ public final class FileBlobStore: BlobStore {
                 if isErased(owner) { throw BlobStoreError.erased }
                 throw BlobStoreError.integrity("the object was not stored for this patient")
             }
-            return FileBlobReader(file: file, opener: try StreamOpener(header: header, storedSize: file.size, patientKey: key))
+            return FileBlobReader(cid: id.string, file: file, opener: try StreamOpener(header: header, storedSize: file.size, patientKey: key))
         } catch {
             file.close()
             throw error
