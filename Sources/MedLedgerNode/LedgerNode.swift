@@ -71,11 +71,14 @@ public struct LedgerNode: Sendable {
         return removed
     }
 
-    /// Repeats the content erasure of every patient the contracts have erased, so an erasure
-    /// interrupted between its ledger entry and the key's destruction completes at start-up.
+    /// Makes sure every patient the contracts have erased has no key, so an erasure interrupted
+    /// between its ledger entry and the key's destruction completes at start-up. Cheap when there
+    /// is nothing to do; objects an interruption left behind are unreadable from then on, and the
+    /// content collector removes them (``StoredObject/ownerErased``).
     public func enforceErasures() async throws {
+        guard let blobs else { return }
         for patient in await sequencer.erasedPatients() {
-            try await eraseContent(of: patient)
+            try await blobs.destroyKey(of: patient)
         }
     }
 

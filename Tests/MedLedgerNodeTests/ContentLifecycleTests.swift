@@ -86,6 +86,35 @@ struct ContentLifecycleTests {
         #expect(store.inventory().map(\.cid) == [kept])
     }
 
+    @Test("an erasure interrupted after the key went: start-up keeps the key gone, and the collector removes the objects left, referenced or not")
+    func interruptedErasureIsFinished() async throws {
+        let ledger = try await TestLedger.make()
+        let store = InMemoryBlobStore(clock: ledger.clock.read)
+        let node = Self.node(ledger, store: store)
+        let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let other = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        for signer in [patient, other] { _ = try await Self.submit(node, ledger, RegisterPatient(), by: signer) }
+        let note = try await store.put(Array("diagnosis".utf8), owner: patient.address)
+        let kept = try await store.put(Array("someone else's".utf8), owner: other.address)
+        _ = try await Self.submit(node, ledger, AddDocument(id: "doc-1", category: .reports, content: note), by: patient)
+        _ = try await Self.submit(node, ledger, RequestErasure(patient: patient.address), by: patient)
+        // The confirmation reaches the ledger through another node value without a content
+        // store, as if the process stopped before erasing the content.
+        var bare = ledger.node
+        bare.blobs = nil
+        _ = try await bare.submit(try ledger.admin.sign(ConfirmErasure(patient: patient.address), expires: ledger.clock.now + 60_000))
+        #expect(try await store.get(note, owner: patient.address) == Array("diagnosis".utf8))
+
+        try await node.enforceErasures()
+        await #expect(throws: BlobStoreError.erased) { try store.open(note, owner: patient.address) }
+        #expect(store.inventory().first { $0.cid == note }?.ownerErased == true)
+
+        let collector = ContentCollector(store: ledger.store, blobs: store, grace: 3_600_000, clock: ledger.clock.read)
+        let pass = try await collector.collect()
+        #expect(pass.erased == 1 && pass.removed == 0)
+        #expect(store.inventory().map(\.cid) == [kept])
+    }
+
     @Test("the content tally names every version whose object is missing, altered or another patient's")
     func contentTallyFindsDamage() async throws {
         let store = InMemoryBlobStore()

@@ -40,7 +40,7 @@ public protocol BlobStore: Sendable {
     func remove(_ cid: String) async throws
 
     /// Destroys `owner`'s key: every object sealed for them becomes unreadable for good. Later
-    /// writes for this owner are refused.
+    /// writes for this owner are refused. Repeating it costs next to nothing.
     func destroyKey(of owner: AccountAddress) async throws
 }
 
@@ -99,12 +99,16 @@ public struct StoredObject: Sendable, Equatable {
     public let storedSize: Int64
     /// When it was stored, in milliseconds since the epoch.
     public let storedAt: Int64
+    /// True when the owner's key was destroyed: the object can never be read again and only
+    /// waits to be removed (an erasure interrupted before its objects were).
+    public let ownerErased: Bool
 
-    public init(cid: String, owner: AccountAddress?, storedSize: Int64, storedAt: Int64) {
+    public init(cid: String, owner: AccountAddress?, storedSize: Int64, storedAt: Int64, ownerErased: Bool = false) {
         self.cid = cid
         self.owner = owner
         self.storedSize = storedSize
         self.storedAt = storedAt
+        self.ownerErased = ownerErased
     }
 }
 

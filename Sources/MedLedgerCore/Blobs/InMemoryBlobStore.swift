@@ -71,7 +71,10 @@ public final class InMemoryBlobStore: BlobStore {
         state.withLock { state in
             state.objects.map { cid, object in
                 let owner = try? SealedObjectHeader(parsing: Array(object.bytes.prefix(SealedObjectHeader.maxSize))).owner
-                return StoredObject(cid: cid, owner: owner, storedSize: Int64(object.bytes.count), storedAt: object.storedAt)
+                return StoredObject(
+                    cid: cid, owner: owner, storedSize: Int64(object.bytes.count), storedAt: object.storedAt,
+                    ownerErased: owner.map(state.destroyed.contains) ?? false
+                )
             }.sorted { $0.cid < $1.cid }
         }
     }

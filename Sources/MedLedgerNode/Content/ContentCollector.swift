@@ -3,7 +3,8 @@ import ServiceLifecycle
 import MedLedgerCore
 
 /// Removes stored objects that no ledger entry names once they are older than a grace period:
-/// uploads whose transaction was never signed, abandoned forms, retried uploads.
+/// uploads whose transaction was never signed, abandoned forms, retried uploads. Objects whose
+/// owner's key was destroyed (an erasure interrupted before its objects went) are removed at once.
 ///
 /// An object is kept while any committed entry names its CID (allowed or denied: the trail can
 /// point at it either way), and while it is younger than `grace`, which covers the time between
@@ -26,6 +27,8 @@ public actor ContentCollector {
         public var removed = 0
         /// Objects no entry names yet, kept because they are recent.
         public var pending = 0
+        /// Objects of erased patients, now removed.
+        public var erased = 0
     }
 
     /// A collector over `store`'s entries and `blobs`; `grace` in milliseconds (default one day).
@@ -55,7 +58,13 @@ public actor ContentCollector {
         }
         var pass = Pass(stored: objects.count)
         let cutoff = clock() - grace
-        for object in objects where !referenced.contains(object.cid) {
+        for object in objects {
+            if object.ownerErased {
+                try await blobs.remove(object.cid)
+                pass.erased += 1
+                continue
+            }
+            guard !referenced.contains(object.cid) else { continue }
             if object.storedAt < cutoff {
                 try await blobs.remove(object.cid)
                 pass.removed += 1
@@ -63,8 +72,10 @@ public actor ContentCollector {
                 pass.pending += 1
             }
         }
-        if pass.removed > 0 {
-            logger.notice("removed unreferenced content", metadata: ["removed": "\(pass.removed)", "stored": "\(pass.stored)"])
+        if pass.removed > 0 || pass.erased > 0 {
+            logger.notice(
+                "removed content", metadata: ["unreferenced": "\(pass.removed)", "erased": "\(pass.erased)", "stored": "\(pass.stored)"]
+            )
         }
         return pass
     }

@@ -139,6 +139,7 @@ public final class FileBlobStore: BlobStore {
 
     public func inventory() async throws -> [StoredObject] {
         var objects: [StoredObject] = []
+        var erased: [AccountAddress: Bool] = [:]
         let manager = FileManager.default
         for shard in try manager.contentsOfDirectory(atPath: objectsPath).sorted() where shard.count == 2 {
             let shardPath = objectsPath + "/" + shard
@@ -150,7 +151,13 @@ public final class FileBlobStore: BlobStore {
                     guard prefix.count == SealedObjectHeader.fixedSize, Array(prefix[0..<4]) == SealedObjectHeader.magic else { return nil }
                     return AccountAddress(String(decoding: prefix[5..<47], as: UTF8.self))
                 }
-                objects.append(StoredObject(cid: id.string, owner: owner, storedSize: file.size, storedAt: file.modified))
+                let ownerErased = owner.map { owner in
+                    if let known = erased[owner] { return known }
+                    let marked = isErased(owner)
+                    erased[owner] = marked
+                    return marked
+                } ?? false
+                objects.append(StoredObject(cid: id.string, owner: owner, storedSize: file.size, storedAt: file.modified, ownerErased: ownerErased))
             }
         }
         return objects
@@ -170,9 +177,10 @@ public final class FileBlobStore: BlobStore {
         // The marker first: from then on nothing new is sealed for this patient, even if the
         // process stops before the key file is gone (the node repeats erasure at start-up).
         let marker = keysPath + "/\(owner.rawValue).erased"
-        _ = try DurableFiles.publishExclusively(Array("erased\n".utf8), at: marker)
-        keyCache.withLock { $0[owner] = nil }
         let path = keyPath(for: owner)
+        keyCache.withLock { $0[owner] = nil }
+        if isErased(owner), !FileManager.default.fileExists(atPath: path) { return }
+        _ = try DurableFiles.publishExclusively(Array("erased\n".utf8), at: marker)
         if unlink(path) != 0, errno != ENOENT {
             throw FileBlobStoreError("cannot remove \(path): \(String(cString: strerror(errno)))")
         }
