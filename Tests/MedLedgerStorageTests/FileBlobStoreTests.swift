@@ -803,4 +803,34 @@ struct FileBlobStoreTests {
         #expect(FileManager.default.fileExists(atPath: dir.path + "/blobs/\(cid.suffix(2))/\(cid)"))
         #expect(try data.openBlobStore(maxObjectSize: 123).maxObjectSize == 123)
     }
+
+    @Test("a file opened once is still checked again when it is replaced or rewritten afterwards")
+    func reopenedAfterChange() async throws {
+        let dir = TempDirectory()
+        defer { dir.cleanUp() }
+        let store = try FileBlobStore(directory: dir.url)
+        let first = Array(repeating: UInt8(ascii: "a"), count: 300_000)
+        let second = Array(repeating: UInt8(ascii: "b"), count: 300_000)
+        let a = try await store.put(first, owner: Self.owner)
+        let b = try await store.put(second, owner: Self.owner)
+        // Opened (and so fully checked) once, then opened again unchanged: same plaintext.
+        #expect(try await store.get(a, owner: Self.owner) == first)
+        #expect(try await store.get(a, owner: Self.owner) == first)
+        // Another object of the same patient renamed over it: refused, never b's plaintext.
+        let pathA = store.objectPath(for: ContentID(a)!)
+        let copy = dir.path + "/copy-of-b"
+        try FileManager.default.copyItem(atPath: store.objectPath(for: ContentID(b)!), toPath: copy)
+        #expect(rename(copy, pathA) == 0)
+        await #expect(throws: BlobStoreError.self) { _ = try await store.get(a, owner: Self.owner) }
+        // b's own file rewritten in place after an open: refused too.
+        #expect(try await store.get(b, owner: Self.owner) == second)
+        let pathB = store.objectPath(for: ContentID(b)!)
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: pathB)))
+        bytes[bytes.count / 2] ^= 1
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: pathB))
+        try handle.write(contentsOf: Data(bytes))
+        try handle.close()
+        await #expect(throws: BlobStoreError.self) { _ = try await store.get(b, owner: Self.owner) }
+    }
+
 }

@@ -33,6 +33,13 @@ public final class FileBlobStore: BlobStore {
     private let masterKey: SymmetricKey
     /// Patient keys already opened, so each key file is read and decrypted once per store.
     private let keyCache = Mutex<[AccountAddress: SymmetricKey]>([:])
+    /// Objects whose whole file hashed to their CID, with the file's identity at that moment: a
+    /// download's range requests and page views then open an unchanged file without hashing it all
+    /// again. Any replacement or rewrite changes the identity and brings the full check back; the
+    /// auditor's ``check(_:)`` always hashes.
+    private let verified = Mutex<[ContentID: ObjectFile.Identity]>([:])
+    /// Entries kept before the record of verified files starts again.
+    static let verifiedLimit = 10_000
     public let maxObjectSize: Int64
     /// Bytes per write batch; a multiple of every device's direct-I/O alignment.
     static let batchSize = 4 << 20
@@ -111,7 +118,7 @@ public final class FileBlobStore: BlobStore {
         let id = try Self.parse(cid)
         let file = try ObjectFile(path: objectPath(for: id))
         do {
-            let header = try file.verify(id)
+            let header = try verifiedHeader(of: file, id: id)
             guard header.owner == owner else { throw BlobStoreError.integrity("the object was not stored for this patient") }
             guard let key = try patientKey(for: owner, create: false) else {
                 if isErased(owner) { throw BlobStoreError.erased }
@@ -166,6 +173,7 @@ public final class FileBlobStore: BlobStore {
     public func remove(_ cid: String) async throws {
         let id = try Self.parse(cid)
         let path = objectPath(for: id)
+        verified.withLock { _ = $0.removeValue(forKey: id) }
         if unlink(path) != 0 {
             guard errno == ENOENT else { throw FileBlobStoreError("cannot remove \(path): \(String(cString: strerror(errno)))") }
             return
@@ -185,6 +193,20 @@ public final class FileBlobStore: BlobStore {
             throw FileBlobStoreError("cannot remove \(path): \(String(cString: strerror(errno)))")
         }
         try DurableFiles.syncDirectory(keysPath)
+    }
+
+    /// The header of `file` once its bytes are known to hash to `id`: hashed now, unless this
+    /// very file, unchanged, was hashed before.
+    private func verifiedHeader(of file: ObjectFile, id: ContentID) throws -> SealedObjectHeader {
+        if verified.withLock({ $0[id] }) == file.identity {
+            return try SealedObjectHeader(parsing: file.readPrefix(SealedObjectHeader.maxSize))
+        }
+        let header = try file.verify(id)
+        verified.withLock { known in
+            if known.count >= Self.verifiedLimit { known.removeAll() }
+            known[id] = file.identity
+        }
+        return header
     }
 
     // MARK: Paths and keys

@@ -13,8 +13,21 @@ final class ObjectFile: @unchecked Sendable {
     let size: Int64
     /// Modification time in milliseconds since the epoch: when the object was stored.
     let modified: Int64
+    /// Which file, at which state, the descriptor holds: changes when the file is replaced,
+    /// rewritten or touched.
+    let identity: Identity
     /// Bytes read per call while hashing.
     static let readSize = 4 << 20
+
+    /// Device, inode, size and the modification and change times (nanoseconds). The change time
+    /// cannot be set back by a user-space tool, so an unchanged identity means unchanged bytes.
+    struct Identity: Hashable, Sendable {
+        let device: UInt64
+        let inode: UInt64
+        let size: Int64
+        let modified: Int64
+        let changed: Int64
+    }
 
     /// Opens `path`; ``BlobStoreError/notFound`` when there is no such file.
     init(path: String) throws {
@@ -32,6 +45,11 @@ final class ObjectFile: @unchecked Sendable {
         self.descriptor = fd
         self.size = Int64(info.st_size)
         self.modified = Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000
+        self.identity = Identity(
+            device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+            changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+        )
     }
 
     private let closed = Atomic<Bool>(false)
