@@ -189,14 +189,18 @@ struct DemoSeed {
         try await submit(CreateGrant(id: "grant-hospital", grantee: hospital.address, scope: .category(.reports), expires: yearAhead), by: patient, step: "grant hospital.demo reports")
         try await submit(CreateGrant(id: "grant-doctor-2", grantee: doctor.address, scope: .all, expires: yearAhead), by: second, step: "grant dr.demo the second patient's records")
 
-        // Records the doctor writes after the first visit.
-        let visit = try await put(.json([
+        // Records the doctor writes after the first visit: each document is stored encrypted
+        // under its patient's key, then named by the record's transaction.
+        let writeRecord = { (id: String, patient: DemoPerson, category: RecordCategory, fields: [String: String]) async throws in
+            let content = try await put(.json(fields), patient.address, "the document of \(id)")
+            try await submit(CreateRecord(id: id, patient: patient.address, category: category, content: content), by: doctor, step: "create \(id)")
+        }
+        try await writeRecord("rec-visit-1", patient, .visitNotes, [
             "title": "Visit note: persistent cough",
             "diagnosis": "Acute bronchitis",
             "treatmentPlan": "Rest, fluids, steam inhalation; review in one week",
             "medicationNotes": "Paracetamol 500 mg as needed for fever",
-        ]), patient.address, "visit note")
-        try await submit(CreateRecord(id: "rec-visit-1", patient: patient.address, category: .visitNotes, content: visit), by: doctor, step: "create rec-visit-1")
+        ])
         let visitRevised = try await put(.json([
             "title": "Visit note: persistent cough",
             "diagnosis": "Acute bronchitis; chest X-ray clear",
@@ -204,33 +208,29 @@ struct DemoSeed {
             "medicationNotes": "Amoxicillin 500 mg three times a day (see prescription); paracetamol 500 mg as needed",
         ]), patient.address, "revised visit note")
         try await submit(UpdateRecord(record: "rec-visit-1", content: visitRevised, baseVersion: 1), by: doctor, step: "update rec-visit-1")
-        let lab = try await put(.json([
+        try await writeRecord("rec-lab-1", patient, .labResults, [
             "title": "Full blood count",
             "haemoglobin": "13.9 g/dL (13.0-17.0)",
             "whiteCells": "11.2 x10^9/L (4.0-11.0), slightly raised",
             "platelets": "265 x10^9/L (150-400)",
             "crp": "18 mg/L (< 5), raised",
             "notes": "Consistent with an acute infection",
-        ]), patient.address, "lab result")
-        try await submit(CreateRecord(id: "rec-lab-1", patient: patient.address, category: .labResults, content: lab), by: doctor, step: "create rec-lab-1")
-        let prescription = try await put(.json([
+        ])
+        try await writeRecord("rec-rx-1", patient, .prescriptions, [
             "medication": "Amoxicillin 500 mg capsules",
             "dosage": "One capsule three times a day for 7 days (21 capsules)",
             "instructions": "Take with water, with or without food; finish the course even when you feel better",
-        ]), patient.address, "prescription")
-        try await submit(CreateRecord(id: "rec-rx-1", patient: patient.address, category: .prescriptions, content: prescription), by: doctor, step: "create rec-rx-1")
-        let report = try await put(.json([
+        ])
+        try await writeRecord("rec-report-1", patient, .reports, [
             "title": "Outpatient report",
             "text": "Seen in the general practice clinic for a persistent cough. Treated as acute bronchitis with antibiotics. No admission needed; follow-up booked.",
-        ]), patient.address, "report")
-        try await submit(CreateRecord(id: "rec-report-1", patient: patient.address, category: .reports, content: report), by: doctor, step: "create rec-report-1")
-        let secondVisit = try await put(.json([
+        ])
+        try await writeRecord("rec-visit-2", second, .visitNotes, [
             "title": "Phone consultation: ankle sprain",
             "diagnosis": "Suspected grade I sprain of the left ankle",
             "treatmentPlan": "Rest, ice, compression, elevation; examine at the booked visit",
             "medicationNotes": "Ibuprofen 400 mg up to three times a day with food, if needed",
-        ]), second.address, "second patient visit note")
-        try await submit(CreateRecord(id: "rec-visit-2", patient: second.address, category: .visitNotes, content: secondVisit), by: doctor, step: "create rec-visit-2")
+        ])
 
         // A request waiting for the patient's answer (shown when they sign in).
         let reason = try await put(.json(["reason": "Quality review of recent laboratory results at Demo General Hospital"]), patient.address, "access request reason")
