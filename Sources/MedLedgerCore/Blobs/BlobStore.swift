@@ -141,7 +141,7 @@ public enum BlobStoreError: Error, Sendable, Equatable, CustomStringConvertible 
 extension BlobStore {
     /// Stores a small document in one call and returns its CID.
     public func put(_ plaintext: [UInt8], owner: AccountAddress, metadata: BlobMetadata? = nil) async throws -> String {
-        let writer = try await makeWriter(owner: owner, metadata: metadata ?? BlobMetadata(mediaType: MediaTypeSniffer.mediaType(of: plaintext)))
+        let writer = try await makeWriter(owner: owner, metadata: metadata ?? BlobMetadata(mediaType: MediaTypeSniffer.mediaType(of: Array(plaintext.prefix(512)))))
         do {
             try await writer.write(plaintext)
             return try await writer.commit().cid

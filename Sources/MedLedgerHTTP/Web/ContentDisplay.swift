@@ -54,7 +54,7 @@ enum ContentDisplay {
         if let text = String(bytes: bytes, encoding: .utf8), !text.contains("\u{0}") {
             return ["text": text, "isText": true]
         }
-        return ["binary": ["size": bytes.count, "sizeText": sizeText(Int64(bytes.count)), "mediaType": mediaType(of: bytes)], "isBinary": true]
+        return ["binary": ["size": bytes.count, "sizeText": sizeText(Int64(bytes.count)), "mediaType": MediaTypeSniffer.mediaType(of: Array(bytes.prefix(512)))], "isBinary": true]
     }
 
     /// Titles first, then the clinical fields in reading order, then the rest alphabetically.
@@ -73,16 +73,5 @@ enum ContentDisplay {
             if character.isUppercase { words += " " + character.lowercased() } else { words.append(character) }
         }
         return words.prefix(1).uppercased() + words.dropFirst()
-    }
-
-    /// The media type of a file, from its first bytes.
-    static func mediaType(of bytes: [UInt8]) -> String {
-        if bytes.starts(with: Array("%PDF".utf8)) { return "application/pdf" }
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return "image/png" }
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
-        if let text = String(bytes: bytes, encoding: .utf8), !text.contains("\u{0}") {
-            return text.hasPrefix("{") ? "application/json" : "text/plain; charset=utf-8"
-        }
-        return "application/octet-stream"
     }
 }
