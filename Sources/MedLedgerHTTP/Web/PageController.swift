@@ -132,7 +132,10 @@ struct PageController<Context: RequestContext>: Sendable {
         case .refused(let reason):
             return ["denied": reason]
         case .answered(let result):
-            let body = try JSONValue.of(QueryResultBody(result))
+            // Content is shown through ContentDisplay, not as the API's base64: leave it out here.
+            var described = result
+            described.content = nil
+            let body = try JSONValue.of(QueryResultBody(described))
             switch result.answer {
             case .record:
                 var value: [String: Any] = [
