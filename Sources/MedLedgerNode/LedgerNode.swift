@@ -51,7 +51,8 @@ public struct LedgerNode: Sendable {
         let receipt = try await sequencer.sequence(transaction)
         if transaction.type == ConfirmErasure.transactionType, let outcome = receipt.contract, outcome.allowed, let patient = outcome.event.patient {
             // The erasure is durable on the ledger; now destroy what it promises. Should this
-            // fail or the process stop, `enforceErasures()` finishes it at the next start.
+            // fail or the process stop, `enforceErasures()` destroys the key at the next start and
+            // the content collector removes the objects left.
             try await eraseContent(of: patient)
         }
         return receipt

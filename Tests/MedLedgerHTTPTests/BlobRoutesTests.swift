@@ -196,4 +196,21 @@ struct BlobRoutesTests {
         let events = try await ledger.store.events(AuditQuery(record: "doc-big"))
         #expect(events.map(\.action) == ["record.add", "record.download", "record.download", "record.view"])
     }
+
+    @Test("an upload for an erased patient is refused with 410 and stores nothing")
+    func uploadForErasedPatient() async throws {
+        let ledger = try await TestLedger.make()
+        let store = InMemoryBlobStore()
+        let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        store.destroyKey(of: patient.address)
+        let target = "/v1/blobs?owner=\(patient.address)"
+        let fields = try Self.headers(ledger, signer: patient, target: target, body: Self.pdf, type: "application/pdf")
+        try await Self.server(ledger, store: store).test(.router) { client in
+            try await client.execute(uri: target, method: .post, headers: fields, body: ByteBuffer(bytes: Self.pdf)) { response in
+                #expect(response.status == .gone)
+            }
+        }
+        #expect(store.inventory().isEmpty)
+    }
+
 }

@@ -45,7 +45,12 @@ struct BlobController<Context: RequestContext>: Sendable {
             )
         }
         let name = request.uri.queryParameters["name"].flatMap { BlobMetadata.sanitise(fileName: String($0)) }
-        let writer = try await blobs.makeWriter(owner: owner, metadata: BlobMetadata(mediaType: declared, fileName: name))
+        let writer: any BlobWriter
+        do {
+            writer = try await blobs.makeWriter(owner: owner, metadata: BlobMetadata(mediaType: declared, fileName: name))
+        } catch BlobStoreError.erased {
+            throw Self.erased
+        }
         var hash = SHA256()
         var prefix: [UInt8] = []
         var checkedType = false
@@ -79,7 +84,7 @@ struct BlobController<Context: RequestContext>: Sendable {
             throw Self.tooLarge(limit)
         } catch BlobStoreError.erased {
             await writer.abort()
-            throw APIError(status: .gone, code: "erased", message: "This patient's records were erased; nothing more can be stored for them.")
+            throw Self.erased
         } catch {
             await writer.abort()
             throw error
@@ -93,6 +98,10 @@ struct BlobController<Context: RequestContext>: Sendable {
                 message: "The file's content is not \(declared) (it looks like \(MediaTypeSniffer.mediaType(of: prefix))); nothing was stored."
             )
         }
+    }
+
+    static var erased: APIError {
+        APIError(status: .gone, code: "erased", message: "This patient's records were erased; nothing more can be stored for them.")
     }
 
     static func tooLarge(_ limit: Int64) -> APIError {
