@@ -12,6 +12,7 @@ public func buildRouter(node: LedgerNode, web: WebApplication? = nil, secure: Bo
     router.add(middleware: SecurityHeadersMiddleware(secure: secure))
     LedgerController(node: node).addRoutes(to: router)
     QueryController(node: node).addRoutes(to: router)
+    AuditController<MedLedgerRequestContext>(node: node, bundleCheckpoint: { node.checkpoint }).addRoutes(to: router)
     if let blobs = node.blobs {
         BlobController(blobs: blobs, clock: node.clock).addRoutes(to: router)
     }

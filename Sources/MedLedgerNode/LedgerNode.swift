@@ -179,7 +179,7 @@ public struct LedgerNode: Sendable {
     }
 
     /// Fetches every perfect subtree the ranges need in one store call and folds each range.
-    private func hashes(of ranges: [Range<UInt64>]) async throws -> [TreeHash] {
+    func hashes(of ranges: [Range<UInt64>]) async throws -> [TreeHash] {
         let plans = ranges.map(MerkleMath.decompose)
         let fetched = try await treeHashes.hashes(plans.flatMap { $0 }, from: store)
         var offset = 0

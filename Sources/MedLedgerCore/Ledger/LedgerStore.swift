@@ -24,12 +24,26 @@ public protocol LedgerStore: AuditLog {
     func hashes(_ ids: [TreeNodeID]) async throws -> [TreeHash]
     /// Stored entries with indexes in `range` (clamped to the ledger's size), in order.
     func entries(_ range: Range<UInt64>) async throws -> [StoredEntry]
+    /// Stored entries at `indexes` (any order, duplicates allowed), in index order; indexes the
+    /// ledger does not hold are left out, so a caller can name what is missing.
+    func entries(at indexes: [UInt64]) async throws -> [StoredEntry]
     /// Checkpoints with size greater than `size`, oldest first, at most `limit`.
     func checkpoints(after size: UInt64, limit: Int) async throws -> [StoredCheckpoint]
     /// The first checkpoint whose size is at least `size` (the one that sealed entry `size - 1`).
     func checkpoint(covering size: UInt64) async throws -> StoredCheckpoint?
     /// The lowest index of an entry whose signer and nonce appear at an earlier index, if any.
     func firstReplayedEntry() async throws -> UInt64?
+}
+
+extension LedgerStore {
+    /// One range read per index: correct for any store; stores override it with one query.
+    public func entries(at indexes: [UInt64]) async throws -> [StoredEntry] {
+        var found: [StoredEntry] = []
+        for index in Set(indexes).sorted() {
+            found += try await entries(index..<(index + 1))
+        }
+        return found
+    }
 }
 
 /// Errors a store reports about its contents.

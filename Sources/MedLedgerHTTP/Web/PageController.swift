@@ -244,21 +244,19 @@ struct PageController<Context: RequestContext>: Sendable {
         ]
     }
 
-    /// Reconciles the page's `fullTrail` read (the record's whole trail) with its `records` read.
-    /// The trail is compared with the stored state (``TrailReconciliation``), and every version's
-    /// content with the content store: each named object must exist and hash to its CID.
+    /// The tally check of the page's record (``LedgerNode/tally(record:)``), run once the page's
+    /// `fullTrail` read (the whole audit.trail, which the contracts must allow) is answered.
     func tally(record id: String?, outcomes: [String: SessionReader.Outcome], values: TemplateValue) async throws -> Any {
-        guard case .answered(let trail)? = outcomes["fullTrail"], let events = trail.events,
-            case .answered(let list)? = outcomes["records"], case .records(let records)? = list.answer,
-            let record = records.first(where: { $0.id == id })
-        else { return ["unavailable": true] }
-        var found = TrailReconciliation.discrepancies(record: record, trail: events)
-        if let blobs = node.blobs {
-            found += await ContentTally.discrepancies(record: record, blobs: blobs)
+        guard case .answered? = outcomes["fullTrail"], let id, let record = await node.record(id) else { return ["unavailable": true] }
+        let report: TallyReport
+        do {
+            report = try await node.tally(record: id)
+        } catch let error as AuditError {
+            return ["unavailable": true, "reason": error.description]
         }
         var value: [String: Any] = [
-            "tallies": found.isEmpty, "discrepancies": found, "result": found.isEmpty ? "tallies" : "discrepancy",
-            "events": events.count, "versions": record.versions.count, "recordFound": true,
+            "tallies": report.tallies, "discrepancies": report.discrepancies, "result": report.result.rawValue,
+            "events": report.events, "versions": report.versions, "recordFound": true, "checkpointSize": Int(report.checkpointSize),
         ]
         // The recorded check and sign-off decide what the contracts allow next (open, approve).
         if let latest = record.tally { value["latest"] = values.convert(try JSONValue.of(latest)) }

@@ -46,5 +46,8 @@ public struct WebApplication: Sendable {
             logger: logger
         ).addRoutes(to: router)
         DocumentController<MedLedgerRequestContext>(node: node, sessions: sessions, renderer: renderer).addRoutes(to: router)
+        AuditBundleController<MedLedgerRequestContext>(
+            node: node, sessions: sessions, renderer: renderer, bundleCheckpoint: { [node] in node.checkpoint }
+        ).addRoutes(to: router)
     }
 }

@@ -44,6 +44,12 @@ public actor Sequencer {
     /// The system parameters of the current state.
     func parameters() -> SystemParameters { contracts.parameters }
 
+    /// A record as the current state holds it.
+    func record(_ id: String) -> MedicalRecord? { contracts.records[id] }
+
+    /// The sign-in session a session key belongs to.
+    func session(_ key: AccountAddress) -> Session? { contracts.sessions[key] }
+
     /// Patients whose erasure the contracts confirmed.
     func erasedPatients() -> [AccountAddress] { Array(contracts.erasedPatients) }
 

@@ -105,6 +105,20 @@ public struct SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    public func entries(at indexes: [UInt64]) async throws -> [StoredEntry] {
+        let wanted = Set(indexes).sorted().map { Int64(clamping: $0) }
+        guard !wanted.isEmpty else { return [] }
+        return try readNow { db in
+            var found: [StoredEntry] = []
+            // SQLite binds at most 32,766 parameters; stay well below.
+            for start in stride(from: 0, to: wanted.count, by: 500) {
+                let chunk = Array(wanted[start..<min(start + 500, wanted.count)])
+                found += try EntryRecord.filter(chunk.contains(Column("idx"))).order(Column("idx")).fetchAll(db).map(Self.storedEntry)
+            }
+            return found
+        }
+    }
+
     public func checkpoints(after size: UInt64, limit: Int) async throws -> [StoredCheckpoint] {
         try readNow { db in
             try CheckpointRecord

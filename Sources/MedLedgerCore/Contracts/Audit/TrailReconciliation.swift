@@ -4,7 +4,7 @@
 /// a tally; it is pure, so anyone holding the trail and the record can run it again.
 public enum TrailReconciliation {
     /// The writes that make versions.
-    static let writes: Set<String> = [CreateRecord.transactionType, AddDocument.transactionType, UpdateRecord.transactionType]
+    public static let writes: Set<String> = [CreateRecord.transactionType, AddDocument.transactionType, UpdateRecord.transactionType]
 
     /// The discrepancies found; empty when the trail tallies.
     public static func discrepancies(record: MedicalRecord, trail: [AuditEvent]) -> [String] {

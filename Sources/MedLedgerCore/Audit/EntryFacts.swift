@@ -1,0 +1,51 @@
+import Crypto
+import Foundation
+
+/// What an auditor can read from one ledger entry by itself: that its signature holds, who signed
+/// it, its transaction type, and every string its body carries (record ids, CIDs, session keys).
+/// Tally checks and bundle verification compare these facts with what the audit events claim.
+public struct EntryFacts: Sendable {
+    public let index: UInt64
+    public let leafHash: TreeHash
+    public let type: String
+    /// The address of the key that signed the envelope (an account, or a session key).
+    public let signer: AccountAddress
+    /// Every string value in the transaction's body, nested ones included.
+    public let bodyStrings: Set<String>
+    /// For `session.open`: the address of the session key it delegates to.
+    public let delegatedSession: AccountAddress?
+
+    /// Checks the entry's envelope (signature, shape, body rules; never the clock, since stored
+    /// entries were sequenced in their own time) and reads its facts.
+    public static func read(index: UInt64, entry: [UInt8], verifier: EnvelopeVerifier = EntryFacts.verifier) throws(EnvelopeError) -> EntryFacts {
+        let transaction = try verifier.parse(entry)
+        var strings: Set<String> = []
+        if let envelope = try? JSONDecoder().decode(DSSEEnvelope.self, from: Data(entry)),
+            let payload = Base64Coding.decodeStandard(envelope.payload),
+            let object = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any],
+            let body = object["body"]
+        {
+            collect(body, into: &strings)
+        }
+        var session: AccountAddress?
+        if let open = transaction.body as? OpenSession {
+            session = P256.Signing.PublicKey.address(ofPayloadKey: open.sessionKey)
+        }
+        return EntryFacts(
+            index: index, leafHash: transaction.leafHash, type: transaction.type, signer: transaction.signer,
+            bodyStrings: strings, delegatedSession: session
+        )
+    }
+
+    /// The contracts' registry: every action the ledger accepts.
+    public static let verifier = EnvelopeVerifier(registry: ContractEngine.registry)
+
+    private static func collect(_ value: Any, into found: inout Set<String>) {
+        switch value {
+        case let text as String: found.insert(text)
+        case let array as [Any]: for element in array { collect(element, into: &found) }
+        case let object as [String: Any]: for element in object.values { collect(element, into: &found) }
+        default: break
+        }
+    }
+}

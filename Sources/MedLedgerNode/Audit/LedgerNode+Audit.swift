@@ -1,0 +1,147 @@
+import MedLedgerCore
+
+/// The auditor's tools on the node's side: a record's whole trail, the tally check (ledger, state
+/// and content store must agree) and offline audit bundles. docs/AUDIT.md describes them.
+extension LedgerNode {
+    /// Every audit event about `record` in entries below `size`, in ledger order.
+    public func recordTrail(_ record: String, below size: UInt64) async throws -> [AuditEvent] {
+        var events: [AuditEvent] = []
+        var after: UInt64?
+        while true {
+            let page = try await store.events(AuditQuery(record: record, after: after, limit: AuditQuery.maxLimit))
+            events += page.filter { $0.index < size }
+            guard page.count == AuditQuery.maxLimit, let last = page.last, last.index < size else { return events }
+            after = last.index
+        }
+    }
+
+    /// Inclusion proofs of several entries in the tree of `size` entries, with one store read for
+    /// every hash they need.
+    public func inclusionProofs(indexes: [UInt64], size: UInt64) async throws -> [[TreeHash]] {
+        guard size <= self.size, indexes.allSatisfy({ $0 < size }) else { throw LedgerNodeError.outOfRange }
+        let rangesPerProof = indexes.map { MerkleMath.inclusionRanges(index: $0, size: size) }
+        let folded = try await hashes(of: rangesPerProof.flatMap { $0 })
+        var offset = 0
+        return rangesPerProof.map { ranges in
+            defer { offset += ranges.count }
+            return Array(folded[offset..<(offset + ranges.count)])
+        }
+    }
+
+    /// The stored record `id` as the current state holds it.
+    public func record(_ id: String) async -> MedicalRecord? {
+        await sequencer.record(id)
+    }
+
+    /// Runs the tally check of `id` against the latest checkpoint: the record's trail, the entries
+    /// it names (present, proven in the log, signed by the actor or their session, the action the
+    /// event says, naming the CIDs the versions hold), the stored state, and the content store.
+    public func tally(record id: String) async throws -> TallyReport {
+        guard let checkpoint else { throw LedgerNodeError.outOfRange }
+        let size = checkpoint.checkpoint.size
+        guard let record = await sequencer.record(id) else { throw AuditError.noSuchRecord(id) }
+        let trail = try await recordTrail(id, below: size)
+        var found = TrailReconciliation.discrepancies(record: record, trail: trail)
+
+        // The state's current version must be the one the ledger's last write made.
+        if let lastWrite = trail.last(where: { $0.outcome == .allowed && TrailReconciliation.writes.contains($0.action) }),
+            let version = lastWrite.version, version != record.current.number
+        {
+            found.append("The stored record is at version \(record.current.number), but the ledger's last write (entry \(lastWrite.index)) made version \(version).")
+        }
+
+        // Every event's entry: present, in the signed log, and saying what the event says.
+        let indexes = trail.map(\.index)
+        let stored = Dictionary(try await entries(at: indexes).map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
+        let proofs = try await inclusionProofs(indexes: indexes, size: size)
+        let root = checkpoint.checkpoint.root
+        let checks = Parallel.map(Array(zip(trail, proofs))) { event, proof -> Result<EntryFacts, AuditError> in
+            guard let entry = stored[event.index] else { return .failure(.problem("Entry \(event.index), on the record's trail, is missing from the ledger.")) }
+            let leaf = TreeHash.leaf(entry.entry)
+            guard MerkleProofVerifier.verifyInclusion(leaf: leaf, index: event.index, size: size, proof: proof, root: root) else {
+                return .failure(.problem("Entry \(event.index) is not the entry the signed checkpoint of size \(size) commits to: it was changed after it was sequenced."))
+            }
+            do {
+                return .success(try EntryFacts.read(index: event.index, entry: entry.entry))
+            } catch {
+                return .failure(.problem("Entry \(event.index)'s envelope does not verify (\(error))."))
+            }
+        }
+        for (event, check) in zip(trail, checks) {
+            switch check {
+            case .failure(let problem):
+                found.append(problem.description)
+            case .success(let facts):
+                if facts.type != event.action {
+                    found.append("Entry \(event.index) is a \(facts.type), but its audit event says \(event.action).")
+                }
+                if facts.signer != event.actor, await sequencer.session(facts.signer)?.account != Optional(event.actor) {
+                    found.append("Entry \(event.index) was signed by \(facts.signer), not by the event's actor \(event.actor) or their session.")
+                }
+                if event.outcome == .allowed, TrailReconciliation.writes.contains(event.action), let number = event.version,
+                    let version = record.version(number), !facts.bodyStrings.contains(version.content)
+                {
+                    found.append("Version \(number) holds content \(version.content), but entry \(event.index) signed another CID.")
+                }
+            }
+        }
+        if let blobs {
+            found += await ContentTally.discrepancies(record: record, blobs: blobs)
+        }
+        return TallyReport(
+            record: id, patient: record.patient, checkpointSize: size, root: Base64Coding.standard(root.bytes),
+            events: trail.count, versions: record.versions.count, discrepancies: found
+        )
+    }
+
+    /// An offline audit bundle of `id`'s trail, proven against `checkpoint` (by default the latest;
+    /// pass the newest cosigned one so the bundle carries the witnesses' cosignatures).
+    public func auditBundle(record id: String, checkpoint given: SignedCheckpoint? = nil) async throws -> AuditBundle {
+        guard let checkpoint = given ?? checkpoint else { throw LedgerNodeError.outOfRange }
+        let size = checkpoint.checkpoint.size
+        let record = await sequencer.record(id)
+        let trail = try await recordTrail(id, below: size)
+        let stored = Dictionary(try await entries(at: trail.map(\.index)).map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
+        var delegationIndexes: Set<UInt64> = []
+        var events: [(AuditEvent, StoredEntry)] = []
+        for event in trail {
+            guard let entry = stored[event.index] else { throw AuditError.problem("entry \(event.index) is missing from the ledger") }
+            events.append((event, entry))
+            if entry.signer != event.actor.rawValue, let key = AccountAddress(entry.signer),
+                let session = await sequencer.session(key), session.account == event.actor, session.createdAt < size
+            {
+                delegationIndexes.insert(session.createdAt)
+            }
+        }
+        let delegations = delegationIndexes.sorted()
+        let delegationEntries = try await entries(at: delegations)
+        let proofs = try await inclusionProofs(indexes: events.map(\.0.index) + delegationEntries.map(\.index), size: size)
+        let provenEvents = zip(events, proofs).map { pair, proof in AuditBundle.ProvenEvent(event: pair.0, entry: pair.1.entry, proof: proof) }
+        let provenDelegations = zip(delegationEntries, proofs.dropFirst(events.count)).map { entry, proof in
+            AuditBundle.ProvenEntry(index: entry.index, entry: entry.entry, proof: proof)
+        }
+        return AuditBundle(
+            origin: checkpoint.checkpoint.origin, record: id, patient: record?.patient, exportedAt: clock(),
+            checkpoint: checkpoint.note.serialized, events: provenEvents, delegations: provenDelegations,
+            versions: record?.versions.filter { $0.entry < size } ?? [], deletedAt: record?.deleted.flatMap { $0.entry < size ? $0.entry : nil }
+        )
+    }
+
+    /// Stored entries at `indexes`, in index order.
+    func entries(at indexes: [UInt64]) async throws -> [StoredEntry] {
+        try await store.entries(at: indexes)
+    }
+}
+
+/// Why an audit tool could not run, or one problem it found.
+public enum AuditError: Error, Sendable, CustomStringConvertible {
+    case noSuchRecord(String)
+    case problem(String)
+
+    public var description: String {
+        switch self {
+        case .noSuchRecord(let id): "The stored state has no record \(id)."
+        case .problem(let text): text
+        }
+    }
+}

@@ -1,0 +1,235 @@
+import ArgumentParser
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import MedLedgerCore
+
+/// `medledger audit …`: the auditor's tools from a terminal (docs/AUDIT.md).
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Tally a record's trail, export an offline audit bundle, or verify one.",
+        subcommands: [AuditTallyCommand.self, AuditExportCommand.self, AuditVerifyBundleCommand.self]
+    )
+}
+
+/// Options of the commands that talk to a node as a signed-in key holder.
+struct AuditClientOptions: ParsableArguments {
+    @Option(name: .long, help: "The record's id.")
+    var record: String
+
+    @Option(name: .long, help: "Key file of the auditor (or the patient) from `medledger keys`.")
+    var key: String
+
+    @Option(name: .long, help: "The node's base URL.")
+    var url: String = "http://127.0.0.1:8080"
+
+    func validate() throws {
+        guard !record.isEmpty else { throw ValidationError("--record must name a record.") }
+        guard let base = URL(string: url), base.scheme == "http" || base.scheme == "https" else {
+            throw ValidationError("--url must be an http or https URL.")
+        }
+    }
+
+    var base: URL { URL(string: url)! }
+
+    /// Posts a signed `audit.trail` read of the record to `route`; returns status and body.
+    func postTrailRead(to route: String, signer: EnvelopeSigner) async throws -> (Int, Data) {
+        let envelope = try signer.sign(QueryTrail(record: record, limit: 1), expires: Int64(Date().timeIntervalSince1970 * 1000) + 60_000)
+        return try await post(route, body: Data(envelope), contentType: "application/json")
+    }
+
+    func post(_ route: String, body: Data, contentType: String, authorization: String? = nil) async throws -> (Int, Data) {
+        guard let endpoint = URL(string: route, relativeTo: base) else { throw ValidationError("--url is not a base URL.") }
+        var request = URLRequest(url: endpoint)
+        request.httpMethod = "POST"
+        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
+        request.httpBody = body
+        do {
+            let (data, response) = try await URLSession(configuration: .ephemeral).data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+        } catch {
+            throw CLIError("The node at \(url) cannot be reached (\(error.localizedDescription)).")
+        }
+    }
+}
+
+/// `medledger audit tally --record R --key K`: runs the tally check on the node, prints what it
+/// found, and records the result on the ledger signed with the auditor's key.
+struct AuditTallyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tally",
+        abstract: "Check that a record's trail tallies with the stored record and content, and record the result.",
+        discussion: """
+            The check reads the record's trail (an audited read), then compares the ledger's entries, the \
+            stored state and the content store (docs/AUDIT.md). Unless --no-record is given, the result is \
+            then recorded with an audit.tally transaction; discrepancies are stored encrypted under the \
+            patient's key and named by CID. Exits 0 when the record tallies, 1 when it does not or on error.
+            """
+    )
+
+    @OptionGroup var client: AuditClientOptions
+
+    @Flag(name: .long, help: "Only check; do not record the result on the ledger.")
+    var noRecord = false
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    func run() async throws {
+        let key = try readKeyFile(client.key)
+        let signer = EnvelopeSigner(key: key)
+        let (status, data) = try await client.postTrailRead(to: "/v1/audit/tally", signer: signer)
+        guard status == 200 else { throw CLIError("The tally check was refused (\(status)): \(Self.message(data))") }
+        struct Answer: Decodable { let tally: TallyReport }
+        let report = try JSONDecoder().decode(Answer.self, from: data).tally
+        var recorded: String?
+        if !noRecord {
+            recorded = try await record(report, key: key, signer: signer)
+        }
+        if json {
+            struct Output: Encodable { let tally: TallyReport; let tallies: Bool; let recordedAt: String? }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            print(String(decoding: try encoder.encode(Output(tally: report, tallies: report.tallies, recordedAt: recorded)), as: UTF8.self))
+        } else {
+            print("record \(report.record): \(report.events) events on the trail, \(report.versions) stored version(s), proven against the checkpoint of size \(report.checkpointSize)")
+            if report.tallies {
+                print("TALLIES: the ledger, the stored record and the content store agree.")
+            } else {
+                print("DOES NOT TALLY: \(report.discrepancies.count) discrepancy(ies):")
+                for line in report.discrepancies { print("  - \(line)") }
+            }
+            if let recorded { print("result recorded on the ledger at \(recorded)") }
+        }
+        if !report.tallies { throw ExitCode(1) }
+    }
+
+    /// Stores the discrepancies (encrypted, under the patient's key) and signs `audit.tally`.
+    private func record(_ report: TallyReport, key: P256Key, signer: EnvelopeSigner) async throws -> String {
+        var details: String?
+        if !report.tallies, let patient = report.patient {
+            struct Details: Encodable { let discrepancies: String; let checkpointSize: UInt64 }
+            let body = [UInt8](try JSONEncoder().encode(Details(discrepancies: report.discrepancies.joined(separator: "\n"), checkpointSize: report.checkpointSize)))
+            let target = "/v1/blobs?owner=\(patient.rawValue)&name=tally-\(report.record).json"
+            let signature = try RequestSignature.sign(method: "POST", target: target, time: Int64(Date().timeIntervalSince1970 * 1000), body: body, with: key)
+            let (status, data) = try await client.post(target, body: Data(body), contentType: "application/json", authorization: signature.header)
+            guard status == 201 else { throw CLIError("The discrepancies could not be stored (\(status)): \(Self.message(data))") }
+            struct Stored: Decodable { let cid: String }
+            details = try JSONDecoder().decode(Stored.self, from: data).cid
+        }
+        let envelope = try signer.sign(
+            RecordTally(record: report.record, result: report.result, details: details), expires: Int64(Date().timeIntervalSince1970 * 1000) + 60_000
+        )
+        let (status, data) = try await client.post("/v1/transactions", body: Data(envelope), contentType: "application/json")
+        guard status == 201 else { throw CLIError("The result could not be recorded (\(status)): \(Self.message(data))") }
+        struct Receipt: Decodable { let index: UInt64 }
+        return "entry \(try JSONDecoder().decode(Receipt.self, from: data).index)"
+    }
+
+    static func message(_ data: Data) -> String {
+        struct Body: Decodable { struct Detail: Decodable { let message: String }; let error: Detail }
+        return (try? JSONDecoder().decode(Body.self, from: data).error.message) ?? String(decoding: data.prefix(300), as: UTF8.self)
+    }
+}
+
+/// `medledger audit export --record R --key K --out FILE`: the record's offline audit bundle.
+struct AuditExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a record's offline audit bundle: its events, their entries, inclusion proofs and the cosigned checkpoint."
+    )
+
+    @OptionGroup var client: AuditClientOptions
+
+    @Option(name: .long, help: "Where to write the bundle (default: audit-<record>.json; - for standard output).")
+    var out: String?
+
+    func run() async throws {
+        let signer = EnvelopeSigner(key: try readKeyFile(client.key))
+        let (status, data) = try await client.postTrailRead(to: "/v1/audit/bundle", signer: signer)
+        guard status == 200 else { throw CLIError("The export was refused (\(status)): \(AuditTallyCommand.message(data))") }
+        let path = out ?? "audit-\(client.record).json"
+        if path == "-" {
+            FileHandle.standardOutput.write(data)
+            return
+        }
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw CLIError("\(path) cannot be written.")
+        }
+        let bundle = try JSONDecoder().decode(AuditBundle.self, from: data)
+        print("wrote \(path): \(bundle.events.count) events of record \(bundle.record), \(bundle.delegations.count) session delegation(s), proven against \(bundle.origin)")
+    }
+}
+
+/// `medledger audit verify-bundle FILE --log-key K [--witness-key W]…`: checks a bundle offline.
+struct AuditVerifyBundleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify-bundle",
+        abstract: "Verify an audit bundle offline, with public keys only; exits 1 naming every failure."
+    )
+
+    @Argument(help: "The bundle file.")
+    var file: String
+
+    @Option(name: .long, help: "The log's verifier key (as /log-key serves it).")
+    var logKey: String
+
+    @Option(name: .long, help: "A witness's cosignature verifier key; repeat for each witness.")
+    var witnessKey: [String] = []
+
+    @Option(name: .long, help: "How many of the witnesses must have cosigned (default: all given).")
+    var witnessQuorum: Int?
+
+    @Flag(name: .long, help: "Print the report as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard NoteVerifierKey(vkey: logKey) != nil else { throw ValidationError("--log-key is not a valid verifier key.") }
+        for key in witnessKey {
+            guard let parsed = NoteVerifierKey(vkey: key), parsed.type == .cosignatureV1 else {
+                throw ValidationError("--witness-key \(key) is not an Ed25519 cosignature (type 0x04) verifier key.")
+            }
+        }
+        if let witnessQuorum, !(0...witnessKey.count).contains(witnessQuorum) {
+            throw ValidationError("--witness-quorum must be 0 to the number of witness keys.")
+        }
+    }
+
+    func run() throws {
+        let bytes: [UInt8]
+        do {
+            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
+        } catch {
+            throw CLIError("\(file) cannot be read.")
+        }
+        let witnesses = witnessKey.compactMap(NoteVerifierKey.init(vkey:))
+        let verifier = AuditBundleVerifier(
+            logKey: NoteVerifierKey(vkey: logKey)!, witnesses: WitnessPolicy(witnesses: witnesses, quorum: witnessQuorum ?? witnesses.count)
+        )
+        let report = verifier.verify(json: bytes)
+        if json {
+            struct Output: Encodable { let valid: Bool; let report: AuditBundleReport }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            print(String(decoding: try encoder.encode(Output(valid: report.isValid, report: report)), as: UTF8.self))
+        } else {
+            if let size = report.checkpointSize, let origin = report.origin {
+                print("checkpoint: \(origin) at size \(size), signed by the log key\(report.cosignedBy.isEmpty ? "" : ", cosigned by " + report.cosignedBy.joined(separator: ", "))")
+            }
+            print("checked: \(report.eventsChecked) events, \(report.delegationsChecked) session delegations, \(report.versionsChecked) versions")
+            if report.isValid {
+                print("VALID: every event's entry is in the log, signed by its actor (or their session), and names the record; every version is backed by a signed write.")
+            } else {
+                print("INVALID: \(report.failures.count) failure(s):")
+                for failure in report.failures { print("  - \(failure)") }
+            }
+            for note in report.notes { print("note: \(note)") }
+        }
+        if !report.isValid { throw ExitCode(1) }
+    }
+}
