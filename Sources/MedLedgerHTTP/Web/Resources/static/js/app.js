@@ -58,3 +58,6 @@ wrapTables();
 initAuth(document);
 initForms(document);
 checkDeviceKey();
+for (const section of document.querySelectorAll("[data-verify-trail]")) {
+  import("./proofs.js").then((proofs) => proofs.verifyTrail(section));
+}

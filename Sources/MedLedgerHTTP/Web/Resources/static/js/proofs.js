@@ -1,0 +1,313 @@
+// Verifies a record's audit trail in the browser, trusting nothing but the log's public key:
+// the checkpoint's Ed25519 signature, every entry's inclusion proof (RFC 9162 §2.1.3.2), every
+// entry's P-256 signature and signer, and a consistency proof (RFC 9162 §2.1.4.2) from the last
+// checkpoint this browser verified for the log, kept per log in localStorage. A log that cannot
+// prove it only grew since then was rewritten or forked, and the page says so loudly.
+
+import { fromBase64url, hex, sha256, toBytes } from "./ledger.js";
+
+const subtle = globalThis.crypto.subtle;
+const STORE_KEY = "medledger.verified-checkpoints";
+
+class ProofFailure extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Encodings and hashing
+
+function fromBase64(text) {
+  if (typeof text !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new ProofFailure("A value is not base64.");
+  return fromBase64url(text.replace(/\+/g, "-").replace(/\//g, "_"));
+}
+
+function concat(...parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+function equal(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const leafHash = (entry) => sha256(concat(new Uint8Array([0]), entry));
+const nodeHash = (left, right) => sha256(concat(new Uint8Array([1]), left, right));
+
+// ---------------------------------------------------------------------------------------------
+// RFC 9162 proof verification
+
+/// The root an inclusion proof leads to, or null when the proof has the wrong shape.
+async function rootFromInclusion(leaf, index, size, proof) {
+  if (index >= size) return null;
+  let fn = BigInt(index);
+  let sn = BigInt(size) - 1n;
+  let r = leaf;
+  for (const p of proof) {
+    if (sn === 0n) return null;
+    if ((fn & 1n) === 1n || fn === sn) {
+      r = await nodeHash(p, r);
+      if ((fn & 1n) === 0n) {
+        while ((fn & 1n) === 0n && fn !== 0n) {
+          fn >>= 1n;
+          sn >>= 1n;
+        }
+      }
+    } else {
+      r = await nodeHash(r, p);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  return sn === 0n ? r : null;
+}
+
+/// True when `proof` shows the tree (oldSize, oldRoot) is a prefix of (newSize, newRoot).
+async function verifyConsistency(oldSize, newSize, oldRoot, newRoot, proof) {
+  if (oldSize > newSize) return false;
+  if (oldSize === newSize) return proof.length === 0 && equal(oldRoot, newRoot);
+  if (oldSize === 0 || proof.length === 0) return false;
+  let path = proof;
+  if ((oldSize & (oldSize - 1)) === 0) path = [oldRoot, ...proof];
+  let fn = BigInt(oldSize) - 1n;
+  let sn = BigInt(newSize) - 1n;
+  while ((fn & 1n) === 1n) {
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0n) return false;
+    if ((fn & 1n) === 1n || fn === sn) {
+      fr = await nodeHash(c, fr);
+      sr = await nodeHash(c, sr);
+      if ((fn & 1n) === 0n) {
+        while ((fn & 1n) === 0n && fn !== 0n) {
+          fn >>= 1n;
+          sn >>= 1n;
+        }
+      }
+    } else {
+      sr = await nodeHash(sr, c);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  return sn === 0n && equal(fr, oldRoot) && equal(sr, newRoot);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signed notes and checkpoints
+
+/// `<name>+<8 hex key id>+<base64(0x01 ‖ Ed25519 key)>`, checked against its key id.
+async function parseLogKey(vkey) {
+  // The base64 key may itself contain "+": split at the first two only.
+  const text = vkey.trim();
+  const first = text.indexOf("+");
+  const second = text.indexOf("+", first + 1);
+  const [name, id, material] = first < 0 || second < 0 ? [] : [text.slice(0, first), text.slice(first + 1, second), text.slice(second + 1)];
+  const bytes = fromBase64(material || "");
+  if (!name || !/^[0-9a-f]{8}$/.test(id || "") || bytes.length !== 33 || bytes[0] !== 1) throw new ProofFailure("The log key is malformed.");
+  const computed = (await sha256(concat(toBytes(name), new Uint8Array([0x0a]), bytes))).slice(0, 4);
+  if (hex(computed) !== id) throw new ProofFailure("The log key's id does not match its key.");
+  const key = await subtle.importKey("raw", bytes.slice(1), { name: "Ed25519" }, false, ["verify"]);
+  return { name, id, key, text: vkey.trim() };
+}
+
+async function openCheckpoint(note, logKey) {
+  const split = note.lastIndexOf("\n\n");
+  if (split < 0) throw new ProofFailure("The checkpoint is not a signed note.");
+  const text = note.slice(0, split + 1);
+  let signed = false;
+  for (const line of note.slice(split + 2).split("\n")) {
+    const match = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
+    if (!match || match[1] !== logKey.name) continue;
+    const bytes = fromBase64(match[2]);
+    if (hex(bytes.slice(0, 4)) !== logKey.id) continue;
+    if (await subtle.verify({ name: "Ed25519" }, logKey.key, bytes.slice(4), toBytes(text))) signed = true;
+  }
+  if (!signed) throw new ProofFailure(`The checkpoint is not signed by the log key ${logKey.name}.`);
+  const lines = text.split("\n");
+  const size = Number(lines[1]);
+  const root = fromBase64(lines[2] || "");
+  const time = Number((lines[3] || "").replace(/^time /, ""));
+  if (!Number.isSafeInteger(size) || root.length !== 32) throw new ProofFailure("The checkpoint's size or root is malformed.");
+  return { origin: lines[0], size, root, time, cosignatures: note.slice(split + 2).trim().split("\n").length - 1 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entries
+
+/// Checks a DSSE envelope's P-256 signature; returns its transaction type, signer address and body.
+async function openEntry(entry) {
+  const envelope = JSON.parse(new TextDecoder().decode(entry));
+  const payload = fromBase64(envelope.payload);
+  const statement = JSON.parse(new TextDecoder().decode(payload));
+  const point = fromBase64url(statement.signer);
+  const key = await subtle.importKey("raw", point, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+  const type = toBytes(envelope.payloadType);
+  const pae = concat(toBytes(`DSSEv1 ${type.length} `), type, toBytes(` ${payload.length} `), payload);
+  const ok = await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, fromBase64(envelope.signatures[0].sig), pae);
+  if (!ok) throw new ProofFailure("its signature does not verify");
+  const address = "ml" + hex((await sha256(point)).slice(0, 20));
+  return { type: statement.type, signer: address, body: statement.body || {} };
+}
+
+async function proveEntry(item, checkpoint) {
+  const entry = fromBase64(item.entry);
+  const root = await rootFromInclusion(await leafHash(entry), item.index, checkpoint.size, item.proof.map(fromBase64));
+  if (!root || !equal(root, checkpoint.root)) throw new ProofFailure("its inclusion proof does not lead to the checkpoint's root");
+  return openEntry(entry);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The last verified checkpoint, per log
+
+function remembered() {
+  try {
+    return JSON.parse(localStorage.getItem(STORE_KEY) || "{}");
+  } catch {
+    return {};
+  }
+}
+
+function remember(origin, value) {
+  const all = remembered();
+  all[origin] = value;
+  localStorage.setItem(STORE_KEY, JSON.stringify(all));
+}
+
+async function fetchJSON(url) {
+  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (!response.ok) throw new ProofFailure(`${url} answered ${response.status}.`);
+  return response.json();
+}
+
+async function checkConsistency(checkpoint, logKey) {
+  const previous = remembered()[checkpoint.origin];
+  if (!previous) return { first: true };
+  if (previous.logKey !== logKey.text) {
+    throw new ProofFailure(`The log's key changed since this browser last verified it (${previous.logKey} then, ${logKey.text} now).`);
+  }
+  const oldRoot = fromBase64(previous.root);
+  let older = { size: previous.size, root: oldRoot };
+  let newer = checkpoint;
+  // A cosigned checkpoint may trail the one verified before; then prove the other way round.
+  if (previous.size > checkpoint.size) [older, newer] = [checkpoint, { size: previous.size, root: oldRoot }];
+  if (older.size > 0 && older.size !== newer.size) {
+    const answer = await fetchJSON(`/v1/proofs/consistency?from=${older.size}&to=${newer.size}`);
+    if (!(await verifyConsistency(older.size, newer.size, older.root, newer.root, answer.proof.map(fromBase64)))) {
+      throw new ProofFailure(
+        `The log cannot prove that its checkpoint of size ${newer.size} extends the one of size ${older.size}: its history was rewritten or forked.`,
+      );
+    }
+  } else if (older.size === newer.size && !equal(older.root, newer.root)) {
+    throw new ProofFailure(`Two different checkpoints of size ${older.size} were signed: the log forked.`);
+  }
+  return { previous };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page
+
+function say(region, kind, heading, lines = []) {
+  region.replaceChildren();
+  region.className = `alert alert-${kind}`;
+  region.setAttribute("role", kind === "danger" ? "alert" : "status");
+  const title = document.createElement(kind === "danger" ? "h3" : "p");
+  title.textContent = heading;
+  region.append(title);
+  if (lines.length) {
+    const list = document.createElement("ul");
+    for (const line of lines) {
+      const item = document.createElement("li");
+      item.textContent = line;
+      list.append(item);
+    }
+    region.append(list);
+  }
+}
+
+function markRows(section, results) {
+  for (const cell of document.querySelectorAll("[data-proof-for]")) {
+    const result = results.get(Number(cell.dataset.proofFor));
+    cell.textContent = result === undefined ? "not in bundle" : result ? "✓ proven" : "✗ FAILED";
+    cell.className = result ? "proof-ok" : "proof-failed";
+  }
+}
+
+export async function verifyTrail(section) {
+  const region = section.querySelector("[data-verify-status]");
+  const progress = section.querySelector("progress");
+  try {
+    const logKey = await parseLogKey(await (await fetch("/log-key")).text());
+    const bundle = await fetchJSON(section.dataset.bundle);
+    const checkpoint = await openCheckpoint(bundle.checkpoint, logKey);
+    if (checkpoint.origin !== bundle.origin) throw new ProofFailure("The checkpoint is for another log.");
+    const failures = [];
+    const sessions = new Map();
+    for (const item of bundle.delegations) {
+      try {
+        const opened = await proveEntry(item, checkpoint);
+        if (opened.type !== "session.open") throw new ProofFailure("it is not a session.open");
+        const point = fromBase64url(opened.body.sessionKey);
+        sessions.set("ml" + hex((await sha256(point)).slice(0, 20)), { account: opened.signer, index: item.index });
+      } catch (error) {
+        failures.push(`Delegation entry ${item.index}: ${error.message}.`);
+      }
+    }
+    const results = new Map();
+    if (progress) progress.max = bundle.events.length || 1;
+    let done = 0;
+    for (const item of bundle.events) {
+      const event = item.event;
+      try {
+        const opened = await proveEntry({ index: event.index, entry: item.entry, proof: item.proof }, checkpoint);
+        if (opened.type !== event.action) throw new ProofFailure(`it is a ${opened.type}, not ${event.action}`);
+        const session = sessions.get(opened.signer);
+        if (opened.signer !== event.actor && !(session && session.account === event.actor && session.index < event.index)) {
+          throw new ProofFailure(`it was signed by ${opened.signer}, not by ${event.actor} or their session`);
+        }
+        results.set(event.index, true);
+      } catch (error) {
+        results.set(event.index, false);
+        failures.push(`Entry ${event.index}: ${error.message}.`);
+      }
+      done += 1;
+      if (progress && done % 25 === 0) progress.value = done;
+    }
+    if (progress) progress.value = progress.max;
+    markRows(section, results);
+    const consistency = await checkConsistency(checkpoint, logKey);
+    if (failures.length) {
+      say(region, "danger", `The trail does NOT verify: ${failures.length} problem(s).`, failures);
+      return;
+    }
+    remember(checkpoint.origin, { size: checkpoint.size, root: bundle.checkpoint.split("\n")[2], time: checkpoint.time, logKey: logKey.text });
+    const when = new Date(checkpoint.time).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+    const lines = [
+      `${bundle.events.length} event(s) of this record are in the log: each entry's inclusion proof leads to the root of the checkpoint of size ${checkpoint.size} (${when}), signed by ${logKey.name}, and each entry's signature is its actor's or a session key they delegated to.`,
+      consistency.first
+        ? "This is the first checkpoint this browser has verified for this log; it is kept, and every later visit must prove the log only grew since."
+        : `The log is consistent with the checkpoint this browser verified before (size ${consistency.previous.size}): it only grew since.`,
+    ];
+    if (checkpoint.cosignatures > 0) lines.push(`The checkpoint carries ${checkpoint.cosignatures} witness cosignature(s).`);
+    say(region, "success", "Verified in this browser: the trail's proofs hold.", lines);
+    section.dataset.verified = "true";
+  } catch (error) {
+    if (error instanceof ProofFailure) {
+      say(region, "danger", "WARNING: the ledger is NOT consistent with what this browser verified before, or its proofs fail.", [error.message]);
+      section.dataset.verified = "false";
+    } else {
+      say(region, "warning", "The proofs could not be checked just now; reload the page to try again.", [error.message]);
+      section.dataset.verified = "unknown";
+    }
+  } finally {
+    if (progress) progress.hidden = true;
+  }
+}
