@@ -78,3 +78,12 @@ enum OtherProcesses {
         return total / ticks
     }
 }
+
+extension Array where Element == Double {
+    /// The middle value (the mean of the two middle ones for an even count); 0 when empty.
+    var median: Double {
+        guard !isEmpty else { return 0 }
+        let sorted = self.sorted()
+        return count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2
+    }
+}

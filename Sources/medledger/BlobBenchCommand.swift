@@ -436,7 +436,7 @@ struct BlobSizeResult: Encodable {
             let runs = parts.map(\.1.count).min() ?? 0
             let totals = (0..<runs).map { run in parts.reduce(0.0) { $0 + $1.1[run] } }
             let rates = totals.map { Double(size) / max($0, 1e-9) }
-            let median = Self.median(rates)
+            let median = (rates).median
             let best = rates.max() ?? 0
             seconds = totals.map { Self.round($0, 6) }
             mb_s_median = Self.round(median / 1e6)
@@ -444,16 +444,10 @@ struct BlobSizeResult: Encodable {
             gb_s_median = Self.round(median / 1e9)
             gb_s_best = Self.round(best / 1e9)
             phases = Dictionary(uniqueKeysWithValues: parts.map { ($0.0, $0.1.map { Self.round($0, 6) }) })
-            phase_medians = Dictionary(uniqueKeysWithValues: parts.map { ($0.0, Self.round(Self.median($0.1), 6)) })
+            phase_medians = Dictionary(uniqueKeysWithValues: parts.map { ($0.0, Self.round(($0.1).median, 6)) })
             cpu_percent = Self.round(cpuSeconds / max(totals.reduce(0, +), 1e-9) * 100)
         }
 
-        static func median(_ values: [Double]) -> Double {
-            guard !values.isEmpty else { return 0 }
-            let sorted = values.sorted()
-            let middle = sorted.count / 2
-            return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-        }
 
         /// `value` to `digits` decimals (seconds to the microsecond, rates to 10^-4).
         static func round(_ value: Double, _ digits: Int = 4) -> Double {
