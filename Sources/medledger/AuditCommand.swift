@@ -189,9 +189,9 @@ struct AuditVerifyBundleCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard NoteVerifierKey(vkey: logKey) != nil else { throw ValidationError("--log-key is not a valid verifier key.") }
+        guard NoteVerifierKey(vkey: logKey.trimmingCharacters(in: .whitespacesAndNewlines)) != nil else { throw ValidationError("--log-key is not a valid verifier key.") }
         for key in witnessKey {
-            guard let parsed = NoteVerifierKey(vkey: key), parsed.type == .cosignatureV1 else {
+            guard let parsed = NoteVerifierKey(vkey: key.trimmingCharacters(in: .whitespacesAndNewlines)), parsed.type == .cosignatureV1 else {
                 throw ValidationError("--witness-key \(key) is not an Ed25519 cosignature (type 0x04) verifier key.")
             }
         }
@@ -207,9 +207,9 @@ struct AuditVerifyBundleCommand: ParsableCommand {
         } catch {
             throw CLIError("\(file) cannot be read.")
         }
-        let witnesses = witnessKey.compactMap(NoteVerifierKey.init(vkey:))
+        let witnesses = witnessKey.compactMap { NoteVerifierKey(vkey: $0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         let verifier = AuditBundleVerifier(
-            logKey: NoteVerifierKey(vkey: logKey)!, witnesses: WitnessPolicy(witnesses: witnesses, quorum: witnessQuorum ?? witnesses.count)
+            logKey: NoteVerifierKey(vkey: logKey.trimmingCharacters(in: .whitespacesAndNewlines))!, witnesses: WitnessPolicy(witnesses: witnesses, quorum: witnessQuorum ?? witnesses.count)
         )
         let report = verifier.verify(json: bytes)
         if json {
