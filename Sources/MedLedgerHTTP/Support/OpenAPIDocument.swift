@@ -117,6 +117,62 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/v1/proofs/inclusion": {
+      "get": {
+        "summary": "The inclusion proof (RFC 9162 audit path) of entry `index` in the tree of `size` entries.",
+        "parameters": [
+          {"name": "index", "in": "query", "required": true, "schema": {"type": "integer", "minimum": 0}},
+          {"name": "size", "in": "query", "required": true, "schema": {"type": "integer", "minimum": 1}}
+        ],
+        "responses": {
+          "200": {"description": "The proof: standard base64 hashes, nearest the leaf first.", "content": {"application/json": {"schema": {"type": "object", "required": ["index", "size", "proof"], "properties": {"index": {"type": "integer"}, "size": {"type": "integer"}, "proof": {"type": "array", "items": {"type": "string"}}}}}}},
+          "400": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/proofs/consistency": {
+      "get": {
+        "summary": "The consistency proof (RFC 9162) that the tree of `from` entries is a prefix of the tree of `to` entries.",
+        "parameters": [
+          {"name": "from", "in": "query", "required": true, "schema": {"type": "integer", "minimum": 1}},
+          {"name": "to", "in": "query", "required": true, "schema": {"type": "integer", "minimum": 1}}
+        ],
+        "responses": {
+          "200": {"description": "The proof: standard base64 hashes.", "content": {"application/json": {"schema": {"type": "object", "required": ["from", "to", "proof"], "properties": {"from": {"type": "integer"}, "to": {"type": "integer"}, "proof": {"type": "array", "items": {"type": "string"}}}}}}},
+          "400": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/audit/tally": {
+      "post": {
+        "summary": "Run the tally check of a record (docs/AUDIT.md); the body is a signed audit.trail read of it, which the contracts decide and the ledger records first.",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}}},
+        "responses": {
+          "200": {"description": "The read's receipt, the tally report and the result to record with audit.tally.", "content": {"application/json": {"schema": {"type": "object", "required": ["receipt", "tally", "result"], "properties": {"receipt": {"$ref": "#/components/schemas/Receipt"}, "tally": {"type": "object"}, "result": {"type": "string", "enum": ["tallies", "discrepancy"]}}}}}},
+          "400": {"$ref": "#/components/responses/Error"},
+          "403": {"description": "Denied; recorded on the ledger with its reason.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Denied"}}}},
+          "409": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"},
+          "422": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/audit/bundle": {
+      "post": {
+        "summary": "The offline audit bundle of a record: its events, their entries and inclusion proofs, and the (cosigned) checkpoint. The body is a signed audit.trail read of the record.",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}}},
+        "responses": {
+          "200": {"description": "The bundle file (docs/AUDIT.md).", "content": {"application/vnd.medledger.audit-bundle+json": {"schema": {"type": "object"}}}},
+          "400": {"$ref": "#/components/responses/Error"},
+          "403": {"description": "Denied; recorded on the ledger with its reason.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Denied"}}}},
+          "409": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"},
+          "422": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
     "/openapi.json": {
       "get": {
         "summary": "This document.",
