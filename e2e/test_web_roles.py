@@ -518,6 +518,11 @@ def test_auditor(visitors, findings, node, patient_id):
     expect(result).to_have_class(re.compile(r"\balert-success\b"))
     expect(result).to_contain_text("The trail tallies with the stored record")
     expect(result).to_contain_text("2 stored version(s)")
+    # The page checks the trail's proofs itself, with the log key only.
+    proofs = page.locator("[data-verify-trail]")
+    expect(proofs).to_have_attribute("data-verified", "true", timeout=30_000)
+    expect(proofs.locator("[data-verify-status]")).to_contain_text("Verified in this browser")
+    expect(page.locator("td[data-label=Proof]").first).to_have_text("✓ proven")
     auditor.shot("trail")
     auditor.shot("trail", phone=True)
 
