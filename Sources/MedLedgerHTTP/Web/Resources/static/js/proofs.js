@@ -233,11 +233,19 @@ function say(region, kind, heading, lines = []) {
   }
 }
 
-function markRows(section, results) {
+/// Marks each trail row with its proof's result, and shows the CID a write's signed entry names.
+function markRows(results, contents) {
   for (const cell of document.querySelectorAll("[data-proof-for]")) {
     const result = results.get(Number(cell.dataset.proofFor));
     cell.textContent = result === undefined ? "not in bundle" : result ? "✓ proven" : "✗ FAILED";
     cell.className = result ? "proof-ok" : "proof-failed";
+  }
+  for (const cell of document.querySelectorAll("[data-cid-for]")) {
+    const cid = contents.get(Number(cell.dataset.cidFor));
+    if (cid) {
+      cell.textContent = cid;
+      cell.title = "CID of the encrypted content this entry signed";
+    }
   }
 }
 
@@ -262,6 +270,7 @@ export async function verifyTrail(section) {
       }
     }
     const results = new Map();
+    const contents = new Map();
     if (progress) progress.max = bundle.events.length || 1;
     let done = 0;
     for (const item of bundle.events) {
@@ -274,6 +283,7 @@ export async function verifyTrail(section) {
           throw new ProofFailure(`it was signed by ${opened.signer}, not by ${event.actor} or their session`);
         }
         results.set(event.index, true);
+        if (typeof opened.body.content === "string" && event.version) contents.set(event.index, opened.body.content);
       } catch (error) {
         results.set(event.index, false);
         failures.push(`Entry ${event.index}: ${error.message}.`);
@@ -282,7 +292,7 @@ export async function verifyTrail(section) {
       if (progress && done % 25 === 0) progress.value = done;
     }
     if (progress) progress.value = progress.max;
-    markRows(section, results);
+    markRows(results, contents);
     const consistency = await checkConsistency(checkpoint, logKey);
     if (failures.length) {
       say(region, "danger", `The trail does NOT verify: ${failures.length} problem(s).`, failures);
