@@ -4,8 +4,9 @@ import MedLedgerCore
 import MedLedgerNode
 
 /// The signed-in routes that answer with files rather than pages: record downloads, doctors'
-/// certificates, the administrators' CSV export and activity chart. Each is a ledger read signed
-/// with the session key, so it is decided and audited like any other.
+/// certificates and the administrators' activity chart (the CSV exports are in
+/// ``ReportController``). Each is a ledger read signed with the session key, so it is decided and
+/// audited like any other.
 struct DocumentController<Context: RequestContext>: Sendable {
     let node: LedgerNode
     let sessions: WebSessionStore
@@ -16,7 +17,6 @@ struct DocumentController<Context: RequestContext>: Sendable {
     func addRoutes(to router: Router<Context>) {
         router.get("records/:record/download", use: download)
         router.get("accounts/:account/certificate", use: certificate)
-        router.get("admin/transactions.csv", use: transactionsCSV)
         router.get("admin/activity.svg", use: activityChart)
     }
 
@@ -47,37 +47,6 @@ struct DocumentController<Context: RequestContext>: Sendable {
             let message = await reader.reportContentFailure(error, result: result, session: session)
             return renderer.render("error", context: ["title": "Content unavailable", "message": message], status: error == .erased ? .gone : .internalServerError)
         }
-    }
-
-    /// Every transaction the query names, as CSV (administrators; the contract decides).
-    @Sendable func transactionsCSV(_ request: Request, context: Context) async throws -> Response {
-        let session = try await requireSession(request)
-        var query = AuditQuery()
-        let parameters = request.uri.queryParameters
-        query.actor = parameters.get("actor").flatMap { $0.isEmpty ? nil : AccountAddress($0) }
-        query.patient = parameters.get("patient").flatMap { $0.isEmpty ? nil : AccountAddress($0) }
-        query.action = parameters.get("action").flatMap { $0.isEmpty ? nil : $0 }
-        query.limit = 10_000
-        let outcome = try await reader.read(QueryEvents(query: query), session: session)
-        guard case .answered(let result) = outcome, let events = result.events else { return refusal(outcome) }
-        var csv = "index,time,action,status,outcome,actor,actor_role,patient,doctor,auditor,record,version,break_glass,message\r\n"
-        for event in events {
-            let fields: [String] = [
-                String(event.index), TemplateValue.format(time: event.time), event.action, event.status.rawValue, event.outcome.rawValue,
-                event.actor.rawValue, event.actorRole?.rawValue ?? "", event.patient?.rawValue ?? "", event.doctor?.rawValue ?? "",
-                event.auditor?.rawValue ?? "", event.record ?? "", event.version.map(String.init) ?? "", event.breakGlass ? "yes" : "no",
-                event.message,
-            ]
-            csv += fields.map(Self.csvField).joined(separator: ",") + "\r\n"
-        }
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
-                .contentDisposition: "attachment; filename=\"medledger-transactions.csv\"",
-            ],
-            body: .init(byteBuffer: ByteBuffer(string: csv))
-        )
     }
 
     /// Transactions per day over the last 14 days, allowed and denied, as an SVG bar chart.
@@ -114,11 +83,7 @@ struct DocumentController<Context: RequestContext>: Sendable {
         return renderer.render("error", context: ["title": "Not available", "message": message], status: .forbidden)
     }
 
-    /// Quotes a CSV field (RFC 4180), and defuses spreadsheet formulas.
-    static func csvField(_ value: String) -> String {
-        var text = value
-        if let first = text.first, "=+-@".contains(first) { text = "'" + text }
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    /// Quotes a CSV field (RFC 4180), and defuses spreadsheet formulas. The CSV exports moved to
+    /// ``ReportController``; this stays for callers of the old name.
+    static func csvField(_ value: String) -> String { CSVWriter.field(value) }
 }

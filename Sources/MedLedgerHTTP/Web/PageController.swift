@@ -160,6 +160,11 @@ struct PageController<Context: RequestContext>: Sendable {
                         extra["inForceCount"] = grants.filter { $0.isActive(at: now) }.count
                     case .appointments(let appointments):
                         for index in list.indices { list[index]["upcoming"] = appointments[index].time > now }
+                    case .events:
+                        // Each event's purpose and action in words (ReportFields, DisclosurePurpose).
+                        for (index, event) in zip(list.indices, result.events ?? []) {
+                            list[index].merge(ReportFields.described(event)) { _, added in added }
+                        }
                     default: break
                     }
                     return ["items": list, "count": list.count, "empty": list.isEmpty, "any": !list.isEmpty].merging(extra) { first, _ in first }
