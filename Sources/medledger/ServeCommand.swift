@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import MedLedgerCore
 import MedLedgerHTTP
 import MedLedgerNode
 import MedLedgerStorage
@@ -43,6 +44,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(name: .long, help: ArgumentHelp(
+        "A witness to have checkpoints cosigned by, as URL=VKEY: its submission prefix and its cosignature/v1 verifier key (from `medledger witness init`). Repeatable.",
+        valueName: "url=vkey"))
+    var witness: [String] = []
+
+    @Option(name: .long, help: "How many of the --witness witnesses must cosign a checkpoint before GET /checkpoint serves it. Default: all.")
+    var witnessQuorum: Int?
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
@@ -50,9 +59,25 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be 1 to 65535.") }
         guard (1...100_000).contains(maxUploadMB) else { throw ValidationError("--max-upload-mb must be 1 to 100000.") }
         guard uploadGraceHours >= 1 else { throw ValidationError("--upload-grace-hours must be at least 1.") }
-        guard (1...100_000).contains(maxUploadMB) else { throw ValidationError("--max-upload-mb must be 1 to 100000.") }
-        guard uploadGraceHours >= 1 else { throw ValidationError("--upload-grace-hours must be at least 1.") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together.") }
+        _ = try witnessConfiguration()
+    }
+
+    /// The witnesses and quorum from `--witness` and `--witness-quorum`, checked; nil without witnesses.
+    func witnessConfiguration() throws -> (witnesses: [WitnessOption], quorum: Int)? {
+        let witnesses = try witness.map(WitnessOption.init(parsing:))
+        guard !witnesses.isEmpty else {
+            guard witnessQuorum == nil else { throw ValidationError("--witness-quorum needs at least one --witness.") }
+            return nil
+        }
+        for (index, option) in witnesses.enumerated() where witnesses[..<index].contains(where: { $0.key == option.key }) {
+            throw ValidationError("--witness: the key \(option.key.vkey) is given twice.")
+        }
+        let quorum = witnessQuorum ?? witnesses.count
+        guard (1...witnesses.count).contains(quorum) else {
+            throw ValidationError("--witness-quorum must be 1 to \(witnesses.count), the number of --witness options.")
+        }
+        return (witnesses, quorum)
     }
 
     func run() async throws {
@@ -87,7 +112,46 @@ struct ServeCommand: AsyncParsableCommand {
             let collector = ContentCollector(store: node.store, blobs: blobs, grace: Int64(uploadGraceHours) * 3_600_000, logger: logger)
             services.append(ContentCollectionService(collector: collector))
         }
-        let app = try buildApplication(node: node, web: application, host: host, port: port, tls: tls, services: services, logger: logger)
+        var witnessing: CheckpointWitnessing?
+        if let (witnesses, quorum) = try witnessConfiguration() {
+            let following = try CheckpointWitnessing(
+                node: node,
+                witnesses: witnesses.map { .init(key: $0.key, client: HTTPWitnessClient(submissionPrefix: $0.url)) },
+                quorum: quorum, store: FileWitnessedCheckpointStore(directory: directory), logger: logger
+            )
+            services.append(CheckpointWitnessingService(witnessing: following))
+            witnessing = following
+            logger.notice("witnessing", metadata: ["witnesses": "\(witnesses.map(\.key.name).joined(separator: ","))", "quorum": "\(quorum)"])
+        }
+        let app = try buildApplication(
+            node: node, web: application, host: host, port: port, tls: tls, services: services, witnessing: witnessing, logger: logger
+        )
         try await app.runService()
+    }
+}
+
+/// One `--witness URL=VKEY` option.
+struct WitnessOption: Equatable {
+    /// The submission prefix; `/add-checkpoint` is appended.
+    let url: String
+    let key: NoteVerifierKey
+
+    /// Splits at the first '=' that leaves an http(s) URL before it and a verifier key after it
+    /// (a verifier key ends in base64, which may itself hold '=').
+    init(parsing text: String) throws {
+        for separator in text.indices where text[separator] == "=" {
+            let url = String(text[..<separator])
+            guard let key = NoteVerifierKey(vkey: String(text[text.index(after: separator)...])),
+                let components = URLComponents(string: url), ["http", "https"].contains(components.scheme?.lowercased()),
+                components.host?.isEmpty == false
+            else { continue }
+            guard key.type == .cosignatureV1 else {
+                throw ValidationError("--witness \(text): \(key.name) is not a witness key (cosignature/v1, type 0x04); a log key cannot cosign.")
+            }
+            self.url = url
+            self.key = key
+            return
+        }
+        throw ValidationError("--witness \(text) is not URL=VKEY, such as http://127.0.0.1:8081=witness.example/w1+1a2b3c4d+BA…")
     }
 }

@@ -1,27 +1,12 @@
-import Crypto
-import Foundation
-
-extension NoteVerifierKey {
-    /// The timestamp of a valid C2SP `cosignature/v1` by this key on `note`, or nil. The key must
-    /// be a cosignature key (type 0x04); the line's name and key ID must match; the signature covers
-    /// `cosignature/v1\ntime <timestamp>\n` followed by the note's text.
-    public func cosignatureTime(on note: SignedNote) -> UInt64? {
-        guard type == .cosignatureV1 else { return nil }
-        let id = keyID
-        for signature in note.signatures where signature.name == name && signature.keyID == id && signature.signature.count == 72 {
-            let time = signature.signature.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            guard time <= UInt64(Int64.max) else { continue }
-            let message = Array("cosignature/v1\ntime \(time)\n".utf8) + Array(note.text.utf8)
-            if publicKey.isValidSignature(Array(signature.signature.dropFirst(8)), for: message) { return time }
-        }
-        return nil
-    }
-}
-
-/// Which witnesses a checkpoint must carry cosignatures from before a client trusts it: `quorum`
-/// of `witnesses` (k of n), each counted once.
+/// Which witnesses a checkpoint needs before the node serves it as *the* checkpoint: k of n.
+///
+/// A client that trusts a checkpoint only with a quorum of independent cosignatures cannot be
+/// shown a split view unless that many witnesses collude, so the node holds back checkpoints that
+/// do not meet the policy rather than serving them as if they had.
 public struct WitnessPolicy: Sendable, Equatable {
+    /// The trusted witnesses' `cosignature/v1` verifier keys.
     public var witnesses: [NoteVerifierKey]
+    /// How many distinct witnesses must have cosigned; 0 means the policy always holds.
     public var quorum: Int
 
     public init(witnesses: [NoteVerifierKey], quorum: Int) {
@@ -29,11 +14,18 @@ public struct WitnessPolicy: Sendable, Equatable {
         self.quorum = quorum
     }
 
-    /// The witnesses whose valid cosignature `note` carries.
-    public func cosigners(of note: SignedNote) -> [NoteVerifierKey] {
-        witnesses.filter { $0.cosignatureTime(on: note) != nil }
+    /// True when at least ``quorum`` distinct witnesses validly cosigned `note`.
+    public func isSatisfied(by note: SignedNote) -> Bool {
+        quorum <= 0 || cosigners(of: note).count >= quorum
     }
 
-    /// True when at least `quorum` witnesses cosigned `note`.
-    public func isSatisfied(by note: SignedNote) -> Bool { cosigners(of: note).count >= quorum }
+    /// The witnesses with a valid cosignature on `note`, each once (a witness listed twice or
+    /// signing twice still counts once), in the policy's order.
+    public func cosigners(of note: SignedNote) -> [NoteVerifierKey] {
+        var found: [NoteVerifierKey] = []
+        for witness in witnesses where !found.contains(witness) && witness.cosignatureTime(on: note) != nil {
+            found.append(witness)
+        }
+        return found
+    }
 }

@@ -6,9 +6,13 @@ import MedLedgerNode
 /// The ledger's public HTTP surface: C2SP checkpoint and tiles, the log key, and transaction submission.
 struct LedgerController<Context: RequestContext>: Sendable {
     let node: LedgerNode
+    /// With witnesses configured, what `GET /checkpoint` serves: the newest checkpoint meeting the
+    /// witness policy, cosigned. Nil serves the latest checkpoint, as a log without witnesses does.
+    var witnessing: (any WitnessedCheckpointProvider)? = nil
 
     func addRoutes(to router: Router<Context>) {
         router.get("checkpoint", use: checkpoint)
+        router.get("checkpoint/latest", use: latestCheckpoint)
         router.get("log-key", use: logKey)
         router.get("tile/**", use: tile)
         router.post("v1/transactions", use: submit)
@@ -24,10 +28,30 @@ struct LedgerController<Context: RequestContext>: Sendable {
         )
     }
 
-    /// `GET /checkpoint`: the latest signed checkpoint note.
+    /// `GET /checkpoint`: the checkpoint clients should trust. Without witnesses, the latest signed
+    /// checkpoint; with witnesses, the newest one meeting the witness policy, carrying the log's
+    /// signature and the witnesses' cosignatures (503 until one has).
     @Sendable func checkpoint(_ request: Request, context: Context) async throws -> Response {
+        guard let witnessing else { return try await latestCheckpoint(request, context: context) }
+        guard let checkpoint = witnessing.witnessedCheckpoint else {
+            throw APIError(
+                status: .serviceUnavailable, code: "not_witnessed",
+                message: "No checkpoint has been cosigned by enough witnesses yet; GET /checkpoint/latest has the log's latest."
+            )
+        }
+        return Self.note(checkpoint)
+    }
+
+    /// `GET /checkpoint/latest`: the latest checkpoint the log signed, before any witness has seen
+    /// it. For monitors and clients that want the freshest tree head and verify consistency
+    /// themselves; without witnesses it is what `GET /checkpoint` serves.
+    @Sendable func latestCheckpoint(_ request: Request, context: Context) async throws -> Response {
         guard let checkpoint = node.checkpoint else { throw APIError.notFound("The ledger has no checkpoint yet.") }
-        return Response(
+        return Self.note(checkpoint)
+    }
+
+    static func note(_ checkpoint: SignedCheckpoint) -> Response {
+        Response(
             status: .ok,
             headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache"],
             body: .init(byteBuffer: ByteBuffer(string: checkpoint.note.serialized))
