@@ -6,17 +6,22 @@ import MedLedgerCore
 import MedLedgerNode
 
 /// Builds the router: every route the node serves, with its dependencies injected. Without `web`
-/// only the API and log routes are served.
-public func buildRouter(node: LedgerNode, web: WebApplication? = nil, secure: Bool = false) -> Router<MedLedgerRequestContext> {
+/// only the API and log routes are served. With `witnessing`, `GET /checkpoint` serves the newest
+/// checkpoint meeting the witness policy instead of the latest one.
+public func buildRouter(
+    node: LedgerNode, web: WebApplication? = nil, secure: Bool = false, witnessing: (any WitnessedCheckpointProvider)? = nil
+) -> Router<MedLedgerRequestContext> {
     let router = Router(context: MedLedgerRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware(secure: secure))
-    LedgerController(node: node).addRoutes(to: router)
+    LedgerController(node: node, witnessing: witnessing).addRoutes(to: router)
     QueryController(node: node).addRoutes(to: router)
-    AuditController<MedLedgerRequestContext>(node: node, bundleCheckpoint: { node.checkpoint }).addRoutes(to: router)
+    // Bundles are proven against the checkpoint clients trust: the witnessed one when there is one.
+    let bundleCheckpoint: @Sendable () async -> SignedCheckpoint? = { witnessing?.witnessedCheckpoint ?? node.checkpoint }
+    AuditController<MedLedgerRequestContext>(node: node, bundleCheckpoint: bundleCheckpoint).addRoutes(to: router)
     if let blobs = node.blobs {
         BlobController(blobs: blobs, clock: node.clock).addRoutes(to: router)
     }
-    web?.addRoutes(to: router)
+    web?.addRoutes(to: router, bundleCheckpoint: bundleCheckpoint)
     return router
 }
 
@@ -31,11 +36,13 @@ public struct TLSFiles: Sendable {
 }
 
 /// Builds the HTTP application around a node, over TLS when `tls` is given; `services` run beside
-/// the server and stop with it (content collection, for one).
+/// the server and stop with it (content collection, witnessing). `witnessing` is passed to
+/// ``buildRouter(node:web:secure:witnessing:)``.
 public func buildApplication(
-    node: LedgerNode, web: WebApplication? = nil, host: String, port: Int, tls: TLSFiles? = nil, services: [any Service] = [], logger: Logger
+    node: LedgerNode, web: WebApplication? = nil, host: String, port: Int, tls: TLSFiles? = nil, services: [any Service] = [],
+    witnessing: (any WitnessedCheckpointProvider)? = nil, logger: Logger
 ) throws -> some ApplicationProtocol {
-    let router = buildRouter(node: node, web: web, secure: tls != nil)
+    let router = buildRouter(node: node, web: web, secure: tls != nil, witnessing: witnessing)
     let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "MedLedger")
     guard let tls else {
         return Application(router: router, configuration: configuration, services: services, logger: logger)

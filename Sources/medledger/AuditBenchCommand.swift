@@ -5,7 +5,8 @@ import MedLedgerNode
 import MedLedgerStorage
 
 /// `medledger bench audit`: the auditor's tools at scale — the tally check of a record with many
-/// versions, and the offline verification of a bundle with many events (docs/BENCHMARKS.md).
+/// versions, the offline verification of a bundle with many events, and a witness's cosigning round
+/// trip (docs/BENCHMARKS.md).
 struct AuditBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
@@ -18,6 +19,9 @@ struct AuditBenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Events in the verified bundle.")
     var events: Int = 10_000
 
+    @Option(name: .long, help: "Witness cosigning round trips to time.")
+    var witnessCalls: Int = 1_000
+
     @Option(name: .long, help: "Timed repetitions of each measurement (the median is reported).")
     var runs: Int = 5
 
@@ -25,7 +29,9 @@ struct AuditBenchCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard versions >= 1, events >= 1, runs >= 1 else { throw ValidationError("versions, events and runs must be positive.") }
+        guard versions >= 1, events >= 1, runs >= 1, witnessCalls >= 1 else {
+            throw ValidationError("versions, events, witness calls and runs must be positive.")
+        }
     }
 
     func run() async throws {
@@ -111,6 +117,9 @@ struct AuditBenchCommand: AsyncParsableCommand {
         result.bundle_verify_ms = verifyTimes
         result.bundle_verify_median_ms = verifyTimes.median
 
+        // Witness cosigning: a real witness server on loopback, the node's HTTP client.
+        result.witness = try await measureWitnessRoundTrips(count: witnessCalls, logger: logger)
+
         let end = CPUSample()
         result.other_processes_cpu_s = end.others.flatMap { later in start.others.map { ((later - $0) * 100).rounded() / 100 } }
         result.machine.loadAverageEnd = MachineInfo.loadAverage()
@@ -121,6 +130,7 @@ struct AuditBenchCommand: AsyncParsableCommand {
         } else {
             print("""
                 tally of a record with \(versions) versions: median \(String(format: "%.1f", result.tally_median_ms)) ms (target ≤ 100 ms)
+                witness cosign round trip (\(witnessCalls) calls, loopback): p50 \(String(format: "%.2f", result.witness?.p50_ms ?? 0)) ms, p99 \(String(format: "%.2f", result.witness?.p99_ms ?? 0)) ms (target p99 ≤ 10 ms)
                 bundle of \(events) events (\(result.bundle_bytes / 1024) KiB): exported in \(String(format: "%.0f", result.bundle_export_ms)) ms, verified in median \(String(format: "%.1f", result.bundle_verify_median_ms)) ms (target ≤ 1,000 ms)
                 """)
         }
@@ -138,6 +148,7 @@ struct AuditBenchResult: Encodable {
     var bundle_export_ms = 0.0
     var bundle_verify_ms: [Double] = []
     var bundle_verify_median_ms = 0.0
+    var witness: WitnessBenchFigures?
     var other_processes_cpu_s: Double?
     var machine = MachineInfo()
 }

@@ -26,7 +26,17 @@ enum OpenAPIDocument {
   "paths": {
     "/checkpoint": {
       "get": {
-        "summary": "The latest signed checkpoint (C2SP tlog-checkpoint signed note).",
+        "summary": "The latest signed checkpoint (C2SP tlog-checkpoint signed note); when the node has witnesses, the newest checkpoint a quorum of them cosigned, with their cosignature lines.",
+        "responses": {
+          "200": {"description": "The checkpoint note.", "content": {"text/plain": {"schema": {"type": "string"}}}},
+          "404": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/checkpoint/latest": {
+      "get": {
+        "summary": "The log's latest signed checkpoint, whether or not witnesses have cosigned it yet.",
         "responses": {
           "200": {"description": "The checkpoint note.", "content": {"text/plain": {"schema": {"type": "string"}}}},
           "404": {"$ref": "#/components/responses/Error"}

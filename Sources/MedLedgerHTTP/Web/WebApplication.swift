@@ -31,7 +31,9 @@ public struct WebApplication: Sendable {
         )
     }
 
-    func addRoutes(to router: Router<MedLedgerRequestContext>) {
+    /// `bundleCheckpoint` is the checkpoint audit bundles are proven against (the witnessed one
+    /// when the node has witnesses).
+    func addRoutes(to router: Router<MedLedgerRequestContext>, bundleCheckpoint: @escaping @Sendable () async -> SignedCheckpoint?) {
         router.add(middleware: ErrorPageMiddleware(renderer: renderer, logger: logger))
         router.add(middleware: FileMiddleware(
             configuration.root.appendingPathComponent("static").path, urlBasePath: "/static",
@@ -46,8 +48,9 @@ public struct WebApplication: Sendable {
             logger: logger
         ).addRoutes(to: router)
         DocumentController<MedLedgerRequestContext>(node: node, sessions: sessions, renderer: renderer).addRoutes(to: router)
+        ReportController<MedLedgerRequestContext>(node: node, sessions: sessions, renderer: renderer).addRoutes(to: router)
         AuditBundleController<MedLedgerRequestContext>(
-            node: node, sessions: sessions, renderer: renderer, bundleCheckpoint: { [node] in node.checkpoint }
+            node: node, sessions: sessions, renderer: renderer, bundleCheckpoint: bundleCheckpoint
         ).addRoutes(to: router)
     }
 }
