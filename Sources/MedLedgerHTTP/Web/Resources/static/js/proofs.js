@@ -306,7 +306,11 @@ export async function verifyTrail(section) {
         ? "This is the first checkpoint this browser has verified for this log; it is kept, and every later visit must prove the log only grew since."
         : `The log is consistent with the checkpoint this browser verified before (size ${consistency.previous.size}): it only grew since.`,
     ];
-    if (checkpoint.cosignatures > 0) lines.push(`The checkpoint carries ${checkpoint.cosignatures} witness cosignature(s).`);
+    if (checkpoint.cosignatures > 0) {
+      lines.push(
+        `The checkpoint carries ${checkpoint.cosignatures} further signature line(s), witness cosignatures; this page does not hold the witnesses' keys, so check them offline with the bundle and --witness-key.`,
+      );
+    }
     say(region, "success", "Verified in this browser: the trail's proofs hold.", lines);
     section.dataset.verified = "true";
   } catch (error) {
