@@ -68,11 +68,14 @@ final class ObjectFile: @unchecked Sendable {
         posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         var builder = UnixFSFileBuilder()
         var prefix: [UInt8] = []
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readSize, alignment: 4096)
+        // Small objects (most notes) get a small buffer: a 4 MiB allocation per check is an mmap
+        // and munmap each time, which dominated tallies of many small versions.
+        let bufferSize = Int(min(Int64(Self.readSize), max(size, 1)))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 4096)
         defer { buffer.deallocate() }
         var offset: Int64 = 0
         while offset < size {
-            let count = try read(into: buffer, at: offset, count: Int(min(Int64(Self.readSize), size - offset)))
+            let count = try read(into: buffer, at: offset, count: Int(min(Int64(bufferSize), size - offset)))
             guard count > 0 else { break }
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
             if prefix.count < SealedObjectHeader.maxSize {
