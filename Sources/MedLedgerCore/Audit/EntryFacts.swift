@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 
 /// What an auditor can read from one ledger entry by itself: that its signature holds, who signed
 /// it, its transaction type, and every string its body carries (record ids, CIDs, session keys).
@@ -19,33 +18,16 @@ public struct EntryFacts: Sendable {
     /// entries were sequenced in their own time) and reads its facts.
     public static func read(index: UInt64, entry: [UInt8], verifier: EnvelopeVerifier = EntryFacts.verifier) throws(EnvelopeError) -> EntryFacts {
         let transaction = try verifier.parse(entry)
-        var strings: Set<String> = []
-        if let envelope = try? JSONDecoder().decode(DSSEEnvelope.self, from: Data(entry)),
-            let payload = Base64Coding.decodeStandard(envelope.payload),
-            let object = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any],
-            let body = object["body"]
-        {
-            collect(body, into: &strings)
-        }
         var session: AccountAddress?
         if let open = transaction.body as? OpenSession {
             session = P256.Signing.PublicKey.address(ofPayloadKey: open.sessionKey)
         }
         return EntryFacts(
             index: index, leafHash: transaction.leafHash, type: transaction.type, signer: transaction.signer,
-            bodyStrings: strings, delegatedSession: session
+            bodyStrings: EntryBody.strings(inEntry: entry), delegatedSession: session
         )
     }
 
     /// The contracts' registry: every action the ledger accepts.
     public static let verifier = EnvelopeVerifier(registry: ContractEngine.registry)
-
-    private static func collect(_ value: Any, into found: inout Set<String>) {
-        switch value {
-        case let text as String: found.insert(text)
-        case let array as [Any]: for element in array { collect(element, into: &found) }
-        case let object as [String: Any]: for element in object.values { collect(element, into: &found) }
-        default: break
-        }
-    }
 }

@@ -52,7 +52,7 @@ extension LedgerNode {
 
         // Every event's entry: present, in the signed log, and saying what the event says.
         let indexes = trail.map(\.index)
-        let stored = Dictionary(try await entries(at: indexes).map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
+        let stored = Dictionary(try await store.entries(at: indexes).map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
         let proofs = try await inclusionProofs(indexes: indexes, size: size)
         let root = checkpoint.checkpoint.root
         let checks = Parallel.map(Array(zip(trail, proofs))) { event, proof -> Result<EntryFacts, AuditError> in
@@ -101,7 +101,7 @@ extension LedgerNode {
         let size = checkpoint.checkpoint.size
         let record = await sequencer.record(id)
         let trail = try await recordTrail(id, below: size)
-        let stored = Dictionary(try await entries(at: trail.map(\.index)).map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
+        let stored = Dictionary(try await store.entries(at: trail.map(\.index)).map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
         var delegationIndexes: Set<UInt64> = []
         var events: [(AuditEvent, StoredEntry)] = []
         for event in trail {
@@ -114,7 +114,7 @@ extension LedgerNode {
             }
         }
         let delegations = delegationIndexes.sorted()
-        let delegationEntries = try await entries(at: delegations)
+        let delegationEntries = try await store.entries(at: delegations)
         let proofs = try await inclusionProofs(indexes: events.map(\.0.index) + delegationEntries.map(\.index), size: size)
         let provenEvents = zip(events, proofs).map { pair, proof in AuditBundle.ProvenEvent(event: pair.0, entry: pair.1.entry, proof: proof) }
         let provenDelegations = zip(delegationEntries, proofs.dropFirst(events.count)).map { entry, proof in
@@ -125,11 +125,6 @@ extension LedgerNode {
             checkpoint: checkpoint.note.serialized, events: provenEvents, delegations: provenDelegations,
             versions: record?.versions.filter { $0.entry < size } ?? [], deletedAt: record?.deleted.flatMap { $0.entry < size ? $0.entry : nil }
         )
-    }
-
-    /// Stored entries at `indexes`, in index order.
-    func entries(at indexes: [UInt64]) async throws -> [StoredEntry] {
-        try await store.entries(at: indexes)
     }
 }
 
