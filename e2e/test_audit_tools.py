@@ -111,19 +111,6 @@ def another_vkey(name: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def node(tmp_path: Path):
-    data = tmp_path / "data"
-    made = run_cli("init", "--data", str(data))
-    assert made.returncode == 0, made.stderr
-    node = Node(data)
-    node.start()
-    try:
-        yield node
-    finally:
-        node.stop()
-
-
 def send(node: Node, account: Account, tx_type: str, body: dict, expect: int = 201) -> dict:
     status, answer = node.submit(account.envelope(tx_type, body)[0])
     assert status == expect, f"{tx_type}: {status} {answer}"

@@ -57,19 +57,6 @@ def denied(answer: dict, actor: str, action: str) -> dict:
     return event
 
 
-@pytest.fixture
-def node(tmp_path: Path):
-    data = tmp_path / "data"
-    made = run_cli("init", "--data", str(data))
-    assert made.returncode == 0, made.stderr
-    node = Node(data)
-    node.start()
-    try:
-        yield node
-    finally:
-        node.stop()
-
-
 def test_seed_story(node: Node) -> None:
     data = node.data
     admin = Actor(node, Account.from_key_file(data / "admin-key.json"), "admin")

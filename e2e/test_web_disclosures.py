@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import WebNode, browser
+from browser_support import WebNode
 from test_web_roles import DOCTOR_NAME, Findings, Visitor, assert_pages_clean
 
 SHOTS = Path(__file__).resolve().parent / "artifacts" / "disclosures"
@@ -38,12 +38,6 @@ DISCLOSURE_HEADER = [
 def node(tmp_path_factory):
     with WebNode(tmp_path_factory.mktemp("disclosures") / "data") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with browser() as instance:
-        yield instance
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import WebNode, browser
+from browser_support import WebNode
 from medledger_client import binary
 from test_web_roles import Findings, Visitor, assert_pages_clean
 from unixfs_reference import kubo_cid
@@ -38,12 +38,6 @@ def stored_object(data: Path, cid: str) -> Path:
 def node(tmp_path_factory):
     with WebNode(tmp_path_factory.mktemp("files") / "data") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with browser() as instance:
-        yield instance
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from browser_support import WebNode, browser
+from browser_support import WebNode
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
@@ -266,12 +266,6 @@ def signing_form(page, tx: str, **hidden: str):
 def node(tmp_path_factory):
     with WebNode(tmp_path_factory.mktemp("roles") / "data") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with browser() as instance:
-        yield instance
 
 
 @pytest.fixture(scope="module")

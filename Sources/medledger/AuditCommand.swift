@@ -1,8 +1,5 @@
 import ArgumentParser
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import MedLedgerCore
 
 /// `medledger audit …`: the auditor's tools from a terminal (docs/AUDIT.md).
@@ -27,32 +24,15 @@ struct AuditClientOptions: ParsableArguments {
 
     func validate() throws {
         guard !record.isEmpty else { throw ValidationError("--record must name a record.") }
-        guard let base = URL(string: url), base.scheme == "http" || base.scheme == "https" else {
-            throw ValidationError("--url must be an http or https URL.")
-        }
+        _ = try NodeClient(url: url)
     }
 
-    var base: URL { URL(string: url)! }
+    func node() throws -> NodeClient { try NodeClient(url: url) }
 
     /// Posts a signed `audit.trail` read of the record to `route`; returns status and body.
-    func postTrailRead(to route: String, signer: EnvelopeSigner) async throws -> (Int, Data) {
+    func postTrailRead(to route: String, signer: EnvelopeSigner) async throws -> (status: Int, body: Data) {
         let envelope = try signer.sign(QueryTrail(record: record, limit: 1), expires: Int64(Date().timeIntervalSince1970 * 1000) + 60_000)
-        return try await post(route, body: Data(envelope), contentType: "application/json")
-    }
-
-    func post(_ route: String, body: Data, contentType: String, authorization: String? = nil) async throws -> (Int, Data) {
-        guard let endpoint = URL(string: route, relativeTo: base) else { throw ValidationError("--url is not a base URL.") }
-        var request = URLRequest(url: endpoint)
-        request.httpMethod = "POST"
-        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
-        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
-        request.httpBody = body
-        do {
-            let (data, response) = try await URLSession(configuration: .ephemeral).data(for: request)
-            return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
-        } catch {
-            throw CLIError("The node at \(url) cannot be reached (\(error.localizedDescription)).")
-        }
+        return try await node().post(route, body: Data(envelope), contentType: "application/json")
     }
 }
 
@@ -115,7 +95,7 @@ struct AuditTallyCommand: AsyncParsableCommand {
             let body = [UInt8](try JSONEncoder().encode(Details(discrepancies: report.discrepancies.joined(separator: "\n"), checkpointSize: report.checkpointSize)))
             let target = "/v1/blobs?owner=\(patient.rawValue)&name=tally-\(report.record).json"
             let signature = try RequestSignature.sign(method: "POST", target: target, time: Int64(Date().timeIntervalSince1970 * 1000), body: body, with: key)
-            let (status, data) = try await client.post(target, body: Data(body), contentType: "application/json", authorization: signature.header)
+            let (status, data) = try await client.node().post(target, body: Data(body), contentType: "application/json", authorization: signature.header)
             guard status == 201 else { throw CLIError("The discrepancies could not be stored (\(status)): \(Self.message(data))") }
             struct Stored: Decodable { let cid: String }
             details = try JSONDecoder().decode(Stored.self, from: data).cid
@@ -123,7 +103,7 @@ struct AuditTallyCommand: AsyncParsableCommand {
         let envelope = try signer.sign(
             RecordTally(record: report.record, result: report.result, details: details), expires: Int64(Date().timeIntervalSince1970 * 1000) + 60_000
         )
-        let (status, data) = try await client.post("/v1/transactions", body: Data(envelope), contentType: "application/json")
+        let (status, data) = try await client.node().post("/v1/transactions", body: Data(envelope), contentType: "application/json")
         guard status == 201 else { throw CLIError("The result could not be recorded (\(status)): \(Self.message(data))") }
         struct Receipt: Decodable { let index: UInt64 }
         return "entry \(try JSONDecoder().decode(Receipt.self, from: data).index)"

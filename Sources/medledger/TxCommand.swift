@@ -1,8 +1,5 @@
 import ArgumentParser
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import MedLedgerCore
 
 /// `medledger tx <type>`: signs any transaction with a key file and submits it to a node.
@@ -49,16 +46,8 @@ struct TxCommand: AsyncParsableCommand {
             print(String(decoding: envelope, as: UTF8.self))
             return
         }
-        guard let base = URL(string: url), base.scheme == "http" || base.scheme == "https" else {
-            throw ValidationError("--url must be an http or https URL.")
-        }
-        let route = ContractEngine.readTypes.contains(type) ? "v1/queries" : "v1/transactions"
-        var request = URLRequest(url: base.appendingPathComponent(route))
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(envelope)
-        let (data, response) = try await URLSession(configuration: .ephemeral).data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let route = ContractEngine.readTypes.contains(type) ? "/v1/queries" : "/v1/transactions"
+        let (status, data) = try await NodeClient(url: url).post(route, body: Data(envelope), contentType: "application/json")
         print(String(decoding: data, as: UTF8.self))
         guard status == 200 || status == 201 else { throw ExitCode(1) }
     }

@@ -1,8 +1,5 @@
 import ArgumentParser
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import MedLedgerCore
 
 /// `medledger upload FILE`: stores content encrypted under a patient's key on a running node and
@@ -44,9 +41,7 @@ struct UploadCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("\(file) cannot be read.")
         }
-        guard let base = URL(string: url), base.scheme == "http" || base.scheme == "https" else {
-            throw ValidationError("--url must be an http or https URL.")
-        }
+        let node = try NodeClient(url: url)
         let mediaType = type ?? MediaTypeSniffer.mediaType(of: [UInt8](content.prefix(512)))
         guard MediaTypeSniffer.accepted.contains(MediaTypeSniffer.essence(mediaType)) else {
             throw CLIError("\(file) is not a PDF, PNG, JPEG, DICOM, text or JSON file; give --type if it is one.")
@@ -58,15 +53,9 @@ struct UploadCommand: AsyncParsableCommand {
         }
         let signature = try RequestSignature.sign(
             method: "POST", target: target, time: Int64(Date().timeIntervalSince1970 * 1000), body: [UInt8](content), with: signingKey)
-        guard let endpoint = URL(string: target, relativeTo: base) else { throw ValidationError("--url is not a base URL.") }
-        var request = URLRequest(url: endpoint)
-        request.httpMethod = "POST"
-        request.setValue(mediaType, forHTTPHeaderField: "Content-Type")
-        request.setValue(signature.header, forHTTPHeaderField: "Authorization")
-        request.httpBody = content
-        let (data, response) = try await URLSession(configuration: .ephemeral).data(for: request)
+        let (status, data) = try await node.post(target, body: content, contentType: mediaType, authorization: signature.header)
         print(String(decoding: data, as: UTF8.self))
-        guard (response as? HTTPURLResponse)?.statusCode == 201 else { throw ExitCode(1) }
+        guard status == 201 else { throw ExitCode(1) }
     }
 }
 

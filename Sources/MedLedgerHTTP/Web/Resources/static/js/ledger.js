@@ -76,7 +76,8 @@ export async function sha256(data) {
   return new Uint8Array(await subtle.digest("SHA-256", toBytes(data)));
 }
 
-function concat(...parts) {
+/// The bytes of every part, one after another.
+export function concat(...parts) {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const part of parts) {
@@ -288,7 +289,8 @@ export async function clearKeys() {
 // ---------------------------------------------------------------------------------------------
 // Signing
 
-function pae(payloadType, payload) {
+/// DSSE pre-authentication encoding: what an envelope's signature covers.
+export function pae(payloadType, payload) {
   const type = encoder.encode(payloadType);
   return concat(encoder.encode(`DSSEv1 ${type.length} `), type, encoder.encode(` ${payload.length} `), payload);
 }

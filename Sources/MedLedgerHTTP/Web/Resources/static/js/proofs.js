@@ -4,7 +4,7 @@
 // checkpoint this browser verified for the log, kept per log in localStorage. A log that cannot
 // prove it only grew since then was rewritten or forked, and the page says so loudly.
 
-import { fromBase64url, hex, sha256, toBytes } from "./ledger.js";
+import { addressOf, addressOfPoint, base64, concat, fromBase64url, hex, pae, sha256, toBytes } from "./ledger.js";
 
 const subtle = globalThis.crypto.subtle;
 const STORE_KEY = "medledger.verified-checkpoints";
@@ -17,16 +17,6 @@ class ProofFailure extends Error {}
 function fromBase64(text) {
   if (typeof text !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new ProofFailure("A value is not base64.");
   return fromBase64url(text.replace(/\+/g, "-").replace(/\//g, "_"));
-}
-
-function concat(...parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 function equal(a, b) {
@@ -150,12 +140,10 @@ async function openEntry(entry) {
   const statement = JSON.parse(new TextDecoder().decode(payload));
   const point = fromBase64url(statement.signer);
   const key = await subtle.importKey("raw", point, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
-  const type = toBytes(envelope.payloadType);
-  const pae = concat(toBytes(`DSSEv1 ${type.length} `), type, toBytes(` ${payload.length} `), payload);
-  const ok = await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, fromBase64(envelope.signatures[0].sig), pae);
+  const signed = pae(envelope.payloadType, payload);
+  const ok = await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, fromBase64(envelope.signatures[0].sig), signed);
   if (!ok) throw new ProofFailure("its signature does not verify");
-  const address = "ml" + hex((await sha256(point)).slice(0, 20));
-  return { type: statement.type, signer: address, body: statement.body || {} };
+  return { type: statement.type, signer: await addressOfPoint(point), body: statement.body || {} };
 }
 
 async function proveEntry(item, checkpoint) {
@@ -263,8 +251,7 @@ export async function verifyTrail(section) {
       try {
         const opened = await proveEntry(item, checkpoint);
         if (opened.type !== "session.open") throw new ProofFailure("it is not a session.open");
-        const point = fromBase64url(opened.body.sessionKey);
-        sessions.set("ml" + hex((await sha256(point)).slice(0, 20)), { account: opened.signer, index: item.index });
+        sessions.set(await addressOf(opened.body.sessionKey), { account: opened.signer, index: item.index });
       } catch (error) {
         failures.push(`Delegation entry ${item.index}: ${error.message}.`);
       }
@@ -298,7 +285,7 @@ export async function verifyTrail(section) {
       say(region, "danger", `The trail does NOT verify: ${failures.length} problem(s).`, failures);
       return;
     }
-    remember(checkpoint.origin, { size: checkpoint.size, root: bundle.checkpoint.split("\n")[2], time: checkpoint.time, logKey: logKey.text });
+    remember(checkpoint.origin, { size: checkpoint.size, root: base64(checkpoint.root), time: checkpoint.time, logKey: logKey.text });
     const when = new Date(checkpoint.time).toISOString().replace("T", " ").slice(0, 16) + " UTC";
     const lines = [
       `${bundle.events.length} event(s) of this record are in the log: each entry's inclusion proof leads to the root of the checkpoint of size ${checkpoint.size} (${when}), signed by ${logKey.name}, and each entry's signature is its actor's or a session key they delegated to.`,
