@@ -55,15 +55,7 @@ struct AuditController<Context: RequestContext>: Sendable {
 
     /// Sequences the request's envelope, which must be an allowed `audit.trail` read.
     private func trailRead(_ request: Request) async throws -> (QueryResult, String) {
-        let envelope = try await EnvelopeBody.read(request, node: node)
-        let result: QueryResult
-        do {
-            result = try await EnvelopeBody.submitting { try await node.query(envelope, loadContent: false) }
-        } catch QueryError.denied(let receipt) {
-            throw DeniedError(receipt: receipt)
-        } catch let error as QueryError {
-            throw APIError(status: .unprocessableContent, code: "not_a_read", message: error.description)
-        }
+        let result = try await EnvelopeBody.query(request, node: node, loadContent: false)
         guard result.event.action == QueryTrail.transactionType, let record = result.event.record else {
             throw APIError(status: .unprocessableContent, code: "not_a_trail_read", message: "Sign an audit.trail read of the record.")
         }
@@ -99,16 +91,6 @@ struct AuditController<Context: RequestContext>: Sendable {
 
     private static func outOfRange(_ message: String) -> APIError {
         APIError(status: .badRequest, code: "out_of_range", message: message)
-    }
-}
-
-/// A denied trail read: 403 with its receipt, like every denied read.
-struct DeniedError: Error, HTTPResponseError {
-    let receipt: Receipt
-    var status: HTTPResponse.Status { .forbidden }
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        try JSONResponse.make(status: .forbidden, DeniedResponse(SubmitResponse(receipt)))
     }
 }
 

@@ -14,18 +14,10 @@ struct QueryController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func query(_ request: Request, context: Context) async throws -> Response {
-        let envelope = try await EnvelopeBody.read(request, node: node)
         // `Accept: application/octet-stream` asks for a record's or profile's content as a file
         // stream (any size, byte ranges) instead of JSON with the content inline.
         let wantsFile = request.headers[.accept]?.contains("application/octet-stream") ?? false
-        let result: QueryResult
-        do {
-            result = try await EnvelopeBody.submitting { try await node.query(envelope, loadContent: !wantsFile) }
-        } catch QueryError.denied(let receipt) {
-            return try JSONResponse.make(status: .forbidden, DeniedResponse(SubmitResponse(receipt)))
-        } catch let error as QueryError {
-            throw APIError(status: .unprocessableContent, code: "not_a_read", message: error.description)
-        }
+        let result = try await EnvelopeBody.query(request, node: node, loadContent: !wantsFile)
         if wantsFile, result.contentReference != nil {
             do {
                 let reader = try await node.openContent(of: result)

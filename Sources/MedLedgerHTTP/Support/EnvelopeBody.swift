@@ -34,4 +34,27 @@ enum EnvelopeBody {
             throw APIError(status: .serviceUnavailable, code: "storage_unavailable", message: error.description)
         }
     }
+
+    /// Reads the request's envelope and runs it as a read: a denial answers 403 with its receipt
+    /// (the read is on the ledger), anything but a read 422.
+    static func query(_ request: Request, node: LedgerNode, loadContent: Bool) async throws -> QueryResult {
+        let envelope = try await read(request, node: node)
+        do {
+            return try await submitting { try await node.query(envelope, loadContent: loadContent) }
+        } catch QueryError.denied(let receipt) {
+            throw DeniedError(receipt: receipt)
+        } catch let error as QueryError {
+            throw APIError(status: .unprocessableContent, code: "not_a_read", message: error.description)
+        }
+    }
+}
+
+/// A read the contracts denied: 403 with its receipt, since the denial is on the ledger too.
+struct DeniedError: Error, HTTPResponseError {
+    let receipt: Receipt
+    var status: HTTPResponse.Status { .forbidden }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        try JSONResponse.make(status: .forbidden, DeniedResponse(SubmitResponse(receipt)))
+    }
 }
