@@ -58,8 +58,3 @@ struct UploadCommand: AsyncParsableCommand {
         guard status == 201 else { throw ExitCode(1) }
     }
 }
-
-extension CharacterSet {
-    /// Characters left as they are in a query parameter's value.
-    static let urlQueryValueAllowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-}

@@ -372,6 +372,12 @@ struct ReportRoutesTests {
             #expect(refusedHTML.contains("row-denied"))
             #expect(refusedHTML.contains("No recognised purpose"))
             #expect(refusedHTML.contains("badge-denied\">refused"))
+
+            // A crafted filter value cannot add a parameter to (or cut) the links that carry it on.
+            let crafted = try await client.execute(uri: "/patient/activity?action=x%26all%3Dtrue%23", method: .get, headers: [.cookie: cookie])
+            let craftedHTML = String(buffer: crafted.body)
+            #expect(craftedHTML.contains("href=\"/patient/activity.csv?action=x%26all%3Dtrue%23&amp;actor=&amp;from=&amp;to=\""))
+            #expect(!craftedHTML.contains("action=x&amp;all=true"))
         }
     }
 

@@ -96,6 +96,8 @@ struct PageController<Context: RequestContext>: Sendable {
     ) async throws -> [String: Any] {
         var context: [String: Any] = [
             "title": page.title, "params": params, "query": query, "path": path, "demo": !configuration.demoAccounts.isEmpty,
+            // The same values percent-encoded, for links that carry the filters on.
+            "queryURL": query.mapValues { $0.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? "" },
         ]
         for flag in page.flags ?? [] { context[flag] = true }
         guard let session else { return context }
