@@ -82,8 +82,4 @@ struct DocumentController<Context: RequestContext>: Sendable {
         if case .refused(let reason) = outcome { message = reason } else { message = "Nothing to download." }
         return renderer.render("error", context: ["title": "Not available", "message": message], status: .forbidden)
     }
-
-    /// Quotes a CSV field (RFC 4180), and defuses spreadsheet formulas. The CSV exports moved to
-    /// ``ReportController``; this stays for callers of the old name.
-    static func csvField(_ value: String) -> String { CSVWriter.field(value) }
 }

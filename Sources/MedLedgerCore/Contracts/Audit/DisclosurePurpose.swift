@@ -40,10 +40,6 @@ public enum DisclosurePurpose: String, Codable, Sendable, CaseIterable {
         }
     }
 
-    /// True when the event belongs in the accounting of disclosures: someone other than the
-    /// patient acted on the patient's records.
-    public var isDisclosure: Bool { self != .ownAccess }
-
     /// A short name for the purpose, for a table column.
     public var title: String {
         switch self {
@@ -72,9 +68,6 @@ public enum DisclosurePurpose: String, Codable, Sendable, CaseIterable {
         }
     }
 
-    /// Title and basis in one sentence: "Treatment — under your grant to this doctor…".
-    public var text: String { "\(title) — \(basis)" }
-
     /// The basis to state for one event of this purpose: a refused attempt rested on nothing and
     /// disclosed nothing, so it says that rather than naming a grant the actor did not have.
     public func basis(of event: AuditEvent) -> String {
@@ -84,8 +77,8 @@ public enum DisclosurePurpose: String, Codable, Sendable, CaseIterable {
 
 extension AuditEvent {
     /// The action in plain words ("Viewed a record"), for people who do not read transaction
-    /// types. Types without a phrase of their own fall back to the contract's summary, so a new
-    /// action is never shown blank.
+    /// types. Every contract action has a phrase (a test checks); a type without one falls back to
+    /// the contract's summary, so a new action is never shown blank.
     public var actionText: String {
         if let phrase = Self.actionPhrases[action] { return phrase }
         if let summary = ContractEngine.actions.first(where: { $0.transactionType == action })?.summary, let first = summary.first {
@@ -111,5 +104,11 @@ extension AuditEvent {
         "erasure.request": "Asked for erasure", "erasure.withdraw": "Withdrew an erasure request",
         "erasure.confirm": "Confirmed an erasure", "erasure.decline": "Declined an erasure", "session.open": "Signed in",
         "session.close": "Signed out", "patient.register": "Registered as a patient",
+        "doctor.register": "Registered as a doctor", "doctor.verify": "Decided on a doctor's verification",
+        "account.create": "Created an account", "account.suspend": "Suspended an account",
+        "account.reactivate": "Reactivated an account", "accounts.list": "Listed accounts",
+        "admin.add": "Added an administrator", "admin.remove": "Removed an administrator",
+        "organization.create": "Created an organization", "organizations.list": "Listed organizations",
+        "system.parameters": "Changed the system parameters", "erasure.requests.list": "Listed erasure requests",
     ]
 }
