@@ -34,10 +34,7 @@ struct PageController<Context: RequestContext>: Sendable {
         }
         let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
         guard page.isPublic || session != nil else {
-            var target = request.uri.path
-            if let raw = request.uri.query { target += "?" + raw }
-            let next = target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
-            return Response(status: .seeOther, headers: [.location: "/login?next=\(next)"])
+            return WebAuthentication.loginRedirect(request)
         }
         let directory = await node.accounts()
         let values = TemplateValue(accounts: directory)

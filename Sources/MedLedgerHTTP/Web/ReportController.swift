@@ -32,50 +32,52 @@ struct ReportController<Context: RequestContext>: Sendable {
     /// The patient's accounting of disclosures: who else acted on their records, why and with what
     /// outcome. `?all=true` includes the patient's own actions, as `/patient/activity/all` does.
     @Sendable func disclosuresCSV(_ request: Request, context: Context) async throws -> Response {
-        let session: WebSession
-        switch try await signedIn(request, role: .patient, roleName: "patients") {
-        case .success(let signed): session = signed
-        case .failure(let stop): return stop.response
-        }
-        var query: AuditQuery
-        do {
-            query = try ReportFilters.query(Self.parameters(request), allowing: ["action", "actor", "from", "to"])
-        } catch {
-            return renderer.render("error", context: ["title": "Check the filters", "message": error.message], status: .badRequest)
-        }
-        if Self.parameters(request)["all"] != "true" { query.excludeActor = session.account }
-        let directory = await node.accounts()
-        let collected = try await collect(query, session: session)
-        guard case .events(let events, let truncated) = collected else { return refusal(collected) }
-        var csv = CSVWriter()
-        csv.row(ReportExport.disclosureHeader)
-        for event in events { csv.row(ReportExport.disclosureRow(event, directory: directory)) }
-        if truncated { csv.row(ReportExport.truncationRow(width: ReportExport.disclosureHeader.count, limit: maxRows)) }
-        return file(csv, name: "disclosures", rows: events.count, truncated: truncated)
+        try await export(
+            request, role: .patient, roleName: "patients", filters: ["action", "actor", "from", "to"],
+            leaveOutOwn: Self.parameters(request)["all"] != "true", name: "disclosures",
+            header: ReportExport.disclosureHeader, row: ReportExport.disclosureRow
+        )
     }
 
     /// Every transaction the filters select (administrators; an organization administrator's read
     /// is limited by the contracts to their own actions).
     @Sendable func transactionsCSV(_ request: Request, context: Context) async throws -> Response {
+        try await export(
+            request, role: .admin, roleName: "administrators", filters: ["action", "actor", "patient", "record", "from", "to"],
+            leaveOutOwn: false, name: "transactions", header: ReportExport.transactionHeader, row: ReportExport.transactionRow
+        )
+    }
+
+    /// One export: the session and role, the filters (400 before anything is read), every page of
+    /// the log read with the session key, then the file.
+    private func export(
+        _ request: Request, role: Role, roleName: String, filters: Set<String>, leaveOutOwn: Bool, name: String,
+        header: [String], row: (AuditEvent, [AccountAddress: Account]) -> [String]
+    ) async throws -> Response {
         let session: WebSession
-        switch try await signedIn(request, role: .admin, roleName: "administrators") {
+        switch try await signedIn(request, role: role, roleName: roleName) {
         case .success(let signed): session = signed
         case .failure(let stop): return stop.response
         }
-        let query: AuditQuery
+        var query: AuditQuery
         do {
-            query = try ReportFilters.query(Self.parameters(request), allowing: ["action", "actor", "patient", "record", "from", "to"])
+            query = try ReportFilters.query(Self.parameters(request), allowing: filters)
         } catch {
             return renderer.render("error", context: ["title": "Check the filters", "message": error.message], status: .badRequest)
         }
+        if leaveOutOwn { query.excludeActor = session.account }
         let directory = await node.accounts()
         let collected = try await collect(query, session: session)
-        guard case .events(let events, let truncated) = collected else { return refusal(collected) }
+        let (events, truncated): ([AuditEvent], Bool)
+        switch collected {
+        case .events(let read, let cut): (events, truncated) = (read, cut)
+        case .refused(let reason): return renderer.render("error", context: ["title": "Not available", "message": reason], status: .forbidden)
+        }
         var csv = CSVWriter()
-        csv.row(ReportExport.transactionHeader)
-        for event in events { csv.row(ReportExport.transactionRow(event, directory: directory)) }
-        if truncated { csv.row(ReportExport.truncationRow(width: ReportExport.transactionHeader.count, limit: maxRows)) }
-        return file(csv, name: "transactions", rows: events.count, truncated: truncated)
+        csv.row(header)
+        for event in events { csv.row(row(event, directory)) }
+        if truncated { csv.row(ReportExport.truncationRow(width: header.count, limit: maxRows)) }
+        return file(csv, name: name, rows: events.count, truncated: truncated)
     }
 
     /// The query string, first value of each name (as the pages read it).
@@ -122,10 +124,7 @@ struct ReportController<Context: RequestContext>: Sendable {
     private func signedIn(_ request: Request, role: Role, roleName: String) async throws -> Result<WebSession, Stop> {
         guard let session = await WebAuthentication.session(request, sessions: sessions, clock: node.clock) else {
             if (request.headers[.accept] ?? "").contains("text/html") {
-                var target = request.uri.path
-                if let raw = request.uri.query { target += "?" + raw }
-                let next = target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
-                return .failure(Stop(response: Response(status: .seeOther, headers: [.location: "/login?next=\(next)"])))
+                return .failure(Stop(response: WebAuthentication.loginRedirect(request)))
             }
             throw APIError(status: .unauthorized, code: "signed_out", message: "Your session has ended. Please sign in again.")
         }
@@ -135,12 +134,6 @@ struct ReportController<Context: RequestContext>: Sendable {
             )))
         }
         return .success(session)
-    }
-
-    private func refusal(_ collected: ReportExport.Collected) -> Response {
-        let message: String
-        if case .refused(let reason) = collected { message = reason } else { message = "Nothing to export." }
-        return renderer.render("error", context: ["title": "Not available", "message": message], status: .forbidden)
     }
 }
 

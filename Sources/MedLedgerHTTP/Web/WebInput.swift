@@ -94,6 +94,14 @@ enum WebCookie {
 enum WebAuthentication {
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
+    /// Sends a signed-out browser to the log-in page, and back to this page after it.
+    static func loginRedirect(_ request: Request) -> Response {
+        var target = request.uri.path
+        if let raw = request.uri.query { target += "?" + raw }
+        let next = target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
+        return Response(status: .seeOther, headers: [.location: "/login?next=\(next)"])
+    }
+
     static func session(_ request: Request, sessions: WebSessionStore, clock: () -> Int64) async -> WebSession? {
         guard let token = WebCookie.token(in: request) else { return nil }
         return await sessions.session(token: token, now: clock())
