@@ -66,24 +66,14 @@ public struct WitnessState: Sendable, Equatable {
         let recordedSize = record?.size ?? 0
         guard request.oldSize == recordedSize else { return .conflict(recordedSize: recordedSize, evidence: nil) }
         let candidate = WitnessRecord(head: head, checkpoint: logSignatures(of: request.checkpoint, keys: keys))
-        guard let record, record.size > 0 else {
-            // Nothing recorded: the only proof from size 0 is the empty one.
-            guard request.proof.isEmpty else {
-                return .unprocessable(WitnessEvidence(reason: .inconsistent, request: request, record: record))
-            }
-            return .cosign(candidate)
+        // One size, two roots is a fork, whatever the size (0 included).
+        if let record, head.size == record.size, head.root != record.head.root {
+            return .conflict(recordedSize: recordedSize, evidence: WitnessEvidence(reason: .fork, request: request, record: record))
         }
-        if head.size == record.size {
-            guard head.root == record.head.root else {
-                return .conflict(recordedSize: recordedSize, evidence: WitnessEvidence(reason: .fork, request: request, record: record))
-            }
-            guard request.proof.isEmpty else {
-                return .unprocessable(WitnessEvidence(reason: .inconsistent, request: request, record: record))
-            }
-            return .cosign(candidate)
-        }
+        // RFC 9162 consistency from what is recorded: from nothing (size 0) or the same tree only
+        // an empty proof verifies.
         guard MerkleProofVerifier.verifyConsistency(
-            oldSize: record.size, newSize: head.size, oldRoot: record.head.root, newRoot: head.root, proof: request.proof
+            oldSize: recordedSize, newSize: head.size, oldRoot: record?.head.root ?? head.root, newRoot: head.root, proof: request.proof
         ) else {
             return .unprocessable(WitnessEvidence(reason: .inconsistent, request: request, record: record))
         }

@@ -104,6 +104,21 @@ struct WitnessStateTests {
         #expect(action.evidence?.record?.checkpoint == WitnessFixtures.checkpoint(tree, size: 10, key: log))
     }
 
+    @Test("a recorded empty tree (size 0) cannot be replaced by a size-0 checkpoint with another root: 409 and fork evidence")
+    func forkAtSizeZero() throws {
+        func empty(root: TreeHash) throws -> SignedNote {
+            let body = Checkpoint(origin: log.name, size: 0, root: root, time: 1, previousSize: 0, previousHash: Checkpoint.noPrevious).body
+            return try log.sign(text: body)
+        }
+        var state = fresh
+        let honest = AddCheckpointRequest(oldSize: 0, proof: [], checkpoint: try empty(root: .empty))
+        guard case .cosign(let record) = state.decide(honest) else { Issue.record("the empty tree was not cosigned"); return }
+        state.record(record)
+        let other = AddCheckpointRequest(oldSize: 0, proof: [], checkpoint: try empty(root: .leaf([1])))
+        let action = state.decide(other)
+        #expect(action == .conflict(recordedSize: 0, evidence: WitnessEvidence(reason: .fork, request: other, record: record)))
+    }
+
     @Test("the recorded checkpoint sent again (old = size, same root) is cosigned again")
     func sameCheckpointAgain() throws {
         let state = try state(at: 10)
