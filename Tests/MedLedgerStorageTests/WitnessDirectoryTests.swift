@@ -47,7 +47,7 @@ struct WitnessDirectoryTests {
         #expect(throws: DataDirectoryError.self) { try directory.readRecords() }
     }
 
-    @Test("two pieces of evidence in the same millisecond get two files, each the body verbatim")
+    @Test("two pieces of evidence in the same millisecond get two files, each the body verbatim; a replayed request is kept once")
     func evidenceNames() throws {
         let directory = temporary()
         defer { try? FileManager.default.removeItem(at: directory.url) }
@@ -58,9 +58,13 @@ struct WitnessDirectoryTests {
         let first = try directory.keepEvidence(evidence, body: Array("one".utf8), receivedAt: 1_795_000_000_123)
         let second = try directory.keepEvidence(evidence, body: Array("two".utf8), receivedAt: 1_795_000_000_123)
         #expect(first != second)
-        #expect(first.hasSuffix("/20261118T110640.123Z-fork-example.com%2Flog.request"))
-        #expect(try directory.evidenceFiles() == [first, second])
+        let digest = Hex.encode(Array(SHA256.hash(data: Array("one".utf8)).prefix(8)))
+        #expect(first.hasSuffix("/20261118T110640.123Z-fork-example.com%2Flog-\(digest).request"))
+        #expect(Set(try directory.evidenceFiles()) == [first, second])
         #expect(try String(contentsOfFile: second, encoding: .utf8) == "two")
+        let replayed = try directory.keepEvidence(evidence, body: Array("one".utf8), receivedAt: 1_795_000_009_000)
+        #expect(replayed == first)
+        #expect(try directory.evidenceFiles().count == 2)
     }
 
     @Test("the node's witnessed-checkpoint file round-trips and is absent until saved")

@@ -26,6 +26,6 @@ public struct FileWitnessedCheckpointStore: WitnessedCheckpointStore {
     }
 
     public func save(_ note: SignedNote) throws {
-        try AtomicFile.write(Data(note.serialized.utf8), to: path)
+        try DurableFiles.replace(Array(note.serialized.utf8), at: path)
     }
 }

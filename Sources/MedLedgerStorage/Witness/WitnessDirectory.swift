@@ -40,7 +40,7 @@ public struct WitnessDirectory: Sendable {
         let key = CosignerKey(name: name)
         let file = KeyFile(name: name, ed25519PrivateKey: Base64Coding.standard(key.privateKey.rawRepresentation))
         try DataDirectory.writeSecret(try JSONEncoder().encode(file), to: keyPath)
-        try AtomicFile.syncDirectory(url.path)
+        try DurableFiles.syncDirectory(url.path)
         return key
     }
 
@@ -72,7 +72,7 @@ public struct WitnessDirectory: Sendable {
     public func writeTrustedLogs(_ keys: [NoteVerifierKey]) throws {
         let text = "# Logs this witness cosigns: one verifier key per line, <origin>+<key ID>+<key>.\n"
             + keys.map { $0.vkey + "\n" }.joined()
-        try AtomicFile.write(Data(text.utf8), to: trustedLogsPath)
+        try DurableFiles.replace(Array(text.utf8), at: trustedLogsPath)
     }
 
     /// The latest cosigned checkpoint of every log that has one.
@@ -93,7 +93,7 @@ public struct WitnessDirectory: Sendable {
     /// Replaces a log's record atomically and durably.
     public func saveRecord(_ record: WitnessRecord) throws {
         let path = checkpointsURL.appendingPathComponent(Self.fileName(origin: record.origin)).path
-        try AtomicFile.write(Data(record.checkpoint.serialized.utf8), to: path)
+        try DurableFiles.replace(Array(record.checkpoint.serialized.utf8), at: path)
     }
 
     /// Keeps a refused request verbatim, with a description beside it; returns the request file's path.
@@ -108,19 +108,14 @@ public struct WitnessDirectory: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = try encoder.encode(description)
-        // Two refusals in the same millisecond get distinct names instead of overwriting each other.
-        for attempt in 0..<1000 {
-            let name = attempt == 0 ? stem : "\(stem)_\(attempt)"
-            let path = evidenceURL.appendingPathComponent(name + ".request").path
-            do {
-                try AtomicFile.create(Data(body), at: path, mode: 0o600)
-            } catch where FileManager.default.fileExists(atPath: path) {
-                continue
-            }
-            try AtomicFile.create(json, at: evidenceURL.appendingPathComponent(name + ".json").path, mode: 0o600)
-            return path
-        }
-        throw DataDirectoryError("cannot name an evidence file for \(stem)")
+        // Named by the request's digest too: the same request replayed is kept once, so nobody can
+        // fill the disk (or the operator's alerts) by sending one refused request again and again.
+        let digest = Hex.encode(Array(SHA256.hash(data: body).prefix(8)))
+        if let kept = try evidenceFiles().first(where: { $0.hasSuffix("-\(digest).request") }) { return kept }
+        let path = evidenceURL.appendingPathComponent("\(stem)-\(digest).request").path
+        _ = try DurableFiles.publishExclusively(body, at: path)
+        _ = try DurableFiles.publishExclusively([UInt8](json), at: evidenceURL.appendingPathComponent("\(stem)-\(digest).json").path)
+        return path
     }
 
     /// The evidence files' paths (the `.request` ones), oldest first.
