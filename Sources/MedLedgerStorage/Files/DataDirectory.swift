@@ -68,20 +68,12 @@ public struct DataDirectory: Sendable {
         return SymmetricKey(data: data)
     }
 
-    /// Creates `path` with mode 0600 and writes `data` durably; fails if the file exists.
+    /// Creates `path` with mode 0600 holding `data`, durably (the directory entry too, and never
+    /// half-written); fails if the file exists.
     public static func writeSecret(_ data: Data, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else { throw DataDirectoryError("cannot create \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        try data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                guard written > 0 else { throw DataDirectoryError("cannot write \(path)") }
-                offset += written
-            }
+        guard try DurableFiles.publishExclusively([UInt8](data), at: path) else {
+            throw DataDirectoryError("cannot create \(path): it already exists")
         }
-        guard fsync(fd) == 0 else { throw DataDirectoryError("cannot sync \(path)") }
     }
 }
 

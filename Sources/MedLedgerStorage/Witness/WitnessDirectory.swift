@@ -40,7 +40,6 @@ public struct WitnessDirectory: Sendable {
         let key = CosignerKey(name: name)
         let file = KeyFile(name: name, ed25519PrivateKey: Base64Coding.standard(key.privateKey.rawRepresentation))
         try DataDirectory.writeSecret(try JSONEncoder().encode(file), to: keyPath)
-        try DurableFiles.syncDirectory(url.path)
         return key
     }
 
