@@ -172,9 +172,11 @@ public struct LedgerNode: Sendable {
         return try await hashes(of: MerkleMath.inclusionRanges(index: index, size: size))
     }
 
-    /// The consistency proof from the tree of `from` entries to the tree of `to` entries.
+    /// The consistency proof from the tree of `from` entries to the tree of `to` entries; empty
+    /// from the empty tree (0) and between equal sizes, as RFC 9162 and tlog-witness have it.
     public func consistencyProof(from: UInt64, to: UInt64) async throws -> [TreeHash] {
-        guard from > 0, from <= to, to <= size else { throw LedgerNodeError.outOfRange }
+        guard from <= to, to <= size else { throw LedgerNodeError.outOfRange }
+        if from == 0 { return [] }
         return try await hashes(of: MerkleMath.consistencyRanges(oldSize: from, newSize: to))
     }
 

@@ -63,7 +63,7 @@ func measureWitnessRoundTrips(count: Int, logger: Logger) async throws -> Witnes
         _ = try await node.submit(try pinger.sign(PingBody(), expires: LedgerNode.systemClock() + 60_000))
         guard let checkpoint = node.checkpoint else { throw CLIError("the ledger has no checkpoint") }
         let size = checkpoint.checkpoint.size
-        let proof = cosignedSize == 0 ? [] : try await node.consistencyProof(from: cosignedSize, to: size)
+        let proof = try await node.consistencyProof(from: cosignedSize, to: size)
         let start = ContinuousClock.now
         let answer = try await client.addCheckpoint(oldSize: cosignedSize, proof: proof, checkpoint: checkpoint.note)
         let elapsed = ContinuousClock.now - start

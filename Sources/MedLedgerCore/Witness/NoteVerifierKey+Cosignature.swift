@@ -17,4 +17,19 @@ extension NoteVerifierKey {
         }
         return latest
     }
+
+    /// The signature lines of `note` that are valid signatures by this key: a log's note signature
+    /// for an Ed25519 key, a `cosignature/v1` for a cosignature key. Lines of other keys, and lines
+    /// with this key's name and ID that do not verify, are left out.
+    public func validLines(in note: SignedNote) -> [SignedNote.Signature] {
+        let id = keyID
+        return note.signatures.filter { line in
+            guard line.name == name, line.keyID == id else { return false }
+            let single = SignedNote(text: note.text, signatures: [line])
+            switch type {
+            case .ed25519: return hasSigned(single)
+            case .cosignatureV1: return cosignatureTime(on: single) != nil
+            }
+        }
+    }
 }

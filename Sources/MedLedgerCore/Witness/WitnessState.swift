@@ -88,11 +88,6 @@ public struct WitnessState: Sendable, Equatable {
     /// The checkpoint with only the trusted log's valid signatures, which is what gets recorded:
     /// whatever else a submitter attached (other witnesses' lines, junk) is not the witness's to keep.
     private func logSignatures(of note: SignedNote, keys: [NoteVerifierKey]) -> SignedNote {
-        let kept = note.signatures.filter { line in
-            keys.contains { key in
-                key.name == line.name && key.keyID == line.keyID && key.hasSigned(SignedNote(text: note.text, signatures: [line]))
-            }
-        }
-        return SignedNote(text: note.text, signatures: kept)
+        SignedNote(text: note.text, signatures: keys.filter { $0.type == .ed25519 }.flatMap { $0.validLines(in: note) })
     }
 }

@@ -32,7 +32,7 @@ public struct HTTPWitnessClient: WitnessClient {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         request.body = .bytes(ByteBuffer(string: AddCheckpointRequest(oldSize: oldSize, proof: proof, checkpoint: checkpoint).serialized))
-        let response = try await client.execute(request, timeout: Self.timeAmount(timeout))
+        let response = try await client.execute(request, timeout: TimeAmount(timeout))
         let body = String(buffer: try await response.body.collect(upTo: Self.maxAnswer))
         switch response.status.code {
         case 200:
@@ -50,12 +50,6 @@ public struct HTTPWitnessClient: WitnessClient {
         default:
             return .failure("the witness answered \(response.status.code): \(Self.excerpt(body))")
         }
-    }
-
-    /// A `Duration` as NIO's `TimeAmount` (nanoseconds), which AsyncHTTPClient takes.
-    static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
     /// The start of an error body, on one line, for logs.

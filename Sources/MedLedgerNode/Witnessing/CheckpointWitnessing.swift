@@ -50,7 +50,7 @@ public actor CheckpointWitnessing: WitnessedCheckpointProvider {
         /// The size the witness last cosigned (or reported in a 409); 0 when unknown.
         var size: UInt64 = 0
         /// Size of the latest checkpoint whose cosignature by this witness is held.
-        var cosignedSize: UInt64?
+        var cosignedSize: UInt64 = 0
         var inFlight = false
         var failures = 0
         var retryAt: ContinuousClock.Instant?
@@ -119,13 +119,6 @@ public actor CheckpointWitnessing: WitnessedCheckpointProvider {
         let timeout: Duration
     }
 
-    /// The outcome of a dispatch, after a possible 409 retry.
-    enum Attempt: Sendable {
-        case cosigned([SignedNote.Signature])
-        case conflict(UInt64)
-        case failed(String)
-    }
-
     /// Marks and returns the witnesses to ask about the node's latest checkpoint now.
     private func dueRequests() -> [Dispatch] {
         guard let latest = node.checkpoint else { return [] }
@@ -134,7 +127,7 @@ public actor CheckpointWitnessing: WitnessedCheckpointProvider {
         for index in witnesses.indices {
             let state = progress[index]
             guard !state.inFlight, state.retryAt.map({ $0 <= now }) ?? true,
-                (state.cosignedSize ?? 0) < latest.checkpoint.size, state.size <= latest.checkpoint.size
+                state.cosignedSize < latest.checkpoint.size, state.size <= latest.checkpoint.size
             else { continue }
             progress[index].inFlight = true
             due.append(Dispatch(
@@ -149,59 +142,49 @@ public actor CheckpointWitnessing: WitnessedCheckpointProvider {
     }
 
     /// Sends one checkpoint to one witness, within the timeout, retrying once from the size a 409 names.
-    static func send(_ dispatch: Dispatch) async -> Attempt {
+    static func send(_ dispatch: Dispatch) async -> WitnessAnswer {
         let size = dispatch.checkpoint.checkpoint.size
         do {
             return try await withTimeout(dispatch.timeout) {
                 var oldSize = dispatch.oldSize
                 for attempt in 0..<2 {
-                    let proof = oldSize == 0 || oldSize == size ? [] : try await dispatch.node.consistencyProof(from: oldSize, to: size)
-                    switch try await dispatch.witness.client.addCheckpoint(oldSize: oldSize, proof: proof, checkpoint: dispatch.checkpoint.note) {
-                    case .cosignatures(let lines):
-                        return .cosigned(lines)
-                    case .conflict(let recorded):
-                        guard attempt == 0, recorded != oldSize, recorded <= size else { return .conflict(recorded) }
-                        oldSize = recorded
-                    case .failure(let reason):
-                        return .failed(reason)
-                    }
+                    let proof = try await dispatch.node.consistencyProof(from: oldSize, to: size)
+                    let answer = try await dispatch.witness.client.addCheckpoint(oldSize: oldSize, proof: proof, checkpoint: dispatch.checkpoint.note)
+                    guard case .conflict(let recorded) = answer, attempt == 0, recorded != oldSize, recorded <= size else { return answer }
+                    oldSize = recorded
                 }
-                return .failed("the witness answered 409 twice")
+                return .failure("the witness answered 409 twice")
             }
         } catch is WitnessTimeout {
-            return .failed("no answer within \(dispatch.timeout)")
+            return .failure("no answer within \(dispatch.timeout)")
         } catch {
-            return .failed(String(describing: error))
+            return .failure(String(describing: error))
         }
     }
 
     /// Records a dispatch's outcome and publishes the checkpoint if it now meets the policy.
-    private func finish(_ dispatch: Dispatch, _ attempt: Attempt) {
+    private func finish(_ dispatch: Dispatch, _ attempt: WitnessAnswer) {
         let index = dispatch.index
         progress[index].inFlight = false
         let name = dispatch.witness.key.name
         let size = dispatch.checkpoint.checkpoint.size
         switch attempt {
-        case .cosigned(let lines):
+        case .cosignatures(let lines):
             let key = dispatch.witness.key
-            let valid = lines.filter { line in
-                line.name == key.name && line.keyID == key.keyID
-                    && key.cosignatureTime(on: SignedNote(text: dispatch.checkpoint.note.text, signatures: [line])) != nil
-            }
-            guard let line = valid.last else {
+            guard let line = key.validLines(in: SignedNote(text: dispatch.checkpoint.note.text, signatures: lines)).last else {
                 failed(index, name: name, reason: "the answer holds no valid cosignature by the configured key")
                 return
             }
             if progress[index].failures > 0 { logger.info("witness answers again", metadata: ["witness": "\(name)", "size": "\(size)"]) }
             progress[index].size = max(progress[index].size, size)
-            progress[index].cosignedSize = max(progress[index].cosignedSize ?? 0, size)
+            progress[index].cosignedSize = max(progress[index].cosignedSize, size)
             progress[index].failures = 0
             progress[index].retryAt = nil
             add(line, by: key, to: dispatch.checkpoint)
         case .conflict(let recorded):
             progress[index].size = recorded
             failed(index, name: name, reason: "the witness holds size \(recorded), which the node cannot prove consistent with size \(size)")
-        case .failed(let reason):
+        case .failure(let reason):
             failed(index, name: name, reason: reason)
         }
     }
@@ -231,12 +214,14 @@ public actor CheckpointWitnessing: WitnessedCheckpointProvider {
         // Cosignature lines in the policy's order, so the served note does not depend on timing.
         let ordered = policy.witnesses.flatMap { witness in entry.lines.filter { $0.name == witness.name && $0.keyID == witness.keyID } }
         let note = SignedNote(text: checkpoint.note.text, signatures: checkpoint.note.signatures + ordered)
-        guard policy.isSatisfied(by: note) else { return }
+        // The lines were verified as they arrived, one per witness: count them, do not verify again.
+        let cosigners = policy.witnesses.filter { witness in entry.lines.contains { $0.name == witness.name && $0.keyID == witness.keyID } }.count
+        guard cosigners >= policy.quorum else { return }
         if let current, current.checkpoint.size == size, current.note.signatures.count >= note.signatures.count { return }
         let witnessed = SignedCheckpoint(checkpoint: checkpoint.checkpoint, note: note)
         published.set(witnessed)
         collected = collected.filter { $0.key >= size }
-        logger.debug("checkpoint witnessed", metadata: ["size": "\(size)", "cosigners": "\(policy.cosigners(of: note).count)"])
+        logger.debug("checkpoint witnessed", metadata: ["size": "\(size)", "cosigners": "\(cosigners)"])
         do {
             try store?.save(note)
         } catch {
@@ -250,15 +235,8 @@ public actor CheckpointWitnessing: WitnessedCheckpointProvider {
         guard logKey.hasSigned(note), let checkpoint = try? Checkpoint.parse(note.text),
             checkpoint.origin == logKey.name, checkpoint.size <= maxSize
         else { return nil }
-        let logLines = note.signatures.filter { line in
-            line.name == logKey.name && line.keyID == logKey.keyID && logKey.hasSigned(SignedNote(text: note.text, signatures: [line]))
-        }
-        let cosignatures = policy.witnesses.flatMap { witness in
-            note.signatures.filter { line in
-                line.name == witness.name && line.keyID == witness.keyID
-                    && witness.cosignatureTime(on: SignedNote(text: note.text, signatures: [line])) != nil
-            }.suffix(1)
-        }
+        let logLines = logKey.validLines(in: note)
+        let cosignatures = policy.witnesses.flatMap { $0.validLines(in: note).suffix(1) }
         let cleaned = SignedNote(text: note.text, signatures: logLines + cosignatures)
         guard policy.isSatisfied(by: cleaned) else { return nil }
         return SignedCheckpoint(checkpoint: checkpoint, note: cleaned)
