@@ -50,13 +50,16 @@ public struct Checkpoint: Sendable, Equatable {
 
     /// Parses a checkpoint body, accepting only the canonical spelling ``body`` produces.
     public static func parse(_ text: String) throws(ParseError) -> Checkpoint {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard text.hasSuffix("\n"), lines.count == 6 else { throw ParseError(description: "expected five lines") }
-        guard CheckpointOrigin.isValid(String(lines[0])) else { throw ParseError(description: "bad origin") }
-        guard let size = UInt64(lines[1]), String(size) == lines[1] else { throw ParseError(description: "bad size") }
-        guard let rootBytes = Base64Coding.decodeStandard(lines[2]), let root = TreeHash(rootBytes) else {
-            throw ParseError(description: "bad root hash")
+        // Origin, size and root as every C2SP checkpoint has them; then MedLedger's two extension lines.
+        let head: TreeHead
+        do {
+            head = try TreeHead.parse(noteText: text)
+        } catch {
+            throw ParseError(description: error.description)
         }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count == 6 else { throw ParseError(description: "expected five lines") }
+        guard CheckpointOrigin.isValid(head.origin) else { throw ParseError(description: "bad origin") }
         let timeParts = lines[3].split(separator: " ", omittingEmptySubsequences: false)
         guard timeParts.count == 2, timeParts[0] == "time", let time = Int64(timeParts[1]), String(time) == timeParts[1] else {
             throw ParseError(description: "bad time line")
@@ -65,7 +68,7 @@ public struct Checkpoint: Sendable, Equatable {
         guard prevParts.count == 3, prevParts[0] == "prev", let prevSize = UInt64(prevParts[1]), String(prevSize) == prevParts[1],
             let prevHash = Base64Coding.decodeStandard(prevParts[2]), prevHash.count == 32
         else { throw ParseError(description: "bad prev line") }
-        let checkpoint = Checkpoint(origin: String(lines[0]), size: size, root: root, time: time, previousSize: prevSize, previousHash: prevHash)
+        let checkpoint = Checkpoint(origin: head.origin, size: head.size, root: head.root, time: time, previousSize: prevSize, previousHash: prevHash)
         guard checkpoint.body == text else { throw ParseError(description: "not in canonical form") }
         return checkpoint
     }
