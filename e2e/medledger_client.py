@@ -104,6 +104,15 @@ class Account:
         return json.dumps(envelope, separators=(",", ":")).encode(), nonce
 
 
+def parse_vkey(vkey: str) -> tuple[str, bytes, int, bytes]:
+    """A signed-note verifier key `name+hex id+base64(type || key)` -> (name, key id, type, public
+    key), checking that the key ID is SHA-256(name || "\\n" || type || key)[:4]."""
+    name, key_id, material = vkey.strip().split("+", 2)
+    raw = base64.b64decode(material)
+    assert hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4].hex() == key_id
+    return name, bytes.fromhex(key_id), raw[0], raw[1:]
+
+
 def leaf_hash(entry: bytes) -> bytes:
     return hashlib.sha256(b"\x00" + entry).digest()
 

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives import hashes
 
-from medledger_client import Account, Node, b64url_decode, binary, leaf_hash, mth, pae, run_cli
+from medledger_client import Account, Node, b64url_decode, binary, leaf_hash, mth, pae, parse_vkey, run_cli
 
 # ---------------------------------------------------------------------------------------------
 # An independent RFC 6962 implementation: proofs computed from the leaves, not verified by folding.
@@ -61,17 +61,11 @@ def consistency(m: int, leaves: list[bytes]) -> list[bytes]:
     return subproof(m, leaves, True)
 
 
-def parse_vkey(vkey: str) -> tuple[str, bytes, Ed25519PublicKey]:
-    name, key_id, material = vkey.strip().split("+", 2)
-    raw = base64.b64decode(material)
-    assert raw[0] == 0x01 and len(raw) == 33
-    assert hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4].hex() == key_id
-    return name, bytes.fromhex(key_id), Ed25519PublicKey.from_public_bytes(raw[1:])
-
-
 def open_checkpoint(note: str, vkey: str) -> tuple[int, bytes, str]:
     """Verifies the log's signature on a checkpoint note; returns (size, root, body)."""
-    name, key_id, key = parse_vkey(vkey)
+    name, key_id, key_type, public = parse_vkey(vkey)
+    assert key_type == 0x01 and len(public) == 32
+    key = Ed25519PublicKey.from_public_bytes(public)
     body, _, signatures = note.rpartition("\n\n")
     body += "\n"
     verified = False

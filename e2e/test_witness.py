@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from medledger_client import Account, binary, free_port, run_cli
+from medledger_client import Account, binary, free_port, parse_vkey, run_cli
 
 ORIGIN = "witness-e2e.medledger.localhost/log"
 WITNESS_NAME = "witness-e2e.localhost/w1"
@@ -81,14 +81,6 @@ def post(url: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
-
-
-def parse_vkey(vkey: str) -> tuple[str, bytes, int, bytes]:
-    """`name+hex id+base64(type || key)` -> (name, key id, type, public key), checking the key ID."""
-    name, key_id, material = vkey.split("+", 2)
-    raw = base64.b64decode(material)
-    assert hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4].hex() == key_id
-    return name, bytes.fromhex(key_id), raw[0], raw[1:]
 
 
 def split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
