@@ -43,8 +43,11 @@ public actor FileWitness: CheckpointWitness {
             // A refusal always maps to an outcome; only `.cosign` does not.
             return WitnessOutcome(refusal: action) ?? .badRequest("refused")
         }
-        try directory.saveRecord(record)
-        state.record(record)
+        // The same checkpoint sent again is cosigned again, but there is nothing new to make durable.
+        if state.records[record.origin] != record {
+            try directory.saveRecord(record)
+            state.record(record)
+        }
         let time = UInt64(max(0, clock() / 1000))
         return .cosigned([try key.cosign(record.checkpoint, time: time)])
     }
