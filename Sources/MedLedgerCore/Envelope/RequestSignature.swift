@@ -58,6 +58,13 @@ public struct RequestSignature: Sendable, Equatable {
         return RequestSignature(key: key, time: time, signature: signature)
     }
 
+    /// Whether the signed time lies within ``maxSkewMillis`` of `now`. The time is the client's
+    /// number, so the distance is computed without overflow whatever it is.
+    public func isFresh(now: Int64) -> Bool {
+        let (distance, overflow) = now.subtractingReportingOverflow(time)
+        return !overflow && distance.magnitude <= UInt64(Self.maxSkewMillis)
+    }
+
     /// The address of the key the request names, or nil when it is not a valid P-256 key; lets a
     /// server refuse a malformed header before reading a large body.
     public var signer: AccountAddress? { P256.Signing.PublicKey.parsePayloadKey(key)?.1 }
@@ -69,7 +76,7 @@ public struct RequestSignature: Sendable, Equatable {
 
     /// Checks the signature over a request whose body hashed to `bodyDigest` (lower-case hex).
     public func verify(method: String, target: String, bodyDigest: String, now: Int64) throws(RequestSignatureError) -> AccountAddress {
-        guard abs(now - time) <= Self.maxSkewMillis else { throw .stale }
+        guard isFresh(now: now) else { throw .stale }
         guard let (publicKey, address) = P256.Signing.PublicKey.parsePayloadKey(key) else { throw .badKey }
         guard let raw = Base64Coding.decodeURL(signature), raw.count == 64,
             let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: raw),

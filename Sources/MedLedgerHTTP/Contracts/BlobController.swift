@@ -32,7 +32,7 @@ struct BlobController<Context: RequestContext>: Sendable {
         guard let header = request.headers[.authorization] else { throw Self.unauthorized(.missing) }
         guard let signature = RequestSignature.parse(header: header) else { throw Self.unauthorized(.missing) }
         // Cheap checks on the signature before any byte is stored; the hash is checked at the end.
-        guard abs(clock() - signature.time) <= RequestSignature.maxSkewMillis else { throw Self.unauthorized(.stale) }
+        guard signature.isFresh(now: clock()) else { throw Self.unauthorized(.stale) }
         guard signature.signer != nil else { throw Self.unauthorized(.badKey) }
         if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit {
             throw Self.tooLarge(limit)

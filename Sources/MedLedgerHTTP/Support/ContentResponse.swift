@@ -73,7 +73,8 @@ enum ContentResponse {
         guard start < size else { return .unsatisfiable }
         if last.isEmpty { return .partial(start..<size) }
         guard let end = Int64(last), end >= start else { return .whole }
-        return .partial(start..<min(size, end + 1))
+        // `end` is the client's number: clamp it to the last byte before adding one.
+        return .partial(start..<(min(end, size - 1) + 1))
     }
 
     /// `attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266 / RFC 8187).
