@@ -45,6 +45,12 @@ public struct SignInLimits: Sendable {
         }
     }
 
+    /// Refuses at once (``RateLimitedError/busy``) while every worker and queue place is taken,
+    /// before the request costs a body decode or a database read.
+    func requireRoom() throws {
+        if workers.isFull { throw RateLimitedError.busy }
+    }
+
     /// Runs a slow hash on the workers; ``RateLimitedError/busy`` when they are all taken.
     func hash<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         do {
