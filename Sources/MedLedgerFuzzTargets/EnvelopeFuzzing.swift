@@ -1,9 +1,10 @@
 import MedLedgerCore
 
-/// Drives ``EnvelopeVerifier`` (every contract action registered) with submitted envelope bytes,
-/// and ``EntryBody`` (which reads stored entries generically) with the same bytes.
+/// Drives ``EnvelopeVerifier`` (every contract action registered, the fixture's origin) with
+/// submitted envelope bytes, and ``EntryBody`` (which reads stored entries generically) with the
+/// same bytes.
 public enum EnvelopeFuzzing {
-    static let verifier = EnvelopeVerifier(registry: ContractEngine.registry)
+    static let verifier = EnvelopeVerifier(registry: ContractEngine.registry, origin: FuzzFixtures.origin)
 
     /// Parses `input` as a submitted envelope and checks what an accepted envelope promises.
     public static func check(_ input: [UInt8]) throws(FuzzInvariantViolation) {

@@ -20,7 +20,7 @@ public enum FuzzFixtures {
     }()
 
     /// The signer of seed envelopes.
-    public static let signer = EnvelopeSigner(key: accountKey)
+    public static let signer = EnvelopeSigner(key: accountKey, origin: origin)
 
     /// The account address of ``accountKey``.
     public static let address = signer.address

@@ -93,6 +93,20 @@ public enum FuzzSeeds {
             ("first", Array(AddCheckpointRequest(oldSize: 0, proof: [], checkpoint: cosigned).serialized.utf8)),
             ("leading-zero", Array(("old 01\n\n" + note.serialized).utf8)),
         ]
+        seeds[.ijson] = [
+            ("payload", Array(payloads[1].json.utf8)),
+            ("envelope", ping),
+            ("scalars", Array(#"[null,true,false,0,-0,1.5e3,-9007199254740991,"",[],{}]"#.utf8)),
+            ("escapes", Array(#"{"a\u00e9\"":"\ud83d\ude00\n\t\/","b":{"c":[1,{"d":null}]}}"#.utf8)),
+            ("unicode", Array(#"["é€😀", "\u0000"]"#.utf8)),
+            ("duplicate-key", Array(#"{"a":1,"a":2}"#.utf8)),
+            ("lone-surrogate", Array(#"["\ud800"]"#.utf8)),
+            ("too-large", Array("9007199254740992".utf8)),
+            ("deep", Array((String(repeating: "[", count: 64) + String(repeating: "]", count: 64)).utf8)),
+            ("too-deep", Array((String(repeating: "[", count: 65) + String(repeating: "]", count: 65)).utf8)),
+            ("invalid-utf8", [0x22, 0xC3, 0x28, 0x22]),
+            ("bom", [0xEF, 0xBB, 0xBF] + Array("{}".utf8)),
+        ]
         return seeds
     }
 
@@ -113,7 +127,7 @@ public enum FuzzSeeds {
         return types.enumerated().map { offset, type in
             let body = bodies[type] ?? #"{"id":"x-\#(offset)","patient":"\#(address)","record":"record-0001","content":"\#(cid)"}"#
             let nonce = "fuzz-nonce-\(String(repeating: "0", count: max(0, 4 - String(offset).count)))\(offset)-abcdef"
-            let json = #"{"body":\#(body),"expires":\#(FuzzFixtures.now + 60_000),"nonce":"\#(nonce)","signer":"\#(key)","type":"\#(type)"}"#
+            let json = #"{"body":\#(body),"expires":\#(FuzzFixtures.now + 60_000),"nonce":"\#(nonce)","origin":"\#(FuzzFixtures.origin)","signer":"\#(key)","type":"\#(type)"}"#
             return (name: type, type: type, json: json)
         }
     }

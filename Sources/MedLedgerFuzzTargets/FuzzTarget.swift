@@ -28,6 +28,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case contentID = "content-id"
     /// A witness `add-checkpoint` request body.
     case addCheckpoint = "add-checkpoint"
+    /// The strict I-JSON reader every ledger entry goes through.
+    case ijson
 
     /// Runs the target on `input`; throws when an invariant does not hold. A trap inside a parser
     /// is not caught: it is exactly what the fuzzers look for.
@@ -44,6 +46,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .storedObject: try StoredObjectFuzzing.check(input)
         case .contentID: try ContentIDFuzzing.check(input)
         case .addCheckpoint: try AddCheckpointFuzzing.check(input)
+        case .ijson: try IJSONFuzzing.check(input)
         }
     }
 

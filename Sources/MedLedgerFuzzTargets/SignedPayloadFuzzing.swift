@@ -3,8 +3,8 @@ import MedLedgerCore
 /// Signs the input as a transaction payload with a fixed key and submits the envelope, so the
 /// fuzzer explores payload and body decoding instead of stopping at the signature check.
 public enum SignedPayloadFuzzing {
-    /// Payloads above this cannot fit a 32 KiB envelope once base64-encoded.
-    static let maxPayloadBytes = 24 * 1024
+    /// Payloads above this cannot fit a 32 KiB envelope once base64-encoded and wrapped.
+    static let maxPayloadBytes = 24_000
 
     /// Wraps `input` in an envelope signed by ``FuzzFixtures/accountKey`` and verifies it.
     public static func check(_ input: [UInt8]) throws(FuzzInvariantViolation) {

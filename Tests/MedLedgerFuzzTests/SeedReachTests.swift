@@ -14,7 +14,7 @@ struct SeedReachTests {
 
     @Test("the ping and genesis envelope seeds are accepted by the verifier", arguments: ["ledger.ping", "ledger.genesis"])
     func envelopesVerify(name: String) throws {
-        let verifier = EnvelopeVerifier(registry: ContractEngine.registry)
+        let verifier = EnvelopeVerifier(registry: ContractEngine.registry, origin: FuzzFixtures.origin)
         let parsed = try verifier.parse(try Self.seed(.envelope, name))
         #expect(parsed.signer == FuzzFixtures.address)
         #expect(parsed.type == name)
