@@ -203,14 +203,14 @@ enum OpenAPIDocument {
         "required": ["payloadType", "payload", "signatures"],
         "properties": {
           "payloadType": {"type": "string", "const": "application/vnd.medledger.tx+json"},
-          "payload": {"type": "string", "description": "Standard base64 of the payload JSON: {type, signer, nonce, expires, body}."},
+          "payload": {"type": "string", "description": "Standard base64 of the payload I-JSON: {origin, type, signer, nonce, expires, body}, origin being this ledger's checkpoint origin."},
           "signatures": {
             "type": "array", "minItems": 1, "maxItems": 1,
             "items": {
               "type": "object", "required": ["sig"],
               "properties": {
                 "keyid": {"type": "string", "description": "The signer's account address."},
-                "sig": {"type": "string", "description": "Standard base64 of the 64-byte r||s signature."}
+                "sig": {"type": "string", "description": "Standard base64 of the 64-byte r||s signature, s at most n/2 (low-S)."}
               }
             }
           }
