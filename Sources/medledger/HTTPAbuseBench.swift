@@ -36,20 +36,13 @@ extension HTTPBenchCommand {
 
     private func abuseReport(path: String, group: MultiThreadedEventLoopGroup, progress: Progress) async throws -> AbuseBenchResult {
         let logger = makeLogger("medledger.bench", level: .warning)
-        let directory = DataDirectory(path: path)
-        let node: LedgerNode
-        let database: LedgerDatabase
-        if directory.isInitialized {
-            (node, database) = try await openLedger(directory, logger: logger)
-        } else {
-            (node, _, database) = try await initialise(directory, origin: "bench.medledger.localhost/log", adminKey: nil, adminName: "Bench", logger: logger)
-        }
+        let (node, database) = try await openOrInitialiseBenchLedger(path: path, logger: logger)
         let credentials = SQLiteCredentialStore(database: database)
         progress.line("preparing a patient and a record…")
         let patient = try await BenchPatient.create(node: node, credentials: credentials, records: 1)
         let signIn = SignInLimits.standard(perClientPerMinute: 10_000_000, perUsernamePerMinute: 10_000_000)
         let web = try await WebApplication.load(
-            node: node, credentials: credentials, configuration: WebConfiguration(secret: try directory.webSecret()),
+            node: node, credentials: credentials, configuration: WebConfiguration(secret: try DataDirectory(path: path).webSecret()),
             limits: .unlimited, signIn: signIn, logger: logger
         )
         let port = try await Self.freePort(group: group)

@@ -157,14 +157,7 @@ struct HTTPBenchCommand: AsyncParsableCommand {
 
     private func selfContained(path: String, group: MultiThreadedEventLoopGroup, progress: Progress) async throws -> HTTPBenchResult {
         let logger = makeLogger("medledger.bench", level: .warning)
-        let directory = DataDirectory(path: path)
-        let node: LedgerNode
-        let database: LedgerDatabase
-        if directory.isInitialized {
-            (node, database) = try await openLedger(directory, logger: logger)
-        } else {
-            (node, _, database) = try await initialise(directory, origin: "bench.medledger.localhost/log", adminKey: nil, adminName: "Bench", logger: logger)
-        }
+        let (node, database) = try await openOrInitialiseBenchLedger(path: path, logger: logger)
         let credentials = SQLiteCredentialStore(database: database)
 
         progress.line("preparing a patient, \(records) record(s) and a full tile…")
@@ -172,7 +165,7 @@ struct HTTPBenchCommand: AsyncParsableCommand {
         try await Self.fillFirstTile(node: node)
 
         let web = try await WebApplication.load(
-            node: node, credentials: credentials, configuration: WebConfiguration(secret: try directory.webSecret()), logger: logger
+            node: node, credentials: credentials, configuration: WebConfiguration(secret: try DataDirectory(path: path).webSecret()), logger: logger
         )
         let port = try await Self.freePort(group: group)
         // The server is stopped by cancelling its task, which Hummingbird logs as an error; its own

@@ -95,3 +95,11 @@ func makeLogger(_ label: String, level: Logger.Level = .info) -> Logger {
     logger.logLevel = level
     return logger
 }
+
+/// The ledger in `path` for an HTTP benchmark: opened when initialised, else made with a bench origin.
+func openOrInitialiseBenchLedger(path: String, logger: Logger) async throws -> (LedgerNode, LedgerDatabase) {
+    let directory = DataDirectory(path: path)
+    if directory.isInitialized { return try await openLedger(directory, logger: logger) }
+    let (node, _, database) = try await initialise(directory, origin: "bench.medledger.localhost/log", adminKey: nil, adminName: "Bench", logger: logger)
+    return (node, database)
+}

@@ -94,7 +94,8 @@ struct EnvelopeHardeningTests {
         var envelope = try DSSEEnvelope.read(entry)
         let low = try #require(Base64Coding.decodeStandard(envelope.signatures[0].sig))
         #expect(LowSSignature.isLowS(low))
-        let high = Array(low[0..<32]) + subtract(LowSSignature.order, Array(low[32..<64]))
+        let high = LowSSignature.twin(low)
+        #expect(sum(Array(low[32...]), Array(high[32...])) == LowSSignature.order)
         #expect(!LowSSignature.isLowS(high))
         // The twin is a valid ECDSA signature: only the low-S rule refuses it.
         let pae = DSSEEnvelope.preAuthenticationEncoding(payloadType: envelope.payloadType, payload: try #require(Base64Coding.decodeStandard(envelope.payload)))
@@ -111,7 +112,7 @@ struct EnvelopeHardeningTests {
             let normal = LowSSignature.normalized(raw)
             #expect(LowSSignature.isLowS(normal))
             #expect(normal[0..<32] == raw[0..<32])
-            if LowSSignature.isLowS(raw) { #expect(normal == raw) } else { #expect(Array(normal[32...]) == subtract(LowSSignature.order, Array(raw[32...]))) }
+            if LowSSignature.isLowS(raw) { #expect(normal == raw) } else { #expect(sum(Array(normal[32...]), Array(raw[32...])) == LowSSignature.order) }
             #expect(signer.key.publicKey.isValidSignature(try P256.Signing.ECDSASignature(rawRepresentation: normal), for: Array("m".utf8)))
         }
         #expect(LowSSignature.isLowS(Array(repeating: 0, count: 32) + LowSSignature.halfOrder))
@@ -128,7 +129,7 @@ struct EnvelopeHardeningTests {
             let raw = try #require(Base64Coding.decodeURL(signed.signature))
             #expect(LowSSignature.isLowS(raw))
             _ = try signed.verify(method: "POST", target: "/v1/blobs?owner=x", body: [1, 2], now: testNow)
-            let twin = RequestSignature(key: signed.key, time: signed.time, signature: Base64Coding.url(Array(raw[0..<32]) + subtract(LowSSignature.order, Array(raw[32...]))))
+            let twin = RequestSignature(key: signed.key, time: signed.time, signature: Base64Coding.url(LowSSignature.twin(raw)))
             #expect(throws: RequestSignatureError.badSignature) {
                 try twin.verify(method: "POST", target: "/v1/blobs?owner=x", body: [1, 2], now: testNow)
             }
@@ -147,16 +148,16 @@ struct EnvelopeHardeningTests {
         }
     }
 
-    /// a − b for 32-byte big-endian numbers with a ≥ b.
-    private func subtract(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        var borrow = 0
-        for index in stride(from: 31, through: 0, by: -1) {
-            var digit = Int(a[index]) - Int(b[index]) - borrow
-            borrow = digit < 0 ? 1 : 0
-            if digit < 0 { digit += 256 }
-            out[index] = UInt8(digit)
+    /// a + b for 32-byte big-endian numbers, the carry out of the top dropped: the oracle that a
+    /// twin's s and the original's add up to the group order.
+    private func sum(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
+        var total = [UInt8](repeating: 0, count: 32)
+        var carry: UInt16 = 0
+        for index in (0..<32).reversed() {
+            let digit = UInt16(a[index]) + UInt16(b[index]) + carry
+            total[index] = UInt8(digit & 0xFF)
+            carry = digit >> 8
         }
-        return out
+        return total
     }
 }

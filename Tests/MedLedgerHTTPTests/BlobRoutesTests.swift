@@ -142,20 +142,12 @@ struct BlobRoutesTests {
 
     @Test("a signed record.download sent with Accept: application/octet-stream streams the file, ranges included, and is audited")
     func apiDownloadStreams() async throws {
-        let ledger = try await TestLedger.make()
-        let store = InMemoryBlobStore()
-        let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
-        var node = ledger.node
-        node.blobs = store
-        _ = try await node.submit(try patient.sign(RegisterPatient(), expires: ledger.clock.now + 60_000))
         let content = Self.pdf + [UInt8](repeating: 0x0A, count: 5_000_000)
-        let writer = try store.makeWriter(owner: patient.address, metadata: BlobMetadata(mediaType: "application/pdf", fileName: "mri.pdf"))
-        try await writer.write(content)
-        let cid = try await writer.commit().cid
-        _ = try await node.submit(try patient.sign(AddDocument(id: "doc-big", category: .reports, content: cid), expires: ledger.clock.now + 60_000))
-        let whole = try patient.sign(DownloadRecord(record: "doc-big"), expires: ledger.clock.now + 60_000)
-        let ranged = try patient.sign(DownloadRecord(record: "doc-big"), expires: ledger.clock.now + 60_000)
-        let inline = try patient.sign(ViewRecord(record: "doc-big"), expires: ledger.clock.now + 60_000)
+        let fixture = try await PatientDocumentFixture.make(record: "doc-big", content: content, mediaType: "application/pdf", fileName: "mri.pdf")
+        let (ledger, node) = (fixture.ledger, fixture.node)
+        let whole = try fixture.sign(DownloadRecord(record: "doc-big"))
+        let ranged = try fixture.sign(DownloadRecord(record: "doc-big"))
+        let inline = try fixture.sign(ViewRecord(record: "doc-big"))
         try await Application(router: buildRouter(node: node)).test(.router) { client in
             try await client.execute(uri: "/v1/queries", method: .post, headers: [.accept: "application/octet-stream"], body: ByteBuffer(bytes: whole)) { response in
                 #expect(response.status == .ok)

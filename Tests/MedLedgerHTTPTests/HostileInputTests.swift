@@ -62,18 +62,10 @@ struct HostileInputTests {
               ("bytes=0-99999999999999999999", 200, 0..<5000),
           ] as [(String, Int, Range<Int>)])
     func extremeRanges(range: String, status: Int, bytes: Range<Int>) async throws {
-        let ledger = try await TestLedger.make()
-        let store = InMemoryBlobStore()
-        let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
-        var node = ledger.node
-        node.blobs = store
-        _ = try await node.submit(try patient.sign(RegisterPatient(), expires: ledger.clock.now + 60_000))
         let content = (0..<5000).map { UInt8(truncatingIfNeeded: $0) }
-        let writer = try store.makeWriter(owner: patient.address, metadata: BlobMetadata(mediaType: "text/plain", fileName: "a.txt"))
-        try await writer.write(content)
-        let cid = try await writer.commit().cid
-        _ = try await node.submit(try patient.sign(AddDocument(id: "doc-1", category: .reports, content: cid), expires: ledger.clock.now + 60_000))
-        let read = try patient.sign(DownloadRecord(record: "doc-1"), expires: ledger.clock.now + 60_000)
+        let fixture = try await PatientDocumentFixture.make(record: "doc-1", content: content, mediaType: "text/plain", fileName: "a.txt")
+        let read = try fixture.sign(DownloadRecord(record: "doc-1"))
+        let node = fixture.node
         try await Application(router: buildRouter(node: node)).test(.router) { client in
             try await client.execute(
                 uri: "/v1/queries", method: .post, headers: [.accept: "application/octet-stream", .range: range], body: ByteBuffer(bytes: read)
@@ -135,7 +127,7 @@ struct HostileInputTests {
         let original = try patient.signer.sign(AddDocument(id: "doc-1", category: .reports, content: patient.cid), expires: patient.ledger.clock.now + 60_000)
         var envelope = try DSSEEnvelope.read(original)
         let raw = try #require(Base64Coding.decodeStandard(envelope.signatures[0].sig))
-        envelope.signatures[0].sig = Base64Coding.standard(Self.highS(raw))
+        envelope.signatures[0].sig = Base64Coding.standard(LowSSignature.twin(raw))
         let size = patient.ledger.node.size
         let twin = try await post(envelope.encoded(), to: patient.ledger)
         #expect(twin.0 == 400)
@@ -168,22 +160,5 @@ struct HostileInputTests {
         #expect(status == 400)
         #expect(code == "unknown_field")
         #expect(patient.ledger.node.size == size)
-    }
-
-    /// (r, n − s): the other valid signature for the same message.
-    static func highS(_ raw: [UInt8]) -> [UInt8] {
-        let order: [UInt8] = [
-            0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-            0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51,
-        ]
-        var s = [UInt8](repeating: 0, count: 32)
-        var borrow = 0
-        for index in stride(from: 31, through: 0, by: -1) {
-            var digit = Int(order[index]) - Int(raw[32 + index]) - borrow
-            borrow = digit < 0 ? 1 : 0
-            if digit < 0 { digit += 256 }
-            s[index] = UInt8(digit)
-        }
-        return Array(raw[0..<32]) + s
     }
 }

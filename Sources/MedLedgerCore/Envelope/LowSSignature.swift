@@ -27,7 +27,15 @@ public enum LowSSignature {
     /// are returned as they are, for the verifier to refuse.
     public static func normalized(_ raw: [UInt8]) -> [UInt8] {
         guard raw.count == 64, !isLowS(raw) else { return raw }
-        // s > n/2 and s < n for any signature that verifies, so n − s does not borrow past the top.
+        return twin(raw)
+    }
+
+    /// The other valid signature for the same message, `(r, n − s)`: what a party who saw an
+    /// envelope could submit first. Tests and monitors use it to check that the twin is refused.
+    /// Other lengths are returned as they are.
+    public static func twin(_ raw: [UInt8]) -> [UInt8] {
+        guard raw.count == 64 else { return raw }
+        // 0 < s < n for any signature that verifies, so n − s does not borrow past the top.
         var result = Array(raw[0..<32])
         var difference = [UInt8](repeating: 0, count: 32)
         var borrow = 0
