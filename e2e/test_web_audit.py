@@ -38,7 +38,7 @@ def open_trail(page, base: str) -> None:
 def pings(url: str, count: int) -> None:
     node = Node(Path("."), port=int(url.rsplit(":", 1)[1]))
     for _ in range(count):
-        status, answer = node.submit(Account.new().envelope("ledger.ping", {})[0])
+        status, answer = node.submit(node.envelope(Account.new(), "ledger.ping", {}))
         assert status == 201, answer
 
 
