@@ -150,8 +150,8 @@ function strictJSON(bytes, what) {
 
 /// Checks a DSSE envelope as the node admits one (strict I-JSON envelope and payload, one low-S
 /// P-256 signature by the payload's signer, the payload naming this log's origin); returns its
-/// transaction type, signer address and body.
-async function openEntry(entry, origin) {
+/// transaction type, signer address and body. Throws a ProofFailure naming what is wrong.
+export async function openEntry(entry, origin) {
   const envelope = strictJSON(entry, "envelope");
   if (!isObject(envelope) || typeof envelope.payloadType !== "string" || typeof envelope.payload !== "string" ||
       !Array.isArray(envelope.signatures) || envelope.signatures.length !== 1 || !isObject(envelope.signatures[0]) ||
