@@ -39,7 +39,7 @@ public struct LedgerNode: Sendable {
             store: store, builder: builder, head: head, contracts: contracts, clock: clock, maxBatch: maxBatch, logger: logger
         )
         return LedgerNode(
-            store: store, verifier: EnvelopeVerifier(registry: registry, limits: limits),
+            store: store, verifier: EnvelopeVerifier(registry: registry, origin: signingKey.name, limits: limits),
             verifierKey: signingKey.verifierKey, sequencer: sequencer, clock: clock
         )
     }
@@ -151,6 +151,9 @@ public struct LedgerNode: Sendable {
 
     /// The published tree size.
     public var size: UInt64 { checkpoint?.checkpoint.size ?? 0 }
+
+    /// The log's checkpoint origin, which every payload signed for this ledger names.
+    public var origin: String { verifier.origin }
 
     /// A tile's bytes, or nil when the published tree does not cover it yet.
     public func tile(_ request: TileRequest) async throws -> [UInt8]? {

@@ -44,7 +44,7 @@ struct AuditBenchCommand: AsyncParsableCommand {
         let start = CPUSample()
         let (node, _, _) = try await initialise(directory, origin: "bench.medledger.localhost/log", adminKey: nil, adminName: "Bench", logger: logger)
         guard let blobs = node.blobs else { throw CLIError("the node has no content store") }
-        let patient = EnvelopeSigner(key: P256Key())
+        let patient = EnvelopeSigner(key: P256Key(), origin: node.origin)
         func submit(_ body: some TransactionBody) async throws {
             let receipt = try await node.submit(try patient.sign(body, expires: LedgerNode.systemClock() + 600_000))
             guard receipt.contract?.allowed == true else { throw CLIError("the benchmark's \(type(of: body)) was denied") }

@@ -60,7 +60,7 @@ struct AuditTallyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let key = try readKeyFile(client.key)
-        let signer = EnvelopeSigner(key: key)
+        let signer = EnvelopeSigner(key: key, origin: try await client.node().origin())
         let (status, data) = try await client.postTrailRead(to: "/v1/audit/tally", signer: signer)
         guard status == 200 else { throw CLIError("The tally check was refused (\(status)): \(Self.message(data))") }
         struct Answer: Decodable { let tally: TallyReport }
@@ -128,7 +128,7 @@ struct AuditExportCommand: AsyncParsableCommand {
     var out: String?
 
     func run() async throws {
-        let signer = EnvelopeSigner(key: try readKeyFile(client.key))
+        let signer = EnvelopeSigner(key: try readKeyFile(client.key), origin: try await client.node().origin())
         let (status, data) = try await client.postTrailRead(to: "/v1/audit/bundle", signer: signer)
         guard status == 200 else { throw CLIError("The export was refused (\(status)): \(AuditTallyCommand.message(data))") }
         let path = out ?? "audit-\(client.record).json"

@@ -61,13 +61,17 @@ struct LedgerBenchCommand: AsyncParsableCommand {
         let options = LedgerBenchmark.Options(submitters: submitters, rate: rate)
         let expires = LedgerNode.systemClock() + 23 * 3600 * 1000
         let total = transactions
-        let envelopes = try await LedgerBenchmark.presign(count: total, accounts: accounts, expires: expires) {
-            progress.show("signing", $0, total)
+        let accounts = accounts
+        @Sendable func presign(origin: String) async throws -> [[UInt8]] {
+            try await LedgerBenchmark.presign(count: total, accounts: accounts, origin: origin, expires: expires) {
+                progress.show("signing", $0, total)
+            }
         }
         var result = BenchResult(transactions: transactions, submitters: submitters, accounts: accounts, rate_target: rate)
 
         if let url {
             guard let base = URL(string: url) else { throw ValidationError("--url is not a URL") }
+            let envelopes = try await presign(origin: try await NodeClient(url: url).origin())
             let endpoint = base.appendingPathComponent("v1/transactions")
             let session = URLSession(configuration: .ephemeral)
             let run = await LedgerBenchmark.run(envelopes: envelopes, options: options, submit: { envelope in
@@ -94,6 +98,7 @@ struct LedgerBenchCommand: AsyncParsableCommand {
         } else {
             node = try await openNode(directory, logger: logger)
         }
+        let envelopes = try await presign(origin: node.origin)
         if prefill > 0 {
             try await fill(node: node, count: prefill, expires: expires, progress: progress)
         }
@@ -126,7 +131,7 @@ struct LedgerBenchCommand: AsyncParsableCommand {
         var done = 0
         while done < count {
             let n = min(chunk, count - done)
-            let envelopes = try await LedgerBenchmark.presign(count: n, accounts: accounts, expires: expires)
+            let envelopes = try await LedgerBenchmark.presign(count: n, accounts: accounts, origin: node.origin, expires: expires)
             let run = await LedgerBenchmark.run(
                 envelopes: envelopes, options: .init(submitters: 512, rate: 0),
                 submit: { _ = try await node.submit($0) }

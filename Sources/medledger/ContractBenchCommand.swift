@@ -46,7 +46,7 @@ struct ContractBenchCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let directory = DataDirectory(path: path)
         let (node, keyPath, _) = try await initialise(directory, origin: "bench.medledger.localhost/log", adminKey: nil, adminName: "Bench", logger: logger)
-        let admin = EnvelopeSigner(key: try readKeyFile(keyPath!))
+        let admin = EnvelopeSigner(key: try readKeyFile(keyPath!), origin: node.origin)
         let (bench, envelopes, expectedDenied) = try await ContractBenchmark.prepare(
             node: node, admin: admin, doctors: doctors, patients: patients, transactions: transactions
         ) { done, total in progress.show("preparing records", done, total) }

@@ -253,7 +253,7 @@ struct DemoSeed {
     private func submit<Body: TransactionBody>(_ body: Body, by person: DemoPerson, step: String) async throws {
         let receipt: Receipt
         do {
-            let envelope = try EnvelopeSigner(key: person.key).sign(body, expires: node.clock() + 60_000)
+            let envelope = try EnvelopeSigner(key: person.key, origin: node.origin).sign(body, expires: node.clock() + 60_000)
             receipt = try await node.submit(envelope)
         } catch {
             throw DemoSeedError(step: step, reason: "\(error)")
@@ -267,7 +267,7 @@ struct DemoSeed {
     private func read<Body: TransactionBody>(_ body: Body, by person: DemoPerson, step: String) async throws {
         let result: QueryResult
         do {
-            let envelope = try EnvelopeSigner(key: person.key).sign(body, expires: node.clock() + 60_000)
+            let envelope = try EnvelopeSigner(key: person.key, origin: node.origin).sign(body, expires: node.clock() + 60_000)
             result = try await node.query(envelope)
         } catch {
             throw DemoSeedError(step: step, reason: "\(error)")

@@ -118,7 +118,8 @@ struct HTTPBenchCommand: AsyncParsableCommand {
         var cookie: String?
         if let username, let password {
             progress.line("signing in as \(username) (PBKDF2 with the server's iteration count)…")
-            cookie = try await BrowserSignIn(server: server, group: group).signIn(username: username, password: password)
+            let origin = try await NodeClient(url: server.description).origin()
+            cookie = try await BrowserSignIn(server: server, group: group, origin: origin).signIn(username: username, password: password)
         }
         var recordID = record
         if recordID == nil, let cookie {
@@ -163,7 +164,7 @@ struct HTTPBenchCommand: AsyncParsableCommand {
             defer { tasks.cancelAll() }
             try await server.waitUntilServing(group: group)
             progress.line("signing in over HTTP as \(patient.username)…")
-            let cookie = try await BrowserSignIn(server: server, group: group).signIn(username: patient.username, password: patient.password)
+            let cookie = try await BrowserSignIn(server: server, group: group, origin: node.origin).signIn(username: patient.username, password: patient.password)
             let targets = try await resolveTargets(
                 server: server, group: group, cookie: cookie, recordID: record ?? patient.recordIDs.first, notes: &report.notes
             )
@@ -324,7 +325,7 @@ struct HTTPBenchCommand: AsyncParsableCommand {
     static func fillFirstTile(node: LedgerNode) async throws {
         let missing = TileRequest.fullWidth - Int(min(node.size, UInt64(TileRequest.fullWidth)))
         guard missing > 0 else { return }
-        let envelopes = try await LedgerBenchmark.presign(count: missing, accounts: 16, expires: LedgerNode.systemClock() + 3_600_000)
+        let envelopes = try await LedgerBenchmark.presign(count: missing, accounts: 16, origin: node.origin, expires: LedgerNode.systemClock() + 3_600_000)
         let run = await LedgerBenchmark.run(envelopes: envelopes, options: .init(submitters: 64, rate: 0), submit: { _ = try await node.submit($0) })
         guard run.failed == 0 else { throw CLIError("could not fill the first tile: \(run.firstError ?? "?")") }
     }
@@ -351,7 +352,7 @@ struct BenchPatient {
     static func create(node: LedgerNode, credentials: any CredentialStore, records: Int) async throws -> BenchPatient {
         guard let blobs = node.blobs else { throw CLIError("the node has no content store") }
         let key = P256.Signing.PrivateKey()
-        let signer = EnvelopeSigner(key: key)
+        let signer = EnvelopeSigner(key: key, origin: node.origin)
         let suffix = Hex.encode((0..<4).map { _ in UInt8.random(in: 0...255) })
         let username = "bench-patient-\(suffix)"
         let password = Base64Coding.url((0..<18).map { _ in UInt8.random(in: 0...255) })
@@ -397,6 +398,8 @@ struct BenchPatient {
 struct BrowserSignIn {
     let server: HTTPEndpoint
     let group: MultiThreadedEventLoopGroup
+    /// The ledger's checkpoint origin, which the `session.open` payload names.
+    let origin: String
 
     private struct Prelogin: Decodable { var salt: String; var iterations: Int }
     private struct Login: Decodable {
@@ -420,7 +423,7 @@ struct BrowserSignIn {
         let key = try P256.Signing.PrivateKey(derRepresentation: der)
         guard key.publicKey.address.rawValue == login.address else { throw CLIError("the unwrapped key is not the account's key") }
 
-        let envelope = try EnvelopeSigner(key: key).sign(
+        let envelope = try EnvelopeSigner(key: key, origin: origin).sign(
             OpenSession(sessionKey: login.sessionKey, expires: login.sessionExpires), expires: LedgerNode.systemClock() + 60_000
         )
         let answer = try await server.request(group: group, method: .POST, path: "/auth/session", body: envelope)

@@ -29,18 +29,24 @@ struct TxCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds until the signed transaction expires.")
     var ttl: Int = 300
 
+    @Option(name: .long, help: "The ledger's checkpoint origin the payload is signed for (default: asked of the node at --url).")
+    var origin: String?
+
     @Flag(name: .long, help: "Print the signed envelope instead of submitting it.")
     var dryRun = false
 
     func validate() throws {
         guard (1...86_400).contains(ttl) else { throw ValidationError("--ttl must be 1 to 86400 seconds.") }
-        guard (try? JSONSerialization.jsonObject(with: Data(body.utf8))) is [String: Any] else {
-            throw ValidationError("--body must be a JSON object.")
-        }
+        // The ledger reads entries as I-JSON only: refuse here what the node would refuse.
+        let parsed: IJSONValue
+        do { parsed = try IJSON.parse(body) } catch { throw ValidationError("--body is not I-JSON: \(error).") }
+        guard parsed.object != nil else { throw ValidationError("--body must be a JSON object.") }
     }
 
     func run() async throws {
-        let signer = EnvelopeSigner(key: try readKeyFile(key))
+        var ledger = origin ?? ""
+        if origin == nil { ledger = try await NodeClient(url: url).origin() }
+        let signer = EnvelopeSigner(key: try readKeyFile(key), origin: ledger)
         let envelope = try signer.signPayloadBytes(try payload(signer: signer))
         if dryRun {
             print(String(decoding: envelope, as: UTF8.self))
@@ -56,13 +62,14 @@ struct TxCommand: AsyncParsableCommand {
     func payload(signer: EnvelopeSigner) throws -> [UInt8] {
         let bodyBytes = Data(body.utf8)  // checked to be a JSON object in validate()
         struct Header: Encodable {
+            let origin: String
             let type: String
             let signer: String
             let nonce: String
             let expires: Int64
         }
         let header = Header(
-            type: type, signer: signer.payloadKey, nonce: EnvelopeSigner.randomNonce(),
+            origin: signer.origin, type: type, signer: signer.payloadKey, nonce: EnvelopeSigner.randomNonce(),
             expires: Int64(Date().timeIntervalSince1970 * 1000) + Int64(ttl) * 1000
         )
         let encoder = JSONEncoder()

@@ -56,7 +56,7 @@ func initialise(
     }
     try directory.writeNodeIdentity(NodeIdentity(origin: origin))
     let (node, database) = try await openLedger(directory, logger: logger, maxObjectSize: maxObjectSize)
-    let signer = EnvelopeSigner(key: key)
+    let signer = EnvelopeSigner(key: key, origin: origin)
     let genesis = try signer.sign(
         GenesisBody(origin: origin, admin: signer.payloadKey, adminName: adminName),
         expires: LedgerNode.systemClock() + 60_000

@@ -31,7 +31,7 @@ func measureWitnessRoundTrips(count: Int, logger: Logger) async throws -> Witnes
     // The ledger: in memory, with its genesis entry.
     let signingKey = NoteSigningKey(name: "bench.medledger.localhost/log", privateKey: Curve25519.Signing.PrivateKey())
     let node = try await LedgerNode.open(store: SQLiteLedgerStore(database: try LedgerDatabase.inMemory()), signingKey: signingKey, logger: logger)
-    let admin = EnvelopeSigner(key: P256.Signing.PrivateKey())
+    let admin = EnvelopeSigner(key: P256.Signing.PrivateKey(), origin: signingKey.name)
     _ = try await node.submit(try admin.sign(
         GenesisBody(origin: signingKey.name, admin: admin.payloadKey, adminName: "Bench"), expires: LedgerNode.systemClock() + 60_000
     ))
@@ -54,7 +54,7 @@ func measureWitnessRoundTrips(count: Int, logger: Logger) async throws -> Witnes
     guard let port = await iterator.next(), port > 0 else { throw CLIError("the witness server did not start") }
 
     let client = HTTPWitnessClient(submissionPrefix: "http://127.0.0.1:\(port)")
-    let pinger = EnvelopeSigner(key: P256.Signing.PrivateKey())
+    let pinger = EnvelopeSigner(key: P256.Signing.PrivateKey(), origin: node.origin)
     var cosignedSize: UInt64 = 0
     var latencies: [Double] = []
     latencies.reserveCapacity(count)

@@ -13,9 +13,9 @@ let fixedNonce = "nonce-0123456789abcdef"
 /// Payload JSON written by hand, so tests can produce shapes the signer would never emit.
 func handPayload(
     type: String = PingBody.transactionType, signer: String, nonce: String = fixedNonce,
-    expires: String = String(testNow + 60_000), body: String = "{}"
+    expires: String = String(testNow + 60_000), body: String = "{}", origin: String = testOrigin
 ) -> [UInt8] {
-    Array(#"{"body":\#(body),"expires":\#(expires),"nonce":"\#(nonce)","signer":"\#(signer)","type":"\#(type)"}"#.utf8)
+    Array(#"{"body":\#(body),"expires":\#(expires),"nonce":"\#(nonce)","origin":"\#(origin)","signer":"\#(signer)","type":"\#(type)"}"#.utf8)
 }
 
 func decodeEnvelope(_ bytes: [UInt8]) throws -> DSSEEnvelope {
@@ -24,7 +24,7 @@ func decodeEnvelope(_ bytes: [UInt8]) throws -> DSSEEnvelope {
 
 func signPAE(_ key: P256.Signing.PrivateKey, payloadType: String, payload: [UInt8]) throws -> String {
     let pae = DSSEEnvelope.preAuthenticationEncoding(payloadType: payloadType, payload: payload)
-    return Base64Coding.standard(try key.signature(for: pae).rawRepresentation)
+    return Base64Coding.standard(LowSSignature.normalized(Array(try key.signature(for: pae).rawRepresentation)))
 }
 
 /// Runs `body` and returns the envelope error it throws, or nil when it succeeds.

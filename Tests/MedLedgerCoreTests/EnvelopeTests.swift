@@ -146,7 +146,9 @@ struct EnvelopeVerificationTests {
         #expect(try outcome(testNow, verifier) == nil)
         #expect(try outcome(testNow + day, verifier) == nil)
         #expect(try outcome(testNow + day + 1, verifier) == .expiryTooFar(maxMillis: day))
-        #expect(try outcome(Int64.max, verifier) == .expiryTooFar(maxMillis: day))
+        #expect(try outcome(9_007_199_254_740_991, verifier) == .expiryTooFar(maxMillis: day))
+        // Beyond 2^53 − 1 an expiry is not I-JSON, so it never reaches the window check.
+        #expect(try outcome(Int64.max, verifier)?.code == "invalid_json")
         let strict = EnvelopeVerifier(registry: .ledger, limits: .init(maxValidityMillis: 5_000))
         #expect(try outcome(testNow + 5_000, strict) == nil)
         #expect(try outcome(testNow + 5_001, strict) == .expiryTooFar(maxMillis: 5_000))
@@ -209,11 +211,12 @@ struct EnvelopeVerificationTests {
 
     @Test("bytes that are not DSSE JSON fail with malformed_envelope",
           arguments: [
-              "", "not json", "[]", "{}", #"{"payloadType":"application/vnd.medledger.tx+json","payload":"e30="}"#,
+              "[]", "{}", #"{"payloadType":"application/vnd.medledger.tx+json","payload":"e30="}"#,
               #"{"payloadType":"application/vnd.medledger.tx+json","payload":7,"signatures":[]}"#,
               #"{"payloadType":"application/vnd.medledger.tx+json","payload":"e30=","signatures":[{"keyid":"x"}]}"#,
           ])
     func malformedEnvelope(text: String) {
+        // Texts that are not JSON at all are refused by the strict reading first (invalid_json).
         guard case .malformedEnvelope = envelopeError({ try verifier.verify(Array(text.utf8), now: testNow) }) else {
             Issue.record("expected malformed_envelope for \(text)")
             return
@@ -248,10 +251,9 @@ struct EnvelopeVerificationTests {
     @Test("payloads that are not transaction JSON fail with malformed_payload naming the problem")
     func malformedPayload() throws {
         let cases: [([UInt8], String)] = [
-            (Array("not json".utf8), "not valid JSON"),
-            (Array(#"{"type":"ledger.ping","expires":1,"nonce":"nonce-0123456789abcdef","body":{}}"#.utf8), #"missing field "signer""#),
+            (Array(#"{"origin":"\#(testOrigin)","type":"ledger.ping","expires":1,"nonce":"nonce-0123456789abcdef","body":{}}"#.utf8), #"missing field "signer""#),
             (handPayload(signer: signer.payloadKey, expires: #""soon""#), #"wrong type at "expires""#),
-            (Array(#"{"type":"ledger.ping","signer":"\#(signer.payloadKey)","nonce":5,"expires":1,"body":{}}"#.utf8), #"wrong type at "nonce""#),
+            (Array(#"{"origin":"\#(testOrigin)","type":"ledger.ping","signer":"\#(signer.payloadKey)","nonce":5,"expires":1,"body":{}}"#.utf8), #"wrong type at "nonce""#),
         ]
         for (payload, reason) in cases {
             let entry = try signer.signPayloadBytes(payload)
@@ -259,8 +261,20 @@ struct EnvelopeVerificationTests {
         }
     }
 
+    @Test("expiries beyond 2^53 − 1, and payloads or envelopes that are not JSON at all, are not I-JSON",
+          arguments: ["99999999999999999999", "-1e400", "9007199254740992"])
+    func unsafeExpiry(expires: String) throws {
+        let entry = try signer.signPayloadBytes(handPayload(signer: signer.payloadKey, expires: expires))
+        #expect(envelopeError { try verifier.verify(entry, now: testNow) }?.code == "invalid_json")
+        let notJSON = try signer.signPayloadBytes(Array("not json".utf8))
+        #expect(envelopeError { try verifier.verify(notJSON, now: testNow) } == .invalidJSON("payload: not valid JSON at byte 1"))
+        for text in ["", "not json", "{\"payload\":1"] {
+            #expect(envelopeError { try verifier.verify(Array(text.utf8), now: testNow) }?.code == "invalid_json", "\(text)")
+        }
+    }
+
     @Test("expiries that do not fit an Int64 millisecond count are malformed payloads",
-          arguments: ["1.5", "99999999999999999999", "-1e400", "null"])
+          arguments: ["1.5", "null"])
     func nonIntegerExpiry(expires: String) throws {
         let entry = try signer.signPayloadBytes(handPayload(signer: signer.payloadKey, expires: expires))
         guard case .malformedPayload = envelopeError({ try verifier.verify(entry, now: testNow) }) else {

@@ -58,7 +58,8 @@ struct LedgerRoutesTests {
     @Test(
         "bad submissions get a JSON error with the right status and change nothing",
         arguments: [
-            ("not json", 400, "malformed_envelope"),
+            ("not json", 400, "invalid_json"),
+            (#"{"payloadType":"a","payloadType":"b","payload":"e30=","signatures":[]}"#, 400, "invalid_json"),
             (#"{"payloadType":"text/plain","payload":"e30=","signatures":[{"sig":"AA=="}]}"#, 400, "unsupported_payload_type"),
             (#"{"payloadType":"application/vnd.medledger.tx+json","payload":"e30=","signatures":[]}"#, 400, "malformed_envelope"),
         ])
@@ -81,7 +82,7 @@ struct LedgerRoutesTests {
         let ledger = try await TestLedger.make()
         let envelope = try ledger.ping()
         let unknown = try ledger.admin.signPayloadBytes(Array(
-            #"{"type":"no.such.type","signer":"\#(ledger.admin.payloadKey)","nonce":"abcdefghijklmnopqrst","expires":\#(ledger.clock.now + 1000),"body":{}}"#.utf8))
+            #"{"origin":"\#(TestLedger.origin)","type":"no.such.type","signer":"\#(ledger.admin.payloadKey)","nonce":"abcdefghijklmnopqrst","expires":\#(ledger.clock.now + 1000),"body":{}}"#.utf8))
         var forged = try JSONDecoder().decode(DSSEEnvelope.self, from: Data(try ledger.ping()))
         forged.signatures[0].sig = Base64Coding.standard([UInt8](repeating: 7, count: 64))
         let forgedBytes = forged.encoded()

@@ -188,7 +188,7 @@ public struct AuditBundleVerifier: Sendable {
             return .failure(EntryProblem("its inclusion proof does not lead to the checkpoint's root: the entry or the proof was altered, or the log was rewritten."))
         }
         do {
-            return .success(try EntryFacts.read(index: proven.index, entry: entry))
+            return .success(try EntryFacts.read(index: proven.index, entry: entry, origin: checkpoint.origin))
         } catch {
             return .failure(EntryProblem("its envelope does not verify (\(error))."))
         }

@@ -14,9 +14,14 @@ public struct EntryFacts: Sendable {
     /// For `session.open`: the address of the session key it delegates to.
     public let delegatedSession: AccountAddress?
 
-    /// Checks the entry's envelope (signature, shape, body rules; never the clock, since stored
-    /// entries were sequenced in their own time) and reads its facts.
-    public static func read(index: UInt64, entry: [UInt8], verifier: EnvelopeVerifier = EntryFacts.verifier) throws(EnvelopeError) -> EntryFacts {
+    /// Checks the entry's envelope (signature, shape, body rules, the log's `origin`; never the
+    /// clock, since stored entries were sequenced in their own time) and reads its facts.
+    public static func read(index: UInt64, entry: [UInt8], origin: String) throws(EnvelopeError) -> EntryFacts {
+        try read(index: index, entry: entry, verifier: EnvelopeVerifier(registry: ContractEngine.registry, origin: origin))
+    }
+
+    /// ``read(index:entry:origin:)`` with a verifier already made for the log.
+    public static func read(index: UInt64, entry: [UInt8], verifier: EnvelopeVerifier) throws(EnvelopeError) -> EntryFacts {
         let transaction = try verifier.parse(entry)
         var session: AccountAddress?
         if let open = transaction.body as? OpenSession {
@@ -27,7 +32,4 @@ public struct EntryFacts: Sendable {
             bodyStrings: EntryBody.strings(inEntry: entry), delegatedSession: session
         )
     }
-
-    /// The contracts' registry: every action the ledger accepts.
-    public static let verifier = EnvelopeVerifier(registry: ContractEngine.registry)
 }

@@ -4,6 +4,14 @@ public enum EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformedEnvelope(String)
     case unsupportedPayloadType(String)
     case malformedPayload(String)
+    /// The envelope or payload is not I-JSON (RFC 7493); the text says which rule it broke.
+    case invalidJSON(String)
+    /// A field nobody reads: (where, the field's path or a placeholder for an odd name).
+    case unknownField(String, String)
+    /// The payload names another ledger's origin.
+    case wrongOrigin(expected: String)
+    /// A high-S signature: valid, but not the one form the ledger accepts.
+    case nonCanonicalSignature
     case badSigner
     case keyIDMismatch
     case badSignature
@@ -22,6 +30,10 @@ public enum EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformedEnvelope: "malformed_envelope"
         case .unsupportedPayloadType: "unsupported_payload_type"
         case .malformedPayload: "malformed_payload"
+        case .invalidJSON: "invalid_json"
+        case .unknownField: "unknown_field"
+        case .wrongOrigin: "wrong_origin"
+        case .nonCanonicalSignature: "non_canonical_signature"
         case .badSigner: "bad_signer"
         case .keyIDMismatch: "keyid_mismatch"
         case .badSignature: "bad_signature"
@@ -41,6 +53,10 @@ public enum EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformedEnvelope(let why): "The envelope is not valid DSSE JSON: \(why)."
         case .unsupportedPayloadType(let type): "Payload type \"\(type)\" is not accepted; use \(DSSEEnvelope.transactionPayloadType)."
         case .malformedPayload(let why): "The payload is not a valid transaction: \(why)."
+        case .invalidJSON(let why): "The entry is not I-JSON (RFC 7493): \(why)."
+        case .unknownField(let place, let field): "The \(place) carries a field this action does not read: \(field)."
+        case .wrongOrigin(let expected): "The payload is signed for another ledger; this ledger's origin is \"\(expected)\"."
+        case .nonCanonicalSignature: "The signature is not in its low-S form (s must be at most n/2); normalise it and sign again."
         case .badSigner: "The payload's signer is not a base64url uncompressed P-256 public key."
         case .keyIDMismatch: "The signature's keyid is not the signer's account address."
         case .badSignature: "The signature does not verify with the signer's key."

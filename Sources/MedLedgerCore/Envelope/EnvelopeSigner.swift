@@ -7,9 +7,12 @@ import Foundation
 /// never sees the private key.
 public struct EnvelopeSigner: Sendable {
     public let key: P256.Signing.PrivateKey
+    /// The checkpoint origin of the ledger every payload is signed for.
+    public let origin: String
 
-    public init(key: P256.Signing.PrivateKey) {
+    public init(key: P256.Signing.PrivateKey, origin: String) {
         self.key = key
+        self.origin = origin
     }
 
     /// The signer's public key in payload form.
@@ -34,20 +37,21 @@ public struct EnvelopeSigner: Sendable {
     public func sign<Body: Codable & Sendable>(
         type: String, body: Body, nonce: String = EnvelopeSigner.randomNonce(), expires: Int64
     ) throws -> [UInt8] {
-        let payload = TransactionPayload(type: type, signer: payloadKey, nonce: nonce, expires: expires, body: body)
+        let payload = TransactionPayload(origin: origin, type: type, signer: payloadKey, nonce: nonce, expires: expires, body: body)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try signPayloadBytes([UInt8](encoder.encode(payload)))
     }
 
-    /// Signs arbitrary payload bytes (tests use this to build malformed payloads).
+    /// Signs arbitrary payload bytes (tests use this to build malformed payloads). The signature is
+    /// in its low-S form, the only one the ledger accepts.
     public func signPayloadBytes(_ payload: [UInt8], payloadType: String = DSSEEnvelope.transactionPayloadType) throws -> [UInt8] {
         let pae = DSSEEnvelope.preAuthenticationEncoding(payloadType: payloadType, payload: payload)
-        let signature = try key.signature(for: pae)
+        let signature = LowSSignature.normalized(Array(try key.signature(for: pae).rawRepresentation))
         let envelope = DSSEEnvelope(
             payloadType: payloadType,
             payload: Base64Coding.standard(payload),
-            signatures: [.init(keyid: address.rawValue, sig: Base64Coding.standard(signature.rawRepresentation))]
+            signatures: [.init(keyid: address.rawValue, sig: Base64Coding.standard(signature))]
         )
         return envelope.encoded()
     }

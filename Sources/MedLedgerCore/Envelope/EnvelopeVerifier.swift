@@ -1,8 +1,10 @@
 import Crypto
 import Foundation
 
-/// Checks a submitted envelope without ledger state: size, DSSE shape, signature, nonce, expiry and
-/// the body's registered type. Pure and thread-safe, so the node runs it on every core at once.
+/// Checks a submitted envelope without ledger state: size, one strict JSON reading (``IJSON``),
+/// DSSE shape, a low-S signature, the ledger's origin, nonce, expiry, the body's registered type,
+/// and that the body carries no field its action does not read. Pure and thread-safe, so the node
+/// runs it on every core at once.
 public struct EnvelopeVerifier: Sendable {
     /// Bounds on what the ledger accepts.
     public struct Limits: Sendable {
@@ -19,10 +21,13 @@ public struct EnvelopeVerifier: Sendable {
     }
 
     public let registry: TransactionTypeRegistry
+    /// The checkpoint origin of the ledger; a payload naming any other is refused.
+    public let origin: String
     public let limits: Limits
 
-    public init(registry: TransactionTypeRegistry, limits: Limits = Limits()) {
+    public init(registry: TransactionTypeRegistry, origin: String, limits: Limits = Limits()) {
         self.registry = registry
+        self.origin = origin
         self.limits = limits
     }
 
@@ -30,6 +35,7 @@ public struct EnvelopeVerifier: Sendable {
     public func verify(_ entry: [UInt8], now: Int64) throws(EnvelopeError) -> VerifiedTransaction {
         let parsed = try parse(entry)
         guard parsed.expires >= now else { throw .expired }
+        // `expires >= now`, so the difference cannot overflow.
         guard parsed.expires - now <= limits.maxValidityMillis else {
             throw .expiryTooFar(maxMillis: limits.maxValidityMillis)
         }
@@ -39,12 +45,7 @@ public struct EnvelopeVerifier: Sendable {
     /// Everything ``verify(_:now:)`` checks except the clock: used to re-check stored entries.
     public func parse(_ entry: [UInt8]) throws(EnvelopeError) -> VerifiedTransaction {
         guard entry.count <= limits.maxEnvelopeBytes else { throw .tooLarge(limit: limits.maxEnvelopeBytes) }
-        let envelope: DSSEEnvelope
-        do {
-            envelope = try JSONDecoder().decode(DSSEEnvelope.self, from: Data(entry))
-        } catch {
-            throw .malformedEnvelope(Self.describe(error))
-        }
+        let envelope = try DSSEEnvelope.read(entry)
         guard envelope.payloadType == DSSEEnvelope.transactionPayloadType else {
             throw .unsupportedPayloadType(envelope.payloadType)
         }
@@ -53,6 +54,12 @@ public struct EnvelopeVerifier: Sendable {
         }
         guard let payload = Base64Coding.decodeStandard(envelope.payload) else {
             throw .malformedEnvelope("payload is not standard base64")
+        }
+        let json: IJSONValue
+        do { json = try IJSON.parse(payload) } catch { throw .invalidJSON("payload: \(error)") }
+        guard let members = json.object else { throw .malformedPayload("not a JSON object") }
+        if let unread = UnreadFields.first(in: members, known: DecodedPayload.memberNames) {
+            throw .unknownField("payload", unread)
         }
         let decoded: DecodedPayload
         do {
@@ -66,11 +73,13 @@ public struct EnvelopeVerifier: Sendable {
         } catch {
             throw .malformedPayload(Self.describe(error))
         }
+        guard decoded.origin == origin else { throw .wrongOrigin(expected: origin) }
         guard let (key, address) = P256.Signing.PublicKey.parsePayloadKey(decoded.signer) else { throw .badSigner }
         if let keyid = signature.keyid, !keyid.isEmpty, keyid != address.rawValue { throw .keyIDMismatch }
         guard let sigBytes = Base64Coding.decodeStandard(signature.sig), sigBytes.count == 64,
             let ecdsa = try? P256.Signing.ECDSASignature(rawRepresentation: sigBytes)
         else { throw .badSignature }
+        guard LowSSignature.isLowS(sigBytes) else { throw .nonCanonicalSignature }
         let signed = DSSEEnvelope.preAuthenticationEncoding(payloadType: envelope.payloadType, payload: payload)
         guard key.isValidSignature(ecdsa, for: signed) else { throw .badSignature }
         guard Self.isValidNonce(decoded.nonce) else { throw .badNonce }
@@ -78,6 +87,9 @@ public struct EnvelopeVerifier: Sendable {
             try decoded.body.validate(in: PayloadContext(signerKey: key, signerKeyText: decoded.signer, signer: address))
         } catch {
             throw .invalidBody(error.reason)
+        }
+        if let sent = members["body"], let unread = UnreadFields.first(in: sent, readBy: decoded.body) {
+            throw .unknownField("body", unread)
         }
         return VerifiedTransaction(
             entry: entry, leafHash: .leaf(entry), type: decoded.type, signerKey: key, signer: address,

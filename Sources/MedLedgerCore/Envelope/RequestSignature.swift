@@ -34,7 +34,8 @@ public struct RequestSignature: Sendable, Equatable {
     /// Signs a request.
     public static func sign(method: String, target: String, time: Int64, body: [UInt8], with key: P256.Signing.PrivateKey) throws -> RequestSignature {
         let signature = try key.signature(for: message(method: method, target: target, time: time, body: body))
-        return RequestSignature(key: key.publicKey.payloadKey, time: time, signature: Base64Coding.url(Array(signature.rawRepresentation)))
+        let raw = LowSSignature.normalized(Array(signature.rawRepresentation))
+        return RequestSignature(key: key.publicKey.payloadKey, time: time, signature: Base64Coding.url(raw))
     }
 
     /// The `Authorization` header value.
@@ -78,7 +79,7 @@ public struct RequestSignature: Sendable, Equatable {
     public func verify(method: String, target: String, bodyDigest: String, now: Int64) throws(RequestSignatureError) -> AccountAddress {
         guard isFresh(now: now) else { throw .stale }
         guard let (publicKey, address) = P256.Signing.PublicKey.parsePayloadKey(key) else { throw .badKey }
-        guard let raw = Base64Coding.decodeURL(signature), raw.count == 64,
+        guard let raw = Base64Coding.decodeURL(signature), raw.count == 64, LowSSignature.isLowS(raw),
             let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: raw),
             publicKey.isValidSignature(parsed, for: Self.message(method: method, target: target, time: time, bodyDigest: bodyDigest))
         else { throw .badSignature }

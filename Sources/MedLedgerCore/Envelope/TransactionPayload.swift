@@ -2,10 +2,14 @@ import Foundation
 
 /// The signed statement inside an envelope: what kind of transaction, who signs, and its body.
 ///
-/// `nonce` makes each payload unique per signer (the ledger refuses a second use) and `expires`
-/// bounds how long a signed payload can be submitted, so a captured envelope cannot be replayed
-/// later. `body` is interpreted by the handler registered for `type`.
+/// `origin` binds the payload to one ledger (its checkpoint origin), so an envelope signed for one
+/// MedLedger cannot be replayed into another. `nonce` makes each payload unique per signer (the
+/// ledger refuses a second use) and `expires` bounds how long a signed payload can be submitted,
+/// so a captured envelope cannot be replayed later. `body` is interpreted by the handler
+/// registered for `type`.
 public struct TransactionPayload<Body: Codable & Sendable>: Codable, Sendable {
+    /// The checkpoint origin of the ledger this payload is meant for.
+    public var origin: String
     /// Registered transaction type, e.g. `ledger.genesis`.
     public var type: String
     /// The signer's public key: base64url of the 65-byte uncompressed P-256 point.
@@ -16,7 +20,8 @@ public struct TransactionPayload<Body: Codable & Sendable>: Codable, Sendable {
     public var expires: Int64
     public var body: Body
 
-    public init(type: String, signer: String, nonce: String, expires: Int64, body: Body) {
+    public init(origin: String, type: String, signer: String, nonce: String, expires: Int64, body: Body) {
+        self.origin = origin
         self.type = type
         self.signer = signer
         self.nonce = nonce
@@ -30,11 +35,15 @@ public struct TransactionPayload<Body: Codable & Sendable>: Codable, Sendable {
 struct DecodedPayload: Decodable {
     static let registryKey = CodingUserInfoKey(rawValue: "medledger.registry")!
 
+    var origin: String
     var type: String
     var signer: String
     var nonce: String
     var expires: Int64
     var body: any TransactionBody
+
+    /// The payload's members, as ``IJSON`` read them; anything else is a field nobody reads.
+    static let memberNames: Set<String> = Set(CodingKeys.allCases.map(\.stringValue))
 
     /// Thrown for a type the registry does not know.
     struct UnknownType: Error {
@@ -46,12 +55,13 @@ struct DecodedPayload: Decodable {
         let underlying: any Error
     }
 
-    enum CodingKeys: String, CodingKey {
-        case type, signer, nonce, expires, body
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case origin, type, signer, nonce, expires, body
     }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        origin = try container.decode(String.self, forKey: .origin)
         type = try container.decode(String.self, forKey: .type)
         signer = try container.decode(String.self, forKey: .signer)
         nonce = try container.decode(String.self, forKey: .nonce)

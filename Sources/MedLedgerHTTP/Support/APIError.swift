@@ -26,7 +26,8 @@ struct APIError: Error, HTTPResponseError {
             switch error {
             case .tooLarge: .contentTooLarge
             case .replayed: .conflict
-            case .malformedEnvelope, .malformedPayload, .unsupportedPayloadType, .badSigner, .keyIDMismatch, .badSignature, .badNonce:
+            case .malformedEnvelope, .malformedPayload, .invalidJSON, .unknownField, .wrongOrigin, .unsupportedPayloadType, .badSigner,
+                .keyIDMismatch, .badSignature, .nonCanonicalSignature, .badNonce:
                 .badRequest
             case .expired, .expiryTooFar, .unknownTransactionType, .invalidBody, .rejected: .unprocessableContent
             }

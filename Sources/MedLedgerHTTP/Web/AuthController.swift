@@ -225,7 +225,7 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
         try WebAuthentication.checkCSRF(request, session: session)
         if let token = WebCookie.token(in: request) { _ = await sessions.end(token: token) }
         do {
-            let signer = EnvelopeSigner(key: session.key)
+            let signer = EnvelopeSigner(key: session.key, origin: node.origin)
             _ = try await node.submit(try signer.sign(CloseSession(session: session.sessionAddress), expires: node.clock() + 60_000))
         } catch {
             // The web session is gone either way; the ledger session still expires on its own.

@@ -14,13 +14,13 @@ struct SessionReader: Sendable {
     }
 
     func read(type: String, body: JSONValue, session: WebSession) async throws -> Outcome {
-        try await run(try EnvelopeSigner(key: session.key).sign(type: type, body: body, expires: node.clock() + 60_000))
+        try await run(try EnvelopeSigner(key: session.key, origin: node.origin).sign(type: type, body: body, expires: node.clock() + 60_000))
     }
 
     /// Runs one read; with `loadContent` false a record read only decides (the caller streams the
     /// content with ``LedgerNode/openContent(of:)``).
     func read(_ body: some TransactionBody, session: WebSession, loadContent: Bool = true) async throws -> Outcome {
-        try await run(try EnvelopeSigner(key: session.key).sign(body, expires: node.clock() + 60_000), loadContent: loadContent)
+        try await run(try EnvelopeSigner(key: session.key, origin: node.origin).sign(body, expires: node.clock() + 60_000), loadContent: loadContent)
     }
 
     private func run(_ envelope: [UInt8], loadContent: Bool = true) async throws -> Outcome {
@@ -58,7 +58,7 @@ struct SessionReader: Sendable {
             report = nil
         }
         var recorded = false
-        if let report, let envelope = try? EnvelopeSigner(key: session.key).sign(report, expires: node.clock() + 60_000) {
+        if let report, let envelope = try? EnvelopeSigner(key: session.key, origin: node.origin).sign(report, expires: node.clock() + 60_000) {
             recorded = (try? await node.submit(envelope))?.contract != nil
         }
         let what = problem == .missing ? "is missing from the content store" : "failed its integrity check (it was altered or damaged)"

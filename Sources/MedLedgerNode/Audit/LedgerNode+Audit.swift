@@ -55,6 +55,7 @@ extension LedgerNode {
         let stored = Dictionary(try await store.entries(at: indexes).map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
         let proofs = try await inclusionProofs(indexes: indexes, size: size)
         let root = checkpoint.checkpoint.root
+        let entryVerifier = EnvelopeVerifier(registry: ContractEngine.registry, origin: checkpoint.checkpoint.origin)
         let checks = Parallel.map(Array(zip(trail, proofs))) { event, proof -> Result<EntryFacts, AuditError> in
             guard let entry = stored[event.index] else { return .failure(.problem("Entry \(event.index), on the record's trail, is missing from the ledger.")) }
             let leaf = TreeHash.leaf(entry.entry)
@@ -62,7 +63,7 @@ extension LedgerNode {
                 return .failure(.problem("Entry \(event.index) is not the entry the signed checkpoint of size \(size) commits to: it was changed after it was sequenced."))
             }
             do {
-                return .success(try EntryFacts.read(index: event.index, entry: entry.entry))
+                return .success(try EntryFacts.read(index: event.index, entry: entry.entry, verifier: entryVerifier))
             } catch {
                 return .failure(.problem("Entry \(event.index)'s envelope does not verify (\(error))."))
             }

@@ -32,8 +32,8 @@ public struct ContractBenchmark: Sendable {
         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) async throws -> (ContractBenchmark, [[UInt8]], expectedDenied: Int) {
         let expires = LedgerNode.systemClock() + 23 * 3600 * 1000
-        let doctors = (0..<doctorCount).map { _ in EnvelopeSigner(key: P256.Signing.PrivateKey()) }
-        let patients = (0..<patientCount).map { _ in EnvelopeSigner(key: P256.Signing.PrivateKey()) }
+        let doctors = (0..<doctorCount).map { _ in EnvelopeSigner(key: P256.Signing.PrivateKey(), origin: admin.origin) }
+        let patients = (0..<patientCount).map { _ in EnvelopeSigner(key: P256.Signing.PrivateKey(), origin: admin.origin) }
         let bench = ContractBenchmark(node: node, admin: admin, doctors: doctors, patients: patients, expires: expires)
         var setup: [[UInt8]] = []
         for doctor in doctors {

@@ -34,8 +34,8 @@ public struct LedgerBenchmark: Sendable {
     }
 
     /// Signs `count` ping envelopes round-robin over `accounts` fresh keys, on every core.
-    public static func presign(count: Int, accounts: Int, expires: Int64, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> [[UInt8]] {
-        let signers = (0..<max(accounts, 1)).map { _ in EnvelopeSigner(key: P256.Signing.PrivateKey()) }
+    public static func presign(count: Int, accounts: Int, origin: String, expires: Int64, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> [[UInt8]] {
+        let signers = (0..<max(accounts, 1)).map { _ in EnvelopeSigner(key: P256.Signing.PrivateKey(), origin: origin) }
         let parts = max(ProcessInfo.processInfo.activeProcessorCount, 1)
         let done = Counter()
         return try await withThrowingTaskGroup(of: (Int, [[UInt8]]).self) { group in

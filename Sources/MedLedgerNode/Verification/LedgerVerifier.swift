@@ -19,7 +19,8 @@ public struct LedgerVerifier: Sendable {
     public init(store: any LedgerStore, verifierKey: NoteVerifierKey, registry: TransactionTypeRegistry = ContractEngine.registry) {
         self.store = store
         self.verifierKey = verifierKey
-        self.envelopeVerifier = EnvelopeVerifier(registry: registry)
+        // The log key is named after the log's origin, and every payload must name that origin.
+        self.envelopeVerifier = EnvelopeVerifier(registry: registry, origin: verifierKey.name)
     }
 
     /// What a successful run covered.
