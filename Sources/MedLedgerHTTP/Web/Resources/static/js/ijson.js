@@ -11,13 +11,12 @@ export class IJSONError extends Error {
   }
 }
 
-/// Nesting deeper than this is refused rather than risking the call stack.
-export const MAX_DEPTH = 512;
+/// Nesting deeper than this is refused rather than risking the call stack (the node's limit too).
+export const MAX_DEPTH = 64;
 
 const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const ESCAPES = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
-const NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 /// Decodes UTF-8 bytes, refusing malformed sequences (overlong forms, encoded surrogates, cut-off
 /// characters). A byte order mark is kept as a character, so the parser refuses it.
@@ -31,8 +30,8 @@ export function decodeUTF8(bytes) {
 
 /// Parses I-JSON bytes (or an already decoded string) into plain values. Throws IJSONError for
 /// anything JSON.parse would refuse, and also for duplicate member names at any depth, strings
-/// holding a lone surrogate (escaped or not), integers beyond ±(2^53−1) and numbers a double cannot
-/// hold.
+/// holding a lone surrogate (escaped or not), and numbers whose magnitude (read as a double, as the
+/// node reads it) is beyond 2^53−1, where integers stop being exact.
 export function parseIJSON(input) {
   const text = typeof input === "string" ? input : decodeUTF8(input);
   let at = 0;
@@ -106,14 +105,8 @@ export function parseIJSON(input) {
     const match = NUMBER.exec(text);
     if (!match || match[0] === "-") fail("a value is not JSON");
     const literal = match[0];
-    if (match[1] === undefined && match[2] === undefined) {
-      const big = BigInt(literal);
-      if (big > MAX_SAFE || big < -MAX_SAFE) fail(`the integer ${literal} is beyond ±(2^53−1)`);
-      at += literal.length;
-      return Number(big);
-    }
     const value = Number(literal);
-    if (!Number.isFinite(value)) fail(`the number ${literal} is beyond a double's range`);
+    if (!(Math.abs(value) <= Number.MAX_SAFE_INTEGER)) fail(`the number ${literal} is beyond ±(2^53−1)`);
     at += literal.length;
     return value;
   }
@@ -144,6 +137,8 @@ export function parseIJSON(input) {
     if (depth > MAX_DEPTH) fail("the nesting is too deep");
     at++;
     const members = new Map();
+    // Names that differ only in Unicode normalisation count as the same name, as they do for the node.
+    const names = new Set();
     skipWhitespace();
     if (text[at] === "}") {
       at++;
@@ -154,13 +149,15 @@ export function parseIJSON(input) {
       if (text[at] !== '"') fail("a member name must be a string");
       const start = at;
       const name = string();
-      if (members.has(name)) {
+      const normalised = name.normalize("NFC");
+      if (names.has(normalised)) {
         at = start;
         fail(`the member name ${JSON.stringify(name)} appears twice`);
       }
       skipWhitespace();
       if (text[at] !== ":") fail("a member name must be followed by ':'");
       at++;
+      names.add(normalised);
       members.set(name, value(depth));
       skipWhitespace();
       if (text[at] === ",") {
