@@ -4,7 +4,8 @@
   the node accepts them; so do the signed `Authorization` headers of uploads.
 - proofs.js: the auditor's verifier refuses, with the reason named, every entry the node's
   admission would refuse — a high-S signature, another or no origin, duplicate member names,
-  lone surrogates, integers beyond 2^53, invalid UTF-8 — and accepts the node's real entries.
+  lone surrogates, integers beyond 2^53, invalid UTF-8, members nobody reads, a keyid that is not
+  the signer — and accepts the node's real entries.
 """
 
 from __future__ import annotations
@@ -97,6 +98,9 @@ def test_the_verifier_refuses_entries_the_node_would_refuse(page, web) -> None:
         "invalid UTF-8": account.sign_payload(
             hand_payload(account, f'"origin":{json.dumps(origin)},', body='{"note":"X"}').replace(b'"X"', b'"\xc0\xaf"')),
         "not JSON": account.sign_payload(hand_payload(account, f'"origin":{json.dumps(origin)},', body="{'a':1}")),
+        "unread payload member": account.sign_payload(hand_payload(account, f'"origin":{json.dumps(origin)},"memo":"x",')),
+        "unread envelope member": good.replace(b'"payloadType":', b'"memo":"x","payloadType":', 1),
+        "other keyid": good.replace(account.address.encode(), Account.new().address.encode()),
     }
     # The node's own entries pass (entry 0 is the genesis the node signed; entry 1 a client's).
     status, raw = post(web.url + "/v1/transactions", account.envelope("ledger.ping", {}, origin=origin)[0],
@@ -119,6 +123,9 @@ def test_the_verifier_refuses_entries_the_node_would_refuse(page, web) -> None:
     assert "9007199254740993" in results["big integer"], results
     assert "UTF-8" in results["invalid UTF-8"], results
     assert "not I-JSON" in results["not JSON"], results
+    assert '"memo"' in results["unread payload member"] and "payload" in results["unread payload member"], results
+    assert '"memo"' in results["unread envelope member"] and "envelope" in results["unread envelope member"], results
+    assert "keyid" in results["other keyid"], results
 
 
 SIGN_IN_PAGE = """async ([count]) => {

@@ -138,6 +138,15 @@ async function openCheckpoint(note, logKey) {
 
 const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
 
+// The members the node reads; an entry carrying any other is refused on admission.
+const ENVELOPE_MEMBERS = new Set(["payloadType", "payload", "signatures"]);
+const SIGNATURE_MEMBERS = new Set(["keyid", "sig"]);
+const PAYLOAD_MEMBERS = new Set(["origin", "type", "signer", "nonce", "expires", "body"]);
+
+function unreadMember(object, known) {
+  return Object.keys(object).find((name) => !known.has(name));
+}
+
 /// Reads `bytes` as strict I-JSON; `what` names the part in the failure.
 function strictJSON(bytes, what) {
   try {
@@ -158,11 +167,16 @@ export async function openEntry(entry, origin) {
       typeof envelope.signatures[0].sig !== "string") {
     throw new ProofFailure("its envelope is malformed");
   }
+  const extra = unreadMember(envelope, ENVELOPE_MEMBERS) ?? unreadMember(envelope.signatures[0], SIGNATURE_MEMBERS);
+  if (extra !== undefined) throw new ProofFailure(`its envelope carries a member the ledger does not read (${JSON.stringify(extra)})`);
+  const keyid = envelope.signatures[0].keyid;
   const payload = fromBase64(envelope.payload);
   const statement = strictJSON(payload, "payload");
   if (!isObject(statement) || typeof statement.type !== "string" || typeof statement.signer !== "string") {
     throw new ProofFailure("its payload is malformed");
   }
+  const unread = unreadMember(statement, PAYLOAD_MEMBERS);
+  if (unread !== undefined) throw new ProofFailure(`its payload carries a member the ledger does not read (${JSON.stringify(unread)})`);
   if (statement.origin !== origin) {
     throw new ProofFailure(
       typeof statement.origin === "string"
@@ -183,7 +197,9 @@ export async function openEntry(entry, origin) {
   const signed = pae(envelope.payloadType, payload);
   const ok = await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, signature, signed);
   if (!ok) throw new ProofFailure("its signature does not verify");
-  return { type: statement.type, signer: await addressOfPoint(point), body: isObject(statement.body) ? statement.body : {} };
+  const signer = await addressOfPoint(point);
+  if (keyid !== undefined && keyid !== null && keyid !== "" && keyid !== signer) throw new ProofFailure(`its keyid ${JSON.stringify(keyid)} is not its signer's address`);
+  return { type: statement.type, signer, body: isObject(statement.body) ? statement.body : {} };
 }
 
 async function proveEntry(item, checkpoint) {
@@ -266,9 +282,8 @@ function markRows(results, contents) {
   for (const cell of document.querySelectorAll("[data-proof-for]")) {
     // true when proven, the reason when not.
     const result = results.get(Number(cell.dataset.proofFor));
-    cell.textContent = result === undefined ? "not in bundle" : result === true ? "✓ proven" : "✗ FAILED";
+    cell.textContent = result === undefined ? "not in bundle" : result === true ? "✓ proven" : `✗ FAILED: ${result}`;
     cell.className = result === true ? "proof-ok" : "proof-failed";
-    if (typeof result === "string") cell.title = result;
   }
   for (const cell of document.querySelectorAll("[data-cid-for]")) {
     const cid = contents.get(Number(cell.dataset.cidFor));
