@@ -282,8 +282,16 @@ function markRows(results, contents) {
   for (const cell of document.querySelectorAll("[data-proof-for]")) {
     // true when proven, the reason when not.
     const result = results.get(Number(cell.dataset.proofFor));
-    cell.textContent = result === undefined ? "not in bundle" : result === true ? "✓ proven" : `✗ FAILED: ${result}`;
+    cell.textContent = result === undefined ? "not in bundle" : result === true ? "✓ proven" : "✗ FAILED";
     cell.className = result === true ? "proof-ok" : "proof-failed";
+    if (typeof result === "string") {
+      // The reason under the mark, wrapping within the column (the mark itself stays on one line).
+      const reason = document.createElement("span");
+      reason.className = "proof-reason";
+      reason.textContent = result;
+      Object.assign(reason.style, { display: "block", whiteSpace: "normal", fontWeight: "normal", minWidth: "12em" });
+      cell.append(reason);
+    }
   }
   for (const cell of document.querySelectorAll("[data-cid-for]")) {
     const cid = contents.get(Number(cell.dataset.cidFor));
@@ -340,6 +348,7 @@ export async function verifyTrail(section) {
     const consistency = await checkConsistency(checkpoint, logKey);
     if (failures.length) {
       say(region, "danger", `The trail does NOT verify: ${failures.length} problem(s).`, failures);
+      section.dataset.verified = "false";
       return;
     }
     remember(checkpoint.origin, { size: checkpoint.size, root: base64(checkpoint.root), time: checkpoint.time, logKey: logKey.text });
