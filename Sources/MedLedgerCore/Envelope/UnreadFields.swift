@@ -14,6 +14,8 @@ enum UnreadFields {
 
     /// The path of the first field of `sent` that `body` does not keep; nil when it keeps them all.
     static func first(in sent: IJSONValue, readBy body: any TransactionBody) -> String? {
+        // An empty body has nothing to hide; most reads and every ping send one.
+        if case .object(let members) = sent, members.isEmpty { return nil }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         // Re-encoding a value that was just decoded from I-JSON cannot fail or break I-JSON; if it

@@ -6,7 +6,7 @@ enum DurableFiles {
     /// Creates `path` (mode 0700) if missing and makes the new entry durable in its parent.
     static func makeDirectory(_ path: String) throws {
         if mkdir(path, 0o700) == 0 {
-            try syncDirectory((path as NSString).deletingLastPathComponent)
+            try syncDirectory(parentDirectory(of: path))
             return
         }
         let error = errno
@@ -17,7 +17,7 @@ enum DurableFiles {
             }
             return
         }
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = parentDirectory(of: path)
         if error == ENOENT, !parent.isEmpty, parent != path {
             // A missing parent: create the chain, then retry this one.
             try makeDirectory(parent)
@@ -60,7 +60,7 @@ enum DurableFiles {
             unlink(temp)
             throw FileBlobStoreError("cannot rename into \(path): \(String(cString: strerror(error)))")
         }
-        try syncDirectory((path as NSString).deletingLastPathComponent)
+        try syncDirectory(parentDirectory(of: path))
     }
 
     /// Creates `path` holding exactly `bytes` unless it already exists; true when this call
@@ -87,13 +87,13 @@ enum DurableFiles {
             defer { close(fd) }
             try writeAll(bytes, to: fd, path: path)
         }
-        try syncDirectory((path as NSString).deletingLastPathComponent)
+        try syncDirectory(parentDirectory(of: path))
         return true
     }
 
     /// Writes and fsyncs `bytes` to a fresh `.tmp-*` file (mode 0600, `O_EXCL`) in `path`'s directory.
     private static func writeTemporary(_ bytes: [UInt8], besides path: String) throws -> String {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = parentDirectory(of: path)
         let temp = "\(directory)/.tmp-\(UUID().uuidString)"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileBlobStoreError("cannot create a file in \(directory): \(String(cString: strerror(errno)))") }
@@ -119,6 +119,12 @@ enum DurableFiles {
             }
         }
         guard fsync(fd) == 0 else { throw FileBlobStoreError("cannot sync \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// The directory holding `path`; `.` for a bare file name, which has no directory part to strip.
+    static func parentDirectory(of path: String) -> String {
+        let parent = (path as NSString).deletingLastPathComponent
+        return parent.isEmpty ? "." : parent
     }
 
     /// fsyncs a directory so entries created, renamed or linked in it survive a crash.
