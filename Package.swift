@@ -64,6 +64,7 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             resources: [.copy("Web/Resources")],
             swiftSettings: swiftSettings
@@ -87,9 +88,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "MedLedgerFuzzTargets",
+            dependencies: [
+                "MedLedgerCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "medledger-fuzz",
+            dependencies: ["MedLedgerFuzzTargets"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MedLedgerCoreTests",
             dependencies: ["MedLedgerCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MedLedgerFuzzTests",
+            dependencies: ["MedLedgerCore", "MedLedgerFuzzTargets"],
+            path: "Tests/MedLedgerFuzzTests",
             swiftSettings: swiftSettings
         ),
         .target(

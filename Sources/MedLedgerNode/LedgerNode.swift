@@ -47,7 +47,17 @@ public struct LedgerNode: Sendable {
     /// Verifies and sequences one envelope; returns once it is durable.
     /// Throws ``EnvelopeError`` for a refused envelope, ``SequencerError`` when storage fails.
     public func submit(_ envelope: [UInt8]) async throws -> Receipt {
-        let transaction = try verifier.verify(envelope, now: clock())
+        try await submit(verified: try verify(envelope))
+    }
+
+    /// Checks an envelope as ``submit(_:)`` would, without sequencing it: callers that decide on
+    /// the proven signer first (rate limits) verify once and then pass the result on.
+    public func verify(_ envelope: [UInt8]) throws -> VerifiedTransaction {
+        try verifier.verify(envelope, now: clock())
+    }
+
+    /// Sequences a transaction ``verify(_:)`` accepted; the block's admission rules still apply.
+    public func submit(verified transaction: VerifiedTransaction) async throws -> Receipt {
         let receipt = try await sequencer.sequence(transaction)
         if transaction.type == ConfirmErasure.transactionType, let outcome = receipt.contract, outcome.allowed, let patient = outcome.event.patient {
             // The erasure is durable on the ledger; now destroy what it promises. Should this
@@ -93,7 +103,11 @@ public struct LedgerNode: Sendable {
     /// ``QueryError/denied(_:)``. Content that is missing or fails its integrity check is reported in
     /// ``QueryResult/contentError`` (the read itself is on the ledger) and never yields plaintext.
     public func query(_ envelope: [UInt8], loadContent: Bool = true) async throws -> QueryResult {
-        let transaction = try verifier.verify(envelope, now: clock())
+        try await query(verified: try verify(envelope), loadContent: loadContent)
+    }
+
+    /// ``query(_:loadContent:)`` for a transaction ``verify(_:)`` accepted.
+    public func query(verified transaction: VerifiedTransaction, loadContent: Bool = true) async throws -> QueryResult {
         guard ContractEngine.readTypes.contains(transaction.type) else { throw QueryError.notARead(transaction.type) }
         let receipt = try await sequencer.sequence(transaction)
         guard let outcome = receipt.contract else { throw QueryError.notARead(transaction.type) }

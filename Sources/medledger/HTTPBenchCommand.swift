@@ -72,6 +72,15 @@ struct HTTPBenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds to wait for answers still outstanding after the last scheduled request; later ones count as errors.")
     var drain: Double = 5
 
+    @Flag(name: .long, help: "Abuse mode: anonymous clients hammer sign-up and log-in while /checkpoint and a signed-in page are measured (self-contained only).")
+    var abuse = false
+
+    @Option(name: .long, help: "With --abuse: how many anonymous clients hammer sign-up and log-in.")
+    var abuseClients: Int = 32
+
+    @Option(name: .long, help: "With --abuse: measured requests per second in total, half to /checkpoint and half to the signed-in page.")
+    var abuseRate: Int = 500
+
     @Flag(name: .long, help: "Accepted for symmetry with the other benchmarks; the output is always JSON.")
     var json = false
 
@@ -84,11 +93,25 @@ struct HTTPBenchCommand: AsyncParsableCommand {
         guard (username == nil) == (password == nil) else { throw ValidationError("--username and --password go together.") }
         guard url != nil || username == nil else { throw ValidationError("--username and --password are for --url; the self-contained run makes its own patient.") }
         for path in paths where !path.hasPrefix("/") { throw ValidationError("paths start with '/': \(path)") }
+        guard !abuse || url == nil else { throw ValidationError("--abuse runs its own server; it cannot be used with --url.") }
+        guard (1...1_000).contains(abuseClients), (2...100_000).contains(abuseRate) else {
+            throw ValidationError("--abuse-clients must be 1 to 1000 and --abuse-rate 2 to 100000.")
+        }
     }
 
     func run() async throws {
         let progress = Progress()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        if abuse {
+            do {
+                try await runAbuse(group: group, progress: progress)
+            } catch {
+                try? await group.shutdownGracefully()
+                throw error
+            }
+            try await group.shutdownGracefully()
+            return
+        }
         let temporary = url == nil && data == nil
             ? FileManager.default.temporaryDirectory.appendingPathComponent("medledger-bench-http-\(UUID().uuidString)").path : nil
         let report: HTTPBenchResult

@@ -52,6 +52,27 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "How many of the --witness witnesses must cosign a checkpoint before GET /checkpoint serves it. Default: all.")
     var witnessQuorum: Int?
 
+    @Option(name: .long, help: "Transactions (POST /v1/transactions) one signing key may submit per minute, in bursts of up to as many.")
+    var txPerMinute: Int = 600
+
+    @Option(name: .long, help: "Reads (POST /v1/queries, audit reads, and a signed-in page's reads per web session) one key may make per minute.")
+    var queriesPerMinute: Int = 1_200
+
+    @Option(name: .long, help: "Uploads (POST /v1/blobs) one key may make per minute.")
+    var uploadsPerMinute: Int = 120
+
+    @Option(name: .long, help: ArgumentHelp("An account address never rate limited (the operator's own keys). Repeatable.", valueName: "address"))
+    var rateExempt: [String] = []
+
+    @Option(name: .long, help: "Threads that run sign-up and log-in password hashes (off the request threads).")
+    var signInWorkers: Int = 1
+
+    @Option(name: .long, help: "Password hashes that may wait for a sign-in thread; more are answered 503 at once.")
+    var signInQueue: Int = 8
+
+    @Option(name: .long, help: "Sign-ups, log-ins and password changes one client address may make per minute.")
+    var signInPerMinute: Int = 60
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
@@ -61,6 +82,33 @@ struct ServeCommand: AsyncParsableCommand {
         guard uploadGraceHours >= 1 else { throw ValidationError("--upload-grace-hours must be at least 1.") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together.") }
         _ = try witnessConfiguration()
+        for (name, value) in [("--tx-per-minute", txPerMinute), ("--queries-per-minute", queriesPerMinute),
+                              ("--uploads-per-minute", uploadsPerMinute), ("--sign-in-per-minute", signInPerMinute)] {
+            guard (1...10_000_000).contains(value) else { throw ValidationError("\(name) must be 1 to 10000000.") }
+        }
+        guard (1...64).contains(signInWorkers) else { throw ValidationError("--sign-in-workers must be 1 to 64.") }
+        guard (0...10_000).contains(signInQueue) else { throw ValidationError("--sign-in-queue must be 0 to 10000.") }
+        _ = try exemptAccounts()
+    }
+
+    /// The `--rate-exempt` addresses, checked.
+    func exemptAccounts() throws -> Set<AccountAddress> {
+        Set(try rateExempt.map { text in
+            guard let address = AccountAddress(text) else {
+                throw ValidationError("--rate-exempt \(text) is not an account address (ml followed by 40 hex digits).")
+            }
+            return address
+        })
+    }
+
+    /// The per-key limits from the `--…-per-minute` and `--rate-exempt` options, in memory.
+    func requestLimits() throws -> RequestLimits {
+        RequestLimits(
+            transactions: InMemoryRateLimiter(limit: RateLimit(perMinute: txPerMinute)),
+            queries: InMemoryRateLimiter(limit: RateLimit(perMinute: queriesPerMinute)),
+            uploads: InMemoryRateLimiter(limit: RateLimit(perMinute: uploadsPerMinute)),
+            exempt: try exemptAccounts()
+        )
     }
 
     /// The witnesses and quorum from `--witness` and `--witness-quorum`, checked; nil without witnesses.
@@ -105,7 +153,11 @@ struct ServeCommand: AsyncParsableCommand {
         logger.notice("ledger open", metadata: ["size": "\(node.size)", "logKey": "\(node.verifierKey.vkey)"])
         var web = WebConfiguration(secret: try directory.webSecret(), secureCookies: tlsCert != nil, demoAccounts: demoAccounts)
         if let webRoot { web.root = URL(fileURLWithPath: webRoot) }
-        let application = try await WebApplication.load(node: node, credentials: credentials, configuration: web, logger: logger)
+        let limits = try requestLimits()
+        let signIn = SignInLimits.standard(workers: signInWorkers, queueDepth: signInQueue, perClientPerMinute: signInPerMinute)
+        let application = try await WebApplication.load(
+            node: node, credentials: credentials, configuration: web, limits: limits, signIn: signIn, logger: logger
+        )
         let tls = tlsCert.flatMap { cert in tlsKey.map { TLSFiles(certificateChain: cert, privateKey: $0) } }
         var services: [any Service] = []
         if let blobs = node.blobs {
@@ -124,7 +176,8 @@ struct ServeCommand: AsyncParsableCommand {
             logger.notice("witnessing", metadata: ["witnesses": "\(witnesses.map(\.key.name).joined(separator: ","))", "quorum": "\(quorum)"])
         }
         let app = try buildApplication(
-            node: node, web: application, host: host, port: port, tls: tls, services: services, witnessing: witnessing, logger: logger
+            node: node, web: application, host: host, port: port, tls: tls, services: services, witnessing: witnessing, limits: limits,
+            logger: logger
         )
         try await app.runService()
     }

@@ -260,6 +260,28 @@ struct SignedNoteTests {
         }
     }
 
+    @Test("a carriage return before the blank line is refused, not parsed into text that does not end in a newline")
+    func refusesCarriageReturnBeforeSignatures() throws {
+        // Found by fuzzing (Tests/Fuzz/Corpus/signed-note/regression-carriage-return): "\r\n" is one
+        // Character, so the text "…\r\n" did not end with "\n" although its last byte was a newline.
+        let note = try noteKey().sign(text: sampleBody)
+        let serialized = String(sampleBody.dropLast()) + "\r\n\n" + note.signatures[0].line + "\n"
+        #expect(throws: SignedNote.ParseError.malformed("a note must not contain control characters other than newline")) {
+            try SignedNote.parse(serialized)
+        }
+    }
+
+    @Test("control characters other than newline are refused anywhere in a note",
+          arguments: ["\u{0}", "\t", "\r", "\u{1B}", "\u{7F}"])
+    func refusesControlCharacters(control: String) throws {
+        let note = try noteKey().sign(text: sampleBody)
+        let inText = sampleBody.replacingOccurrences(of: "\n", with: control + "\n", options: [], range: nil)
+        let inSignature = sampleBody + "\n" + note.signatures[0].line + control + "\n"
+        for serialized in [inText + "\n" + note.signatures[0].line + "\n", inSignature] {
+            #expect(throws: SignedNote.ParseError.self) { try SignedNote.parse(serialized) }
+        }
+    }
+
     @Test("unknown but well-formed signature lines are kept for the verifier to ignore")
     func foreignSignaturesKept() throws {
         let key = noteKey()

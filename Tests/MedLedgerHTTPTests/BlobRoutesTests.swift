@@ -98,20 +98,6 @@ struct BlobRoutesTests {
         #expect(store.inventory().isEmpty)
     }
 
-    @Test("range requests parse as RFC 9110 single byte ranges")
-    func parsesRanges() {
-        #expect(ContentResponse.parse(nil, size: 100) == .whole)
-        #expect(ContentResponse.parse("bytes=0-9", size: 100) == .partial(0..<10))
-        #expect(ContentResponse.parse("bytes=90-", size: 100) == .partial(90..<100))
-        #expect(ContentResponse.parse("bytes=-5", size: 100) == .partial(95..<100))
-        #expect(ContentResponse.parse("bytes=-500", size: 100) == .partial(0..<100))
-        #expect(ContentResponse.parse("bytes=95-200", size: 100) == .partial(95..<100))
-        #expect(ContentResponse.parse("bytes=100-", size: 100) == .unsatisfiable)
-        #expect(ContentResponse.parse("bytes=0-1,5-6", size: 100) == .whole)
-        #expect(ContentResponse.parse("bytes=9-3", size: 100) == .whole)
-        #expect(ContentResponse.parse("items=0-3", size: 100) == .whole)
-    }
-
     @Test("downloads stream the decrypted content whole or by range, with the stored name and the CID as ETag")
     func streamsRanges() async throws {
         let store = InMemoryBlobStore()

@@ -24,7 +24,7 @@ struct WebAuthTests {
         var app: some ApplicationProtocol { Application(router: buildRouter(node: ledger.node, web: web)) }
     }
 
-    static func fixture() async throws -> Fixture {
+    static func fixture(limits: RequestLimits = .unlimited, signIn: SignInLimits = .standard()) async throws -> Fixture {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("medledger-web-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("pages"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("templates"), withIntermediateDirectories: true)
@@ -45,7 +45,9 @@ struct WebAuthTests {
         let credentials = InMemoryCredentialStore()
         var configuration = WebConfiguration(root: root, secret: SymmetricKey(size: .bits256))
         configuration.authHashRounds = 1 << 4
-        let web = try await WebApplication.load(node: ledger.node, credentials: credentials, configuration: configuration, logger: .init(label: "test"))
+        let web = try await WebApplication.load(
+            node: ledger.node, credentials: credentials, configuration: configuration, limits: limits, signIn: signIn, logger: .init(label: "test")
+        )
         return Fixture(ledger: ledger, credentials: credentials, web: web, root: root)
     }
 

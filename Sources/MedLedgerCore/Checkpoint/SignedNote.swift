@@ -38,7 +38,14 @@ public struct SignedNote: Sendable, Equatable {
     }
 
     /// Parses a serialized note, keeping every well-formed signature line (verification decides trust).
+    ///
+    /// Control characters other than newline are refused, as C2SP signed-note requires: besides
+    /// being meaningless in a note, a carriage return would join the newline after it into one
+    /// `Character`, so the text would end in `"\r\n"` and no longer `hasSuffix("\n")`.
     public static func parse(_ serialized: String) throws(ParseError) -> SignedNote {
+        guard !serialized.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F }) else {
+            throw .malformed("a note must not contain control characters other than newline")
+        }
         guard serialized.hasSuffix("\n") else { throw .malformed("a note must end with a newline") }
         guard let separator = serialized.range(of: "\n\n", options: .backwards) else {
             throw .malformed("missing the blank line before signatures")

@@ -57,15 +57,11 @@ public struct EnvelopeVerifier: Sendable {
         }
         let json: IJSONValue
         do { json = try IJSON.parse(payload) } catch { throw .invalidJSON("payload: \(error)") }
-        guard let members = json.object else { throw .malformedPayload("not a JSON object") }
-        if let unread = UnreadFields.first(in: members, known: DecodedPayload.memberNames) {
-            throw .unknownField("payload", unread)
-        }
+        guard json.object != nil else { throw .malformedPayload("not a JSON object") }
+        let membersRead = IJSONMembersRead()
         let decoded: DecodedPayload
         do {
-            let decoder = JSONDecoder()
-            decoder.userInfo[DecodedPayload.registryKey] = registry
-            decoded = try decoder.decode(DecodedPayload.self, from: Data(payload))
+            decoded = try DecodedPayload(from: IJSONTreeDecoder(value: json, membersRead: membersRead, userInfo: [DecodedPayload.registryKey: registry]))
         } catch let error as DecodedPayload.UnknownType {
             throw .unknownTransactionType(error.type)
         } catch let error as DecodedPayload.BodyError {
@@ -88,8 +84,9 @@ public struct EnvelopeVerifier: Sendable {
         } catch {
             throw .invalidBody(error.reason)
         }
-        if let sent = members["body"], let unread = UnreadFields.first(in: sent, readBy: decoded.body) {
-            throw .unknownField("body", unread)
+        if let unread = membersRead.firstUnread(in: json) {
+            let (place, field) = UnreadFields.describe(unread)
+            throw .unknownField(place, field)
         }
         return VerifiedTransaction(
             entry: entry, leafHash: .leaf(entry), type: decoded.type, signerKey: key, signer: address,

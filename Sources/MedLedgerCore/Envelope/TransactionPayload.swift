@@ -42,9 +42,6 @@ struct DecodedPayload: Decodable {
     var expires: Int64
     var body: any TransactionBody
 
-    /// The payload's members, as ``IJSON`` read them; anything else is a field nobody reads.
-    static let memberNames: Set<String> = Set(CodingKeys.allCases.map(\.stringValue))
-
     /// Thrown for a type the registry does not know.
     struct UnknownType: Error {
         let type: String
@@ -55,7 +52,7 @@ struct DecodedPayload: Decodable {
         let underlying: any Error
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    enum CodingKeys: String, CodingKey {
         case origin, type, signer, nonce, expires, body
     }
 

@@ -12,6 +12,8 @@ struct AuditController<Context: RequestContext>: Sendable {
     let node: LedgerNode
     /// The checkpoint bundles are proven against: the newest cosigned one when witnesses are configured.
     let bundleCheckpoint: @Sendable () async -> SignedCheckpoint?
+    /// Per-signer budgets; the audit reads spend `queries` like any read.
+    var limits: RequestLimits = .unlimited
 
     func addRoutes(to router: Router<Context>) {
         router.get("v1/proofs/inclusion", use: inclusion)
@@ -55,7 +57,7 @@ struct AuditController<Context: RequestContext>: Sendable {
 
     /// Sequences the request's envelope, which must be an allowed `audit.trail` read.
     private func trailRead(_ request: Request) async throws -> (QueryResult, String) {
-        let result = try await EnvelopeBody.query(request, node: node, loadContent: false)
+        let result = try await EnvelopeBody.query(request, node: node, limits: limits, loadContent: false)
         guard result.event.action == QueryTrail.transactionType, let record = result.event.record else {
             throw APIError(status: .unprocessableContent, code: "not_a_trail_read", message: "Sign an audit.trail read of the record.")
         }

@@ -16,6 +16,8 @@ import MedLedgerNode
 struct BlobController<Context: RequestContext>: Sendable {
     let blobs: any BlobStore
     let clock: @Sendable () -> Int64
+    /// Per-signer budgets; an upload spends one unit of `uploads`.
+    var limits: RequestLimits = .unlimited
 
     /// How many leading bytes are checked against the declared media type.
     static var sniffLength: Int { 512 }
@@ -33,7 +35,10 @@ struct BlobController<Context: RequestContext>: Sendable {
         guard let signature = RequestSignature.parse(header: header) else { throw Self.unauthorized(.missing) }
         // Cheap checks on the signature before any byte is stored; the hash is checked at the end.
         guard signature.isFresh(now: clock()) else { throw Self.unauthorized(.stale) }
-        guard signature.signer != nil else { throw Self.unauthorized(.badKey) }
+        guard let claimed = signature.signer else { throw Self.unauthorized(.badKey) }
+        // Refuse an exhausted key before any byte is stored; the unit is spent only once the
+        // signature is proven below, so a forged header cannot spend someone else's budget.
+        try await limits.admit(.uploads, key: claimed, spend: false)
         if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit {
             throw Self.tooLarge(limit)
         }
@@ -69,11 +74,13 @@ struct BlobController<Context: RequestContext>: Sendable {
             }
             if !checkedType { try Self.checkType(declared, prefix: prefix) }
             let digest = Hex.encode(Array(hash.finalize()))
+            let signer: AccountAddress
             do {
-                _ = try signature.verify(method: "POST", target: request.uri.description, bodyDigest: digest, now: clock())
+                signer = try signature.verify(method: "POST", target: request.uri.description, bodyDigest: digest, now: clock())
             } catch {
                 throw Self.unauthorized(error)
             }
+            try await limits.admit(.uploads, key: signer)
             let stored = try await writer.commit()
             return try JSONResponse.make(
                 status: .created,

@@ -8,6 +8,8 @@ import MedLedgerNode
 /// the contracts and audited on the ledger before anything is returned.
 struct QueryController<Context: RequestContext>: Sendable {
     let node: LedgerNode
+    /// Per-signer budgets; a read spends one unit of `queries`.
+    var limits: RequestLimits = .unlimited
 
     func addRoutes(to router: Router<Context>) {
         router.post("v1/queries", use: query)
@@ -17,7 +19,7 @@ struct QueryController<Context: RequestContext>: Sendable {
         // `Accept: application/octet-stream` asks for a record's or profile's content as a file
         // stream (any size, byte ranges) instead of JSON with the content inline.
         let wantsFile = request.headers[.accept]?.contains("application/octet-stream") ?? false
-        let result = try await EnvelopeBody.query(request, node: node, loadContent: !wantsFile)
+        let result = try await EnvelopeBody.query(request, node: node, limits: limits, loadContent: !wantsFile)
         if wantsFile, result.contentReference != nil {
             do {
                 let reader = try await node.openContent(of: result)

@@ -9,6 +9,8 @@ struct LedgerController<Context: RequestContext>: Sendable {
     /// With witnesses configured, what `GET /checkpoint` serves: the newest checkpoint meeting the
     /// witness policy, cosigned. Nil serves the latest checkpoint, as a log without witnesses does.
     var witnessing: (any WitnessedCheckpointProvider)? = nil
+    /// Per-signer budgets; a submission spends one unit of `transactions`.
+    var limits: RequestLimits = .unlimited
 
     func addRoutes(to router: Router<Context>) {
         router.get("checkpoint", use: checkpoint)
@@ -84,10 +86,15 @@ struct LedgerController<Context: RequestContext>: Sendable {
         )
     }
 
-    /// `POST /v1/transactions`: one DSSE envelope; answers once it is durable.
+    /// `POST /v1/transactions`: one DSSE envelope; answers once it is durable. The envelope is
+    /// verified once, here, so that its proven signer's budget is the one spent: a forged envelope
+    /// naming someone else's key is refused before it costs them anything. Over the budget: 429,
+    /// and nothing is sequenced.
     @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
         let envelope = try await EnvelopeBody.read(request, node: node)
-        let receipt = try await EnvelopeBody.submitting { try await node.submit(envelope) }
+        let transaction = try EnvelopeBody.refusing { try node.verify(envelope) }
+        try await limits.admit(.transactions, key: transaction.signer)
+        let receipt = try await EnvelopeBody.submitting { try await node.submit(verified: transaction) }
         let body = SubmitResponse(receipt)
         if receipt.contract?.allowed == false { return try JSONResponse.make(status: .forbidden, DeniedResponse(body)) }
         return try JSONResponse.make(status: .created, body)

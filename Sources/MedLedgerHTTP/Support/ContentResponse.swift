@@ -7,18 +7,10 @@ import MedLedgerCore
 /// or 416) so players and PDF viewers can seek. Plaintext is decrypted segment by segment as the
 /// client reads; memory stays bounded whatever the file's size.
 enum ContentResponse {
-    /// A parsed `Range` header against a body of `size` bytes.
-    enum RangeRequest: Equatable {
-        /// No range, several ranges (served whole, as RFC 9110 allows), or an If-Range mismatch.
-        case whole
-        case partial(Range<Int64>)
-        case unsatisfiable
-    }
-
     static func make(reader: any BlobReader, request: Request, fallbackName: String) -> Response {
         let cid = reader.cid
         let size = reader.size
-        var range = parse(request.headers[.range], size: size)
+        var range = ByteRangeRequest(header: request.headers[.range], size: size)
         if case .partial = range, let ifRange = request.headers[.ifRange], ifRange != etag(cid) { range = .whole }
         var headers: HTTPFields = [
             .contentType: reader.metadata.mediaType,
@@ -53,29 +45,6 @@ enum ContentResponse {
     }
 
     static func etag(_ cid: String) -> String { "\"\(cid)\"" }
-
-    /// Parses one `bytes=` range; anything else is served whole.
-    static func parse(_ header: String?, size: Int64) -> RangeRequest {
-        guard let header, header.hasPrefix("bytes=") else { return .whole }
-        let spec = header.dropFirst("bytes=".count).trimmingCharacters(in: .whitespaces)
-        guard !spec.contains(",") else { return .whole }
-        let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return .whole }
-        let first = parts[0].trimmingCharacters(in: .whitespaces)
-        let last = parts[1].trimmingCharacters(in: .whitespaces)
-        if first.isEmpty {
-            // A suffix: the last N bytes.
-            guard let count = Int64(last), count > 0 else { return last.isEmpty ? .whole : .unsatisfiable }
-            guard size > 0 else { return .unsatisfiable }
-            return .partial(max(0, size - count)..<size)
-        }
-        guard let start = Int64(first), start >= 0 else { return .whole }
-        guard start < size else { return .unsatisfiable }
-        if last.isEmpty { return .partial(start..<size) }
-        guard let end = Int64(last), end >= start else { return .whole }
-        // `end` is the client's number: clamp it to the last byte before adding one.
-        return .partial(start..<(min(end, size - 1) + 1))
-    }
 
     /// `attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266 / RFC 8187).
     static func disposition(name: String?, fallback: String, mediaType: String) -> String {

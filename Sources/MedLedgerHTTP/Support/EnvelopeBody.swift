@@ -36,11 +36,14 @@ enum EnvelopeBody {
     }
 
     /// Reads the request's envelope and runs it as a read: a denial answers 403 with its receipt
-    /// (the read is on the ledger), anything but a read 422.
-    static func query(_ request: Request, node: LedgerNode, loadContent: Bool) async throws -> QueryResult {
+    /// (the read is on the ledger), anything but a read 422. The verified signer first spends one
+    /// unit of its `queries` budget; over it, 429 and nothing is sequenced.
+    static func query(_ request: Request, node: LedgerNode, limits: RequestLimits = .unlimited, loadContent: Bool) async throws -> QueryResult {
         let envelope = try await read(request, node: node)
+        let transaction = try refusing { try node.verify(envelope) }
+        try await limits.admit(.queries, key: transaction.signer)
         do {
-            return try await submitting { try await node.query(envelope, loadContent: loadContent) }
+            return try await submitting { try await node.query(verified: transaction, loadContent: loadContent) }
         } catch QueryError.denied(let receipt) {
             throw DeniedError(receipt: receipt)
         } catch let error as QueryError {

@@ -77,6 +77,7 @@ enum OpenAPIDocument {
           "409": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"},
+          "429": {"$ref": "#/components/responses/RateLimited"},
           "503": {"$ref": "#/components/responses/Error"}
         }
       }
@@ -96,6 +97,7 @@ enum OpenAPIDocument {
           "409": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"},
+          "429": {"$ref": "#/components/responses/RateLimited"},
           "500": {"$ref": "#/components/responses/Error"},
           "503": {"$ref": "#/components/responses/Error"}
         }
@@ -123,7 +125,8 @@ enum OpenAPIDocument {
           "401": {"$ref": "#/components/responses/Error"},
           "410": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
-          "415": {"$ref": "#/components/responses/Error"}
+          "415": {"$ref": "#/components/responses/Error"},
+          "429": {"$ref": "#/components/responses/RateLimited"}
         }
       }
     },
@@ -164,6 +167,7 @@ enum OpenAPIDocument {
           "409": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"},
+          "429": {"$ref": "#/components/responses/RateLimited"},
           "503": {"$ref": "#/components/responses/Error"}
         }
       }
@@ -179,6 +183,7 @@ enum OpenAPIDocument {
           "409": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"},
+          "429": {"$ref": "#/components/responses/RateLimited"},
           "503": {"$ref": "#/components/responses/Error"}
         }
       }
@@ -198,14 +203,14 @@ enum OpenAPIDocument {
         "required": ["payloadType", "payload", "signatures"],
         "properties": {
           "payloadType": {"type": "string", "const": "application/vnd.medledger.tx+json"},
-          "payload": {"type": "string", "description": "Standard base64 of the payload JSON: {type, signer, nonce, expires, body}."},
+          "payload": {"type": "string", "description": "Standard base64 of the payload I-JSON: {origin, type, signer, nonce, expires, body}, origin being this ledger's checkpoint origin."},
           "signatures": {
             "type": "array", "minItems": 1, "maxItems": 1,
             "items": {
               "type": "object", "required": ["sig"],
               "properties": {
                 "keyid": {"type": "string", "description": "The signer's account address."},
-                "sig": {"type": "string", "description": "Standard base64 of the 64-byte r||s signature."}
+                "sig": {"type": "string", "description": "Standard base64 of the 64-byte r||s signature, s at most n/2 (low-S)."}
               }
             }
           }
@@ -289,7 +294,12 @@ enum OpenAPIDocument {
       }
     },
     "responses": {
-      "Error": {"description": "A refusal, in plain words.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+      "Error": {"description": "A refusal, in plain words.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "RateLimited": {
+        "description": "Over the signing key's rate limit (code rate_limited); nothing was recorded or stored. Retry after the given number of seconds.",
+        "headers": {"Retry-After": {"description": "Whole seconds to wait before retrying.", "schema": {"type": "integer", "minimum": 1}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      }
     }
   }
 }

@@ -12,6 +12,8 @@ struct AuditBundleController<Context: RequestContext>: Sendable {
     let sessions: WebSessionStore
     let renderer: PageRenderer
     let bundleCheckpoint: @Sendable () async -> SignedCheckpoint?
+    /// The budgets the bundle's read spends (per session key).
+    var limits: RequestLimits = .unlimited
 
     func addRoutes(to router: Router<Context>) {
         router.get("records/:record/audit-bundle", use: bundle)
@@ -20,7 +22,7 @@ struct AuditBundleController<Context: RequestContext>: Sendable {
     @Sendable func bundle(_ request: Request, context: Context) async throws -> Response {
         let session = try await WebAuthentication.requireSession(request, sessions: sessions, clock: node.clock)
         let record = try context.parameters.require("record")
-        let outcome = try await SessionReader(node: node).read(QueryTrail(record: record, limit: 1), session: session)
+        let outcome = try await SessionReader(node: node, limits: limits).read(QueryTrail(record: record, limit: 1), session: session)
         guard case .answered = outcome else {
             let reason: String
             if case .refused(let text) = outcome { reason = text } else { reason = "The trail cannot be read." }

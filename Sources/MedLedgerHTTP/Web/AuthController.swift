@@ -9,6 +9,8 @@ import MedLedgerNode
 ///
 /// The server never sees a password or a usable private key: it stores the browser-wrapped key and
 /// a slow hash of a key derived from the password, and answers every failed log-in the same way.
+/// The slow hashes run on the sign-in workers, never on the shared pool, within per-address and
+/// per-username budgets (``SignInLimits``), so anonymous clients cannot take the node's cores.
 struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Sendable {
     let node: LedgerNode
     let credentials: any CredentialStore
@@ -16,6 +18,7 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
     let throttle: LoginThrottle
     let configuration: WebConfiguration
     let hasher: AuthKeyHasher
+    let signIn: SignInLimits
     let logger: Logger
 
     func addRoutes(to router: Router<Context>) {
@@ -90,8 +93,10 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
     }
 
     @Sendable func signup(_ request: Request, context: Context) async throws -> Response {
+        try signIn.requireRoom()
         let body = try await WebInput.decode(SignupRequest.self, from: request, context: context)
         let username = try WebInput.username(body.username)
+        try await signIn.admit(client: Self.client(context))
         guard body.role != .admin else {
             throw APIError(status: .unprocessableContent, code: "invalid_role", message: "Administrators are added by an administrator, not by signing up.")
         }
@@ -119,11 +124,12 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
             }
             envelope = nil
         }
-        let now = node.clock()
         let authSalt = AuthKeyHasher.randomSalt()
+        let authHash = try await signIn.hash { [hasher] in try hasher.hash(authKey, salt: authSalt) }
+        let now = node.clock()
         let credential = Credential(
             username: username, address: address, publicKey: body.publicKey, role: body.role, salt: body.salt,
-            iterations: body.iterations, wrappedKey: body.wrappedKey, authHash: try hasher.hash(authKey, salt: authSalt),
+            iterations: body.iterations, wrappedKey: body.wrappedKey, authHash: authHash,
             authSalt: authSalt, createdAt: now, updatedAt: now
         )
         do {
@@ -151,35 +157,35 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
         return try JSONResponse.make(status: .created, SignupResponse(address: address.rawValue, status: body.role == .doctor ? "pending" : "active"))
     }
 
-    /// Checks the authentication key. Unknown usernames cost the same slow hash and get the same
-    /// answer as wrong passwords.
+    /// Checks the authentication key. Unknown usernames cost the same slow hash and budgets and get
+    /// the same answer as wrong passwords. Repeated failures for one username from one address
+    /// wait longer and longer (``LoginThrottle``).
     @Sendable func login(_ request: Request, context: Context) async throws -> Response {
+        try signIn.requireRoom()
         let body = try await WebInput.decode(LoginRequest.self, from: request, context: context)
         let username = try WebInput.username(body.username)
         let authKey = try WebInput.authKey(body.authKey)
-        let client = context.remoteAddress?.ipAddress ?? "unknown"
+        let client = Self.client(context)
         let now = node.clock()
         if let wait = await throttle.retryAfter(username: username, client: client, now: now) {
             var response = try APIError(
                 status: .tooManyRequests, code: "too_many_attempts",
                 message: "Too many failed attempts. Please wait \(max(1, wait / 60_000)) minute(s) and try again."
             ).response(from: request, context: context)
-            response.headers[.retryAfter] = String(max(1, wait / 1000))
+            response.headers[.retryAfter] = String(max(1, (wait + 999) / 1000))
             return response
         }
+        try await signIn.admit(client: client, username: username)
         let credential = try await credentials.credential(username: username)
-        let valid: Bool
-        if let credential {
-            valid = try hasher.verify(authKey, salt: credential.authSalt, hash: credential.authHash)
-        } else {
-            _ = try hasher.hash(authKey, salt: AuthKeyHasher.randomSalt())
-            valid = false
-        }
-        guard valid, let credential else {
-            await throttle.recordFailure(username: username, client: client, now: now)
+        // An unknown username hashes against a random salt: the same work, the same answer.
+        let salt = credential?.authSalt ?? AuthKeyHasher.randomSalt()
+        let expected = credential?.authHash ?? []
+        let matches = try await signIn.hash { [hasher] in try hasher.verify(authKey, salt: salt, hash: expected) }
+        guard matches, let credential else {
+            await throttle.recordFailure(username: username, client: client, now: node.clock())
             throw APIError(status: .unauthorized, code: "login_failed", message: "Username or password is incorrect.")
         }
-        await throttle.recordSuccess(username: username)
+        await throttle.recordSuccess(username: username, client: client)
         let pending = await sessions.begin(account: credential.address, username: credential.username, now: now)
         return try JSONResponse.make(status: .ok, LoginResponse(
             address: credential.address.rawValue, publicKey: credential.publicKey, role: credential.role,
@@ -247,12 +253,14 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
         guard var credential = try await credentials.credential(address: session.account) else {
             throw APIError(status: .notFound, code: "no_credential", message: "This account has no password sign-in.")
         }
-        let client = context.remoteAddress?.ipAddress ?? "unknown"
+        let client = Self.client(context)
         let now = node.clock()
         if await throttle.retryAfter(username: credential.username, client: client, now: now) != nil {
             throw APIError(status: .tooManyRequests, code: "too_many_attempts", message: "Too many failed attempts. Please try again later.")
         }
-        guard try hasher.verify(current, salt: credential.authSalt, hash: credential.authHash) else {
+        try await signIn.admit(client: client)
+        let (currentSalt, currentHash) = (credential.authSalt, credential.authHash)
+        guard try await signIn.hash({ [hasher] in try hasher.verify(current, salt: currentSalt, hash: currentHash) }) else {
             await throttle.recordFailure(username: credential.username, client: client, now: now)
             throw APIError(status: .forbidden, code: "wrong_password", message: "The current password is incorrect.")
         }
@@ -261,11 +269,16 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
         credential.iterations = body.iterations
         credential.wrappedKey = body.wrappedKey
         credential.authSalt = authSalt
-        credential.authHash = try hasher.hash(newKey, salt: authSalt)
+        credential.authHash = try await signIn.hash { [hasher] in try hasher.hash(newKey, salt: authSalt) }
         credential.updatedAt = now
         try await credentials.update(credential)
         logger.info("password changed", metadata: ["address": "\(session.account)"])
         return try JSONResponse.make(status: .ok, RedirectResponse(redirect: "/account"))
+    }
+
+    /// The client's IP address, the key of its sign-in budget ("unknown" when the transport has none).
+    static func client(_ context: Context) -> String {
+        context.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// The encrypted key file, for backup and for signing in on a new device.

@@ -3,6 +3,8 @@ import CryptoExtras
 
 /// The server's slow hash of a browser's authentication key (scrypt, N = 2^15, r = 8, p = 1), so
 /// a copy of the credential table does not let anyone sign in, and comparisons take constant time.
+/// One hash takes tens of milliseconds of a core, so request handlers run it on ``KDFWorkers``
+/// (through ``SignInLimits``), never on the shared concurrency pool.
 public struct AuthKeyHasher: Sendable {
     var rounds = 1 << 15
 

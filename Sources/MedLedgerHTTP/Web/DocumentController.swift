@@ -11,8 +11,10 @@ struct DocumentController<Context: RequestContext>: Sendable {
     let node: LedgerNode
     let sessions: WebSessionStore
     let renderer: PageRenderer
+    /// The budgets the downloads' reads spend (per session key).
+    var limits: RequestLimits = .unlimited
 
-    var reader: SessionReader { SessionReader(node: node) }
+    var reader: SessionReader { SessionReader(node: node, limits: limits) }
 
     func addRoutes(to router: Router<Context>) {
         router.get("records/:record/download", use: download)

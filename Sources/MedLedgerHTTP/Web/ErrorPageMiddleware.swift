@@ -16,6 +16,10 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
             return response.status == .notFound ? notFound() : response
         } catch let error as HTTPError where error.status == .notFound {
             return notFound()
+        } catch let error as RateLimitedError {
+            var response = renderer.render("error", context: ["title": "Please slow down", "message": error.message], status: error.status)
+            response.headers[.retryAfter] = String(error.retryAfterSeconds)
+            return response
         } catch let error as any HTTPResponseError {
             return try error.response(from: request, context: context)
         } catch {

@@ -14,8 +14,10 @@ struct PageController<Context: RequestContext>: Sendable {
     let credentials: any CredentialStore
     let configuration: WebConfiguration
     let logger: Logger
+    /// The budgets page reads spend (per session key).
+    var limits: RequestLimits = .unlimited
 
-    var reader: SessionReader { SessionReader(node: node) }
+    var reader: SessionReader { SessionReader(node: node, limits: limits) }
 
     func addRoutes(to router: Router<Context>) {
         for page in pages {

@@ -19,8 +19,10 @@ struct ReportController<Context: RequestContext>: Sendable {
     /// The most rows one export holds. Beyond it the file says it was cut, rather than letting one
     /// request hold the server's memory for an unbounded history.
     var maxRows = 50_000
+    /// The budgets the reports' reads spend (per session key).
+    var limits: RequestLimits = .unlimited
 
-    var reader: SessionReader { SessionReader(node: node) }
+    var reader: SessionReader { SessionReader(node: node, limits: limits) }
 
     func addRoutes(to router: Router<Context>) {
         router.get("patient/activity.csv", use: disclosuresCSV)

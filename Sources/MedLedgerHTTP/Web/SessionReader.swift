@@ -3,9 +3,11 @@ import MedLedgerCore
 import MedLedgerNode
 
 /// Runs a page's reads through the ledger, signed with the session key, so every page view is an
-/// audited read exactly like one a user signs themselves.
+/// audited read exactly like one a user signs themselves. Each read spends one unit of the session
+/// key's `queries` budget first; over it, ``RateLimitedError`` is thrown and nothing is read.
 struct SessionReader: Sendable {
     let node: LedgerNode
+    var limits: RequestLimits = .unlimited
 
     /// The outcome of one read: the answer, or the plain reason it was refused.
     enum Outcome: Sendable {
@@ -14,13 +16,15 @@ struct SessionReader: Sendable {
     }
 
     func read(type: String, body: JSONValue, session: WebSession) async throws -> Outcome {
-        try await run(try EnvelopeSigner(key: session.key, origin: node.origin).sign(type: type, body: body, expires: node.clock() + 60_000))
+        try await limits.admit(.queries, key: session.sessionAddress, accounts: [session.account])
+        return try await run(try EnvelopeSigner(key: session.key, origin: node.origin).sign(type: type, body: body, expires: node.clock() + 60_000))
     }
 
     /// Runs one read; with `loadContent` false a record read only decides (the caller streams the
     /// content with ``LedgerNode/openContent(of:)``).
     func read(_ body: some TransactionBody, session: WebSession, loadContent: Bool = true) async throws -> Outcome {
-        try await run(try EnvelopeSigner(key: session.key, origin: node.origin).sign(body, expires: node.clock() + 60_000), loadContent: loadContent)
+        try await limits.admit(.queries, key: session.sessionAddress, accounts: [session.account])
+        return try await run(try EnvelopeSigner(key: session.key, origin: node.origin).sign(body, expires: node.clock() + 60_000), loadContent: loadContent)
     }
 
     private func run(_ envelope: [UInt8], loadContent: Bool = true) async throws -> Outcome {

@@ -3,8 +3,8 @@ import Logging
 import MedLedgerCore
 import MedLedgerNode
 
-/// The web application's parts, loaded once at start: the page table, the templates and the
-/// in-memory session and throttle state its controllers share.
+/// The web application's parts, loaded once at start: the page table, the templates, the
+/// in-memory session and throttle state its controllers share, and the limits they enforce.
 public struct WebApplication: Sendable {
     let node: LedgerNode
     let credentials: any CredentialStore
@@ -13,12 +13,17 @@ public struct WebApplication: Sendable {
     let renderer: PageRenderer
     let sessions = WebSessionStore()
     let throttle = LoginThrottle()
+    /// Per-key budgets; page reads spend the session key's `queries` budget.
+    let limits: RequestLimits
+    let signIn: SignInLimits
     let logger: Logger
 
     /// Loads `pages.json` and the templates from the configuration's root; throws
-    /// ``WebSetupError`` when they do not fit together.
+    /// ``WebSetupError`` when they do not fit together. `limits` are the per-key budgets (the same
+    /// value the API routes get), `signIn` the sign-in workers and budgets.
     public static func load(
-        node: LedgerNode, credentials: any CredentialStore, configuration: WebConfiguration, logger: Logger
+        node: LedgerNode, credentials: any CredentialStore, configuration: WebConfiguration,
+        limits: RequestLimits = .unlimited, signIn: SignInLimits = .standard(), logger: Logger
     ) async throws -> WebApplication {
         let pages = try PageSpec.load(from: configuration.root.appendingPathComponent("pages"))
         let renderer = try await PageRenderer.load(root: configuration.root)
@@ -27,7 +32,8 @@ public struct WebApplication: Sendable {
         }
         guard renderer.library.getTemplate(named: "error") != nil else { throw WebSetupError("the error template is missing") }
         return WebApplication(
-            node: node, credentials: credentials, configuration: configuration, pages: pages, renderer: renderer, logger: logger
+            node: node, credentials: credentials, configuration: configuration, pages: pages, renderer: renderer,
+            limits: limits, signIn: signIn, logger: logger
         )
     }
 
@@ -41,16 +47,16 @@ public struct WebApplication: Sendable {
         ))
         AuthController<MedLedgerRequestContext>(
             node: node, credentials: credentials, sessions: sessions, throttle: throttle, configuration: configuration,
-            hasher: AuthKeyHasher(rounds: configuration.authHashRounds), logger: logger
+            hasher: AuthKeyHasher(rounds: configuration.authHashRounds), signIn: signIn, logger: logger
         ).addRoutes(to: router)
         PageController<MedLedgerRequestContext>(
             node: node, pages: pages, renderer: renderer, sessions: sessions, credentials: credentials, configuration: configuration,
-            logger: logger
+            logger: logger, limits: limits
         ).addRoutes(to: router)
-        DocumentController<MedLedgerRequestContext>(node: node, sessions: sessions, renderer: renderer).addRoutes(to: router)
-        ReportController<MedLedgerRequestContext>(node: node, sessions: sessions, renderer: renderer).addRoutes(to: router)
+        DocumentController<MedLedgerRequestContext>(node: node, sessions: sessions, renderer: renderer, limits: limits).addRoutes(to: router)
+        ReportController<MedLedgerRequestContext>(node: node, sessions: sessions, renderer: renderer, limits: limits).addRoutes(to: router)
         AuditBundleController<MedLedgerRequestContext>(
-            node: node, sessions: sessions, renderer: renderer, bundleCheckpoint: bundleCheckpoint
+            node: node, sessions: sessions, renderer: renderer, bundleCheckpoint: bundleCheckpoint, limits: limits
         ).addRoutes(to: router)
     }
 }

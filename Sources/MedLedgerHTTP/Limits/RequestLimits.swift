@@ -1,0 +1,61 @@
+import MedLedgerCore
+
+/// The per-key limits on what signed requests may add: transactions, reads (including the reads a
+/// signed-in page makes with its session key) and uploads, each a ``RateLimiter`` keyed by the
+/// signer's address. Accounts in `exempt` (the operator's own keys) are never limited.
+///
+/// A refused request changes nothing: it is answered before anything is sequenced or stored.
+public struct RequestLimits: Sendable {
+    public var transactions: any RateLimiter
+    public var queries: any RateLimiter
+    public var uploads: any RateLimiter
+    public var exempt: Set<AccountAddress>
+
+    public init(
+        transactions: any RateLimiter, queries: any RateLimiter, uploads: any RateLimiter, exempt: Set<AccountAddress> = []
+    ) {
+        self.transactions = transactions
+        self.queries = queries
+        self.uploads = uploads
+        self.exempt = exempt
+    }
+
+    /// No limits at all (tests, benchmarks that load one key at full speed).
+    public static var unlimited: RequestLimits {
+        RequestLimits(transactions: UnlimitedRateLimiter(), queries: UnlimitedRateLimiter(), uploads: UnlimitedRateLimiter())
+    }
+
+    /// Which budget a request spends.
+    enum Kind: String, Sendable {
+        case transactions, queries, uploads
+
+        var noun: String {
+            switch self {
+            case .transactions: "transactions"
+            case .queries: "reads"
+            case .uploads: "uploads"
+            }
+        }
+    }
+
+    func limiter(_ kind: Kind) -> any RateLimiter {
+        switch kind {
+        case .transactions: transactions
+        case .queries: queries
+        case .uploads: uploads
+        }
+    }
+
+    /// Spends one unit of `key`'s budget (or, with `spend` false, only checks there is one); throws
+    /// ``RateLimitedError`` when there is none. `accounts` are the addresses whose exemption
+    /// covers the request: the signer, and for a session key the account it reads for.
+    func admit(_ kind: Kind, key: AccountAddress, accounts: [AccountAddress] = [], spend: Bool = true) async throws {
+        if exempt.contains(key) || accounts.contains(where: { exempt.contains($0) }) { return }
+        let limiter = limiter(kind)
+        let decision = spend ? await limiter.acquire(key: key.rawValue, cost: 1) : await limiter.check(key: key.rawValue, cost: 1)
+        guard case .limited = decision else { return }
+        throw RateLimitedError(
+            decision, message: "Too many \(kind.noun) from this key; try again in \(decision.retryAfterSeconds) second(s). Nothing was recorded."
+        )
+    }
+}
