@@ -26,6 +26,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 PAYLOAD_TYPE = "application/vnd.medledger.tx+json"
+# The order of the P-256 group: (r, s) and (r, n - s) both verify, and the ledger accepts only
+# s <= n/2 (low-S), so every signature has one encoding.
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -77,9 +80,9 @@ class Account:
         return "ml" + hashlib.sha256(self.point).digest()[:20].hex()
 
     def raw_sign(self, message: bytes) -> bytes:
-        """ECDSA P-256 SHA-256 over `message`, as 64 bytes r||s."""
+        """ECDSA P-256 SHA-256 over `message`, as 64 bytes r||s in low-S form."""
         r, s = decode_dss_signature(self.key.sign(message, ec.ECDSA(hashes.SHA256())))
-        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        return low_s(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
 
     def request_authorization(self, method: str, target: str, body: bytes, time_ms: int | None = None) -> str:
         """The `Authorization: MedLedger ...` header value for a signed HTTP request (blob uploads)."""
@@ -88,20 +91,56 @@ class Account:
         sig = self.raw_sign(message.encode())
         return f'MedLedger key="{self.public_key}", time="{time_ms}", sig="{b64url(sig)}"'
 
-    def envelope(self, tx_type: str, body: dict, nonce: str | None = None, ttl_ms: int = 600_000) -> tuple[bytes, str]:
+    def payload(self, tx_type: str, body: dict, *, origin: str, nonce: str | None = None,
+                ttl_ms: int = 600_000) -> tuple[bytes, str]:
+        """The payload bytes of an action for the ledger named `origin` (see `Node.origin`)."""
         nonce = nonce or b64url(secrets.token_bytes(16))
         payload = json.dumps(
-            {"type": tx_type, "signer": b64url(self.point), "nonce": nonce,
+            {"type": tx_type, "origin": origin, "signer": b64url(self.point), "nonce": nonce,
              "expires": int(time.time() * 1000) + ttl_ms, "body": body},
             separators=(",", ":"),
         ).encode()
+        return payload, nonce
+
+    def sign_payload(self, payload: bytes) -> bytes:
+        """A DSSE envelope (JSON bytes) signing `payload` exactly as given, in low-S form."""
         sig = self.raw_sign(pae(PAYLOAD_TYPE, payload))
         envelope = {
             "payloadType": PAYLOAD_TYPE,
             "payload": base64.b64encode(payload).decode(),
             "signatures": [{"keyid": self.address, "sig": base64.b64encode(sig).decode()}],
         }
-        return json.dumps(envelope, separators=(",", ":")).encode(), nonce
+        return json.dumps(envelope, separators=(",", ":")).encode()
+
+    def envelope(self, tx_type: str, body: dict, nonce: str | None = None, ttl_ms: int = 600_000, *,
+                 origin: str) -> tuple[bytes, str]:
+        """A signed envelope of `tx_type` for the ledger named `origin`, and its nonce."""
+        payload, nonce = self.payload(tx_type, body, origin=origin, nonce=nonce, ttl_ms=ttl_ms)
+        return self.sign_payload(payload), nonce
+
+
+def low_s(signature: bytes) -> bytes:
+    """The low-S form of a 64-byte r||s signature: s becomes n - s when it is above n/2."""
+    r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+    if s > P256_ORDER // 2:
+        s = P256_ORDER - s
+    return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+
+def high_s_twin(envelope: bytes) -> bytes:
+    """The same envelope with its signature replaced by the other valid encoding, (r, n - s)."""
+    data = json.loads(envelope)
+    sig = base64.b64decode(data["signatures"][0]["sig"])
+    r, s = sig[:32], int.from_bytes(sig[32:], "big")
+    data["signatures"][0]["sig"] = base64.b64encode(r + (P256_ORDER - s).to_bytes(32, "big")).decode()
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def origin_of_vkey(vkey: str) -> str:
+    """The log's origin: the name part of its verifier key, before the first '+'."""
+    name = vkey.strip().split("+", 1)[0]
+    assert name, f"malformed verifier key {vkey!r}"
+    return name
 
 
 def parse_vkey(vkey: str) -> tuple[str, bytes, int, bytes]:
@@ -162,18 +201,32 @@ def free_port() -> int:
 class Node:
     """A real `medledger serve` process on loopback."""
 
-    def __init__(self, data: Path, port: int | None = None):
+    def __init__(self, data: Path, port: int | None = None, extra_args: tuple[str, ...] = ()):
         self.data = data
         self.port = port or free_port()
+        self.extra_args = tuple(extra_args)
         self.proc: subprocess.Popen | None = None
+        self._origin: str | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def origin(self) -> str:
+        """The ledger's origin, which every signed payload names (read once from `GET /log-key`)."""
+        if self._origin is None:
+            self._origin = origin_of_vkey(self.get("/log-key").decode())
+        return self._origin
+
+    def envelope(self, account: "Account", tx_type: str, body: dict, **options) -> bytes:
+        """`account`'s signed envelope of `tx_type` for this node's ledger."""
+        return account.envelope(tx_type, body, origin=self.origin, **options)[0]
+
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [binary(), "serve", "--data", str(self.data), "--port", str(self.port), "--log-level", "warning"],
+            [binary(), "serve", "--data", str(self.data), "--port", str(self.port), "--log-level", "warning",
+             *self.extra_args],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         deadline = time.time() + 30

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives import hashes
 
-from medledger_client import Account, Node, b64url_decode, binary, leaf_hash, mth, pae, parse_vkey, run_cli
+from medledger_client import P256_ORDER, Account, Node, b64url_decode, binary, leaf_hash, mth, pae, parse_vkey, run_cli
 
 # ---------------------------------------------------------------------------------------------
 # An independent RFC 6962 implementation: proofs computed from the leaves, not verified by folding.
@@ -80,8 +80,9 @@ def open_checkpoint(note: str, vkey: str) -> tuple[int, bytes, str]:
     return int(lines[1]), base64.b64decode(lines[2]), body
 
 
-def dsse_signer(entry: bytes) -> tuple[str, str, dict]:
-    """Verifies a DSSE envelope's P-256 signature; returns (type, signer address, body)."""
+def dsse_signer(entry: bytes, origin: str) -> tuple[str, str, dict]:
+    """Verifies a DSSE envelope as the ledger admits one (a low-S P-256 signature, a payload naming
+    the log's origin); returns (type, signer address, body)."""
     envelope = json.loads(entry)
     payload = base64.b64decode(envelope["payload"])
     statement = json.loads(payload)
@@ -89,6 +90,8 @@ def dsse_signer(entry: bytes) -> tuple[str, str, dict]:
     key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
     sig = base64.b64decode(envelope["signatures"][0]["sig"])
     r, s = int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big")
+    assert s <= P256_ORDER // 2, "the ledger holds only low-S signatures"
+    assert statement["origin"] == origin, statement
     key.verify(encode_dss_signature(r, s), pae(envelope["payloadType"], payload), ec.ECDSA(hashes.SHA256()))
     return statement["type"], "ml" + hashlib.sha256(point).digest()[:20].hex(), statement["body"]
 
@@ -106,7 +109,7 @@ def another_vkey(name: str) -> str:
 
 
 def send(node: Node, account: Account, tx_type: str, body: dict, expect: int = 201) -> dict:
-    status, answer = node.submit(account.envelope(tx_type, body)[0])
+    status, answer = node.submit(node.envelope(account, tx_type, body))
     assert status == expect, f"{tx_type}: {status} {answer}"
     return answer
 
@@ -182,7 +185,7 @@ def test_proofs_checkpoints_and_bundles_agree_with_an_independent_implementation
         event, entry = item["event"], base64.b64decode(item["entry"])
         assert leaf_hash(entry) == leaves[event["index"]]
         assert [base64.b64decode(h) for h in item["proof"]] == path(event["index"], leaves)
-        tx_type, signer, body = dsse_signer(entry)
+        tx_type, signer, body = dsse_signer(entry, node.origin)
         assert tx_type == event["action"] and event["record"] == "lab-7"
         assert signer == event["actor"] and "lab-7" in json.dumps(body)
         actions.append(event["action"])
@@ -209,10 +212,10 @@ def test_proofs_checkpoints_and_bundles_agree_with_an_independent_implementation
     stored = bytearray(blobs[0].read_bytes())
     stored[len(stored) // 2] ^= 0x20
     blobs[0].write_bytes(bytes(stored))
-    before = node.query(auditor.envelope("record.view", {"record": "lab-7"})[0])
+    before = node.query(node.envelope(auditor, "record.view", {"record": "lab-7"}))
     assert before[0] == 403
     failed = audit("tally", "--record", "lab-7", "--key", str(key_file), "--url", node.url)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "DOES NOT TALLY" in failed.stdout and "version 2:" in failed.stdout
-    status, answer = node.query(auditor.envelope("record.view", {"record": "lab-7", "version": 3})[0])
+    status, answer = node.query(node.envelope(auditor, "record.view", {"record": "lab-7", "version": 3}))
     assert status == 200, answer

@@ -20,7 +20,7 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         account = Account.new()
         for _ in range(300):
-            status, _ = node.submit(account.envelope("ledger.ping", {})[0])
+            status, _ = node.submit(node.envelope(account, "ledger.ping", {}))
             assert status == 201
         # Independent check: the tiles rebuild the checkpoint's root with RFC 6962 hashing.
         lines = node.get("/checkpoint").decode().split("\n")

@@ -31,12 +31,12 @@ class Actor:
         return self.account.address
 
     def send(self, tx_type: str, body: dict, expect: int = 201) -> dict:
-        status, answer = self.node.submit(self.account.envelope(tx_type, body)[0])
+        status, answer = self.node.submit(self.node.envelope(self.account, tx_type, body))
         assert status == expect, f"{self.name} {tx_type}: {status} {answer}"
         return answer
 
     def read(self, tx_type: str, body: dict, expect: int = 200) -> dict:
-        status, answer = self.node.query(self.account.envelope(tx_type, body)[0])
+        status, answer = self.node.query(self.node.envelope(self.account, tx_type, body))
         assert status == expect, f"{self.name} {tx_type}: {status} {answer}"
         return answer
 
@@ -222,16 +222,16 @@ def test_bad_input_changes_nothing(node: Node) -> None:
         {"id": "g-1", "grantee": patient.address, "scope": {"kind": "all"}, "oneTime": False},
         {"id": "g-1", "scope": {"kind": "all"}, "oneTime": False},
     ):
-        status, answer = node.submit(patient.account.envelope("grant.create", body)[0])
+        status, answer = node.submit(node.envelope(patient.account, "grant.create", body))
         assert status == 422, (body, status, answer)
         assert answer["error"]["code"] == "invalid_body", answer
-    status, answer = node.query(patient.account.envelope("record.view", {"record": "bad id!"})[0])
+    status, answer = node.query(node.envelope(patient.account, "record.view", {"record": "bad id!"}))
     assert status == 422, answer
     assert answer["error"]["code"] == "invalid_body", answer
     assert node.size() == before, "refused input must not reach the ledger"
 
     # A replayed envelope is refused: 409, nothing written, the first one stands.
-    envelope, _ = patient.account.envelope("grant.create", {"id": "g-ok", "grantee": auditor.address, "scope": {"kind": "all"}, "oneTime": False})
+    envelope = node.envelope(patient.account, "grant.create", {"id": "g-ok", "grantee": auditor.address, "scope": {"kind": "all"}, "oneTime": False})
     status, first = node.submit(envelope)
     assert status == 201, first
     assert node.size() == before + 1
@@ -239,13 +239,13 @@ def test_bad_input_changes_nothing(node: Node) -> None:
     assert status == 409, answer
     assert answer["error"]["code"] == "replayed_nonce", answer
     # A denied envelope is on the ledger too, so its replay is refused the same way.
-    envelope, _ = admin.account.envelope("grant.create", {"id": "g-no", "grantee": auditor.address, "scope": {"kind": "all"}, "oneTime": False})
+    envelope = node.envelope(admin.account, "grant.create", {"id": "g-no", "grantee": auditor.address, "scope": {"kind": "all"}, "oneTime": False})
     status, answer = node.submit(envelope)
     assert status == 403, answer
     status, answer = node.submit(envelope)
     assert status == 409, answer
     # So is a replayed read.
-    query, _ = patient.account.envelope("audit.trail", {"record": "rec-none"})
+    query = node.envelope(patient.account, "audit.trail", {"record": "rec-none"})
     assert node.query(query)[0] == 403
     status, answer = node.query(query)
     assert status == 409, answer

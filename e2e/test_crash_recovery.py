@@ -9,10 +9,12 @@ from pathlib import Path
 
 from medledger_client import Account, Node, run_cli
 
+ORIGIN = "e2e.medledger.localhost/log"
+
 
 def test_acknowledged_entries_survive_kill_9_under_load(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    init = run_cli("init", "--data", str(data), "--origin", "e2e.medledger.localhost/log")
+    init = run_cli("init", "--data", str(data), "--origin", ORIGIN)
     assert init.returncode == 0, init.stderr
     node = Node(data)
     accounts = [Account.new() for _ in range(8)]
@@ -25,7 +27,7 @@ def test_acknowledged_entries_survive_kill_9_under_load(tmp_path: Path) -> None:
 
         def submitter(account: Account) -> None:
             while not stop.is_set():
-                envelope, nonce = account.envelope("ledger.ping", {})
+                envelope, nonce = account.envelope("ledger.ping", {}, origin=ORIGIN)
                 try:
                     status, body = node.submit(envelope)
                 except OSError:

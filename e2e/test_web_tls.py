@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from medledger_client import Account, b64url, b64url_decode, binary, free_port
+from medledger_client import Account, b64url, b64url_decode, binary, free_port, origin_of_vkey
 
 PASSWORD = "tls-admin-password"
 
@@ -86,7 +86,8 @@ def test_https_sets_secure_session_cookie(tmp_path):
         admin_file = json.loads((data / "admin-key.json").read_text())
         admin = Account.from_key_file(data / "admin-key.json")
         assert login["address"] == admin_file["address"] == admin.address
-        envelope, _ = admin.envelope("session.open", {"sessionKey": login["sessionKey"], "expires": login["sessionExpires"]})
+        origin = origin_of_vkey(call("/log-key")[2].decode())
+        envelope, _ = admin.envelope("session.open", {"sessionKey": login["sessionKey"], "expires": login["sessionExpires"]}, origin=origin)
         status, headers, raw = call("/auth/session", envelope)
         assert status == 200, raw
         cookie = http.cookies.SimpleCookie(headers["Set-Cookie"])["ml_session"]

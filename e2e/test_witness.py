@@ -166,7 +166,7 @@ def test_checkpoint_carries_a_valid_cosignature_and_sequencing_survives_the_witn
     data, wdir, log_key, witness_key, witness, node = setup
     account = Account.new()
     for _ in range(5):
-        status, _ = post(node.url + "/v1/transactions", account.envelope("ledger.ping", {})[0])[:2]
+        status, _ = post(node.url + "/v1/transactions", account.envelope("ledger.ping", {}, origin=ORIGIN)[0])[:2]
         assert status == 201
     latest = lambda: size_of(get(node.url + "/checkpoint/latest"))
     assert latest() == 6
@@ -183,7 +183,7 @@ def test_checkpoint_carries_a_valid_cosignature_and_sequencing_survives_the_witn
     witness.stop()
     started = time.time()
     for _ in range(20):
-        status, _ = post(node.url + "/v1/transactions", account.envelope("ledger.ping", {})[0])[:2]
+        status, _ = post(node.url + "/v1/transactions", account.envelope("ledger.ping", {}, origin=ORIGIN)[0])[:2]
         assert status == 201
     assert time.time() - started < 10
     assert latest() == 26
@@ -207,7 +207,7 @@ def test_a_forked_checkpoint_is_refused_with_409_and_kept_as_evidence(setup) -> 
     data, wdir, log_key, witness_key, witness, node = setup
     account = Account.new()
     for _ in range(3):
-        assert post(node.url + "/v1/transactions", account.envelope("ledger.ping", {})[0])[0] == 201
+        assert post(node.url + "/v1/transactions", account.envelope("ledger.ping", {}, origin=ORIGIN)[0])[0] == 201
     wait_for(lambda: get_status(node.url + "/checkpoint")[0] == 200 and size_of(get(node.url + "/checkpoint")) == 4,
              what="size 4 is cosigned")
     node.stop()  # nothing else reaches the witness now

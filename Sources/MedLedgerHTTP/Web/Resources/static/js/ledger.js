@@ -289,6 +289,75 @@ export async function clearKeys() {
 // ---------------------------------------------------------------------------------------------
 // Signing
 
+/// The order n of the P-256 group. For any signature (r, s), (r, n − s) verifies too; the ledger
+/// accepts only the form with s ≤ n/2, so one signed statement has exactly one valid encoding.
+export const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+const HALF_ORDER = P256_ORDER >> 1n;
+
+function bigIntOf(bytes) {
+  return bytes.length ? BigInt("0x" + hex(bytes)) : 0n;
+}
+
+function bytesOf32(value) {
+  const text = value.toString(16).padStart(64, "0");
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/// True when a 64-byte r‖s signature is in the ledger's canonical low-S form.
+export function isLowS(signature) {
+  const bytes = toBytes(signature);
+  return bytes.length === 64 && bigIntOf(bytes.subarray(32)) <= HALF_ORDER;
+}
+
+/// The low-S form of a 64-byte r‖s P-256 signature: s is replaced by n − s when it is above n/2.
+/// WebCrypto returns either form at random, and the server refuses the high one.
+export function normaliseLowS(signature) {
+  const bytes = toBytes(signature);
+  if (bytes.length !== 64) throw new LedgerError("The browser produced a signature of an unexpected size.");
+  const s = bigIntOf(bytes.subarray(32));
+  if (s <= HALF_ORDER) return bytes;
+  return concat(bytes.slice(0, 32), bytesOf32(P256_ORDER - s));
+}
+
+/// ECDSA P-256 / SHA-256 over `message`, as the 64-byte low-S r‖s the server accepts. Every
+/// signature this page sends is made here.
+export async function signP256(privateKey, message) {
+  return normaliseLowS(new Uint8Array(await subtle.sign(SIGN, privateKey, toBytes(message))));
+}
+
+// The ledger's origin, the name its checkpoints carry: every signed payload names it, so an
+// envelope signed for one ledger cannot be replayed on another. Read once per page.
+let originRequest = null;
+
+/// The ledger's origin: the name part of `GET /log-key` (`<origin>+<key id>+<key>`).
+export function ledgerOrigin() {
+  if (!originRequest) {
+    originRequest = fetchOrigin().catch((error) => {
+      originRequest = null; // a later attempt may succeed
+      throw error;
+    });
+  }
+  return originRequest;
+}
+
+async function fetchOrigin() {
+  const failure = "This page could not read the ledger's name from the server, so it cannot sign. Check your connection and try again.";
+  let text;
+  try {
+    const response = await fetch("/log-key", { credentials: "same-origin", referrerPolicy: "same-origin", cache: "no-store" });
+    if (!response.ok) throw new Error(String(response.status));
+    text = (await response.text()).trim();
+  } catch {
+    throw new LedgerError(failure);
+  }
+  const plus = text.indexOf("+");
+  const origin = plus > 0 ? text.slice(0, plus) : "";
+  if (!origin || /[\s+]/.test(origin)) throw new LedgerError(failure);
+  return origin;
+}
+
 /// DSSE pre-authentication encoding: what an envelope's signature covers.
 export function pae(payloadType, payload) {
   const type = encoder.encode(payloadType);
@@ -299,19 +368,21 @@ export function newNonce() {
   return base64url(randomBytes(18));
 }
 
-/// A DSSE envelope (as a plain object) of `{type, signer, nonce, expires, body}` signed by
-/// `key` ({privateKey, publicKey, address}). `expires` defaults to ten minutes from now.
-export async function signEnvelope(key, type, body = {}, { expires, nonce } = {}) {
+/// A DSSE envelope (as a plain object) of `{type, origin, signer, nonce, expires, body}` signed by
+/// `key` ({privateKey, publicKey, address}). `origin` defaults to this ledger's (`ledgerOrigin`),
+/// `expires` to ten minutes from now.
+export async function signEnvelope(key, type, body = {}, { expires, nonce, origin } = {}) {
   const payload = encoder.encode(
     JSON.stringify({
       type,
+      origin: origin ?? (await ledgerOrigin()),
       signer: key.publicKey,
       nonce: nonce || newNonce(),
       expires: expires ?? Date.now() + 10 * 60 * 1000,
       body,
     }),
   );
-  const sig = new Uint8Array(await subtle.sign(SIGN, key.privateKey, pae(PAYLOAD_TYPE, payload)));
+  const sig = await signP256(key.privateKey, pae(PAYLOAD_TYPE, payload));
   return { payloadType: PAYLOAD_TYPE, payload: base64(payload), signatures: [{ keyid: key.address, sig: base64(sig) }] };
 }
 
@@ -319,7 +390,7 @@ export async function signEnvelope(key, type, body = {}, { expires, nonce } = {}
 export async function requestAuthorization(key, method, target, body, time = Date.now()) {
   const digest = hex(await sha256(body));
   const message = `medledger-request-v1\n${method.toUpperCase()}\n${target}\n${time}\n${digest}`;
-  const sig = new Uint8Array(await subtle.sign(SIGN, key.privateKey, encoder.encode(message)));
+  const sig = await signP256(key.privateKey, encoder.encode(message));
   return `MedLedger key="${key.publicKey}", time="${time}", sig="${base64url(sig)}"`;
 }
 

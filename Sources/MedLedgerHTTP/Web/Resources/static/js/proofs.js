@@ -2,9 +2,12 @@
 // the checkpoint's Ed25519 signature, every entry's inclusion proof (RFC 9162 §2.1.3.2), every
 // entry's P-256 signature and signer, and a consistency proof (RFC 9162 §2.1.4.2) from the last
 // checkpoint this browser verified for the log, kept per log in localStorage. A log that cannot
-// prove it only grew since then was rewritten or forked, and the page says so loudly.
+// prove it only grew since then was rewritten or forked, and the page says so loudly. Entries are
+// held to the node's admission rules too: strict I-JSON, low-S signatures, and a payload naming
+// this log's origin.
 
-import { addressOf, addressOfPoint, base64, concat, fromBase64url, hex, pae, sha256, toBytes } from "./ledger.js";
+import { IJSONError, parseIJSON } from "./ijson.js";
+import { addressOf, addressOfPoint, base64, concat, fromBase64url, hex, isLowS, pae, sha256, toBytes } from "./ledger.js";
 
 const subtle = globalThis.crypto.subtle;
 const STORE_KEY = "medledger.verified-checkpoints";
@@ -133,24 +136,77 @@ async function openCheckpoint(note, logKey) {
 // ---------------------------------------------------------------------------------------------
 // Entries
 
-/// Checks a DSSE envelope's P-256 signature; returns its transaction type, signer address and body.
-async function openEntry(entry) {
-  const envelope = JSON.parse(new TextDecoder().decode(entry));
+const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+
+// The members the node reads; an entry carrying any other is refused on admission.
+const ENVELOPE_MEMBERS = new Set(["payloadType", "payload", "signatures"]);
+const SIGNATURE_MEMBERS = new Set(["keyid", "sig"]);
+const PAYLOAD_MEMBERS = new Set(["origin", "type", "signer", "nonce", "expires", "body"]);
+
+function unreadMember(object, known) {
+  return Object.keys(object).find((name) => !known.has(name));
+}
+
+/// Reads `bytes` as strict I-JSON; `what` names the part in the failure.
+function strictJSON(bytes, what) {
+  try {
+    return parseIJSON(bytes);
+  } catch (error) {
+    if (error instanceof IJSONError) throw new ProofFailure(`its ${what} is not I-JSON: ${error.message}`);
+    throw error;
+  }
+}
+
+/// Checks a DSSE envelope as the node admits one (strict I-JSON envelope and payload, one low-S
+/// P-256 signature by the payload's signer, the payload naming this log's origin); returns its
+/// transaction type, signer address and body. Throws a ProofFailure naming what is wrong.
+export async function openEntry(entry, origin) {
+  const envelope = strictJSON(entry, "envelope");
+  if (!isObject(envelope) || typeof envelope.payloadType !== "string" || typeof envelope.payload !== "string" ||
+      !Array.isArray(envelope.signatures) || envelope.signatures.length !== 1 || !isObject(envelope.signatures[0]) ||
+      typeof envelope.signatures[0].sig !== "string") {
+    throw new ProofFailure("its envelope is malformed");
+  }
+  const extra = unreadMember(envelope, ENVELOPE_MEMBERS) ?? unreadMember(envelope.signatures[0], SIGNATURE_MEMBERS);
+  if (extra !== undefined) throw new ProofFailure(`its envelope carries a member the ledger does not read (${JSON.stringify(extra)})`);
+  const keyid = envelope.signatures[0].keyid;
   const payload = fromBase64(envelope.payload);
-  const statement = JSON.parse(new TextDecoder().decode(payload));
+  const statement = strictJSON(payload, "payload");
+  if (!isObject(statement) || typeof statement.type !== "string" || typeof statement.signer !== "string") {
+    throw new ProofFailure("its payload is malformed");
+  }
+  const unread = unreadMember(statement, PAYLOAD_MEMBERS);
+  if (unread !== undefined) throw new ProofFailure(`its payload carries a member the ledger does not read (${JSON.stringify(unread)})`);
+  if (statement.origin !== origin) {
+    throw new ProofFailure(
+      typeof statement.origin === "string"
+        ? `its payload names the log ${JSON.stringify(statement.origin)}, not this log ${JSON.stringify(origin)}`
+        : "its payload names no log origin",
+    );
+  }
+  const signature = fromBase64(envelope.signatures[0].sig);
+  if (signature.length !== 64) throw new ProofFailure("its signature is not a 64-byte r‖s signature");
+  if (!isLowS(signature)) throw new ProofFailure("its signature is not in the canonical low-S form");
   const point = fromBase64url(statement.signer);
-  const key = await subtle.importKey("raw", point, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+  let key;
+  try {
+    key = await subtle.importKey("raw", point, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+  } catch {
+    throw new ProofFailure("its signer is not a P-256 public key");
+  }
   const signed = pae(envelope.payloadType, payload);
-  const ok = await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, fromBase64(envelope.signatures[0].sig), signed);
+  const ok = await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, signature, signed);
   if (!ok) throw new ProofFailure("its signature does not verify");
-  return { type: statement.type, signer: await addressOfPoint(point), body: statement.body || {} };
+  const signer = await addressOfPoint(point);
+  if (keyid !== undefined && keyid !== null && keyid !== "" && keyid !== signer) throw new ProofFailure(`its keyid ${JSON.stringify(keyid)} is not its signer's address`);
+  return { type: statement.type, signer, body: isObject(statement.body) ? statement.body : {} };
 }
 
 async function proveEntry(item, checkpoint) {
   const entry = fromBase64(item.entry);
   const root = await rootFromInclusion(await leafHash(entry), item.index, checkpoint.size, item.proof.map(fromBase64));
   if (!root || !equal(root, checkpoint.root)) throw new ProofFailure("its inclusion proof does not lead to the checkpoint's root");
-  return openEntry(entry);
+  return openEntry(entry, checkpoint.origin);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,9 +280,18 @@ function say(region, kind, heading, lines = []) {
 /// Marks each trail row with its proof's result, and shows the CID a write's signed entry names.
 function markRows(results, contents) {
   for (const cell of document.querySelectorAll("[data-proof-for]")) {
+    // true when proven, the reason when not.
     const result = results.get(Number(cell.dataset.proofFor));
-    cell.textContent = result === undefined ? "not in bundle" : result ? "✓ proven" : "✗ FAILED";
-    cell.className = result ? "proof-ok" : "proof-failed";
+    cell.textContent = result === undefined ? "not in bundle" : result === true ? "✓ proven" : "✗ FAILED";
+    cell.className = result === true ? "proof-ok" : "proof-failed";
+    if (typeof result === "string") {
+      // The reason under the mark, wrapping within the column (the mark itself stays on one line).
+      const reason = document.createElement("span");
+      reason.className = "proof-reason";
+      reason.textContent = result;
+      Object.assign(reason.style, { display: "block", whiteSpace: "normal", fontWeight: "normal", minWidth: "12em" });
+      cell.append(reason);
+    }
   }
   for (const cell of document.querySelectorAll("[data-cid-for]")) {
     const cid = contents.get(Number(cell.dataset.cidFor));
@@ -272,7 +337,7 @@ export async function verifyTrail(section) {
         results.set(event.index, true);
         if (typeof opened.body.content === "string" && event.version) contents.set(event.index, opened.body.content);
       } catch (error) {
-        results.set(event.index, false);
+        results.set(event.index, error.message);
         failures.push(`Entry ${event.index}: ${error.message}.`);
       }
       done += 1;
@@ -283,6 +348,7 @@ export async function verifyTrail(section) {
     const consistency = await checkConsistency(checkpoint, logKey);
     if (failures.length) {
       say(region, "danger", `The trail does NOT verify: ${failures.length} problem(s).`, failures);
+      section.dataset.verified = "false";
       return;
     }
     remember(checkpoint.origin, { size: checkpoint.size, root: base64(checkpoint.root), time: checkpoint.time, logKey: logKey.text });
