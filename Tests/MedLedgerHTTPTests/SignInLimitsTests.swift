@@ -85,6 +85,34 @@ struct SignInLimitsTests {
         try await blocker.value
     }
 
+    @Test("a refusal for busy workers is held before it is sent, so an instant retry loop gains nothing; beyond its capacity it goes out at once")
+    func busyRefusalIsHeld() async throws {
+        let workers = KDFWorkers(workers: 1, queueDepth: 0)
+        let hold = RefusalHold(duration: .milliseconds(400), capacity: 1)
+        let signIn = SignInLimits(workers: workers, clients: UnlimitedRateLimiter(), usernames: UnlimitedRateLimiter(), busyHold: hold)
+        let fixture = try await WebAuthTests.fixture(signIn: signIn)
+        let gate = Gate()
+        let blocker = Task { try await workers.run { gate.hold() } }
+        try await Self.waitUntil { workers.inFlight == 1 }
+        let body = WebAuthTests.json(["username": "someone", "authKey": Base64Coding.url([UInt8](repeating: 1, count: 32))])
+        try await fixture.app.test(.router) { client in
+            let started = ContinuousClock.now
+            async let first = client.execute(uri: "/auth/login", method: .post, body: body)
+            try await Self.waitUntil { hold.count == 1 }
+            // The one place is taken: this refusal is not held.
+            let second = try await client.execute(uri: "/auth/login", method: .post, body: body)
+            #expect(second.status == .serviceUnavailable)
+            #expect(ContinuousClock.now - started < .milliseconds(400))
+            let held = try await first
+            #expect(held.status == .serviceUnavailable)
+            #expect(held.headers[.retryAfter] == "1")
+            #expect(ContinuousClock.now - started >= .milliseconds(400))
+        }
+        #expect(hold.count == 0)
+        gate.semaphore.signal()
+        try await blocker.value
+    }
+
     @Test("a client over its sign-in budget gets 429 whether or not the username exists")
     func perAddressBudget() async throws {
         let signIn = SignInLimits(

@@ -11,23 +11,28 @@ public struct SignInLimits: Sendable {
     public var clients: any RateLimiter
     /// Keyed by the lower-cased username tried at log-in.
     public var usernames: any RateLimiter
+    /// How a refusal for busy workers is held before it is sent.
+    public var busyHold: RefusalHold
 
-    public init(workers: KDFWorkers, clients: any RateLimiter, usernames: any RateLimiter) {
+    public init(workers: KDFWorkers, clients: any RateLimiter, usernames: any RateLimiter, busyHold: RefusalHold = RefusalHold(duration: .zero)) {
         self.workers = workers
         self.clients = clients
         self.usernames = usernames
+        self.busyHold = busyHold
     }
 
     /// One worker with a queue of 8, 60 hashed requests a minute per client address and 30
-    /// log-ins a minute per username (each in bursts of up to a minute's worth).
+    /// log-ins a minute per username (each in bursts of up to a minute's worth), and refusals for
+    /// busy workers held for `busyHoldMillis` (1 s) before they are sent.
     public static func standard(
         workers: Int = 1, queueDepth: Int = 8, perClientPerMinute: Int = 60, perUsernamePerMinute: Int = 30,
-        clock: @escaping @Sendable () -> Int64 = LedgerNode.systemClock
+        busyHoldMillis: Int = 1000, clock: @escaping @Sendable () -> Int64 = LedgerNode.systemClock
     ) -> SignInLimits {
         SignInLimits(
             workers: KDFWorkers(workers: workers, queueDepth: queueDepth),
             clients: InMemoryRateLimiter(limit: RateLimit(perMinute: perClientPerMinute), clock: clock),
-            usernames: InMemoryRateLimiter(limit: RateLimit(perMinute: perUsernamePerMinute), clock: clock)
+            usernames: InMemoryRateLimiter(limit: RateLimit(perMinute: perUsernamePerMinute), clock: clock),
+            busyHold: RefusalHold(duration: .milliseconds(max(0, busyHoldMillis)))
         )
     }
 
@@ -45,10 +50,14 @@ public struct SignInLimits: Sendable {
         }
     }
 
-    /// Refuses at once (``RateLimitedError/busy``) while every worker and queue place is taken,
-    /// before the request costs a body decode or a database read.
-    func requireRoom() throws {
-        if workers.isFull { throw RateLimitedError.busy }
+    /// Refuses (``RateLimitedError/busy``) while every worker and queue place is taken, before the
+    /// request costs a body decode or a database read. The refusal is held for ``busyHold`` first:
+    /// a flood of clients that retry on the instant otherwise costs the cores more in refusals
+    /// than the hashes ever did.
+    func requireRoom() async throws {
+        guard workers.isFull else { return }
+        await busyHold.hold()
+        throw RateLimitedError.busy
     }
 
     /// Runs a slow hash on the workers; ``RateLimitedError/busy`` when they are all taken.
@@ -56,6 +65,7 @@ public struct SignInLimits: Sendable {
         do {
             return try await workers.run(body)
         } catch is KDFWorkersBusy {
+            await busyHold.hold()
             throw RateLimitedError.busy
         }
     }

@@ -93,7 +93,7 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
     }
 
     @Sendable func signup(_ request: Request, context: Context) async throws -> Response {
-        try signIn.requireRoom()
+        try await signIn.requireRoom()
         let body = try await WebInput.decode(SignupRequest.self, from: request, context: context)
         let username = try WebInput.username(body.username)
         try await signIn.admit(client: Self.client(context))
@@ -161,7 +161,7 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
     /// the same answer as wrong passwords. Repeated failures for one username from one address
     /// wait longer and longer (``LoginThrottle``).
     @Sendable func login(_ request: Request, context: Context) async throws -> Response {
-        try signIn.requireRoom()
+        try await signIn.requireRoom()
         let body = try await WebInput.decode(LoginRequest.self, from: request, context: context)
         let username = try WebInput.username(body.username)
         let authKey = try WebInput.authKey(body.authKey)
