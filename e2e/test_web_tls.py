@@ -88,7 +88,7 @@ def test_https_sets_secure_session_cookie(tmp_path):
         assert login["address"] == admin_file["address"] == admin.address
         origin = origin_of_vkey(call("/log-key")[2].decode())
         envelope, _ = admin.envelope("session.open", {"sessionKey": login["sessionKey"], "expires": login["sessionExpires"]}, origin=origin)
-        status, headers, raw = call("/auth/session", envelope)
+        status, headers, raw = call("/auth/session", envelope, {"Content-Type": "application/json"})
         assert status == 200, raw
         cookie = http.cookies.SimpleCookie(headers["Set-Cookie"])["ml_session"]
         assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Strict"

@@ -256,7 +256,7 @@ struct ReportRoutesTests {
         let sessionKey = try #require(answer["sessionKey"] as? String)
         let expires = try #require(answer["sessionExpires"] as? Int64)
         let open = try user.signer.sign(OpenSession(sessionKey: sessionKey, expires: expires), expires: story.fixture.ledger.clock.now + 60_000)
-        let session = try await client.execute(uri: "/auth/session", method: .post, body: ByteBuffer(bytes: open))
+        let session = try await client.execute(uri: "/auth/session", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: open))
         #expect(session.status == .ok)
         return String(try #require(session.headers[.setCookie]).split(separator: ";")[0])
     }

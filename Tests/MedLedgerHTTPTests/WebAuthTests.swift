@@ -92,7 +92,7 @@ struct WebAuthTests {
         let sessionKey = try #require(answer["sessionKey"] as? String)
         let expires = try #require(answer["sessionExpires"] as? Int64)
         let open = try user.signer.sign(OpenSession(sessionKey: sessionKey, expires: expires), expires: fixture.ledger.clock.now + 60_000)
-        let session = try await client.execute(uri: "/auth/session", method: .post, body: ByteBuffer(bytes: open))
+        let session = try await client.execute(uri: "/auth/session", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: open))
         #expect(session.status == .ok)
         let setCookie = try #require(session.headers[.setCookie])
         #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))
@@ -232,10 +232,38 @@ struct WebAuthTests {
             let open = try user.signer.sign(
                 OpenSession(sessionKey: try #require(login["sessionKey"] as? String), expires: try #require(login["sessionExpires"] as? Int64)),
                 expires: fixture.ledger.clock.now + 60_000)
-            let session = try await client.execute(uri: "/auth/session", method: .post, body: ByteBuffer(bytes: open))
+            let session = try await client.execute(uri: "/auth/session", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: open))
             #expect(session.status == .forbidden)
             #expect(String(buffer: session.body).contains("awaiting_account"))
             #expect(session.headers[.setCookie] == nil)
+        }
+    }
+
+    @Test("the session cookie is set only for JSON from this site: another site's text/plain form or foreign Origin gets no session (login CSRF)")
+    func sessionRouteRefusesCrossSitePosts() async throws {
+        let fixture = try await Self.fixture()
+        let user = try await Self.user(fixture, username: "ivy")
+        try await fixture.app.test(.router) { client in
+            let login = try Self.object(try await client.execute(
+                uri: "/auth/login", method: .post, body: Self.json(["username": "ivy", "authKey": user.authKey])))
+            let open = try user.signer.sign(
+                OpenSession(sessionKey: try #require(login["sessionKey"] as? String), expires: try #require(login["sessionExpires"] as? Int64)),
+                expires: fixture.ledger.clock.now + 60_000)
+            let size = fixture.ledger.node.size
+            let plain = try await client.execute(
+                uri: "/auth/session", method: .post, headers: [.contentType: "text/plain", .origin: "https://evil.example"], body: ByteBuffer(bytes: open))
+            #expect(plain.status == .unsupportedMediaType)
+            #expect(plain.headers[.setCookie] == nil)
+            let foreign = try await client.execute(
+                uri: "/auth/session", method: .post, headers: [.contentType: "application/json", .origin: "https://evil.example"], body: ByteBuffer(bytes: open))
+            #expect(foreign.status == .forbidden)
+            #expect(String(buffer: foreign.body).contains("csrf"))
+            #expect(foreign.headers[.setCookie] == nil)
+            #expect(fixture.ledger.node.size == size)
+            // The same signed envelope, sent as the page sends it, still opens the session.
+            let own = try await client.execute(uri: "/auth/session", method: .post, headers: [.contentType: "application/json; charset=utf-8"], body: ByteBuffer(bytes: open))
+            #expect(own.status == .ok)
+            #expect(own.headers[.setCookie] != nil)
         }
     }
 

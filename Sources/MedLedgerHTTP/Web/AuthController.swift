@@ -197,6 +197,7 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
     /// Submits the user's signed `session.open` for the session key `/auth/login` handed out and,
     /// once the ledger accepts it, sets the session cookie.
     @Sendable func openSession(_ request: Request, context: Context) async throws -> Response {
+        try WebAuthentication.requireSameOriginJSON(request)
         let envelope = try await EnvelopeBody.read(request, node: node)
         let transaction = try EnvelopeBody.refusing { try node.verifier.verify(envelope, now: node.clock()) }
         guard let open = transaction.body as? OpenSession, let sessionKey = P256.Signing.PublicKey.address(ofPayloadKey: open.sessionKey) else {

@@ -120,10 +120,26 @@ enum WebAuthentication {
         guard AuthKeyHasher.constantTimeEqual(Array(sent.utf8), Array(session.csrf.utf8)) else {
             throw APIError(status: .forbidden, code: "csrf", message: "This request did not come from a MedLedger page. Reload the page and try again.")
         }
-        if let origin = request.headers[.origin], let host = request.head.authority {
-            guard origin == "http://\(host)" || origin == "https://\(host)" else {
+        try checkOrigin(request)
+    }
+
+    /// A browser-sent `Origin` must be this site's own.
+    static func checkOrigin(_ request: Request) throws {
+        if let origin = request.headers[.origin] {
+            guard let host = request.head.authority, origin == "http://\(host)" || origin == "https://\(host)" else {
                 throw APIError(status: .forbidden, code: "csrf", message: "This request came from another site.")
             }
         }
+    }
+
+    /// For a route that sets the session cookie: JSON only, and from this site. Another site's
+    /// form can post `text/plain` without a preflight; were that accepted, it could sign the victim
+    /// into the attacker's account (login CSRF) and have them file their records there.
+    static func requireSameOriginJSON(_ request: Request) throws {
+        let type = request.headers[.contentType].map(MediaTypeSniffer.essence) ?? ""
+        guard type == "application/json" else {
+            throw APIError(status: .unsupportedMediaType, code: "json_only", message: "Send this request as JSON (Content-Type: application/json).")
+        }
+        try checkOrigin(request)
     }
 }
