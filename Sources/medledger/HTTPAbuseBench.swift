@@ -52,9 +52,7 @@ extension HTTPBenchCommand {
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await app.run() }
             defer { tasks.cancelAll() }
-            try await server.waitUntilServing(group: group)
-            progress.line("signing in over HTTP as \(patient.username)…")
-            let cookie = try await BrowserSignIn(server: server, group: group, origin: node.origin).signIn(username: patient.username, password: patient.password)
+            let cookie = try await BrowserSignIn.signInWhenServing(server: server, group: group, origin: node.origin, patient: patient, progress: progress)
             let page = "/patient/records"
             let probe = try await server.request(group: group, path: page, cookie: cookie)
             guard probe.status == 200 else { throw CLIError("\(page) answered HTTP \(probe.status) when signed in") }

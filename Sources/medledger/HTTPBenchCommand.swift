@@ -178,9 +178,7 @@ struct HTTPBenchCommand: AsyncParsableCommand {
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await app.run() }
             defer { tasks.cancelAll() }
-            try await server.waitUntilServing(group: group)
-            progress.line("signing in over HTTP as \(patient.username)…")
-            let cookie = try await BrowserSignIn(server: server, group: group, origin: node.origin).signIn(username: patient.username, password: patient.password)
+            let cookie = try await BrowserSignIn.signInWhenServing(server: server, group: group, origin: node.origin, patient: patient, progress: progress)
             let targets = try await resolveTargets(
                 server: server, group: group, cookie: cookie, recordID: record ?? patient.recordIDs.first, notes: &report.notes
             )
@@ -423,6 +421,15 @@ struct BrowserSignIn {
         var wrappedKey: String
         var sessionKey: String
         var sessionExpires: Int64
+    }
+
+    /// Waits until the in-process server answers, then signs `patient` in; returns the cookie.
+    static func signInWhenServing(
+        server: HTTPEndpoint, group: MultiThreadedEventLoopGroup, origin: String, patient: BenchPatient, progress: Progress
+    ) async throws -> String {
+        try await server.waitUntilServing(group: group)
+        progress.line("signing in over HTTP as \(patient.username)…")
+        return try await BrowserSignIn(server: server, group: group, origin: origin).signIn(username: patient.username, password: patient.password)
     }
 
     func signIn(username: String, password: String) async throws -> String {

@@ -82,6 +82,15 @@ struct WebAuthTests {
         try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
     }
 
+    /// Logs in and signs the `session.open` the answer asks for, without sending it.
+    static func logInForSession(_ client: some TestClientProtocol, _ fixture: Fixture, _ user: User) async throws -> [UInt8] {
+        let login = try object(try await client.execute(
+            uri: "/auth/login", method: .post, body: json(["username": user.credential.username, "authKey": user.authKey])))
+        return try user.signer.sign(
+            OpenSession(sessionKey: try #require(login["sessionKey"] as? String), expires: try #require(login["sessionExpires"] as? Int64)),
+            expires: fixture.ledger.clock.now + 60_000)
+    }
+
     /// Logs in and opens the session; returns the cookie header value and the page's CSRF token.
     static func signIn(_ client: some TestClientProtocol, _ fixture: Fixture, _ user: User) async throws -> (cookie: String, csrf: String) {
         let login = try await client.execute(
@@ -227,11 +236,7 @@ struct WebAuthTests {
         let fixture = try await Self.fixture()
         let user = try await Self.user(fixture, username: "gina", role: .auditor, register: false)
         try await fixture.app.test(.router) { client in
-            let login = try Self.object(try await client.execute(
-                uri: "/auth/login", method: .post, body: Self.json(["username": "gina", "authKey": user.authKey])))
-            let open = try user.signer.sign(
-                OpenSession(sessionKey: try #require(login["sessionKey"] as? String), expires: try #require(login["sessionExpires"] as? Int64)),
-                expires: fixture.ledger.clock.now + 60_000)
+            let open = try await Self.logInForSession(client, fixture, user)
             let session = try await client.execute(uri: "/auth/session", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: open))
             #expect(session.status == .forbidden)
             #expect(String(buffer: session.body).contains("awaiting_account"))
@@ -244,11 +249,7 @@ struct WebAuthTests {
         let fixture = try await Self.fixture()
         let user = try await Self.user(fixture, username: "ivy")
         try await fixture.app.test(.router) { client in
-            let login = try Self.object(try await client.execute(
-                uri: "/auth/login", method: .post, body: Self.json(["username": "ivy", "authKey": user.authKey])))
-            let open = try user.signer.sign(
-                OpenSession(sessionKey: try #require(login["sessionKey"] as? String), expires: try #require(login["sessionExpires"] as? Int64)),
-                expires: fixture.ledger.clock.now + 60_000)
+            let open = try await Self.logInForSession(client, fixture, user)
             let size = fixture.ledger.node.size
             let plain = try await client.execute(
                 uri: "/auth/session", method: .post, headers: [.contentType: "text/plain", .origin: "https://evil.example"], body: ByteBuffer(bytes: open))
