@@ -96,6 +96,22 @@ struct NoteKeyTests {
         #expect(noteKey(name: "other").verifierKey.keyID != expected)
     }
 
+    @Test("a vkey has one spelling: upper-case key IDs and non-canonical base64 are refused")
+    func vkeyOneSpelling() throws {
+        let vkey = NoteSigningKey(name: "witness.example/w", privateKey: Curve25519.Signing.PrivateKey()).verifierKey.vkey
+        #expect(NoteVerifierKey(vkey: vkey)?.vkey == vkey)
+        let parts = vkey.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+        if parts[1].contains(where: \.isLetter) {
+            #expect(NoteVerifierKey(vkey: "\(parts[0])+\(parts[1].uppercased())+\(parts[2])") == nil)
+        }
+        // The fuzzer's input: an upper-case hex digit in the key ID.
+        #expect(NoteVerifierKey(vkey: "witness.example/fuzz+3e4cD484+BNdZeTu8E6KBmoJ8dq22+6ikmu4Af0ny0JktmbglrSxI") == nil)
+        // 33 bytes in base64 end in 4 full characters; altering the unused bits of a shorter form is
+        // not possible here, so a trailing character outside the alphabet stands for a second spelling.
+        #expect(NoteVerifierKey(vkey: vkey + "=") == nil)
+        #expect(NoteVerifierKey(vkey: vkey + "\n") == nil)
+    }
+
     @Test("the vkey string is <name>+<8 hex key ID>+<base64(0x01 || 32-byte key)> and parses back")
     func vkeyFormat() throws {
         let key = noteKey()

@@ -33,11 +33,14 @@ public struct NoteVerifierKey: Sendable, Equatable {
         "\(name)+\(Hex.encode(keyID))+\(Base64Coding.standard([type.rawValue] + publicKey.rawRepresentation))"
     }
 
-    /// Parses a verifier key string, checking that its key ID matches its key.
+    /// Parses a verifier key string, checking that its key ID matches its key. Only the one
+    /// canonical spelling is accepted (lower-case hex, canonical base64), so a key has one text and
+    /// two texts never name the same key.
     public init?(vkey: String) {
         let parts = vkey.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, NoteKeyName.isValid(String(parts[0])), parts[1].utf8.count == 8,
-            let id = Hex.decode(parts[1]), let material = Base64Coding.decodeStandard(parts[2]),
+            let id = Hex.decode(parts[1]), Hex.encode(id) == parts[1],
+            let material = Base64Coding.decodeStandard(parts[2]), Base64Coding.standard(material) == parts[2],
             material.count == 33, let type = KeyType(rawValue: material[0]),
             let key = try? Curve25519.Signing.PublicKey(rawRepresentation: material.dropFirst())
         else { return nil }
