@@ -105,24 +105,25 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
         }
         try WebInput.checkDerivation(salt: body.salt, iterations: body.iterations, wrappedKey: body.wrappedKey)
         let authKey = try WebInput.authKey(body.authKey)
-        let envelope: [UInt8]?
+        // Verified once here; the registration is sequenced from this result, not verified again.
+        let registration: VerifiedTransaction?
         switch body.role {
         case .patient, .doctor:
             guard let value = body.envelope else {
                 throw APIError(status: .unprocessableContent, code: "registration_required", message: "Patients and doctors sign their registration when they sign up.")
             }
             let bytes = try JSONEncoder().encode(value)
-            let transaction = try EnvelopeBody.refusing { try node.verifier.verify(Array(bytes), now: node.clock()) }
+            let transaction = try EnvelopeBody.refusing { try node.verify(Array(bytes)) }
             let expected = body.role == .patient ? RegisterPatient.transactionType : RegisterDoctor.transactionType
             guard transaction.type == expected, transaction.signer == address else {
                 throw APIError(status: .unprocessableContent, code: "registration_mismatch", message: "The registration must be a \(expected) signed with the new key.")
             }
-            envelope = Array(bytes)
+            registration = transaction
         default:
             guard body.envelope == nil else {
                 throw APIError(status: .unprocessableContent, code: "registration_not_allowed", message: "A \(body.role.rawValue) account is created by an administrator after sign-up.")
             }
-            envelope = nil
+            registration = nil
         }
         let authSalt = AuthKeyHasher.randomSalt()
         let authHash = try await signIn.hash { [hasher] in try hasher.hash(authKey, salt: authSalt) }
@@ -137,13 +138,13 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
         } catch CredentialStoreError.taken {
             throw APIError(status: .conflict, code: "username_unavailable", message: "That username cannot be used. Please choose another.")
         }
-        guard let envelope else {
+        guard let registration else {
             logger.info("sign-up waiting for an account", metadata: ["address": "\(address)", "role": "\(body.role.rawValue)"])
             return try JSONResponse.make(status: .created, SignupResponse(address: address.rawValue, status: "awaiting_account"))
         }
         let receipt: Receipt
         do {
-            receipt = try await EnvelopeBody.submitting { try await node.submit(envelope) }
+            receipt = try await EnvelopeBody.submitting { try await node.submit(verified: registration) }
         } catch {
             try await credentials.delete(username: username)
             throw error
@@ -199,7 +200,7 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
     @Sendable func openSession(_ request: Request, context: Context) async throws -> Response {
         try WebAuthentication.requireSameOriginJSON(request)
         let envelope = try await EnvelopeBody.read(request, node: node)
-        let transaction = try EnvelopeBody.refusing { try node.verifier.verify(envelope, now: node.clock()) }
+        let transaction = try EnvelopeBody.refusing { try node.verify(envelope) }
         guard let open = transaction.body as? OpenSession, let sessionKey = P256.Signing.PublicKey.address(ofPayloadKey: open.sessionKey) else {
             throw APIError(status: .unprocessableContent, code: "not_a_session", message: "Expected a signed session.open transaction.")
         }
@@ -214,7 +215,7 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
                 message: "Your sign-up is waiting for an administrator to create your account. Give them your account id: \(pending.account)."
             )
         }
-        let receipt = try await EnvelopeBody.submitting { try await node.submit(envelope) }
+        let receipt = try await EnvelopeBody.submitting { try await node.submit(verified: transaction) }
         guard let outcome = receipt.contract, outcome.allowed else {
             let message = receipt.contract?.event.message ?? "The sign-in was refused."
             throw APIError(status: .forbidden, code: "denied", message: message)
