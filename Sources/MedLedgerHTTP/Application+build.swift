@@ -23,7 +23,7 @@ public func buildRouter(
     let bundleCheckpoint: @Sendable () async -> SignedCheckpoint? = { witnessing?.witnessedCheckpoint ?? node.checkpoint }
     AuditController<MedLedgerRequestContext>(node: node, bundleCheckpoint: bundleCheckpoint, limits: limits).addRoutes(to: router)
     if let blobs = node.blobs {
-        BlobController(blobs: blobs, clock: node.clock, limits: limits).addRoutes(to: router)
+        BlobController(blobs: blobs, node: node, limits: limits).addRoutes(to: router)
     }
     web?.addRoutes(to: router, bundleCheckpoint: bundleCheckpoint)
     return router

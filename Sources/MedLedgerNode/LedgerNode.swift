@@ -57,7 +57,10 @@ public struct LedgerNode: Sendable {
     }
 
     /// Sequences a transaction ``verify(_:)`` accepted; the block's admission rules still apply.
+    /// Throws ``ContentAdmissionError`` when the content a write names is not the signer's upload
+    /// for the account the contracts expect.
     public func submit(verified transaction: VerifiedTransaction) async throws -> Receipt {
+        try await admitContent(of: transaction)
         let receipt = try await sequencer.sequence(transaction)
         if transaction.type == ConfirmErasure.transactionType, let outcome = receipt.contract, outcome.allowed, let patient = outcome.event.patient {
             // The erasure is durable on the ledger; now destroy what it promises. Should this
@@ -138,10 +141,17 @@ public struct LedgerNode: Sendable {
 
     /// Opens the content an allowed record or profile read names, checked against its CID, for
     /// streaming (downloads, ranges). The caller closes the reader.
+    /// A record version's object must also have been uploaded by the version's author, so a read
+    /// decrypts only the document its rule covers, whatever an older entry may have named.
     public func openContent(of result: QueryResult) async throws -> any BlobReader {
         guard let (cid, owner) = result.contentReference else { throw QueryError.noContent }
         guard let blobs else { throw QueryError.contentUnavailable }
-        return try await blobs.open(cid, owner: owner)
+        let reader = try await blobs.open(cid, owner: owner)
+        if case .record(_, let version) = result.answer, reader.metadata.uploader != version.author {
+            reader.close()
+            throw BlobStoreError.integrity("the stored object was not uploaded by the author of version \(version.number)")
+        }
+        return reader
     }
 
     /// Accounts as the sequencer's state has them (public register facts: role, status, names of

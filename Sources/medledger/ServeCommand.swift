@@ -61,6 +61,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Uploads (POST /v1/blobs) one key may make per minute.")
     var uploadsPerMinute: Int = 120
 
+    @Option(name: .long, help: "Storage quota of one account, in MiB a day: what its uploads may store (429 storage_quota beyond).")
+    var storageMbPerDay: Int = 2_048
+
+    @Option(name: .long, help: "Storage quota of keys without an account (sign-up documents), in MiB a day per client address.")
+    var signUpStorageMb: Int = 32
+
     @Option(name: .long, help: ArgumentHelp("An account address never rate limited (the operator's own keys). Repeatable.", valueName: "address"))
     var rateExempt: [String] = []
 
@@ -86,6 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
                               ("--uploads-per-minute", uploadsPerMinute), ("--sign-in-per-minute", signInPerMinute)] {
             guard (1...10_000_000).contains(value) else { throw ValidationError("\(name) must be 1 to 10000000.") }
         }
+        guard (1...100_000_000).contains(storageMbPerDay) else { throw ValidationError("--storage-mb-per-day must be 1 to 100000000.") }
+        guard (1...100_000).contains(signUpStorageMb) else { throw ValidationError("--sign-up-storage-mb must be 1 to 100000.") }
         guard (1...64).contains(signInWorkers) else { throw ValidationError("--sign-in-workers must be 1 to 64.") }
         guard (0...10_000).contains(signInQueue) else { throw ValidationError("--sign-in-queue must be 0 to 10000.") }
         _ = try exemptAccounts()
@@ -107,8 +115,18 @@ struct ServeCommand: AsyncParsableCommand {
             transactions: InMemoryRateLimiter(limit: RateLimit(perMinute: txPerMinute)),
             queries: InMemoryRateLimiter(limit: RateLimit(perMinute: queriesPerMinute)),
             uploads: InMemoryRateLimiter(limit: RateLimit(perMinute: uploadsPerMinute)),
+            storage: InMemoryRateLimiter(limit: Self.dailyQuota(mebibytes: storageMbPerDay)),
+            signUpStorage: InMemoryRateLimiter(limit: Self.dailyQuota(mebibytes: signUpStorageMb)),
             exempt: try exemptAccounts()
         )
+    }
+
+    /// A quota of `mebibytes` a day in KiB units: the whole day's worth may be spent at once, and
+    /// it refills evenly over the day.
+    static func dailyQuota(mebibytes: Int) -> RateLimit {
+        let kibibytes = mebibytes.multipliedReportingOverflow(by: 1024)
+        let total = kibibytes.overflow ? Int.max / 2 : kibibytes.partialValue
+        return RateLimit(perMinute: max(1, total / 1440), burst: total)
     }
 
     /// The witnesses and quorum from `--witness` and `--witness-quorum`, checked; nil without witnesses.

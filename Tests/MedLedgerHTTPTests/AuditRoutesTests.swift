@@ -27,7 +27,7 @@ struct AuditRoutesTests {
         let auditor = EnvelopeSigner(key: P256.Signing.PrivateKey())
         try await ledger.submit(RegisterPatient(), by: patient)
         try await ledger.submit(CreateAccount(publicKey: auditor.payloadKey, role: .auditor, displayName: "A"), by: ledger.admin)
-        let content = try await #require(ledger.node.blobs).put(Array("ferritin 40 µg/L".utf8), owner: patient.address)
+        let content = try await #require(ledger.node.blobs).put(Array("ferritin 40 µg/L".utf8), owner: patient.address, uploader: patient.address)
         try await ledger.submit(AddDocument(id: "doc-1", category: .labResults, content: content), by: patient)
         try await ledger.submit(CreateGrant(id: "g-1", grantee: auditor.address, scope: .all), by: patient)
         try await ledger.appendPings(4)

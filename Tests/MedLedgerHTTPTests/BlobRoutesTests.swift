@@ -54,7 +54,7 @@ struct BlobRoutesTests {
         #expect(UnixFSFileBuilder.contentID(of: stored).string == uploaded.cid)
         #expect(stored.firstRange(of: Array("%PDF".utf8)) == nil)
         let reader = try store.open(uploaded.cid, owner: patient.address)
-        #expect(reader.metadata == BlobMetadata(mediaType: "application/pdf", fileName: "lab_result.pdf"))
+        #expect(reader.metadata == BlobMetadata(mediaType: "application/pdf", fileName: "lab_result.pdf", uploader: patient.address))
         #expect(try await store.get(uploaded.cid, owner: patient.address) == Self.pdf)
     }
 

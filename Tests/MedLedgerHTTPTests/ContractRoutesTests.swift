@@ -85,7 +85,7 @@ struct ContractRoutesTests {
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let stranger = EnvelopeSigner(key: P256.Signing.PrivateKey())
         try await ledger.submit(RegisterPatient(), by: patient)
-        try await ledger.submit(AddDocument(id: "doc-1", category: .reports, content: "bafkreifjflrqvagvvid6w6eg3bd3furaztuyvuuapnuz5mqlyaghdxk6zm"), by: patient)
+        try await ledger.submit(AddDocument(id: "doc-1", category: .reports, content: try await ledger.document("report", owner: patient.address, uploader: patient.address)), by: patient)
         try await app(ledger).test(.router) { client in
             for route in ["/v1/queries", "/v1/transactions"] {
                 try await client.execute(uri: route, method: .post, body: try sign(ledger, ViewRecord(record: "doc-1"), by: stranger)) { response in

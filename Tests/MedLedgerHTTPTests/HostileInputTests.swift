@@ -92,7 +92,7 @@ struct HostileInputTests {
         let ledger = try await TestLedger.make()
         let signer = EnvelopeSigner(key: P256.Signing.PrivateKey())
         _ = try await ledger.node.submit(try signer.sign(RegisterPatient(), expires: ledger.clock.now + 60_000))
-        let cid = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
+        let cid = try await ledger.document("a report", owner: signer.address, uploader: signer.address)
         return Patient(ledger: ledger, signer: signer, cid: cid)
     }
 

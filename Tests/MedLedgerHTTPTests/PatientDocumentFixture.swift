@@ -19,7 +19,7 @@ struct PatientDocumentFixture {
         var node = ledger.node
         node.blobs = store
         _ = try await node.submit(try patient.sign(RegisterPatient(), expires: ledger.clock.now + 60_000))
-        let writer = try store.makeWriter(owner: patient.address, metadata: BlobMetadata(mediaType: mediaType, fileName: fileName))
+        let writer = try store.makeWriter(owner: patient.address, metadata: BlobMetadata(mediaType: mediaType, fileName: fileName, uploader: patient.address))
         try await writer.write(content)
         let cid = try await writer.commit().cid
         _ = try await node.submit(try patient.sign(AddDocument(id: record, category: .reports, content: cid), expires: ledger.clock.now + 60_000))

@@ -230,7 +230,7 @@ struct ReportRoutesTests {
         let eve = try await WebAuthTests.user(fixture, username: "eve")
         let admin = try await user(fixture, username: "root", key: ledger.admin.key, role: .admin)
         let doctor = try await user(fixture, username: "zoe", key: P256.Signing.PrivateKey(), role: .doctor)
-        let certificate = UnixFSFileBuilder.contentID(of: Array("licence certificate".utf8)).string
+        let certificate = try await ledger.document("licence certificate", owner: doctor.credential.address, uploader: ledger.admin.address)
         try await submit(
             CreateAccount(publicKey: doctor.signer.payloadKey, role: .doctor, displayName: doctorName, certificate: certificate), by: admin, fixture)
         try await submit(VerifyDoctor(doctor: doctor.credential.address, decision: .approve, certificate: certificate), by: admin, fixture)

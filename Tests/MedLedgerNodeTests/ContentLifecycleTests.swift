@@ -20,31 +20,32 @@ struct ContentLifecycleTests {
         try await node.submit(try signer.sign(body, expires: ledger.clock.now + 60_000))
     }
 
-    @Test("collection removes only objects no entry names, and only once they are past the grace period")
+    @Test("collection removes objects no allowed entry names once they are past the grace period; a denied entry pins nothing")
     func collectsUnreferencedObjects() async throws {
         let ledger = try await TestLedger.make()
         let store = InMemoryBlobStore(clock: ledger.clock.read)
         let node = Self.node(ledger, store: store)
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
         _ = try await Self.submit(node, ledger, RegisterPatient(), by: patient)
-        let used = try await store.put(Array("used in a record".utf8), owner: patient.address)
-        let abandoned = try await store.put(Array("upload never signed".utf8), owner: patient.address)
-        // Named by a denied transaction (not the patient's record): still named by an entry.
-        let denied = try await store.put(Array("named by a denied entry".utf8), owner: patient.address)
-        _ = try await Self.submit(node, ledger, AddDocument(id: "doc-1", category: .reports, content: used), by: patient)
+        let used = try await store.put(Array("used in a record".utf8), owner: patient.address, uploader: patient.address)
+        let abandoned = try await store.put(Array("upload never signed".utf8), owner: patient.address, uploader: patient.address)
+        // A key without an account stores its own object and names it in a transaction the
+        // contracts deny: the denied entry must not keep the object.
         let stranger = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let denied = try await store.put(Array("named by a denied entry".utf8), owner: stranger.address, uploader: stranger.address)
+        _ = try await Self.submit(node, ledger, AddDocument(id: "doc-1", category: .reports, content: used), by: patient)
         let refused = try await Self.submit(node, ledger, AddDocument(id: "doc-2", category: .reports, content: denied), by: stranger)
         #expect(refused.contract?.allowed == false)
 
         let collector = ContentCollector(store: ledger.store, blobs: store, grace: 3_600_000, clock: ledger.clock.read)
         var pass = try await collector.collect()
-        #expect(pass == ContentCollector.Pass(stored: 3, removed: 0, pending: 1))
+        #expect(pass == ContentCollector.Pass(stored: 3, removed: 0, pending: 2))
         ledger.clock.advance(millis: 3_600_001)
-        let recent = try await store.put(Array("uploaded just now".utf8), owner: patient.address)
+        let recent = try await store.put(Array("uploaded just now".utf8), owner: patient.address, uploader: patient.address)
         pass = try await collector.collect()
-        #expect(pass == ContentCollector.Pass(stored: 4, removed: 1, pending: 1))
+        #expect(pass == ContentCollector.Pass(stored: 4, removed: 2, pending: 1))
         #expect(try store.contains(used))
-        #expect(try store.contains(denied))
+        #expect(try !store.contains(denied))
         #expect(try !store.contains(abandoned))
         #expect(try store.contains(recent))
     }
@@ -57,9 +58,9 @@ struct ContentLifecycleTests {
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let other = EnvelopeSigner(key: P256.Signing.PrivateKey())
         for signer in [patient, other] { _ = try await Self.submit(node, ledger, RegisterPatient(), by: signer) }
-        let note = try await store.put(Array("diagnosis".utf8), owner: patient.address)
+        let note = try await store.put(Array("diagnosis".utf8), owner: patient.address, uploader: patient.address)
         let unsigned = try await store.put(Array("never used".utf8), owner: patient.address)
-        let kept = try await store.put(Array("someone else's".utf8), owner: other.address)
+        let kept = try await store.put(Array("someone else's".utf8), owner: other.address, uploader: other.address)
         _ = try await Self.submit(node, ledger, AddDocument(id: "doc-1", category: .reports, content: note), by: patient)
         _ = try await Self.submit(node, ledger, AddDocument(id: "doc-2", category: .reports, content: kept), by: other)
 
@@ -94,8 +95,8 @@ struct ContentLifecycleTests {
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let other = EnvelopeSigner(key: P256.Signing.PrivateKey())
         for signer in [patient, other] { _ = try await Self.submit(node, ledger, RegisterPatient(), by: signer) }
-        let note = try await store.put(Array("diagnosis".utf8), owner: patient.address)
-        let kept = try await store.put(Array("someone else's".utf8), owner: other.address)
+        let note = try await store.put(Array("diagnosis".utf8), owner: patient.address, uploader: patient.address)
+        let kept = try await store.put(Array("someone else's".utf8), owner: other.address, uploader: other.address)
         _ = try await Self.submit(node, ledger, AddDocument(id: "doc-1", category: .reports, content: note), by: patient)
         _ = try await Self.submit(node, ledger, RequestErasure(patient: patient.address), by: patient)
         // The confirmation reaches the ledger through another node value without a content

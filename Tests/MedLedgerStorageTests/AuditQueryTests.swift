@@ -10,7 +10,6 @@ import Testing
 /// over all events.
 @Suite("audit log queries")
 struct AuditQueryTests {
-    static let content = "bafkreifjflrqvagvvid6w6eg3bd3furaztuyvuuapnuz5mqlyaghdxk6zm"
 
     @Test(
         "record, patient, actor, action, break-glass, time window and paging each select exactly the matching events, indexed or not",
@@ -23,14 +22,15 @@ struct AuditQueryTests {
         let doctor = EnvelopeSigner(key: P256.Signing.PrivateKey())
         try await ledger.submit(RegisterPatient(), by: alice)
         try await ledger.submit(RegisterPatient(), by: bob)
-        try await ledger.submit(CreateAccount(publicKey: doctor.payloadKey, role: .doctor, displayName: "Dr", certificate: Self.content), by: ledger.admin)
-        try await ledger.submit(VerifyDoctor(doctor: doctor.address, decision: .approve, certificate: Self.content), by: ledger.admin)
-        try await ledger.submit(AddDocument(id: "a-1", category: .reports, content: Self.content), by: alice)
-        try await ledger.submit(AddDocument(id: "b-1", category: .reports, content: Self.content), by: bob)
+        let certificate = try await ledger.document("certificate", owner: doctor.address, uploader: ledger.admin.address)
+        try await ledger.submit(CreateAccount(publicKey: doctor.payloadKey, role: .doctor, displayName: "Dr", certificate: certificate), by: ledger.admin)
+        try await ledger.submit(VerifyDoctor(doctor: doctor.address, decision: .approve, certificate: certificate), by: ledger.admin)
+        try await ledger.submit(AddDocument(id: "a-1", category: .reports, content: try await ledger.document("a-1", owner: alice.address, uploader: alice.address)), by: alice)
+        try await ledger.submit(AddDocument(id: "b-1", category: .reports, content: try await ledger.document("b-1", owner: bob.address, uploader: bob.address)), by: bob)
         ledger.clock.advance(millis: 10_000)
         let windowStart = ledger.clock.now
         try await ledger.submit(ViewRecord(record: "a-1"), by: doctor)  // denied
-        try await ledger.submit(OpenBreakGlass(id: "bg-1", patient: alice.address, justification: Self.content), by: doctor)
+        try await ledger.submit(OpenBreakGlass(id: "bg-1", patient: alice.address, justification: try await ledger.document("bg-1", owner: alice.address, uploader: doctor.address)), by: doctor)
         try await ledger.submit(ViewRecord(record: "a-1"), by: doctor)  // allowed, flagged
         try await ledger.submit(ViewRecord(record: "b-1"), by: bob)
         ledger.clock.advance(millis: 10_000)

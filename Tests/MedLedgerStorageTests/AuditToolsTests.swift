@@ -40,7 +40,7 @@ struct AuditToolsTests {
         _ = try await submit(CreateAccount(publicKey: auditor.payloadKey, role: .auditor, displayName: "Ada Auditor"), by: ledger.admin)
         var versions: [String] = []
         for text in ["first", "second", "third"] {
-            versions.append(try await blobs.put(Array("lab result, \(text) reading".utf8), owner: patient.address))
+            versions.append(try await blobs.put(Array("lab result, \(text) reading".utf8), owner: patient.address, uploader: patient.address))
         }
         _ = try await submit(AddDocument(id: "doc-1", category: .labResults, content: versions[0]), by: patient)
         _ = try await submit(UpdateRecord(record: "doc-1", content: versions[1], baseVersion: 1), by: patient)

@@ -11,7 +11,6 @@ import Testing
 /// replay is named, and so is one that no entry produced.
 @Suite("contract state and audit tamper detection")
 struct ContractTamperTests {
-    static let content = "bafkreifjflrqvagvvid6w6eg3bd3furaztuyvuuapnuz5mqlyaghdxk6zm"
 
     /// A ledger with a patient, a verified doctor, a record, a grant, reads and one denial.
     func ledgerWithActivity(auditIndexBatch: Int64 = 4096) async throws -> (TestLedger, patient: EnvelopeSigner) {
@@ -19,9 +18,10 @@ struct ContractTamperTests {
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let doctor = EnvelopeSigner(key: P256.Signing.PrivateKey())
         try await ledger.submit(RegisterPatient(), by: patient)
-        try await ledger.submit(CreateAccount(publicKey: doctor.payloadKey, role: .doctor, displayName: "Dr Who", certificate: Self.content), by: ledger.admin)
-        try await ledger.submit(VerifyDoctor(doctor: doctor.address, decision: .approve, certificate: Self.content), by: ledger.admin)
-        try await ledger.submit(AddDocument(id: "doc-1", category: .labResults, content: Self.content), by: patient)
+        let certificate = try await ledger.document("certificate", owner: doctor.address, uploader: ledger.admin.address)
+        try await ledger.submit(CreateAccount(publicKey: doctor.payloadKey, role: .doctor, displayName: "Dr Who", certificate: certificate), by: ledger.admin)
+        try await ledger.submit(VerifyDoctor(doctor: doctor.address, decision: .approve, certificate: certificate), by: ledger.admin)
+        try await ledger.submit(AddDocument(id: "doc-1", category: .labResults, content: try await ledger.document("doc-1", owner: patient.address, uploader: patient.address)), by: patient)
         try await ledger.submit(ViewRecord(record: "doc-1"), by: doctor)  // denied: no grant yet
         try await ledger.submit(CreateGrant(id: "g-1", grantee: doctor.address, scope: .all), by: patient)
         try await ledger.submit(ViewRecord(record: "doc-1"), by: doctor)

@@ -8,6 +8,19 @@ import MedLedgerStorage
 public struct TestLedger: Sendable {
     public static let origin = "test.medledger.localhost/log"
 
+    /// A real CID, distinct for each seed, for content that is never stored (a node without a
+    /// content store): each document may be named by one transaction only.
+    public static func cid(_ seed: String) -> String {
+        UnixFSFileBuilder.contentID(of: Array("test content: \(seed)".utf8)).string
+    }
+
+    /// Stores `text` sealed for `owner` as uploaded by `uploader` in the node's content store and
+    /// returns its CID: what a transaction naming new content needs (the node checks both).
+    public func document(_ text: String, owner: AccountAddress, uploader: AccountAddress) async throws -> String {
+        guard let blobs = node.blobs else { return Self.cid(text) }
+        return try await blobs.put(Array(text.utf8), owner: owner, uploader: uploader)
+    }
+
     public let node: LedgerNode
     public let store: SQLiteLedgerStore
     public let database: LedgerDatabase

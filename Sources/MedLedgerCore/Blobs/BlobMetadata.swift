@@ -7,14 +7,20 @@ public struct BlobMetadata: Codable, Sendable, Equatable {
     public var mediaType: String
     /// The sanitised file name the uploader gave, if any.
     public var fileName: String?
+    /// The account whose signed upload stored the object. Sealed with the rest, so it cannot be
+    /// changed without the patient's key: a transaction may name only content its own signer
+    /// uploaded (``ContentClaim``), and a record version's content must have been uploaded by the
+    /// version's author. Nil for objects the node stored itself.
+    public var uploader: AccountAddress?
 
     /// The largest encoded metadata accepted, so a header stays small and bounded.
     public static let maxEncodedSize = 2048
 
     /// Describes an object; `fileName` is sanitised with ``sanitise(fileName:)``.
-    public init(mediaType: String, fileName: String? = nil) {
+    public init(mediaType: String, fileName: String? = nil, uploader: AccountAddress? = nil) {
         self.mediaType = mediaType
         self.fileName = fileName.flatMap(Self.sanitise(fileName:))
+        self.uploader = uploader
     }
 
     /// A file name safe to store and to put in a `Content-Disposition` header: the last path

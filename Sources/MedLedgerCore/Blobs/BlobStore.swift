@@ -28,6 +28,13 @@ public protocol BlobStore: Sendable {
     /// object; returns what its header says. This is the store's part of an auditor's tally check.
     func check(_ cid: String) async throws -> StoredObject
 
+    /// Who an object was sealed for and who uploaded it, read from its header and sealed metadata
+    /// without hashing the whole object: what the node checks before it sequences a transaction
+    /// that names the CID (``ContentClaim``). Throws ``BlobStoreError/notFound``,
+    /// ``BlobStoreError/erased``, or ``BlobStoreError/integrity(_:)`` when the header does not
+    /// open under its owner's key.
+    func provenance(_ cid: String) async throws -> ContentProvenance
+
     /// True when an object with this CID is stored. Throws ``BlobStoreError/invalidCID`` for text
     /// that is not a CID, so callers can tell a typo from an absent object.
     func contains(_ cid: String) async throws -> Bool
@@ -112,6 +119,19 @@ public struct StoredObject: Sendable, Equatable {
     }
 }
 
+/// Whose an object is: the patient whose key seals it and the account that uploaded it.
+public struct ContentProvenance: Sendable, Equatable {
+    /// The patient (or account) whose key wraps the object's data key.
+    public let owner: AccountAddress
+    /// The account whose signed upload stored it; nil for objects the node stored itself.
+    public let uploader: AccountAddress?
+
+    public init(owner: AccountAddress, uploader: AccountAddress?) {
+        self.owner = owner
+        self.uploader = uploader
+    }
+}
+
 /// Why a blob could not be stored or read.
 public enum BlobStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No object with this CID is stored.
@@ -140,8 +160,10 @@ public enum BlobStoreError: Error, Sendable, Equatable, CustomStringConvertible 
 
 extension BlobStore {
     /// Stores a small document in one call and returns its CID.
-    public func put(_ plaintext: [UInt8], owner: AccountAddress, metadata: BlobMetadata? = nil) async throws -> String {
-        let writer = try await makeWriter(owner: owner, metadata: metadata ?? BlobMetadata(mediaType: MediaTypeSniffer.mediaType(of: Array(plaintext.prefix(512)))))
+    /// `uploader` is recorded in the sealed metadata when `metadata` is nil.
+    public func put(_ plaintext: [UInt8], owner: AccountAddress, uploader: AccountAddress? = nil, metadata: BlobMetadata? = nil) async throws -> String {
+        let described = metadata ?? BlobMetadata(mediaType: MediaTypeSniffer.mediaType(of: Array(plaintext.prefix(512))), uploader: uploader)
+        let writer = try await makeWriter(owner: owner, metadata: described)
         do {
             try await writer.write(plaintext)
             return try await writer.commit().cid

@@ -62,6 +62,17 @@ public final class InMemoryBlobStore: BlobStore {
         return StoredObject(cid: cid, owner: header.owner, storedSize: Int64(object.bytes.count), storedAt: object.storedAt)
     }
 
+    public func provenance(_ cid: String) throws -> ContentProvenance {
+        guard ContentID(cid) != nil else { throw BlobStoreError.invalidCID }
+        let (object, keys, destroyed) = state.withLock { ($0.objects[cid], $0.keys, $0.destroyed) }
+        guard let object else { throw BlobStoreError.notFound }
+        let header = try SealedObjectHeader(parsing: Array(object.bytes.prefix(SealedObjectHeader.maxSize)))
+        if destroyed.contains(header.owner) { throw BlobStoreError.erased }
+        guard let key = keys[header.owner] else { throw BlobStoreError.integrity("the object's owner has no key") }
+        let metadata = try header.openMetadata(dataKey: try header.unwrapKey(with: key))
+        return ContentProvenance(owner: header.owner, uploader: metadata.uploader)
+    }
+
     public func contains(_ cid: String) throws -> Bool {
         guard ContentID(cid) != nil else { throw BlobStoreError.invalidCID }
         return state.withLock { $0.objects[cid] != nil }

@@ -8,14 +8,22 @@ import MedLedgerNode
 /// encrypted under the patient's key, and returns the ciphertext's CID, which the caller then signs
 /// into a transaction. The request is signed with the caller's account key (``RequestSignature``).
 ///
+/// Accounts come before resources: the signer must be an active account that may write for the
+/// owner (``ContractState/uploadDenial(uploader:owner:at:)``; 403 `upload_not_allowed`), or a key
+/// without an account storing its own sign-up documents; each upload spends the signer's storage
+/// quota (429 `storage_quota`). The object's sealed metadata records the signer as its uploader,
+/// and only the uploader may name it in a transaction (``ContentClaim``).
+///
 /// Everything that can be refused before storing is refused first: a missing or stale signature
-/// (401), a declared length over the limit (413), a media type not accepted (415). The body then
+/// (401), a signer who may not store for this owner (403), a declared length over the limit (413)
+/// or over the quota (429), a media type not accepted (415). The body then
 /// streams through the encrypting writer with bounded memory; a body whose first bytes do not match
 /// the declared type (415), that passes the limit (413) or whose hash does not match the signature
 /// (401) is dropped and nothing becomes visible.
-struct BlobController<Context: RequestContext>: Sendable {
+struct BlobController<Context: RequestContext & RemoteAddressRequestContext>: Sendable {
     let blobs: any BlobStore
-    let clock: @Sendable () -> Int64
+    let node: LedgerNode
+    var clock: @Sendable () -> Int64 { node.clock }
     /// Per-signer budgets; an upload spends one unit of `uploads`.
     var limits: RequestLimits = .unlimited
 
@@ -39,8 +47,14 @@ struct BlobController<Context: RequestContext>: Sendable {
         // Refuse an exhausted key before any byte is stored; the unit is spent only once the
         // signature is proven below, so a forged header cannot spend someone else's budget.
         try await limits.admit(.uploads, key: claimed, spend: false)
-        if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit {
-            throw Self.tooLarge(limit)
+        if let denial = await node.uploadDenial(uploader: claimed, owner: owner) {
+            throw APIError(status: .forbidden, code: "upload_not_allowed", message: "\(denial.reason); nothing was stored.")
+        }
+        let quota = await storageQuota(for: claimed, context: context)
+        let declaredLength = request.headers[.contentLength].flatMap { Int64($0) }
+        if let length = declaredLength {
+            guard length <= limit else { throw Self.tooLarge(limit) }
+            try await quota.admit(length, spend: false)
         }
         let declared = request.headers[.contentType].map(MediaTypeSniffer.essence) ?? "application/octet-stream"
         guard MediaTypeSniffer.accepted.contains(declared) else {
@@ -52,17 +66,19 @@ struct BlobController<Context: RequestContext>: Sendable {
         let name = request.uri.queryParameters["name"].flatMap { BlobMetadata.sanitise(fileName: String($0)) }
         let writer: any BlobWriter
         do {
-            writer = try await blobs.makeWriter(owner: owner, metadata: BlobMetadata(mediaType: declared, fileName: name))
+            writer = try await blobs.makeWriter(owner: owner, metadata: BlobMetadata(mediaType: declared, fileName: name, uploader: claimed))
         } catch BlobStoreError.erased {
             throw Self.erased
         }
         var hash = SHA256()
+        var received: Int64 = 0
         var prefix: [UInt8] = []
         var checkedType = false
         do {
             for try await buffer in request.body {
                 let bytes = Array(buffer.readableBytesView)
                 hash.update(data: bytes)
+                received += Int64(bytes.count)
                 if !checkedType {
                     prefix += bytes.prefix(Self.sniffLength - prefix.count)
                     if prefix.count >= Self.sniffLength {
@@ -80,7 +96,9 @@ struct BlobController<Context: RequestContext>: Sendable {
             } catch {
                 throw Self.unauthorized(error)
             }
+            guard signer == claimed else { throw Self.unauthorized(.badKey) }
             try await limits.admit(.uploads, key: signer)
+            try await quota.admit(received, spend: true)
             let stored = try await writer.commit()
             return try JSONResponse.make(
                 status: .created,
@@ -96,6 +114,16 @@ struct BlobController<Context: RequestContext>: Sendable {
             await writer.abort()
             throw error
         }
+    }
+
+    /// The quota an upload by `signer` spends: the account's own, or for a key without an
+    /// account the sign-up quota of the client's address.
+    func storageQuota(for signer: AccountAddress, context: Context) async -> StorageQuota {
+        if await node.account(signer) != nil {
+            return StorageQuota(limiter: limits.storage, key: signer.rawValue, exempt: limits.exempt.contains(signer), holder: "this account's")
+        }
+        let client = context.remoteAddress?.ipAddress ?? "unknown"
+        return StorageQuota(limiter: limits.signUpStorage, key: client, exempt: false, holder: "this address's sign-up")
     }
 
     static func checkType(_ declared: String, prefix: [UInt8]) throws {

@@ -9,14 +9,24 @@ public struct RequestLimits: Sendable {
     public var transactions: any RateLimiter
     public var queries: any RateLimiter
     public var uploads: any RateLimiter
+    /// Bytes stored per account, in KiB: the account's storage quota, refilled over a day
+    /// (``StorageQuota``). Unreferenced uploads are collected after the grace period, so what an
+    /// account can keep without signing anything is bounded by its quota.
+    public var storage: any RateLimiter
+    /// Bytes stored by keys without an account (sign-up documents), in KiB, per client address.
+    public var signUpStorage: any RateLimiter
     public var exempt: Set<AccountAddress>
 
     public init(
-        transactions: any RateLimiter, queries: any RateLimiter, uploads: any RateLimiter, exempt: Set<AccountAddress> = []
+        transactions: any RateLimiter, queries: any RateLimiter, uploads: any RateLimiter,
+        storage: any RateLimiter = UnlimitedRateLimiter(), signUpStorage: any RateLimiter = UnlimitedRateLimiter(),
+        exempt: Set<AccountAddress> = []
     ) {
         self.transactions = transactions
         self.queries = queries
         self.uploads = uploads
+        self.storage = storage
+        self.signUpStorage = signUpStorage
         self.exempt = exempt
     }
 

@@ -32,6 +32,8 @@ enum EnvelopeBody {
             throw APIError.refused(error)
         } catch let error as SequencerError {
             throw APIError(status: .serviceUnavailable, code: "storage_unavailable", message: error.description)
+        } catch let error as ContentAdmissionError {
+            throw APIError(status: .unprocessableContent, code: error.code, message: error.description)
         }
     }
 

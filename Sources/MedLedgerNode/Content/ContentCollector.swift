@@ -6,9 +6,9 @@ import MedLedgerCore
 /// uploads whose transaction was never signed, abandoned forms, retried uploads. Objects whose
 /// owner's key was destroyed (an erasure interrupted before its objects went) are removed at once.
 ///
-/// An object is kept while any committed entry names its CID (allowed or denied: the trail can
-/// point at it either way), and while it is younger than `grace`, which covers the time between
-/// an upload and the transaction that names it. References are read from the entries themselves
+/// An object is kept while any committed entry that the contracts allowed names its CID (a
+/// denied entry keeps nothing, so a refused transaction cannot pin content), and while it is
+/// younger than `grace`, which covers the time between an upload and the transaction that names it. References are read from the entries themselves
 /// (``ContentReferences``), scanning only the entries added since the previous pass.
 public actor ContentCollector {
     let store: any LedgerStore
@@ -51,7 +51,11 @@ public actor ContentCollector {
         let size = try await store.head().checkpoint?.checkpoint.size ?? 0
         while scanned < size {
             let end = min(size, scanned + 4096)
-            for entry in try await store.entries(scanned..<end) {
+            // A denied transaction names content the contracts never accepted: it keeps nothing,
+            // so naming someone's CID in a refused entry cannot pin it against collection.
+            let events = try await store.events(AuditQuery(after: scanned == 0 ? nil : scanned - 1, limit: Int(end - scanned)))
+            let denied = Set(events.lazy.filter { $0.index < end && $0.outcome == .denied }.map(\.index))
+            for entry in try await store.entries(scanned..<end) where !denied.contains(entry.index) {
                 referenced.formUnion(ContentReferences.contentIDs(inEntry: entry.entry))
             }
             scanned = end

@@ -50,6 +50,9 @@ public actor Sequencer {
     /// The sign-in session a session key belongs to.
     func session(_ key: AccountAddress) -> Session? { contracts.sessions[key] }
 
+    /// Something computed from the current state (content claims, upload permission).
+    func read<Value: Sendable>(_ body: @Sendable (ContractState) -> Value) -> Value { body(contracts) }
+
     /// Patients whose erasure the contracts confirmed.
     func erasedPatients() -> [AccountAddress] { Array(contracts.erasedPatients) }
 

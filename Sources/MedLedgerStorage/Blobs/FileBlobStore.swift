@@ -139,6 +139,19 @@ public final class FileBlobStore: BlobStore {
         return StoredObject(cid: cid, owner: header.owner, storedSize: file.size, storedAt: file.modified)
     }
 
+    public func provenance(_ cid: String) async throws -> ContentProvenance {
+        let id = try Self.parse(cid)
+        let file = try ObjectFile(path: objectPath(for: id))
+        defer { file.close() }
+        let header = try SealedObjectHeader(parsing: try file.readPrefix(SealedObjectHeader.maxSize))
+        guard let key = try patientKey(for: header.owner, create: false) else {
+            if isErased(header.owner) { throw BlobStoreError.erased }
+            throw BlobStoreError.integrity("the object's owner has no key")
+        }
+        let metadata = try header.openMetadata(dataKey: try header.unwrapKey(with: key))
+        return ContentProvenance(owner: header.owner, uploader: metadata.uploader)
+    }
+
     public func contains(_ cid: String) async throws -> Bool {
         let id = try Self.parse(cid)
         return FileManager.default.fileExists(atPath: objectPath(for: id))

@@ -73,7 +73,7 @@ extension ContractWorld {
     mutating func bookWithEveryDoctor(accept: Bool) throws {
         for doctor in [Persona.doctor, .rejectedDoctor, .suspendedDoctor] {
             let id = "appt-\(doctor.rawValue)"
-            try require(BookAppointment(id: id, doctor: address(doctor), time: time + 7 * 86_400_000, symptoms: cid("symptoms")), by: .patient)
+            try require(BookAppointment(id: id, doctor: address(doctor), time: time + 7 * 86_400_000, symptoms: cid("symptoms for \(id)")), by: .patient)
             if accept { try require(AcceptAppointment(appointment: id), by: doctor) }
         }
     }

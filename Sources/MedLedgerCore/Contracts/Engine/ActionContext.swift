@@ -34,6 +34,15 @@ public struct EventFacts: Sendable, Equatable {
 
     public init() {}
 
+    /// Fills what refused content claims tell: the record they were for and its patient, so the
+    /// refusal lands on that record's and patient's trail.
+    mutating func about(claims: [ContentClaim], in state: ContractState) {
+        if let id = claims.lazy.compactMap(\.record).first {
+            if let record = state.records[id] { about(record) } else { record = id; object = object ?? "record \(id)" }
+        }
+        if patient == nil, let owner = claims.first?.owner, state.accounts[owner]?.role == .patient { patient = owner }
+    }
+
     /// Fills the fields a record determines (keeping a more precise object an action already set).
     mutating func about(_ record: MedicalRecord, version: Int? = nil) {
         self.patient = record.patient

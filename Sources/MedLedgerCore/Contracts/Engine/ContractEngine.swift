@@ -61,8 +61,13 @@ public enum ContractEngine {
         let outcome: EventOutcome
         let answer: QueryAnswer?
         let message: String
-        do {
+        do throws(ContractDenial) {
             if let session { try checkDelegation(session, allows: Action.self, at: context.time) }
+            let claims = action.contentClaims(in: state, actor: context.actor)
+            if let denial = state.contentDenial(claims) {
+                facts.about(claims: claims, in: state)
+                throw denial
+            }
             answer = try action.run(state: &state, context: context, facts: &facts)
             outcome = .allowed
             message = sentence(Action.summary, facts: facts)

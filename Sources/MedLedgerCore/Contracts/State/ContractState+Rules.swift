@@ -197,6 +197,65 @@ extension ContractState {
         return account.organization != nil && account.organization == admin.organization && account.role != .admin
     }
 
+    /// The content rule, the one place it lives: a write may name only new content, never a CID
+    /// that some record version, profile or document already names (and never one CID twice),
+    /// so a grant that covers one record cannot be stretched over another record's content.
+    /// The engine applies it to every write's ``ContractAction/contentClaims(in:actor:)``.
+    func contentDenial(_ claims: [ContentClaim]) -> ContractDenial? {
+        var seen: Set<String> = []
+        for claim in claims {
+            guard seen.insert(claim.cid).inserted else {
+                return ContractDenial("\(claim.field) names content that this transaction already names; each document is uploaded once for one purpose")
+            }
+            guard !isContentInUse(claim.cid) else {
+                return ContractDenial("\(claim.field) names content that is already part of another record or document; upload the document again to use it here")
+            }
+        }
+        return nil
+    }
+
+    /// Why `uploader` may not store content sealed for `owner` at `time`, or nil when it may: the
+    /// writes that will name the upload decide. Everyone stores their own documents (profile,
+    /// certificate, symptoms, a patient's own records); a key with no account only its sign-up
+    /// documents. Doctors, hospital staff and pharmacies store for active patients (a record they
+    /// write, an access request's reason, a break-glass justification; the contracts then check
+    /// the care basis or grant). Auditors store sign-off notes for patients who granted them.
+    /// Administrators store documents of accounts they create or administer, never a patient's.
+    public func uploadDenial(uploader: AccountAddress, owner: AccountAddress, at time: Int64) -> ContractDenial? {
+        do throws(ContractDenial) {
+            guard let account = accounts[uploader] else {
+                guard sessions[uploader] == nil else { throw ContractDenial("a session key cannot upload; sign with the account's key") }
+                guard owner == uploader, accounts[owner] == nil else {
+                    throw ContractDenial("a key without an account may upload only its own sign-up documents")
+                }
+                return nil
+            }
+            _ = try activeAccount(uploader)
+            try checkNotErased(owner)
+            if owner == uploader { return nil }
+            switch account.role {
+            case .patient:
+                throw ContractDenial("patients upload only their own documents")
+            case .doctor, .hospitalManagement, .pharmacy:
+                _ = try activePatient(owner)
+            case .auditor:
+                _ = try activePatient(owner)
+                guard grants(from: owner, to: uploader).contains(where: { $0.isActive(at: time) }) else {
+                    throw ContractDenial("the patient has not granted this auditor access")
+                }
+            case .admin:
+                if let subject = accounts[owner] {
+                    guard subject.role != .patient, administers(account, subject) else {
+                        throw ContractDenial("administrators upload only documents of accounts they create or administer")
+                    }
+                }
+            }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     /// Marks a one-time grant used.
     mutating func consume(_ access: RecordAccess) {
         if case .grant(var grant) = access, grant.oneTime {

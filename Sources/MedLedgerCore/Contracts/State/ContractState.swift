@@ -42,6 +42,9 @@ public struct ContractState: Sendable, Equatable {
     /// Patients who ever asked for erasure, whatever became of the request: what the erasure list
     /// scans instead of every account.
     private(set) var erasureRequesters: Set<AccountAddress> = []
+    /// How many objects name each CID (``StateObject/contentIDs``): the content index. Derived
+    /// from the objects alone, so it is the same however the state was reached.
+    private(set) var contentUses: [String: Int] = [:]
     private var changed: Set<StateKey> = []
 
     /// An empty state (before genesis).
@@ -75,6 +78,8 @@ public struct ContractState: Sendable, Equatable {
 
     private mutating func apply(_ object: StateObject) {
         changed.insert(object.key)
+        let previousContent = self.object(object.key)?.contentIDs ?? []
+        defer { reindexContent(removing: previousContent, adding: object.contentIDs) }
         switch object {
         case .account(let value):
             accounts[value.address] = value
@@ -114,6 +119,15 @@ public struct ContractState: Sendable, Equatable {
             storedParameters = value
         case .session(let value):
             sessions[value.id] = value
+        }
+    }
+
+    private mutating func reindexContent(removing old: [String], adding new: [String]) {
+        guard old != new else { return }
+        for cid in new { contentUses[cid, default: 0] += 1 }
+        for cid in old {
+            guard let count = contentUses[cid] else { continue }
+            contentUses[cid] = count > 1 ? count - 1 : nil
         }
     }
 
@@ -157,6 +171,12 @@ public struct ContractState: Sendable, Equatable {
     }
 
     // MARK: Lookups
+
+    /// Every CID some object of the state names: content to keep in the store.
+    public var referencedContent: Set<String> { Set(contentUses.keys) }
+
+    /// True when some record version, profile, certificate or document already names `cid`.
+    public func isContentInUse(_ cid: String) -> Bool { contentUses[cid] != nil }
 
     /// Grants from `patient` to `grantee`, oldest first.
     public func grants(from patient: AccountAddress, to grantee: AccountAddress) -> [Grant] {

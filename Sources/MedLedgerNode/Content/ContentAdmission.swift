@@ -1,0 +1,72 @@
+import MedLedgerCore
+
+/// Why the node refused a write's content before sequencing it. Nothing was recorded: the
+/// transaction never reached the ledger, and the signer may upload the document and sign again.
+public enum ContentAdmissionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The named content is not in the store (never uploaded, or collected).
+    case missing(field: String)
+    /// The object was sealed for another account than the one the transaction needs.
+    case wrongOwner(field: String)
+    /// The object was uploaded by another account than the signer.
+    case notUploadedBySigner(field: String)
+    /// The owner's content was erased.
+    case erased(field: String)
+
+    /// The API's error code.
+    public var code: String {
+        switch self {
+        case .missing: "content_missing"
+        case .wrongOwner: "content_owner_mismatch"
+        case .notUploadedBySigner: "content_not_uploaded_by_signer"
+        case .erased: "erased"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .missing(let field):
+            "\(field) names content that is not in the store; upload the document, then sign again."
+        case .wrongOwner(let field):
+            "\(field) names content that was not encrypted for this patient; upload the document for them, then sign again."
+        case .notUploadedBySigner(let field):
+            "\(field) names content this account did not upload; a transaction may name only documents its signer uploaded."
+        case .erased(let field):
+            "\(field) names content of a patient whose records were erased."
+        }
+    }
+}
+
+extension LedgerNode {
+    /// The store's part of the content rule (``ContentClaim``): each new document a write names
+    /// must be stored, sealed for the account the contracts expect, and uploaded by the account
+    /// the write acts for. Content that the state already names is left to the contracts, which
+    /// deny it and put the attempt on the ledger. A node without a content store checks nothing.
+    func admitContent(of transaction: VerifiedTransaction) async throws {
+        guard let blobs, let action = transaction.body as? any ContractAction else { return }
+        let signer = transaction.signer
+        let (actor, claims) = await sequencer.read { state in
+            let actor = state.sessions[signer]?.account ?? signer
+            return (actor, action.contentClaims(in: state, actor: actor).filter { !state.isContentInUse($0.cid) })
+        }
+        for claim in claims {
+            let provenance: ContentProvenance
+            do {
+                provenance = try await blobs.provenance(claim.cid)
+            } catch BlobStoreError.notFound {
+                throw ContentAdmissionError.missing(field: claim.field)
+            } catch BlobStoreError.erased {
+                throw ContentAdmissionError.erased(field: claim.field)
+            } catch BlobStoreError.integrity {
+                throw ContentAdmissionError.wrongOwner(field: claim.field)
+            }
+            guard provenance.owner == claim.owner else { throw ContentAdmissionError.wrongOwner(field: claim.field) }
+            guard provenance.uploader == actor else { throw ContentAdmissionError.notUploadedBySigner(field: claim.field) }
+        }
+    }
+
+    /// Whether `uploader` may store content sealed for `owner` now (``ContractState/uploadDenial(uploader:owner:at:)``).
+    public func uploadDenial(uploader: AccountAddress, owner: AccountAddress) async -> ContractDenial? {
+        let now = clock()
+        return await sequencer.read { $0.uploadDenial(uploader: uploader, owner: owner, at: now) }
+    }
+}

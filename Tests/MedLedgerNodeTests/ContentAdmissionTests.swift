@@ -1,0 +1,99 @@
+import Crypto
+import Foundation
+import MedLedgerCore
+import MedLedgerTestSupport
+import Testing
+
+@testable import MedLedgerNode
+
+/// The content store's part of the content rule: a write may name only an object its signer
+/// uploaded, sealed for the account the contracts expect; a record read decrypts only an object
+/// its version's author uploaded.
+@Suite("content admission")
+struct ContentAdmissionTests {
+    struct Fixture {
+        let ledger: TestLedger
+        let blobs: any BlobStore
+        let patient: EnvelopeSigner
+        let other: EnvelopeSigner
+        let doctor: EnvelopeSigner
+    }
+
+    /// Two patients and a verified doctor whom the first patient granted everything.
+    static func fixture() async throws -> Fixture {
+        let ledger = try await TestLedger.make()
+        let blobs = try #require(ledger.node.blobs)
+        let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let other = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let doctor = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        try await ledger.submit(RegisterPatient(), by: patient)
+        try await ledger.submit(RegisterPatient(), by: other)
+        let certificate = try await ledger.document("licence", owner: doctor.address, uploader: ledger.admin.address)
+        try await ledger.submit(CreateAccount(publicKey: doctor.payloadKey, role: .doctor, displayName: "Dr D", certificate: certificate), by: ledger.admin)
+        try await ledger.submit(VerifyDoctor(doctor: doctor.address, decision: .approve, certificate: certificate), by: ledger.admin)
+        try await ledger.submit(CreateGrant(id: "g-1", grantee: doctor.address, scope: .all), by: patient)
+        return Fixture(ledger: ledger, blobs: blobs, patient: patient, other: other, doctor: doctor)
+    }
+
+    static func expectRefused(_ expected: ContentAdmissionError, _ fixture: Fixture, _ body: some TransactionBody, by signer: EnvelopeSigner) async throws {
+        let size = fixture.ledger.node.size
+        await #expect(throws: expected) { try await fixture.ledger.submit(body, by: signer) }
+        #expect(fixture.ledger.node.size == size, "a refused write must not reach the ledger")
+    }
+
+    @Test("naming another account's unreferenced upload is refused before sequencing")
+    func someoneElsesUploadIsRefused() async throws {
+        let fixture = try await Self.fixture()
+        let pending = try await fixture.ledger.document("patient's draft", owner: fixture.patient.address, uploader: fixture.patient.address)
+        try await Self.expectRefused(
+            .notUploadedBySigner(field: "content"), fixture,
+            CreateRecord(id: "rec-1", patient: fixture.patient.address, category: .visitNotes, content: pending), by: fixture.doctor)
+        // The uploader's own use is admitted.
+        let receipt = try await fixture.ledger.submit(AddDocument(id: "doc-1", category: .reports, content: pending), by: fixture.patient)
+        #expect(receipt.contract?.allowed == true)
+    }
+
+    @Test("content sealed for another patient, or not stored at all, is refused")
+    func wrongOwnerAndMissingAreRefused() async throws {
+        let fixture = try await Self.fixture()
+        let forOther = try await fixture.ledger.document("note", owner: fixture.other.address, uploader: fixture.doctor.address)
+        try await Self.expectRefused(
+            .wrongOwner(field: "content"), fixture,
+            CreateRecord(id: "rec-1", patient: fixture.patient.address, category: .visitNotes, content: forOther), by: fixture.doctor)
+        try await Self.expectRefused(
+            .missing(field: "content"), fixture,
+            CreateRecord(id: "rec-1", patient: fixture.patient.address, category: .visitNotes, content: TestLedger.cid("never stored")),
+            by: fixture.doctor)
+    }
+
+    @Test("reusing content the state already names reaches the contracts, which deny it on the record's trail")
+    func reusedContentIsDeniedAndAudited() async throws {
+        let fixture = try await Self.fixture()
+        let lab = try await fixture.ledger.document("ferritin 12", owner: fixture.patient.address, uploader: fixture.doctor.address)
+        let visit = try await fixture.ledger.document("visit", owner: fixture.patient.address, uploader: fixture.doctor.address)
+        try await fixture.ledger.submit(CreateRecord(id: "rec-lab-1", patient: fixture.patient.address, category: .labResults, content: lab), by: fixture.doctor)
+        try await fixture.ledger.submit(CreateRecord(id: "rec-visit-1", patient: fixture.patient.address, category: .visitNotes, content: visit), by: fixture.doctor)
+        let receipt = try await fixture.ledger.submit(UpdateRecord(record: "rec-visit-1", content: lab, baseVersion: 1), by: fixture.doctor)
+        #expect(receipt.contract?.allowed == false)
+        let trail = try await fixture.ledger.store.events(AuditQuery(record: "rec-visit-1"))
+        #expect(trail.last?.outcome == .denied)
+        #expect(trail.last?.action == UpdateRecord.transactionType)
+    }
+
+    @Test("a record version whose object was not uploaded by the version's author is never decrypted")
+    func readsDecryptOnlyTheAuthorsUpload() async throws {
+        let fixture = try await Self.fixture()
+        // The doctor's upload for the patient, named by the patient through a node that checks no
+        // content (as an older ledger could hold): the read must refuse it.
+        let doctorsNote = try await fixture.ledger.document("doctor's note", owner: fixture.patient.address, uploader: fixture.doctor.address)
+        var bare = fixture.ledger.node
+        bare.blobs = nil
+        _ = try await bare.submit(try fixture.patient.sign(AddDocument(id: "doc-1", category: .reports, content: doctorsNote), expires: fixture.ledger.clock.now + 60_000))
+        let read = try await fixture.ledger.query(ViewRecord(record: "doc-1"), by: fixture.patient)
+        #expect(read.content == nil)
+        guard case .integrity = read.contentError else {
+            Issue.record("expected an integrity error, got \(String(describing: read.contentError))")
+            return
+        }
+    }
+}
