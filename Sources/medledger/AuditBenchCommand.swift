@@ -53,7 +53,7 @@ struct AuditBenchCommand: AsyncParsableCommand {
 
         // A record with `versions` versions, each a small object in the file store.
         for number in 1...versions {
-            let cid = try await blobs.put(Array("blood pressure reading \(number): 120/80 mmHg".utf8), owner: patient.address)
+            let cid = try await blobs.put(Array("blood pressure reading \(number): 120/80 mmHg".utf8), owner: patient.address, uploader: patient.address)
             if number == 1 {
                 try await submit(AddDocument(id: "tallied", category: .labResults, content: cid))
             } else {
@@ -75,7 +75,7 @@ struct AuditBenchCommand: AsyncParsableCommand {
         result.tally_median_ms = tallyTimes.median
 
         // A record with `events` events: the patient's own reads, submitted concurrently.
-        let cid = try await blobs.put(Array("a much-read note".utf8), owner: patient.address)
+        let cid = try await blobs.put(Array("a much-read note".utf8), owner: patient.address, uploader: patient.address)
         try await submit(AddDocument(id: "bundled", category: .visitNotes, content: cid))
         let reads = try (1..<events).map { _ in try patient.sign(ViewRecord(record: "bundled"), expires: LedgerNode.systemClock() + 3_600_000) }
         let done = Counter()

@@ -120,9 +120,11 @@ struct DemoSeed {
 
     private func seedLedger(_ cast: DemoCast) async throws {
         guard let blobs = node.blobs else { throw DemoSeedError(step: "set-up", reason: "the node has no blob store") }
-        let put = { (document: DemoDocument, owner: AccountAddress, step: String) async throws -> String in
+        // Each document is sealed for its owner and records who uploaded it: only that account may
+        // name it in a transaction.
+        let put = { (document: DemoDocument, owner: AccountAddress, uploader: AccountAddress, step: String) async throws -> String in
             do {
-                return try await blobs.put(document.bytes, owner: owner)
+                return try await blobs.put(document.bytes, owner: owner, uploader: uploader)
             } catch {
                 throw DemoSeedError(step: step, reason: "the document could not be stored: \(error)")
             }
@@ -134,24 +136,24 @@ struct DemoSeed {
         try await submit(CreateOrganization(id: "demo-hospital", name: "Demo General Hospital", kind: .hospital), by: admin, step: "create the demo hospital")
         try await submit(CreateOrganization(id: "demo-pharmacy", name: "Demo Corner Pharmacy", kind: .pharmacy), by: admin, step: "create the demo pharmacy")
         let adminName = await node.account(admin.address)?.displayName ?? "Demo administrator"
-        let adminProfile = try await put(.json(["name": adminName, "phone": "+1 555 0100", "note": "Demo account; made-up data"]), admin.address, "admin profile")
+        let adminProfile = try await put(.json(["name": adminName, "phone": "+1 555 0100", "note": "Demo account; made-up data"]), admin.address, admin.address, "admin profile")
         try await submit(UpdateProfile(profile: adminProfile, displayName: adminName), by: admin, step: "admin profile")
 
         // Patients register themselves, with their details in the encrypted profile.
-        let patientProfile = try await put(.json(["name": "Alex Demo", "birthDate": "1985-04-12", "phone": "+1 555 0101"]), patient.address, "patient profile")
+        let patientProfile = try await put(.json(["name": "Alex Demo", "birthDate": "1985-04-12", "phone": "+1 555 0101"]), patient.address, patient.address, "patient profile")
         try await submit(RegisterPatient(profile: patientProfile), by: patient, step: "register pat.demo")
-        let secondProfile = try await put(.json(["name": "Sam Second", "birthDate": "1992-09-30", "phone": "+1 555 0102"]), second.address, "second patient profile")
+        let secondProfile = try await put(.json(["name": "Sam Second", "birthDate": "1992-09-30", "phone": "+1 555 0102"]), second.address, second.address, "second patient profile")
         try await submit(RegisterPatient(profile: secondProfile), by: second, step: "register pat.second")
 
         // Doctors register with a licence certificate; the administrator verifies one of them.
-        let certificate = try await put(.pdf(DemoDocument.certificate(name: "Dr. Dana Demo", speciality: "General practice", licence: "DEMO-GP-0001")), doctor.address, "doctor certificate")
-        let doctorProfile = try await put(.json(["name": "Dr. Dana Demo", "phone": "+1 555 0110", "office": "Demo General Hospital, room 12"]), doctor.address, "doctor profile")
+        let certificate = try await put(.pdf(DemoDocument.certificate(name: "Dr. Dana Demo", speciality: "General practice", licence: "DEMO-GP-0001")), doctor.address, doctor.address, "doctor certificate")
+        let doctorProfile = try await put(.json(["name": "Dr. Dana Demo", "phone": "+1 555 0110", "office": "Demo General Hospital, room 12"]), doctor.address, doctor.address, "doctor profile")
         try await submit(RegisterDoctor(
             displayName: "Dr. Dana Demo", speciality: "General practice", licence: "DEMO-GP-0001", certificate: certificate,
             profile: doctorProfile, organization: "demo-hospital"
         ), by: doctor, step: "register dr.demo")
         try await submit(VerifyDoctor(doctor: doctor.address, decision: .approve, certificate: certificate), by: admin, step: "verify dr.demo")
-        let pendingCertificate = try await put(.pdf(DemoDocument.certificate(name: "Dr. Pat Pending", speciality: "Cardiology", licence: "DEMO-CARD-0002")), pending.address, "pending doctor certificate")
+        let pendingCertificate = try await put(.pdf(DemoDocument.certificate(name: "Dr. Pat Pending", speciality: "Cardiology", licence: "DEMO-CARD-0002")), pending.address, pending.address, "pending doctor certificate")
         try await submit(RegisterDoctor(
             displayName: "Dr. Pat Pending", speciality: "Cardiology", licence: "DEMO-CARD-0002", certificate: pendingCertificate,
             organization: "demo-hospital"
@@ -168,17 +170,17 @@ struct DemoSeed {
 
         // Appointments. The first is booked a moment ahead so it can be held (completed) before
         // seeding ends; the others are upcoming.
-        let symptoms = try await put(.json(["symptoms": "Dry cough for two weeks, mild fever in the evenings", "since": "two weeks"]), patient.address, "appointment symptoms")
+        let symptoms = try await put(.json(["symptoms": "Dry cough for two weeks, mild fever in the evenings", "since": "two weeks"]), patient.address, patient.address, "appointment symptoms")
         let now = node.clock()
         let heldAt = now + 4_000
         try await submit(BookAppointment(id: "appt-1", doctor: doctor.address, time: heldAt, symptoms: symptoms), by: patient, step: "book appt-1")
         try await submit(AcceptAppointment(appointment: "appt-1"), by: doctor, step: "accept appt-1")
-        let followUp = try await put(.json(["symptoms": "Follow-up of the bronchitis; cough much better"]), patient.address, "follow-up symptoms")
+        let followUp = try await put(.json(["symptoms": "Follow-up of the bronchitis; cough much better"]), patient.address, patient.address, "follow-up symptoms")
         try await submit(BookAppointment(id: "appt-2", doctor: doctor.address, time: Self.time(daysAhead: 1, hour: 10, after: now), symptoms: followUp), by: patient, step: "book appt-2")
         try await submit(AcceptAppointment(appointment: "appt-2"), by: doctor, step: "accept appt-2")
-        let checkUp = try await put(.json(["symptoms": "Yearly check-up; occasional headaches"]), patient.address, "check-up symptoms")
+        let checkUp = try await put(.json(["symptoms": "Yearly check-up; occasional headaches"]), patient.address, patient.address, "check-up symptoms")
         try await submit(BookAppointment(id: "appt-3", doctor: doctor.address, time: Self.time(daysAhead: 3, hour: 14, minute: 30, after: now), symptoms: checkUp), by: patient, step: "book appt-3")
-        let secondSymptoms = try await put(.json(["symptoms": "Sprained left ankle while running"]), second.address, "second patient symptoms")
+        let secondSymptoms = try await put(.json(["symptoms": "Sprained left ankle while running"]), second.address, second.address, "second patient symptoms")
         try await submit(BookAppointment(id: "appt-4", doctor: doctor.address, time: Self.time(daysAhead: 2, hour: 9, after: now), symptoms: secondSymptoms), by: second, step: "book appt-4")
 
         // Grants from the patient, for a year (the longest allowed is 366 days).
@@ -192,7 +194,7 @@ struct DemoSeed {
         // Records the doctor writes after the first visit: each document is stored encrypted
         // under its patient's key, then named by the record's transaction.
         let writeRecord = { (id: String, patient: DemoPerson, category: RecordCategory, fields: [String: String]) async throws in
-            let content = try await put(.json(fields), patient.address, "the document of \(id)")
+            let content = try await put(.json(fields), patient.address, doctor.address, "the document of \(id)")
             try await submit(CreateRecord(id: id, patient: patient.address, category: category, content: content), by: doctor, step: "create \(id)")
         }
         try await writeRecord("rec-visit-1", patient, .visitNotes, [
@@ -206,7 +208,7 @@ struct DemoSeed {
             "diagnosis": "Acute bronchitis; chest X-ray clear",
             "treatmentPlan": "Rest, fluids, steam inhalation; a 7-day course of amoxicillin; review in one week",
             "medicationNotes": "Amoxicillin 500 mg three times a day (see prescription); paracetamol 500 mg as needed",
-        ]), patient.address, "revised visit note")
+        ]), patient.address, doctor.address, "revised visit note")
         try await submit(UpdateRecord(record: "rec-visit-1", content: visitRevised, baseVersion: 1), by: doctor, step: "update rec-visit-1")
         try await writeRecord("rec-lab-1", patient, .labResults, [
             "title": "Full blood count",
@@ -233,7 +235,7 @@ struct DemoSeed {
         ])
 
         // A request waiting for the patient's answer (shown when they sign in).
-        let reason = try await put(.json(["reason": "Quality review of recent laboratory results at Demo General Hospital"]), patient.address, "access request reason")
+        let reason = try await put(.json(["reason": "Quality review of recent laboratory results at Demo General Hospital"]), patient.address, hospital.address, "access request reason")
         try await submit(RequestAccess(id: "req-hospital-1", patient: patient.address, scope: .category(.labResults), reason: reason), by: hospital, step: "hospital access request")
 
         // A few reads, so the activity pages and the patient's trail have content.

@@ -388,7 +388,7 @@ struct BenchPatient {
             ]
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            let cid = try await blobs.put(Array(try encoder.encode(document)), owner: signer.address)
+            let cid = try await blobs.put(Array(try encoder.encode(document)), owner: signer.address, uploader: signer.address)
             let id = "bench-\(suffix)-\(number)"
             try await submitAllowed(node, try signer.sign(AddDocument(id: id, category: .labResults, content: cid), expires: node.clock() + 60_000))
             ids.append(id)
