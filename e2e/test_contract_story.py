@@ -65,8 +65,11 @@ def test_seed_story(node: Node) -> None:
     patient = Actor(node, Account.new(), "patient")
     stranger = Actor(node, Account.new(), "stranger")
 
-    # 1. Administration: a doctor (pending until verified) and an auditor.
+    # 1. Administration: a doctor (pending until verified) and an auditor. Before the account
+    # exists, the doctor's key stores its own sign-up documents.
     certificate = doctor.upload(doctor.address, b"%PDF-1.7 licence of Dr. Test")
+    other = doctor.upload(doctor.address, b"some other certificate")
+    draft = doctor.upload(doctor.address, b"a draft note")
     created = admin.send("account.create", {
         "publicKey": doctor.account.public_key, "role": "doctor", "displayName": "Dr. Test",
         "speciality": "cardiology", "licence": "LIC-1", "certificate": certificate,
@@ -79,13 +82,12 @@ def test_seed_story(node: Node) -> None:
 
     # A pending doctor can do nothing, and the patient cannot book them yet.
     pending = doctor.send("record.create", {"id": "rec-0", "patient": patient.address, "category": "visit_notes",
-                                            "content": certificate}, expect=403)
+                                            "content": draft}, expect=403)
     assert "verification" in denied(pending, doctor.address, "record.create")["message"]
     future = int(time.time() * 1000) + 86_400_000
     early = patient.send("appointment.book", {"id": "appt-early", "doctor": doctor.address, "time": future}, expect=403)
     denied(early, patient.address, "appointment.book")
 
-    other = doctor.upload(doctor.address, b"some other certificate")
     wrong = admin.send("doctor.verify", {"doctor": doctor.address, "decision": "approve", "certificate": other}, expect=403)
     assert "certificate" in denied(wrong, admin.address, "doctor.verify")["message"]
     verified = admin.send("doctor.verify", {"doctor": doctor.address, "decision": "approve", "certificate": certificate})

@@ -96,4 +96,30 @@ struct ContentAdmissionTests {
             return
         }
     }
+
+    @Test("an administrator's account.create may name the new key's own sign-up upload, not a third party's")
+    func accountCreationTakesTheKeysOwnUpload() async throws {
+        let fixture = try await Self.fixture()
+        let newcomer = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let own = try await fixture.ledger.document("my licence", owner: newcomer.address, uploader: newcomer.address)
+        let receipt = try await fixture.ledger.submit(
+            CreateAccount(publicKey: newcomer.payloadKey, role: .doctor, displayName: "Dr N", certificate: own), by: fixture.ledger.admin)
+        #expect(receipt.contract?.allowed == true)
+        let third = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let planted = try await fixture.ledger.document("planted", owner: third.address, uploader: fixture.patient.address)
+        try await Self.expectRefused(
+            .notUploadedBySigner(field: "certificate"), fixture,
+            CreateAccount(publicKey: third.payloadKey, role: .doctor, displayName: "Dr T", certificate: planted), by: fixture.ledger.admin)
+    }
+
+    @Test("a write by an account that is not active goes to the contracts, which deny and record it")
+    func inactiveAccountsAreDeniedOnTheLedger() async throws {
+        let fixture = try await Self.fixture()
+        try await fixture.ledger.submit(SuspendAccount(account: fixture.doctor.address), by: fixture.ledger.admin)
+        let receipt = try await fixture.ledger.submit(
+            CreateRecord(id: "rec-1", patient: fixture.patient.address, category: .visitNotes, content: TestLedger.cid("never stored")),
+            by: fixture.doctor)
+        #expect(receipt.contract?.allowed == false)
+        #expect(receipt.contract?.event.message.contains("suspended") == true)
+    }
 }

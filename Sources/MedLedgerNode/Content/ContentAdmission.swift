@@ -39,13 +39,15 @@ public enum ContentAdmissionError: Error, Sendable, Equatable, CustomStringConve
 extension LedgerNode {
     /// The store's part of the content rule (``ContentClaim``): each new document a write names
     /// must be stored, sealed for the account the contracts expect, and uploaded by the account
-    /// the write acts for. Content that the state already names is left to the contracts, which
-    /// deny it and put the attempt on the ledger. A node without a content store checks nothing.
+    /// the write acts for. Content that the state already names, and every write of an account
+    /// that exists but is not active, are left to the contracts, which deny them and put the
+    /// attempt on the ledger. A node without a content store checks nothing.
     func admitContent(of transaction: VerifiedTransaction) async throws {
         guard let blobs, let action = transaction.body as? any ContractAction else { return }
         let signer = transaction.signer
-        let (actor, claims) = await sequencer.read { state in
+        let (actor, claims) = await sequencer.read { state -> (AccountAddress, [ContentClaim]) in
             let actor = state.sessions[signer]?.account ?? signer
+            if let account = state.accounts[actor], account.status != .active { return (actor, []) }
             return (actor, action.contentClaims(in: state, actor: actor).filter { !state.isContentInUse($0.cid) })
         }
         for claim in claims {
@@ -60,7 +62,9 @@ extension LedgerNode {
                 throw ContentAdmissionError.wrongOwner(field: claim.field)
             }
             guard provenance.owner == claim.owner else { throw ContentAdmissionError.wrongOwner(field: claim.field) }
-            guard provenance.uploader == actor else { throw ContentAdmissionError.notUploadedBySigner(field: claim.field) }
+            guard let uploader = provenance.uploader, uploader == actor || uploader == claim.alsoUploadedBy else {
+                throw ContentAdmissionError.notUploadedBySigner(field: claim.field)
+            }
         }
     }
 

@@ -67,12 +67,12 @@ extension UpdateProfile {
 }
 
 extension CreateAccount {
-    /// The new account's documents are sealed under its own key (the administrator uploads them
-    /// for it).
+    /// The new account's documents are sealed under its own key; the administrator or the
+    /// account's own key (at sign-up) uploaded them.
     public func contentClaims(in state: ContractState, actor: AccountAddress) -> [ContentClaim] {
         guard let address = P256.Signing.PublicKey.address(ofPayloadKey: publicKey) else { return [] }
         return [("profile", profile), ("certificate", certificate)].compactMap { field, cid in
-            cid.map { ContentClaim(field: field, cid: $0, owner: address) }
+            cid.map { ContentClaim(field: field, cid: $0, owner: address, alsoUploadedBy: address) }
         }
     }
 }

@@ -17,11 +17,16 @@ public struct ContentClaim: Sendable, Equatable {
     public let owner: AccountAddress
     /// The record the content becomes a version of, if any: a refusal then lands on its trail.
     public let record: String?
+    /// Besides the account the write acts for, who else may have uploaded the object: the new
+    /// account itself for the documents an administrator's `account.create` names (a professional
+    /// uploads their own certificate at sign-up).
+    public let alsoUploadedBy: AccountAddress?
 
-    public init(field: String, cid: String, owner: AccountAddress, record: String? = nil) {
+    public init(field: String, cid: String, owner: AccountAddress, record: String? = nil, alsoUploadedBy: AccountAddress? = nil) {
         self.field = field
         self.cid = cid
         self.owner = owner
         self.record = record
+        self.alsoUploadedBy = alsoUploadedBy
     }
 }
