@@ -138,10 +138,16 @@ public struct LedgerNode: Sendable {
 
     /// Opens the content an allowed record or profile read names, checked against its CID, for
     /// streaming (downloads, ranges). The caller closes the reader.
+    ///
+    /// A patient's profile read under a restricted ``ProfileDisclosure`` is decrypted, filtered to
+    /// the fields the disclosure allows and served from memory: this is the one place fields are
+    /// removed, and every way of reading content goes through it.
     public func openContent(of result: QueryResult) async throws -> any BlobReader {
         guard let (cid, owner) = result.contentReference else { throw QueryError.noContent }
         guard let blobs else { throw QueryError.contentUnavailable }
-        return try await blobs.open(cid, owner: owner)
+        let reader = try await blobs.open(cid, owner: owner)
+        guard result.disclosure != .full else { return reader }
+        return try await DisclosedContentReader.make(from: reader, disclosure: result.disclosure, limit: Self.inlineContentLimit)
     }
 
     /// Accounts as the sequencer's state has them (public register facts: role, status, names of
