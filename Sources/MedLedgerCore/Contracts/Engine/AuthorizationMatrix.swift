@@ -245,14 +245,14 @@ public enum AuthorizationMatrix {
     public static func markdown() -> String {
         let actors = Actor.allCases
         let header = "| " + actors.map(\.rawValue).joined(separator: " | ") + " |"
-        let rule = "| --- | " + actors.map { _ in "---" }.joined(separator: " | ") + " |"
+        let dashes = actors.map { _ in "---" }.joined(separator: " | ") + " |"
         var lines = [
             "`yes`: allowed; `no`: denied (and audited); `n/a`: no history puts that signer in that grant state.",
             "",
             "Decided by role alone (the grant state does not change the outcome):",
             "",
             "| action " + header,
-            "| --- " + rule,
+            "| --- | " + dashes,
         ]
         let types = ContractEngine.actions.map { $0.transactionType }
         for type in types {
@@ -267,7 +267,7 @@ public enum AuthorizationMatrix {
             + "a profile's or certificate's content failure), by role: " + elsewhere.joined(separator: "; ") + "."]
         lines += ["", "Decided by the grant state (grants from the patient to the signer; record actions name a prescription):", ""]
         lines.append("| action | grant state " + header)
-        lines.append("| --- | --- " + rule)
+        lines.append("| --- | --- | " + dashes)
         for type in types {
             guard let row = rules[type], row.dependsOnGrant else { continue }
             for state in row.states {
