@@ -78,8 +78,11 @@ struct HTTPAuthorizationMatrixTests {
             var expectations: [(index: UInt64, allowed: Bool, cell: String)] = []
             for type in group.types {
                 let rule = try #require(AuthorizationMatrix.rule(for: type))
-                let state = group.state ?? .none
-                let expected = try #require(rule.allows(group.actor, in: state), "\(type): no cell for \(group.actor) in \(state)")
+                let state = group.state ?? GrantState.none
+                guard let expected = rule.allows(group.actor, in: state) else {
+                    Issue.record("\(type): no cell for \(group.actor) in \(state)")
+                    continue
+                }
                 let cell = "\(type) by \(group.actor.rawValue) (\(group.state?.rawValue ?? "any"))"
                 let index = try await world.send(type, by: group.actor, expected: expected, cell: cell)
                 expectations.append((index, expected, cell))
@@ -98,7 +101,7 @@ struct HTTPAuthorizationMatrixTests {
     func groupsCoverTheTable() {
         var sent: [String: Int] = [:]
         for group in MatrixGroup.all {
-            for type in group.types { sent["\(type)|\(group.actor.rawValue)|\((group.state ?? .none).rawValue)", default: 0] += 1 }
+            for type in group.types { sent["\(type)|\(group.actor.rawValue)|\((group.state ?? GrantState.none).rawValue)", default: 0] += 1 }
         }
         var cells = 0
         for (type, rule) in AuthorizationMatrix.rules {
