@@ -143,6 +143,10 @@ public struct LedgerNode: Sendable {
     /// streaming (downloads, ranges). The caller closes the reader.
     /// A record version's object must also have been uploaded by the version's author, so a read
     /// decrypts only the document its rule covers, whatever an older entry may have named.
+    ///
+    /// A patient's profile read under a restricted ``ProfileDisclosure`` is decrypted, filtered to
+    /// the fields the disclosure allows and served from memory: this is the one place fields are
+    /// removed, and every way of reading content goes through it.
     public func openContent(of result: QueryResult) async throws -> any BlobReader {
         guard let (cid, owner) = result.contentReference else { throw QueryError.noContent }
         guard let blobs else { throw QueryError.contentUnavailable }
@@ -151,7 +155,8 @@ public struct LedgerNode: Sendable {
             reader.close()
             throw BlobStoreError.integrity("the stored object was not uploaded by the author of version \(version.number)")
         }
-        return reader
+        guard result.disclosure != .full else { return reader }
+        return try await DisclosedContentReader.make(from: reader, disclosure: result.disclosure, limit: Self.inlineContentLimit)
     }
 
     /// Accounts as the sequencer's state has them (public register facts: role, status, names of

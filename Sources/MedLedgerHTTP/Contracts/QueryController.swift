@@ -70,6 +70,8 @@ struct QueryResultBody: Encodable {
     var organizations: [Organization]?
     var patient: PatientSummary?
     var account: Account?
+    /// For a profile: how much of it the reader was shown.
+    var disclosure: ProfileDisclosure?
     var events: [AuditEvent]?
 
     init(_ result: QueryResult) {
@@ -90,9 +92,10 @@ struct QueryResultBody: Encodable {
         case .accounts(let value): kind = "accounts"; accounts = value
         case .organizations(let value): kind = "organizations"; organizations = value
         case .patient(let value): kind = "patient"; patient = value
-        case .profile(let value, _):
+        case .profile(let value, _, let shown):
             kind = "profile"
             account = value
+            disclosure = shown
             content = result.content.map(Base64Coding.standard)
         case .events: kind = "events"; events = result.events ?? []
         case nil: break

@@ -33,7 +33,7 @@ enum EnvelopeBody {
         } catch let error as SequencerError {
             throw APIError(status: .serviceUnavailable, code: "storage_unavailable", message: error.description)
         } catch let error as ContentAdmissionError {
-            throw APIError(status: .unprocessableContent, code: error.code, message: error.description)
+            throw APIError(status: error == .unavailable ? .serviceUnavailable : .unprocessableContent, code: error.code, message: error.description)
         }
     }
 

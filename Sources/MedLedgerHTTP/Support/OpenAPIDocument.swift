@@ -248,6 +248,7 @@ enum OpenAPIDocument {
             "properties": {
               "kind": {"enum": ["record", "records", "appointments", "grants", "accessRequests", "accounts", "organizations", "patient", "profile", "events", "none"]},
               "content": {"type": "string", "description": "Standard base64 of the decrypted record or profile content."},
+              "disclosure": {"enum": ["full", "identity", "scheduling"], "description": "For a profile: which fields the reader was shown (docs/CONTRACTS.md, Profiles: minimum necessary)."},
               "events": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEvent"}}
             }
           }

@@ -56,7 +56,7 @@ struct SessionReader: Sendable {
         switch result.answer {
         case .record(let record, let version):
             report = ReportContentFailure(record: record.id, version: version.number, content: version.content, problem: problem)
-        case .profile(let account, let content):
+        case .profile(let account, let content, _):
             report = ReportContentFailure(account: account.address, content: content, problem: problem)
         default:
             report = nil

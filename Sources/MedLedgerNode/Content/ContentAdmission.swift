@@ -11,6 +11,8 @@ public enum ContentAdmissionError: Error, Sendable, Equatable, CustomStringConve
     case notUploadedBySigner(field: String)
     /// The owner's content was erased.
     case erased(field: String)
+    /// The content store could not be read; nothing was recorded, and the write may be retried.
+    case unavailable
 
     /// The API's error code.
     public var code: String {
@@ -19,6 +21,7 @@ public enum ContentAdmissionError: Error, Sendable, Equatable, CustomStringConve
         case .wrongOwner: "content_owner_mismatch"
         case .notUploadedBySigner: "content_not_uploaded_by_signer"
         case .erased: "erased"
+        case .unavailable: "content_store_unavailable"
         }
     }
 
@@ -32,6 +35,8 @@ public enum ContentAdmissionError: Error, Sendable, Equatable, CustomStringConve
             "\(field) names content this account did not upload; a transaction may name only documents its signer uploaded."
         case .erased(let field):
             "\(field) names content of a patient whose records were erased."
+        case .unavailable:
+            "The content store could not be read; nothing was recorded. Please try again."
         }
     }
 }
@@ -40,26 +45,36 @@ extension LedgerNode {
     /// The store's part of the content rule (``ContentClaim``): each new document a write names
     /// must be stored, sealed for the account the contracts expect, and uploaded by the account
     /// the write acts for. Content that the state already names, and every write of an account
-    /// that exists but is not active, are left to the contracts, which deny them and put the
+    /// that is not active or whose role may never sign this action (``AuthorizationMatrix``), are
+    /// left to the contracts, which deny them and put the
     /// attempt on the ledger. A node without a content store checks nothing.
     func admitContent(of transaction: VerifiedTransaction) async throws {
         guard let blobs, let action = transaction.body as? any ContractAction else { return }
         let signer = transaction.signer
+        let now = clock()
         let (actor, claims) = await sequencer.read { state -> (AccountAddress, [ContentClaim]) in
             let actor = state.sessions[signer]?.account ?? signer
-            if let account = state.accounts[actor], account.status != .active { return (actor, []) }
-            return (actor, action.contentClaims(in: state, actor: actor).filter { !state.isContentInUse($0.cid) })
+            // Where the contracts are sure to deny, they decide, so the attempt is on the ledger:
+            // a role the action's row never allows, or content the signer could not have stored
+            // for its owner (the upload rule follows the writes' rules, so such a write is denied).
+            if let role = state.accounts[actor]?.role, !AuthorizationMatrix.permits(role, transaction.type) { return (actor, []) }
+            let claims = action.contentClaims(in: state, actor: actor).filter { claim in
+                !state.isContentInUse(claim.cid) && state.uploadDenial(uploader: actor, owner: claim.owner, at: now) == nil
+            }
+            return (actor, claims)
         }
         for claim in claims {
             let provenance: ContentProvenance
             do {
                 provenance = try await blobs.provenance(claim.cid)
-            } catch BlobStoreError.notFound {
+            } catch BlobStoreError.notFound, BlobStoreError.invalidCID {
                 throw ContentAdmissionError.missing(field: claim.field)
             } catch BlobStoreError.erased {
                 throw ContentAdmissionError.erased(field: claim.field)
             } catch BlobStoreError.integrity {
                 throw ContentAdmissionError.wrongOwner(field: claim.field)
+            } catch {
+                throw ContentAdmissionError.unavailable
             }
             guard provenance.owner == claim.owner else { throw ContentAdmissionError.wrongOwner(field: claim.field) }
             guard let uploader = provenance.uploader, uploader == actor || uploader == claim.alsoUploadedBy else {

@@ -34,9 +34,16 @@ public struct QueryResult: Sendable {
     public var contentReference: (cid: String, owner: AccountAddress)? {
         switch answer {
         case .record(let record, let version): (version.content, record.patient)
-        case .profile(let account, let content): (content, account.address)
+        case .profile(let account, let content, _): (content, account.address)
         default: nil
         }
+    }
+
+    /// How much of the content the reader may see: ``ProfileDisclosure/full`` except for a
+    /// patient's profile read by staff with a narrow purpose.
+    public var disclosure: ProfileDisclosure {
+        if case .profile(_, _, let disclosure) = answer { return disclosure }
+        return .full
     }
 }
 

@@ -281,11 +281,11 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         },
         ActionCase(ListOrganizations.self, .only(activeAccounts)) { _, _ in ListOrganizations() },
         ActionCase(LookUpPatient.self, .only([.doctor, .management, .pharmacist])) { world, _ in LookUpPatient(patient: world.address(.patient)) },
-        // The patient's profile: themselves, administrators of the account, a doctor in their care
-        // (or under break-glass), and holders of a grant in force.
+        // The patient's profile: themselves, a doctor in their care (or under break-glass), and
+        // holders of a grant in force; never an administrator.
         ActionCase(
             ViewProfile.self,
-            Permission(always: [.patient, .systemAdmin], withGrant: [.doctor: clinicalRead, .auditor: inForce, .management: inForce, .pharmacist: inForce]),
+            Permission(always: [.patient], withGrant: [.doctor: clinicalRead, .auditor: inForce, .management: inForce, .pharmacist: inForce]),
             flagsBreakGlassUse: true
         ) { world, _ in ViewProfile(account: world.address(.patient)) },
         // Sessions: active and pending accounts sign in; only the session's own account closes it.

@@ -69,7 +69,7 @@ struct ErasedAttempt: Sendable, CustomTestStringConvertible {
         ErasedAttempt("records.list", by: .auditor) { world in ListRecords(patient: world.address(.patient)) },
         ErasedAttempt("records.list of their own", by: .patient) { world in ListRecords(patient: world.address(.patient)) },
         ErasedAttempt("profile.view", by: .doctor) { world in ViewProfile(account: world.address(.patient)) },
-        ErasedAttempt("profile.view", by: .systemAdmin) { world in ViewProfile(account: world.address(.patient)) },
+        ErasedAttempt("profile.view", by: .pharmacist) { world in ViewProfile(account: world.address(.patient)) },
         ErasedAttempt("profile.view of their own", by: .patient) { world in ViewProfile(account: world.address(.patient)) },
         // Writes about the patient by others
         ErasedAttempt("record.create", by: .doctor) { world in

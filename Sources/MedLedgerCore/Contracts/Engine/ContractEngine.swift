@@ -63,6 +63,7 @@ public enum ContractEngine {
         let message: String
         do throws(ContractDenial) {
             if let session { try checkDelegation(session, allows: Action.self, at: context.time) }
+            try checkRole(action, context: context, state: state, facts: &facts)
             let claims = action.contentClaims(in: state, actor: context.actor)
             if let denial = state.contentDenial(claims) {
                 facts.about(claims: claims, in: state)
@@ -95,6 +96,20 @@ public enum ContractEngine {
         guard Action.allowedForSessions else { throw ContractDenial("a session key may only read; the account's own key signs changes") }
         guard session.closedAt == nil else { throw ContractDenial("the session was closed") }
         guard session.isOpen(at: time) else { throw ContractDenial("the session expired") }
+    }
+
+    /// The role gate of ``AuthorizationMatrix``: an account whose role no cell of the action's row
+    /// allows is refused, whatever the action's own rule would say. The action still runs, on a
+    /// copy of the state that is thrown away, so the denial names the patient and record it was
+    /// aimed at and gives the rule's own reason when it has one. (The copy costs nothing unless the
+    /// rule would have changed the state, which only a table that disagrees with a rule makes it do.)
+    private static func checkRole<Action: ContractAction>(
+        _ action: Action, context: ActionContext, state: ContractState, facts: inout EventFacts
+    ) throws(ContractDenial) {
+        guard let role = state.accounts[context.actor]?.role, !AuthorizationMatrix.permits(role, Action.transactionType) else { return }
+        var scratch = state
+        _ = try action.run(state: &scratch, context: context, facts: &facts)
+        throw ContractDenial("a \(role.rawValue) account may not do \(Action.transactionType)")
     }
 
     private static func sentence(_ summary: String, facts: EventFacts) -> String {

@@ -9,8 +9,9 @@ public enum QueryAnswer: Sendable, Equatable {
     case accounts([Account])
     case organizations([Organization])
     case patient(PatientSummary)
-    /// An account and the CID of the document asked for; the node adds its decrypted content.
-    case profile(Account, content: String)
+    /// An account, the CID of the document asked for and how much of it the reader may see; the
+    /// node adds its decrypted content, filtered by `disclosure`.
+    case profile(Account, content: String, disclosure: ProfileDisclosure)
     /// Audit events the node reads from the audit log with this query.
     case events(AuditQuery)
 }

@@ -217,9 +217,9 @@ extension ContractState {
     /// Why `uploader` may not store content sealed for `owner` at `time`, or nil when it may: the
     /// writes that will name the upload decide. Everyone stores their own documents (profile,
     /// certificate, symptoms, a patient's own records); a key with no account only its sign-up
-    /// documents. Doctors, hospital staff and pharmacies store for active patients (a record they
-    /// write, an access request's reason, a break-glass justification; the contracts then check
-    /// the care basis or grant). Auditors store sign-off notes for patients who granted them.
+    /// documents. Doctors, hospital staff and pharmacies store for patients (a record they write, an
+    /// access request's reason, a break-glass justification; the contracts then check the care
+    /// basis or grant). Auditors store sign-off notes for patients who granted them.
     /// Administrators store documents of accounts they create or administer, never a patient's.
     public func uploadDenial(uploader: AccountAddress, owner: AccountAddress, at time: Int64) -> ContractDenial? {
         do throws(ContractDenial) {
@@ -237,9 +237,9 @@ extension ContractState {
             case .patient:
                 throw ContractDenial("patients upload only their own documents")
             case .doctor, .hospitalManagement, .pharmacy:
-                _ = try activePatient(owner)
+                try patientAccount(owner)
             case .auditor:
-                _ = try activePatient(owner)
+                try patientAccount(owner)
                 guard grants(from: owner, to: uploader).contains(where: { $0.isActive(at: time) }) else {
                     throw ContractDenial("the patient has not granted this auditor access")
                 }
@@ -254,6 +254,11 @@ extension ContractState {
         } catch {
             return error
         }
+    }
+
+    /// A patient account (any status but erased, which ``checkNotErased(_:)`` refuses first).
+    private func patientAccount(_ address: AccountAddress) throws(ContractDenial) {
+        guard accounts[address]?.role == .patient else { throw ContractDenial("content is stored only for patients and for oneself") }
     }
 
     /// Marks a one-time grant used.

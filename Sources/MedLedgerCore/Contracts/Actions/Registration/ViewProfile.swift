@@ -1,9 +1,10 @@
 /// `profile.view`: read an account's encrypted profile or a doctor's licence certificate.
 ///
-/// Everyone reads their own. Administrators who administer the account read both (they verify
+/// Everyone reads their own. Administrators who administer a professional read both (they verify
 /// doctors against the certificate). Any active account reads a professional's profile. A
 /// patient's profile is read only by the patient, a doctor in their care (appointment or grant,
-/// or break-glass, which is flagged), and holders of an active grant.
+/// or break-glass, which is flagged), and holders of an active grant, each seeing the fields
+/// ``ProfileDisclosure`` gives their role; administrators never read it.
 public struct ViewProfile: ContractAction, Equatable {
     public static let transactionType = "profile.view"
     public static let eventStatus = EventStatus.viewed
@@ -54,19 +55,36 @@ public struct ViewProfile: ContractAction, Equatable {
             guard subject.role == .doctor else { throw ContractDenial("only doctors have a certificate") }
             content = subject.certificate
         }
-        if reader.address != subject.address, !state.administers(reader, subject) {
-            guard document == .profile else { throw ContractDenial("only administrators read another account's certificate") }
+        var disclosure = ProfileDisclosure.full
+        if reader.address != subject.address {
             if subject.role == .patient {
-                let granted = state.grants(from: subject.address, to: reader.address).contains { $0.isActive(at: context.time) }
-                if !granted {
-                    guard reader.role == .doctor, let basis = state.careBasis(doctor: reader.address, patient: subject.address, at: context.time) else {
-                        throw ContractDenial("the patient has not granted access")
-                    }
-                    if basis == .breakGlass { facts.breakGlass = true }
-                }
+                disclosure = try patientProfileDisclosure(of: subject, to: reader, state: state, context: context, facts: &facts)
+            } else if !state.administers(reader, subject) {
+                guard document == .profile else { throw ContractDenial("only administrators read another account's certificate") }
             }
         }
         guard let content else { throw ContractDenial("the account has no \(document.rawValue)") }
-        return .profile(subject, content: content)
+        return .profile(subject, content: content, disclosure: disclosure)
+    }
+
+    /// Whether `reader` may read `patient`'s profile, and how much of it (``ProfileDisclosure``).
+    /// Administrators keep accounts and register facts, not patients' details: they never read a
+    /// patient's profile. Others need an active grant from the patient, or, for doctors, a care
+    /// relationship (break-glass is flagged).
+    private func patientProfileDisclosure(
+        of patient: Account, to reader: Account, state: ContractState, context: ActionContext, facts: inout EventFacts
+    ) throws(ContractDenial) -> ProfileDisclosure {
+        guard reader.role != .admin else { throw ContractDenial("administrators do not read patients' profiles") }
+        guard let disclosure = ProfileDisclosure.ofPatientProfile(to: reader.role) else {
+            throw ContractDenial("the patient has not granted access")
+        }
+        let granted = state.grants(from: patient.address, to: reader.address).contains { $0.isActive(at: context.time) }
+        if !granted {
+            guard reader.role == .doctor, let basis = state.careBasis(doctor: reader.address, patient: patient.address, at: context.time) else {
+                throw ContractDenial("the patient has not granted access")
+            }
+            if basis == .breakGlass { facts.breakGlass = true }
+        }
+        return disclosure
     }
 }
