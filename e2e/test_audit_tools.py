@@ -162,7 +162,7 @@ def test_proofs_checkpoints_and_bundles_agree_with_an_independent_implementation
         except Exception as error:  # urllib raises HTTPError for the 400
             assert getattr(error, "code", None) == 400, (bad, error)
 
-    # The CLI's tally: it tallies, and the result is recorded on the ledger by the auditor.
+    # The CLI's tally: it tallies, and the node records the result on the ledger itself.
     tallied = audit("tally", "--record", "lab-7", "--key", str(key_file), "--url", node.url)
     assert tallied.returncode == 0, tallied.stdout + tallied.stderr
     assert "TALLIES" in tallied.stdout and "recorded on the ledger" in tallied.stdout
@@ -217,5 +217,6 @@ def test_proofs_checkpoints_and_bundles_agree_with_an_independent_implementation
     failed = audit("tally", "--record", "lab-7", "--key", str(key_file), "--url", node.url)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "DOES NOT TALLY" in failed.stdout and "version 2:" in failed.stdout
+    assert "you may open the record until" in failed.stdout
     status, answer = node.query(node.envelope(auditor, "record.view", {"record": "lab-7", "version": 3}))
     assert status == 200, answer

@@ -102,11 +102,11 @@ def test_the_verifier_refuses_entries_the_node_would_refuse(page, web) -> None:
         "unread envelope member": good.replace(b'"payloadType":', b'"memo":"x","payloadType":', 1),
         "other keyid": good.replace(account.address.encode(), Account.new().address.encode()),
     }
-    # The node's own entries pass (entry 0 is the genesis the node signed; entry 1 a client's).
-    status, raw = post(web.url + "/v1/transactions", account.envelope("ledger.ping", {}, origin=origin)[0],
+    # The node's own entries pass (entry 0 is the genesis the node signed; entry 1 the operator's ping).
+    reader = Node(web.data, port=web.port)
+    status, raw = post(web.url + "/v1/transactions", reader.service_account().envelope("ledger.ping", {}, origin=origin)[0],
                        {"Content-Type": "application/json"})
     assert status == 201, raw
-    reader = Node(web.data, port=web.port)
     cases["node entry 0"] = reader.entry(0)
     cases["node entry 1"] = reader.entry(1)
 

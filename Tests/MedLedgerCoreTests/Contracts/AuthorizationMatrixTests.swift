@@ -109,11 +109,13 @@ private let clinicalRead: Set<GrantState> = [.active, .oneTime, .breakGlass]
 /// Grant states that let a doctor change a record: a reusable grant or break-glass.
 private let clinicalChange: Set<GrantState> = [.active, .breakGlass]
 
-/// The patient reads their own; doctors read with a grant in force or break-glass; auditors (after the
-/// reviewer's failed tally), management and pharmacists read with a grant in force.
+/// The patient reads their own; doctors read with a grant in force or break-glass; management and
+/// pharmacists read with a grant in force. The auditor never does here: only the node's record of the
+/// auditor's *own* failed tally check opens a record, and the reviewer's failed check opens nothing
+/// for them.
 private let readPermission = Permission(
     always: [.patient],
-    withGrant: [.doctor: clinicalRead, .auditor: inForce, .management: inForce, .pharmacist: inForce])
+    withGrant: [.doctor: clinicalRead, .management: inForce, .pharmacist: inForce])
 
 /// One action of ``ContractEngine/actions``: the body each persona signs, any setup it needs, and the table row.
 struct ActionCase: Sendable, CustomTestStringConvertible {
@@ -251,11 +253,12 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         ActionCase(QueryTrail.self, Permission(always: [.patient], withGrant: [.auditor: inForce]), targetsPrescription: true) { _, _ in
             QueryTrail(record: rx)
         },
-        ActionCase(RecordTally.self, Permission(withGrant: [.auditor: inForce]), targetsPrescription: true) { _, _ in
-            RecordTally(record: rx, result: .tallies)
+        // Only the node's service key records a tally check; a signer asserting its own result is denied.
+        ActionCase(RecordTally.self, Permission(), targetsPrescription: true) { world, persona in
+            RecordTally(record: rx, auditor: world.address(persona), result: .discrepancy, checkpointSize: 1, discrepancies: 1)
         },
-        ActionCase(SignOffTrail.self, Permission(withGrant: [.auditor: inForce]), targetsPrescription: true) { _, _ in
-            // The reviewer's tally failed, so the trail can be flagged, not approved.
+        // Sign-off follows the signer's own node-recorded check; the reviewer's counts for nothing.
+        ActionCase(SignOffTrail.self, Permission(), targetsPrescription: true) { _, _ in
             SignOffTrail(record: rx, decision: .flag, note: cid("follow up"))
         },
         ActionCase(
@@ -533,23 +536,23 @@ struct RecordAccessLifecycleTests {
         #expect(!note.event.breakGlass)
     }
 
-    @Test("an auditor may open a record only after a recorded tally check of it failed")
+    @Test("an auditor may open a record only after the node recorded a failed tally check of it for them")
     func auditorNeedsFailedTally() throws {
         var world = try ContractWorld.standard(tally: false)
         try world.require(CreateGrant(id: "g-audit", grantee: world.address(.auditor), scope: .all), by: .patient)
         let early = try world.submit(ViewRecord(record: Self.rx), by: .auditor)
-        #expect(!early.allowed && early.event.message.contains("tally check failed"))
+        #expect(!early.allowed && early.event.message.contains("failed tally check"))
         // The trail itself needs no tally.
         #expect(try world.submit(QueryTrail(record: Self.rx), by: .auditor).allowed)
         // Sign-off needs a tally first.
         #expect(!(try world.submit(SignOffTrail(record: Self.rx, decision: .approve), by: .auditor).allowed))
 
-        try world.require(RecordTally(record: Self.rx, result: .tallies), by: .auditor)
+        try world.recordTally(of: Self.rx, for: .auditor, result: .tallies)
         #expect(!(try world.submit(ViewRecord(record: Self.rx), by: .auditor).allowed))
         #expect(try world.submit(SignOffTrail(record: Self.rx, decision: .approve), by: .auditor).allowed)
 
-        try world.require(RecordTally(record: Self.rx, result: .discrepancy, details: cid("missing entry")), by: .auditor)
-        #expect(world.state.records[Self.rx]?.tally?.result == .discrepancy)
+        try world.recordTally(of: Self.rx, for: .auditor, result: .discrepancy)
+        #expect(world.state.records[Self.rx]?.tally(by: world.address(.auditor))?.result == .discrepancy)
         #expect(!(try world.submit(SignOffTrail(record: Self.rx, decision: .approve), by: .auditor).allowed))
         #expect(try world.submit(SignOffTrail(record: Self.rx, decision: .flag), by: .auditor).allowed)
         let open = try world.submit(ViewRecord(record: Self.rx), by: .auditor)
@@ -557,6 +560,8 @@ struct RecordAccessLifecycleTests {
         #expect(open.event.auditor == world.address(.auditor))
 
         // A failed tally is no substitute for the patient's grant.
+        #expect(!(try world.submit(ViewRecord(record: Self.rx), by: .reviewer).allowed))
+        try world.recordTally(of: Self.rx, for: .reviewer, result: .discrepancy)
         #expect(try world.submit(ViewRecord(record: Self.rx), by: .reviewer).allowed)
         try world.require(RevokeGrant(grant: ContractWorld.reviewerGrant), by: .patient)
         #expect(!(try world.submit(ViewRecord(record: Self.rx), by: .reviewer).allowed))
