@@ -62,6 +62,8 @@ extension ContractWorld {
             try require(RevokeGrant(grant: Self.signerGrant), by: .patient)
         case .oneTimeUsed:
             try require(CreateGrant(id: Self.signerGrant, grantee: grantee, scope: scope, oneTime: true), by: .patient)
+            // An auditor reads only after the node recorded a failed check of theirs.
+            if persona.role == .auditor { try recordTally(of: Self.prescription, for: persona, result: .discrepancy) }
             try require(ViewRecord(record: Self.prescription), by: persona)
         case .breakGlass:
             try require(OpenBreakGlass(id: "bg-signer", patient: address(.patient), justification: cid("emergency")), by: persona)
@@ -257,8 +259,9 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         ActionCase(RecordTally.self, Permission(), targetsPrescription: true) { world, persona in
             RecordTally(record: rx, auditor: world.address(persona), result: .discrepancy, checkpointSize: 1, discrepancies: 1)
         },
-        // Sign-off follows the signer's own node-recorded check; the reviewer's counts for nothing.
-        ActionCase(SignOffTrail.self, Permission(), targetsPrescription: true) { _, _ in
+        // Sign-off follows the signer's own node-recorded check (the reviewer's counts for nothing):
+        // the node records a failed one for the auditor whenever their grant covers the prescription.
+        ActionCase(SignOffTrail.self, Permission(withGrant: [.auditor: inForce]), targetsPrescription: true, prepare: nodeChecksForAuditor) { _, _ in
             SignOffTrail(record: rx, decision: .flag, note: cid("follow up"))
         },
         ActionCase(
@@ -300,6 +303,15 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         }) { world, _ in CloseSession(session: world.address(.newStaff)) },
     ]
 
+    /// The node records a failed tally check of the prescription for the auditor, when their grant
+    /// covers it (as `POST /v1/audit/tally` would).
+    @Sendable static func nodeChecksForAuditor(_ world: inout ContractWorld) throws {
+        guard let auditor = world.account(.auditor), let record = world.state.records[rx],
+            world.state.auditorCovers(record, auditor: auditor, at: world.time)
+        else { return }
+        try world.recordTally(of: rx, for: .auditor, result: .discrepancy)
+    }
+
     @Sendable static func patientAsksForErasure(_ world: inout ContractWorld) throws {
         try world.require(RequestErasure(patient: world.address(.patient)), by: .patient)
     }
@@ -333,9 +345,12 @@ struct AuthorizationMatrixTests {
         let tableTypes = ActionCase.all.map(\.type)
         #expect(tableTypes.sorted() == ContractEngine.actions.map { $0.transactionType }.sorted())
         #expect(Set(tableTypes).count == tableTypes.count)
+        // audit.tally is the node's alone: its service key is no signing persona, and no client
+        // may record one (the node's own entries are tested in NodeRecordedTallyTests).
+        let nodeOnly: Set<String> = [RecordTally.transactionType]
         for action in ActionCase.all {
             let outcomes = Participant.all.map { action.permission.allows($0.persona, $0.grant) }
-            #expect(outcomes.contains(true), "\(action.type) is allowed to nobody")
+            #expect(outcomes.contains(true) || nodeOnly.contains(action.type), "\(action.type) is allowed to nobody")
             #expect(outcomes.contains(false), "\(action.type) is allowed to everybody")
         }
     }
@@ -591,6 +606,7 @@ struct RecordAccessLifecycleTests {
         try world.require(CreateGrant(id: "g-doctor", grantee: world.address(.doctor), scope: .all), by: .patient)
         try world.require(CreateGrant(id: "g-pharmacy", grantee: world.address(.pharmacist), scope: .category(.prescriptions)), by: .patient)
         try world.require(CreateGrant(id: "g-audit", grantee: world.address(.auditor), scope: .all), by: .patient)
+        try world.recordTally(of: Self.rx, for: .auditor, result: .discrepancy)
         try world.require(DeleteRecord(record: Self.rx), by: .doctor)
         #expect(!(try world.submit(ViewRecord(record: Self.rx), by: .doctor).allowed))
         #expect(!(try world.submit(UpdateRecord(record: Self.rx, content: cid("v2"), baseVersion: 1), by: .doctor).allowed))
