@@ -128,7 +128,7 @@ struct SQLiteLedgerStoreTests {
         let transaction = try ledger.node.verifier.parse(stored.entry)
         let builder = BlockBuilder(origin: TestLedger.origin, signingKey: ledger.signingKey)
         // Pretend the nonce check missed it: the constraint must still hold.
-        var state = ContractState()
+        var state = try await ledger.store.contractState()
         let sealed = try builder.seal(after: head, state: &state, candidates: [transaction], existingNonces: [], time: ledger.clock.now)
         let block = try #require(sealed.block)
         await #expect(throws: LedgerStoreError.replayedNonce) { try await ledger.store.append(block) }
