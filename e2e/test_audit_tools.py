@@ -3,7 +3,7 @@
 The proofs the node serves (`/v1/proofs/…`, and inside audit bundles) are compared byte for byte
 with proofs this file computes itself from the log's entries, following RFC 6962 §2.1.1 (PATH) and
 §2.1.2 (PROOF); checkpoints are verified with the `cryptography` package's Ed25519, and entries'
-DSSE signatures with its P-256. Then the CLI: `audit tally` records a tally, `audit export` writes a
+DSSE signatures with its P-256. Then the CLI: `audit tally` has the node record a tally, `audit export` writes a
 bundle that `audit verify-bundle` accepts with the log key alone; altered content, an altered bundle
 and a wrong key are each refused with the failure named.
 """
