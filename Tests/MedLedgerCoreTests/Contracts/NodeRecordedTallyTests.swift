@@ -50,6 +50,16 @@ struct NodeRecordedTallyTests {
         #expect(world.state.records[Self.rx]?.tally(by: world.address(.auditor))?.result == .tallies)
     }
 
+    @Test("no administrator can give the node's service key an account")
+    func serviceKeyHoldsNoAccount() throws {
+        var world = try Self.world()
+        let auditor = try world.submit(CreateAccount(publicKey: world.publicKey(.node), role: .auditor, displayName: "Node"), by: .systemAdmin)
+        #expect(!auditor.allowed && auditor.event.message.contains("service key"))
+        let admin = try world.submit(AddAdmin(publicKey: world.publicKey(.node), displayName: "Node"), by: .systemAdmin)
+        #expect(!admin.allowed)
+        #expect(world.account(.node) == nil)
+    }
+
     @Test("another auditor's node-recorded discrepancy opens nothing for you; your own does")
     func discrepancyIsPerAuditor() throws {
         var world = try Self.world()
