@@ -15,6 +15,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -207,6 +208,7 @@ class Node:
         self.extra_args = tuple(extra_args)
         self.proc: subprocess.Popen | None = None
         self._origin: str | None = None
+        self._service: Account | None = None
 
     @property
     def url(self) -> str:
@@ -222,6 +224,13 @@ class Node:
     def envelope(self, account: "Account", tx_type: str, body: dict, **options) -> bytes:
         """`account`'s signed envelope of `tx_type` for this node's ledger."""
         return account.envelope(tx_type, body, origin=self.origin, **options)[0]
+
+    def service_account(self) -> "Account":
+        """The node's service key, the only key whose `ledger.ping` admission takes, exported from
+        the data directory with `medledger keys --node-service` (as an operator's monitor would)."""
+        if self._service is None:
+            self._service = service_account(self.data)
+        return self._service
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
@@ -293,6 +302,16 @@ class Node:
         width = min(256, size - tile * 256)
         path = f"/tile/entries/{tile_index(tile)}" + ("" if width == 256 else f".p/{width}")
         return unbundle(self.get(path))[offset]
+
+
+def service_account(data: Path) -> Account:
+    """The service key of the node whose data directory is `data` (`medledger keys --node-service`):
+    the only key that may sign `ledger.ping`."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "service-key.json"
+        exported = run_cli("keys", "--node-service", "--data", str(data), "--out", str(path))
+        assert exported.returncode == 0, exported.stderr
+        return Account.from_key_file(path)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

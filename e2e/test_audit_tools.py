@@ -3,7 +3,7 @@
 The proofs the node serves (`/v1/proofs/…`, and inside audit bundles) are compared byte for byte
 with proofs this file computes itself from the log's entries, following RFC 6962 §2.1.1 (PATH) and
 §2.1.2 (PROOF); checkpoints are verified with the `cryptography` package's Ed25519, and entries'
-DSSE signatures with its P-256. Then the CLI: `audit tally` records a tally, `audit export` writes a
+DSSE signatures with its P-256. Then the CLI: `audit tally` has the node record a tally, `audit export` writes a
 bundle that `audit verify-bundle` accepts with the log key alone; altered content, an altered bundle
 and a wrong key are each refused with the failure named.
 """
@@ -162,7 +162,7 @@ def test_proofs_checkpoints_and_bundles_agree_with_an_independent_implementation
         except Exception as error:  # urllib raises HTTPError for the 400
             assert getattr(error, "code", None) == 400, (bad, error)
 
-    # The CLI's tally: it tallies, and the result is recorded on the ledger by the auditor.
+    # The CLI's tally: it tallies, and the node records the result on the ledger itself.
     tallied = audit("tally", "--record", "lab-7", "--key", str(key_file), "--url", node.url)
     assert tallied.returncode == 0, tallied.stdout + tallied.stderr
     assert "TALLIES" in tallied.stdout and "recorded on the ledger" in tallied.stdout
@@ -217,5 +217,6 @@ def test_proofs_checkpoints_and_bundles_agree_with_an_independent_implementation
     failed = audit("tally", "--record", "lab-7", "--key", str(key_file), "--url", node.url)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "DOES NOT TALLY" in failed.stdout and "version 2:" in failed.stdout
+    assert "you may open the record until" in failed.stdout
     status, answer = node.query(node.envelope(auditor, "record.view", {"record": "lab-7", "version": 3}))
     assert status == 200, answer

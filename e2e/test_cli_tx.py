@@ -21,13 +21,23 @@ def test_tx_signs_and_submits_and_reports_refusals(tmp_path: Path) -> None:
     node = Node(data)
     node.start()
     try:
-        accepted = run_cli("tx", "ledger.ping", "--key", str(key), "--url", node.url)
+        accepted = run_cli("tx", "patient.register", "--key", str(key), "--url", node.url)
         assert accepted.returncode == 0, accepted.stdout + accepted.stderr
         answer = json.loads(accepted.stdout)
         assert answer["index"] == 1
         entry = json.loads(node.entry(1))
         assert entry["signatures"][0]["keyid"] == address
-        assert json.loads(base64.b64decode(entry["payload"]))["type"] == "ledger.ping"
+        assert json.loads(base64.b64decode(entry["payload"]))["type"] == "patient.register"
+
+        # A ping is the node operator's: from any other key it is refused and never reaches the ledger.
+        not_ours = run_cli("tx", "ledger.ping", "--key", str(key), "--url", node.url)
+        assert not_ours.returncode == 1
+        assert json.loads(not_ours.stdout)["error"]["code"] == "operator_only"
+        service = tmp_path / "service.json"
+        assert run_cli("keys", "--node-service", "--data", str(data), "--out", str(service)).returncode == 0
+        pinged = run_cli("tx", "ledger.ping", "--key", str(service), "--url", node.url)
+        assert pinged.returncode == 0, pinged.stdout + pinged.stderr
+        assert json.loads(pinged.stdout)["index"] == 2
 
         refused = run_cli("tx", "no.such.type", "--key", str(key), "--url", node.url)
         assert refused.returncode == 1
@@ -38,6 +48,6 @@ def test_tx_signs_and_submits_and_reports_refusals(tmp_path: Path) -> None:
         assert "--body must be a JSON object" in bad_body.stderr
 
         size = int(node.get("/checkpoint").decode().split("\n")[1])
-        assert size == 2, "refused transactions must not reach the ledger"
+        assert size == 3, "refused transactions must not reach the ledger"
     finally:
         node.stop()

@@ -18,7 +18,7 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     node = Node(data)
     node.start()
     try:
-        account = Account.new()
+        account = node.service_account()
         for _ in range(300):
             status, _ = node.submit(node.envelope(account, "ledger.ping", {}))
             assert status == 201

@@ -40,6 +40,12 @@ class Actor:
         assert status == expect, f"{self.name} {tx_type}: {status} {answer}"
         return answer
 
+    def tally(self, record: str, expect: int = 200) -> dict:
+        """`POST /v1/audit/tally`: a signed audit.trail read; the node runs the check and records it."""
+        status, answer = self.node.post("/v1/audit/tally", self.node.envelope(self.account, "audit.trail", {"record": record, "limit": 1}))
+        assert status == expect, f"{self.name} tally: {status} {answer}"
+        return answer
+
     def upload(self, owner: str, content: bytes) -> str:
         status, answer = self.node.upload(self.account, owner, content)
         assert status == 201, f"{self.name} upload: {status} {answer}"
@@ -115,7 +121,8 @@ def test_seed_story(node: Node) -> None:
     assert viewed["receipt"]["event"]["status"] == "viewed" and viewed["receipt"]["event"]["outcome"] == "allowed"
 
     note_v2 = b"Visit 1 (amended): BP 120/80, mild headache."
-    changed = doctor.send("record.update", {"record": "rec-1", "content": doctor.upload(patient.address, note_v2), "baseVersion": 1})
+    changed_cid = doctor.upload(patient.address, note_v2)
+    changed = doctor.send("record.update", {"record": "rec-1", "content": changed_cid, "baseVersion": 1})
     assert changed["event"]["version"] == 2
     stale = doctor.send("record.update", {"record": "rec-1", "content": note_cid, "baseVersion": 1}, expect=403)
     denied(stale, doctor.address, "record.update")
@@ -124,8 +131,8 @@ def test_seed_story(node: Node) -> None:
     first = doctor.read("record.view", {"record": "rec-1", "version": 1})
     assert base64.b64decode(first["result"]["content"]) == note_v1
 
-    # Audit: the trail, a passing tally and an approval; the content stays closed to the auditor
-    # until a tally check fails.
+    # Audit: the trail, a passing tally the node records and an approval; the content stays closed
+    # to the auditor until the node's tally check fails.
     trail = auditor.read("audit.trail", {"record": "rec-1"})
     assert trail["result"]["kind"] == "events"
     assert [e["action"] for e in trail["result"]["events"]][:2] == ["record.create", "grant.create"]
@@ -134,16 +141,29 @@ def test_seed_story(node: Node) -> None:
 
     closed = auditor.read("record.view", {"record": "rec-1"}, expect=403)
     assert "tally" in denied(closed, auditor.address, "record.view")["message"]
-    auditor.send("audit.tally", {"record": "rec-1", "result": "tallies"})
+    # The auditor cannot assert a result: its own audit.tally is denied, on the trail, and opens nothing.
+    claim = auditor.send("audit.tally", {"record": "rec-1", "auditor": auditor.address, "result": "discrepancy",
+                                         "checkpointSize": 1, "discrepancies": 1}, expect=403)
+    assert "only the node" in denied(claim, auditor.address, "audit.tally")["message"]
+    passed = auditor.tally("rec-1")
+    assert passed["result"] == "tallies" and "opensUntil" not in passed
+    node_key = passed["recorded"]["event"]["actor"]
+    assert node_key != auditor.address and passed["recorded"]["event"]["auditor"] == auditor.address
     signoff = auditor.send("audit.signoff", {"record": "rec-1", "decision": "approve"})
     assert signoff["event"]["auditor"] == auditor.address
     still_closed = auditor.read("record.view", {"record": "rec-1"}, expect=403)
     denied(still_closed, auditor.address, "record.view")
-    auditor.send("audit.tally", {"record": "rec-1", "result": "discrepancy", "details": auditor.upload(patient.address, b"v2 unexplained")})
+    # Version 2's stored object is altered behind the ledger's back: the node's check fails.
+    stored_v2 = next(f for f in (data / "blobs").rglob(changed_cid) if f.is_file())
+    tampered = bytearray(stored_v2.read_bytes())
+    tampered[len(tampered) // 2] ^= 0x20
+    stored_v2.write_bytes(bytes(tampered))
+    failed = auditor.tally("rec-1")
+    assert failed["result"] == "discrepancy" and failed["opensUntil"] > failed["recorded"]["time"]
     no_approval = auditor.send("audit.signoff", {"record": "rec-1", "decision": "approve"}, expect=403)
     denied(no_approval, auditor.address, "audit.signoff")
-    opened = auditor.read("record.view", {"record": "rec-1"})
-    assert base64.b64decode(opened["result"]["content"]) == note_v2
+    opened = auditor.read("record.view", {"record": "rec-1", "version": 1})
+    assert base64.b64decode(opened["result"]["content"]) == note_v1
 
     # Revocation takes effect at once.
     patient.send("grant.revoke", {"grant": "grant-doctor"})
@@ -175,10 +195,13 @@ def test_seed_story(node: Node) -> None:
         ("record.view", "allowed", doctor.address),
         ("audit.trail", "allowed", auditor.address),
         ("record.view", "denied", auditor.address),
-        ("audit.tally", "allowed", auditor.address),
+        ("audit.tally", "denied", auditor.address),  # the auditor's own claim
+        ("audit.trail", "allowed", auditor.address),  # the tally check's read
+        ("audit.tally", "allowed", node_key),  # recorded by the node
         ("audit.signoff", "allowed", auditor.address),
         ("record.view", "denied", auditor.address),
-        ("audit.tally", "allowed", auditor.address),
+        ("audit.trail", "allowed", auditor.address),
+        ("audit.tally", "allowed", node_key),  # the failed check
         ("audit.signoff", "denied", auditor.address),
         ("record.view", "allowed", auditor.address),
         ("record.view", "denied", doctor.address),  # after the revocation

@@ -225,12 +225,22 @@ def test_payloads_that_are_not_i_json_are_refused(node: Node) -> None:
     assert status == 201, answer
 
 
+def test_a_ping_is_the_node_operators_alone(node: Node) -> None:
+    before = latest_size(node)
+    refused(node, node.envelope(Account.new(), "ledger.ping", {}), 403, "operator_only")
+    assert latest_size(node) == before
+    status, answer = node.submit(node.envelope(node.service_account(), "ledger.ping", {}))
+    assert status == 201, answer
+    # Even the operator's ping carries nothing.
+    refused(node, node.envelope(node.service_account(), "ledger.ping", {"note": "hello"}), 400, "unknown_field")
+
+
 # ---------------------------------------------------------------------------------------------
 # (4) Only the low-S encoding of a signature is accepted
 
 
 def test_the_high_s_twin_of_a_signature_is_refused_and_the_low_s_original_accepted(node: Node) -> None:
-    account = Account.new()
+    account = node.service_account()
     envelope = node.envelope(account, "ledger.ping", {})
     refused(node, high_s_twin(envelope), 400, "non_canonical_signature")
     before = latest_size(node)
@@ -244,7 +254,7 @@ def test_the_high_s_twin_of_a_signature_is_refused_and_the_low_s_original_accept
 
 
 def test_an_envelope_for_another_ledger_or_none_is_refused(node: Node) -> None:
-    account = Account.new()
+    account = node.service_account()
     other, _ = account.envelope("ledger.ping", {}, origin="other.medledger.example/log")
     refused(node, other, 400, "wrong_origin")
     # A prefix of the origin, or the origin with something after it, is another origin too.
@@ -280,7 +290,7 @@ def test_a_key_writing_too_fast_gets_429_with_retry_after(tmp_path: Path) -> Non
     node = Node(data, extra_args=("--tx-per-minute", "5"))
     node.start()
     try:
-        busy, calm = Account.new(), Account.new()
+        busy, calm = node.service_account(), Account.new()
         for n in range(5):
             status, answer = node.submit(node.envelope(busy, "ledger.ping", {}))
             assert status == 201, (n, answer)
@@ -292,7 +302,7 @@ def test_a_key_writing_too_fast_gets_429_with_retry_after(tmp_path: Path) -> Non
         retry = headers.get("Retry-After")
         assert retry is not None and retry.isdigit() and 0 < int(retry) <= 60, headers
         assert latest_size(node) == before, "a limited write must not reach the ledger"
-        status, answer = node.submit(node.envelope(calm, "ledger.ping", {}))
+        status, answer = node.submit(node.envelope(calm, "patient.register", {}))
         assert status == 201, answer
         assert_alive(node)
     finally:

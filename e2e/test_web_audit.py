@@ -44,10 +44,12 @@ def open_trail(page, base: str) -> None:
     page.goto(base + patient + "/records/rec-visit-1")
 
 
-def pings(url: str, count: int) -> None:
-    node = Node(Path("."), port=int(url.rsplit(":", 1)[1]))
+def pings(web: WebNode, count: int) -> None:
+    """Grows the log with the operator's pings (only the node's service key may sign them)."""
+    node = Node(web.data, port=web.port)
+    service = node.service_account()
     for _ in range(count):
-        status, answer = node.submit(node.envelope(Account.new(), "ledger.ping", {}))
+        status, answer = node.submit(node.envelope(service, "ledger.ping", {}))
         assert status == 201, answer
 
 
@@ -75,7 +77,7 @@ def test_auditor_page_verifies_proofs_and_shouts_when_the_log_was_rewritten(tmp_
             for index in range(rows.count()):
                 expect(rows.nth(index)).to_have_text("✓ proven")
             # A second visit proves the log only grew since.
-            pings(node.url, 5)
+            pings(node, 5)
             page.reload()
             expect(section).to_have_attribute("data-verified", "true", timeout=30_000)
             expect(status).to_contain_text("The log is consistent with the checkpoint this browser verified before")
@@ -86,7 +88,7 @@ def test_auditor_page_verifies_proofs_and_shouts_when_the_log_was_rewritten(tmp_
 
         # The same address now serves the copy: same origin and key, another history, grown past what was seen.
         with WebNode(copy, port=port) as forked:
-            pings(forked.url, seen["size"] + 10)
+            pings(forked, seen["size"] + 10)
             sign_in(page, forked.url)
             open_trail(page, forked.url)
             section = page.locator("[data-verify-trail]")

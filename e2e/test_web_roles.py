@@ -507,11 +507,9 @@ def test_auditor(visitors, findings, node, patient_id):
     trail_path = f"/auditor/patients/{patient_id}/records/rec-visit-1"
     assert page.url == node.url + trail_path
 
-    # The tally provider says it tallies.
+    # No check is recorded for this auditor yet.
     result = page.locator("#tally-result")
-    expect(result).to_have_class(re.compile(r"\balert-success\b"))
-    expect(result).to_contain_text("The trail tallies with the stored record")
-    expect(result).to_contain_text("2 stored version(s)")
+    expect(result).to_contain_text("The node has recorded no tally check of this record for you yet")
     # The page checks the trail's proofs itself, with the log key only.
     proofs = page.locator("[data-verify-trail]")
     expect(proofs).to_have_attribute("data-verified", "true", timeout=30_000)
@@ -520,11 +518,14 @@ def test_auditor(visitors, findings, node, patient_id):
     auditor.shot("trail")
     auditor.shot("trail", phone=True)
 
-    # Record the check.
+    # Run the check: the node runs it and records the result on the ledger itself.
     recorded = page.locator("#recorded-heading + dl")
-    auditor.submit(page.locator("#tally-form"), button="Record result: tallies")
-    expect(recorded).to_contain_text("Latest check")
+    auditor.submit(page.locator("#tally-form"), button="Run tally check")
+    expect(result).to_have_class(re.compile(r"\balert-success\b"))
+    expect(result).to_contain_text("the trail tallies with the stored record")
+    expect(recorded).to_contain_text("Your latest check")
     expect(recorded.locator("dd").first.locator(".badge")).to_have_text("tallies")
+    expect(page.locator("#open-heading + p")).to_contain_text("Your latest check tallied")
 
     # Sign off (approve): the sign-off shows.
     signoff = page.locator("#signoff-form")

@@ -102,11 +102,11 @@ def test_the_verifier_refuses_entries_the_node_would_refuse(page, web) -> None:
         "unread envelope member": good.replace(b'"payloadType":', b'"memo":"x","payloadType":', 1),
         "other keyid": good.replace(account.address.encode(), Account.new().address.encode()),
     }
-    # The node's own entries pass (entry 0 is the genesis the node signed; entry 1 a client's).
-    status, raw = post(web.url + "/v1/transactions", account.envelope("ledger.ping", {}, origin=origin)[0],
+    # The node's own entries pass (entry 0 is the genesis the node signed; entry 1 the operator's ping).
+    reader = Node(web.data, port=web.port)
+    status, raw = post(web.url + "/v1/transactions", reader.service_account().envelope("ledger.ping", {}, origin=origin)[0],
                        {"Content-Type": "application/json"})
     assert status == 201, raw
-    reader = Node(web.data, port=web.port)
     cases["node entry 0"] = reader.entry(0)
     cases["node entry 1"] = reader.entry(1)
 
@@ -132,7 +132,7 @@ SIGN_IN_PAGE = """async ([count]) => {
   const ledger = await import("/static/js/ledger.js");
   const key = await ledger.generateKeyPair();
   const envelopes = [];
-  for (let i = 0; i < count; i++) envelopes.push(JSON.stringify(await ledger.signEnvelope(key, "ledger.ping", {})));
+  for (let i = 0; i < count; i++) envelopes.push(JSON.stringify(await ledger.signEnvelope(key, "organizations.list", {})));
   const body = new TextEncoder().encode("browser upload");
   const target = "/v1/blobs?owner=" + key.address;
   const authorization = await ledger.requestAuthorization(key, "POST", target, body);
@@ -151,7 +151,10 @@ def test_the_page_signs_low_s_envelopes_for_this_ledger(page, web) -> None:
         sig = base64.b64decode(envelope["signatures"][0]["sig"])
         assert len(sig) == 64 and int.from_bytes(sig[32:], "big") <= P256_ORDER // 2
         status, raw = post(web.url + "/v1/transactions", text.encode(), {"Content-Type": "application/json"})
-        assert status == 201, raw
+        # A key with no account: the contracts deny the read, so the node accepted the signature and
+        # sequenced the entry (a refused signature would be a 400 with no receipt).
+        answer = json.loads(raw)
+        assert status == 403 and answer["error"]["code"] == "denied" and "receipt" in answer, raw
     sig = signed["authorization"].split('sig="', 1)[1].rstrip('"')
     raw_sig = base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4))
     assert int.from_bytes(raw_sig[32:], "big") <= P256_ORDER // 2

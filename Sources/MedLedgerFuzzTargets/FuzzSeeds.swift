@@ -115,10 +115,11 @@ public enum FuzzSeeds {
     static func transactionPayloads() -> [(name: String, type: String, json: String)] {
         let key = FuzzFixtures.signer.payloadKey
         let address = FuzzFixtures.signer.address.rawValue
+        let service = NodeServiceKey.derive(from: FuzzFixtures.logKey).publicKey.payloadKey
         let cid = ContentID(rawBlock: Array("content".utf8)).string
         let bodies: [String: String] = [
             "ledger.ping": "{}",
-            "ledger.genesis": #"{"admin":"\#(key)","adminName":"Fuzz Admin","origin":"\#(FuzzFixtures.origin)"}"#,
+            "ledger.genesis": #"{"admin":"\#(key)","adminName":"Fuzz Admin","origin":"\#(FuzzFixtures.origin)","service":"\#(service)"}"#,
             "patient.register": #"{"profile":"\#(cid)"}"#,
             "record.create": #"{"category":"lab_results","content":"\#(cid)","id":"record-0001","patient":"\#(address)"}"#,
             "grant.create": #"{"expires":\#(FuzzFixtures.now + 3_600_000),"grantee":"\#(address)","id":"grant-1","scope":{"categories":["reports"]}}"#,

@@ -13,6 +13,9 @@ public struct LedgerNode: Sendable {
     let treeHashes = TreeHashCache()
     /// Where encrypted record content lives; nil when the node serves no content.
     public var blobs: (any BlobStore)?
+    /// Signs the entries only the node appends (recorded tally checks, operator pings) with the
+    /// service key derived from the log key (``NodeServiceKey``).
+    public let service: EnvelopeSigner
 
     /// Milliseconds since the Unix epoch from the system clock.
     public static let systemClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
@@ -40,7 +43,8 @@ public struct LedgerNode: Sendable {
         )
         return LedgerNode(
             store: store, verifier: EnvelopeVerifier(registry: registry, origin: signingKey.name, limits: limits),
-            verifierKey: signingKey.verifierKey, sequencer: sequencer, clock: clock
+            verifierKey: signingKey.verifierKey, sequencer: sequencer, clock: clock,
+            service: EnvelopeSigner(key: NodeServiceKey.derive(from: signingKey), origin: signingKey.name)
         )
     }
 
@@ -69,6 +73,12 @@ public struct LedgerNode: Sendable {
             try await eraseContent(of: patient)
         }
         return receipt
+    }
+
+    /// Appends a `ledger.ping` signed with the node's service key (the only key admission accepts
+    /// pings from): proves the write path end to end.
+    public func ping() async throws -> Receipt {
+        try await submit(service.sign(PingBody(), expires: clock() + 60_000))
     }
 
     /// Destroys an erased patient's content key and removes their stored objects; returns how

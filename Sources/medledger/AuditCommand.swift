@@ -36,24 +36,23 @@ struct AuditClientOptions: ParsableArguments {
     }
 }
 
-/// `medledger audit tally --record R --key K`: runs the tally check on the node, prints what it
-/// found, and records the result on the ledger signed with the auditor's key.
+/// `medledger audit tally --record R --key K`: asks the node to run the tally check and prints what
+/// it found; for an auditor the node records the result on the ledger itself, signed with its
+/// service key.
 struct AuditTallyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tally",
-        abstract: "Check that a record's trail tallies with the stored record and content, and record the result.",
+        abstract: "Check that a record's trail tallies with the stored record and content; the node records the result.",
         discussion: """
-            The check reads the record's trail (an audited read), then compares the ledger's entries, the \
-            stored state and the content store (docs/AUDIT.md). Unless --no-record is given, the result is \
-            then recorded with an audit.tally transaction; discrepancies are stored encrypted under the \
-            patient's key and named by CID. Exits 0 when the record tallies, 1 when it does not or on error.
+            The check reads the record's trail (an audited read), then the node compares the ledger's entries, \
+            the stored state and the content store (docs/AUDIT.md). For an auditor the node records the result \
+            in an audit.tally entry it signs itself (counts only, never the discrepancies' wording); a failed \
+            check lets that auditor open the record for a while. Exits 0 when the record tallies, 1 when it \
+            does not or on error.
             """
     )
 
     @OptionGroup var client: AuditClientOptions
-
-    @Flag(name: .long, help: "Only check; do not record the result on the ledger.")
-    var noRecord = false
 
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
@@ -63,17 +62,16 @@ struct AuditTallyCommand: AsyncParsableCommand {
         let signer = EnvelopeSigner(key: key, origin: try await client.node().origin())
         let (status, data) = try await client.postTrailRead(to: "/v1/audit/tally", signer: signer)
         guard status == 200 else { throw CLIError("The tally check was refused (\(status)): \(Self.message(data))") }
-        struct Answer: Decodable { let tally: TallyReport }
-        let report = try JSONDecoder().decode(Answer.self, from: data).tally
-        var recorded: String?
-        if !noRecord {
-            recorded = try await record(report, key: key, signer: signer)
-        }
+        struct Receipt: Codable { let index: UInt64 }
+        struct Answer: Decodable { let tally: TallyReport; let recorded: Receipt?; let opensUntil: Int64? }
+        let answer = try JSONDecoder().decode(Answer.self, from: data)
+        let report = answer.tally
         if json {
-            struct Output: Encodable { let tally: TallyReport; let tallies: Bool; let recordedAt: String? }
+            struct Output: Encodable { let tally: TallyReport; let tallies: Bool; let recordedAt: UInt64?; let opensUntil: Int64? }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(Output(tally: report, tallies: report.tallies, recordedAt: recorded)), as: UTF8.self))
+            let output = Output(tally: report, tallies: report.tallies, recordedAt: answer.recorded?.index, opensUntil: answer.opensUntil)
+            print(String(decoding: try encoder.encode(output), as: UTF8.self))
         } else {
             print("record \(report.record): \(report.events) events on the trail, \(report.versions) stored version(s), proven against the checkpoint of size \(report.checkpointSize)")
             if report.tallies {
@@ -82,31 +80,13 @@ struct AuditTallyCommand: AsyncParsableCommand {
                 print("DOES NOT TALLY: \(report.discrepancies.count) discrepancy(ies):")
                 for line in report.discrepancies { print("  - \(line)") }
             }
-            if let recorded { print("result recorded on the ledger at \(recorded)") }
+            if let recorded = answer.recorded { print("result recorded on the ledger by the node at entry \(recorded.index)") }
+            if let until = answer.opensUntil {
+                let date = Date(timeIntervalSince1970: Double(until) / 1000)
+                print("you may open the record until \(ISO8601DateFormatter().string(from: date))")
+            }
         }
         if !report.tallies { throw ExitCode(1) }
-    }
-
-    /// Stores the discrepancies (encrypted, under the patient's key) and signs `audit.tally`.
-    private func record(_ report: TallyReport, key: P256Key, signer: EnvelopeSigner) async throws -> String {
-        var details: String?
-        if !report.tallies, let patient = report.patient {
-            struct Details: Encodable { let discrepancies: String; let checkpointSize: UInt64 }
-            let body = [UInt8](try JSONEncoder().encode(Details(discrepancies: report.discrepancies.joined(separator: "\n"), checkpointSize: report.checkpointSize)))
-            let target = "/v1/blobs?owner=\(patient.rawValue)&name=tally-\(report.record).json"
-            let signature = try RequestSignature.sign(method: "POST", target: target, time: Int64(Date().timeIntervalSince1970 * 1000), body: body, with: key)
-            let (status, data) = try await client.node().post(target, body: Data(body), contentType: "application/json", authorization: signature.header)
-            guard status == 201 else { throw CLIError("The discrepancies could not be stored (\(status)): \(Self.message(data))") }
-            struct Stored: Decodable { let cid: String }
-            details = try JSONDecoder().decode(Stored.self, from: data).cid
-        }
-        let envelope = try signer.sign(
-            RecordTally(record: report.record, result: report.result, details: details), expires: Int64(Date().timeIntervalSince1970 * 1000) + 60_000
-        )
-        let (status, data) = try await client.node().post("/v1/transactions", body: Data(envelope), contentType: "application/json")
-        guard status == 201 else { throw CLIError("The result could not be recorded (\(status)): \(Self.message(data))") }
-        struct Receipt: Decodable { let index: UInt64 }
-        return "entry \(try JSONDecoder().decode(Receipt.self, from: data).index)"
     }
 
     static func message(_ data: Data) -> String {

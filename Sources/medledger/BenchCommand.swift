@@ -29,8 +29,8 @@ struct LedgerBenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Concurrent submitters.")
     var submitters: Int = 256
 
-    @Option(name: .long, help: "Distinct signing accounts.")
-    var accounts: Int = 1_000
+    @Option(name: .long, help: "With --url: key file of the node's service key (`medledger keys --node-service`); only the node's operator may append pings.")
+    var serviceKey: String?
 
     @Option(name: .long, help: "Target submissions per second (0: as fast as possible).")
     var rate: Int = 0
@@ -48,10 +48,11 @@ struct LedgerBenchCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard transactions > 0, submitters > 0, accounts > 0, rate >= 0, prefill >= 0 else {
-            throw ValidationError("transactions, submitters and accounts must be positive; rate and prefill not negative.")
+        guard transactions > 0, submitters > 0, rate >= 0, prefill >= 0 else {
+            throw ValidationError("transactions and submitters must be positive; rate and prefill not negative.")
         }
         guard data == nil || url == nil else { throw ValidationError("use --data or --url, not both.") }
+        guard (url == nil) == (serviceKey == nil) else { throw ValidationError("--service-key goes with --url, and --url needs it.") }
         guard url == nil || prefill == 0 else { throw ValidationError("--prefill fills a local ledger; it cannot be used with --url.") }
     }
 
@@ -61,17 +62,17 @@ struct LedgerBenchCommand: AsyncParsableCommand {
         let options = LedgerBenchmark.Options(submitters: submitters, rate: rate)
         let expires = LedgerNode.systemClock() + 23 * 3600 * 1000
         let total = transactions
-        let accounts = accounts
-        @Sendable func presign(origin: String) async throws -> [[UInt8]] {
-            try await LedgerBenchmark.presign(count: total, accounts: accounts, origin: origin, expires: expires) {
+        @Sendable func presign(signer: EnvelopeSigner) async throws -> [[UInt8]] {
+            try await LedgerBenchmark.presign(count: total, signer: signer, expires: expires) {
                 progress.show("signing", $0, total)
             }
         }
-        var result = BenchResult(transactions: transactions, submitters: submitters, accounts: accounts, rate_target: rate)
+        var result = BenchResult(transactions: transactions, submitters: submitters, rate_target: rate)
 
-        if let url {
+        if let url, let serviceKey {
             guard let base = URL(string: url) else { throw ValidationError("--url is not a URL") }
-            let envelopes = try await presign(origin: try await NodeClient(url: url).origin())
+            let signer = EnvelopeSigner(key: try readKeyFile(serviceKey), origin: try await NodeClient(url: url).origin())
+            let envelopes = try await presign(signer: signer)
             let endpoint = base.appendingPathComponent("v1/transactions")
             let session = URLSession(configuration: .ephemeral)
             let run = await LedgerBenchmark.run(envelopes: envelopes, options: options, submit: { envelope in
@@ -98,7 +99,7 @@ struct LedgerBenchCommand: AsyncParsableCommand {
         } else {
             node = try await openNode(directory, logger: logger)
         }
-        let envelopes = try await presign(origin: node.origin)
+        let envelopes = try await presign(signer: node.service)
         if prefill > 0 {
             try await fill(node: node, count: prefill, expires: expires, progress: progress)
         }
@@ -131,7 +132,7 @@ struct LedgerBenchCommand: AsyncParsableCommand {
         var done = 0
         while done < count {
             let n = min(chunk, count - done)
-            let envelopes = try await LedgerBenchmark.presign(count: n, accounts: accounts, origin: node.origin, expires: expires)
+            let envelopes = try await LedgerBenchmark.presign(count: n, signer: node.service, expires: expires)
             let run = await LedgerBenchmark.run(
                 envelopes: envelopes, options: .init(submitters: 512, rate: 0),
                 submit: { _ = try await node.submit($0) }
@@ -164,7 +165,6 @@ struct LedgerBenchCommand: AsyncParsableCommand {
 struct BenchResult: Encodable {
     var transactions: Int
     var submitters: Int
-    var accounts: Int
     var rate_target: Int
     var seconds = 0.0
     var accepted = 0

@@ -339,7 +339,7 @@ struct HTTPBenchCommand: AsyncParsableCommand {
     static func fillFirstTile(node: LedgerNode) async throws {
         let missing = TileRequest.fullWidth - Int(min(node.size, UInt64(TileRequest.fullWidth)))
         guard missing > 0 else { return }
-        let envelopes = try await LedgerBenchmark.presign(count: missing, accounts: 16, origin: node.origin, expires: LedgerNode.systemClock() + 3_600_000)
+        let envelopes = try await LedgerBenchmark.presign(count: missing, signer: node.service, expires: LedgerNode.systemClock() + 3_600_000)
         let run = await LedgerBenchmark.run(envelopes: envelopes, options: .init(submitters: 64, rate: 0), submit: { _ = try await node.submit($0) })
         guard run.failed == 0 else { throw CLIError("could not fill the first tile: \(run.firstError ?? "?")") }
     }

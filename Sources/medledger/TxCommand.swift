@@ -14,7 +14,7 @@ struct TxCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Transaction type, e.g. ledger.ping.")
+    @Argument(help: "Transaction type, e.g. patient.register.")
     var type: String
 
     @Option(name: .long, help: "Key file from `medledger keys`.")

@@ -34,7 +34,8 @@ func masterKeyFromEnvironment() throws -> SymmetricKey? {
     throw CLIError("MEDLEDGER_MASTER_KEY must be 32 bytes as 64 hex digits or base64.")
 }
 
-/// Creates the data directory, the node key and the genesis entry.
+/// Creates the data directory, the node key and the genesis entry, which names the service key
+/// derived from the node key (``NodeServiceKey``).
 ///
 /// - Returns: the node and, when no admin key was supplied, the path of the generated one.
 func initialise(
@@ -58,7 +59,7 @@ func initialise(
     let (node, database) = try await openLedger(directory, logger: logger, maxObjectSize: maxObjectSize)
     let signer = EnvelopeSigner(key: key, origin: origin)
     let genesis = try signer.sign(
-        GenesisBody(origin: origin, admin: signer.payloadKey, adminName: adminName),
+        GenesisBody(origin: origin, admin: signer.payloadKey, adminName: adminName, service: node.service.payloadKey),
         expires: LedgerNode.systemClock() + 60_000
     )
     _ = try await node.submit(genesis)

@@ -33,7 +33,7 @@ func measureWitnessRoundTrips(count: Int, logger: Logger) async throws -> Witnes
     let node = try await LedgerNode.open(store: SQLiteLedgerStore(database: try LedgerDatabase.inMemory()), signingKey: signingKey, logger: logger)
     let admin = EnvelopeSigner(key: P256.Signing.PrivateKey(), origin: signingKey.name)
     _ = try await node.submit(try admin.sign(
-        GenesisBody(origin: signingKey.name, admin: admin.payloadKey, adminName: "Bench"), expires: LedgerNode.systemClock() + 60_000
+        GenesisBody(origin: signingKey.name, admin: admin.payloadKey, adminName: "Bench", service: node.service.payloadKey), expires: LedgerNode.systemClock() + 60_000
     ))
 
     // The witness: its own directory, serving on a free loopback port.
@@ -54,13 +54,12 @@ func measureWitnessRoundTrips(count: Int, logger: Logger) async throws -> Witnes
     guard let port = await iterator.next(), port > 0 else { throw CLIError("the witness server did not start") }
 
     let client = HTTPWitnessClient(submissionPrefix: "http://127.0.0.1:\(port)")
-    let pinger = EnvelopeSigner(key: P256.Signing.PrivateKey(), origin: node.origin)
     var cosignedSize: UInt64 = 0
     var latencies: [Double] = []
     latencies.reserveCapacity(count)
     // One untimed call first: it opens the connection and gives the witness its first record.
     for round in 0...count {
-        _ = try await node.submit(try pinger.sign(PingBody(), expires: LedgerNode.systemClock() + 60_000))
+        _ = try await node.ping()
         guard let checkpoint = node.checkpoint else { throw CLIError("the ledger has no checkpoint") }
         let size = checkpoint.checkpoint.size
         let proof = try await node.consistencyProof(from: cosignedSize, to: size)

@@ -10,21 +10,37 @@ private struct BlockHarness {
     let signingKey = NoteSigningKey(
         name: BlockHarness.origin, privateKey: try! Curve25519.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: 42, count: 32)))
     var builder: BlockBuilder { BlockBuilder(origin: Self.origin, signingKey: signingKey) }
-    let verifier = EnvelopeVerifier(registry: .ledger)
+    let verifier = EnvelopeVerifier(registry: ContractEngine.registry)
+    /// The node's service key, the only key admission takes pings from.
+    var service: EnvelopeSigner { EnvelopeSigner(key: NodeServiceKey.derive(from: signingKey)) }
 
     func verified(_ entry: [UInt8]) throws -> VerifiedTransaction {
         try verifier.parse(entry)
     }
 
     func genesis(origin: String = BlockHarness.origin, nonce: String = EnvelopeSigner.randomNonce()) throws -> VerifiedTransaction {
-        try verified(admin.sign(GenesisBody(origin: origin, admin: admin.payloadKey, adminName: "Admin"), nonce: nonce, expires: testNow + 60_000))
+        try verified(admin.sign(
+            GenesisBody(origin: origin, admin: admin.payloadKey, adminName: "Admin", service: service.payloadKey), nonce: nonce, expires: testNow + 60_000))
     }
 
+    /// An operator ping, signed by the service key unless a test passes another signer.
     func ping(
-        from signer: EnvelopeSigner = EnvelopeSigner(key: P256.Signing.PrivateKey()),
-        nonce: String = EnvelopeSigner.randomNonce(), expires: Int64 = testNow + 60_000
+        from signer: EnvelopeSigner? = nil, nonce: String = EnvelopeSigner.randomNonce(), expires: Int64 = testNow + 60_000
     ) throws -> VerifiedTransaction {
-        try verified(signer.sign(PingBody(), nonce: nonce, expires: expires))
+        try verified((signer ?? service).sign(PingBody(), nonce: nonce, expires: expires))
+    }
+
+    /// A cheap action any key may sign (the contracts deny it to a key without an account, but it
+    /// is admitted and sequenced): for tests of nonces across several signers.
+    func action(from signer: EnvelopeSigner, nonce: String = EnvelopeSigner.randomNonce(), expires: Int64 = testNow + 60_000) throws -> VerifiedTransaction {
+        try verified(signer.sign(ListOrganizations(), nonce: nonce, expires: expires))
+    }
+
+    /// The contract state after the genesis entry (it names the service key pings need).
+    func stateAfterGenesis() throws -> ContractState {
+        var state = ContractState()
+        _ = try builder.seal(after: .empty, state: &state, candidates: [try genesis()], existingNonces: [], time: testNow)
+        return state
     }
 
     /// The head after a sealed genesis block at `testNow`.
@@ -132,17 +148,17 @@ struct BlockBuilderTests {
         let carol = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let shared = "shared-nonce-0123456789"
         let candidates = [
-            try harness.ping(from: alice, nonce: shared),  // admitted
-            try harness.ping(from: bob, nonce: shared),  // same nonce, different signer: admitted
-            try harness.ping(from: alice, nonce: shared, expires: testNow + 30_000),  // replay within the batch
-            try harness.ping(from: carol, nonce: "carol-used-this-before"),  // replay of a stored nonce
-            try harness.ping(from: carol, nonce: "carol-fresh-nonce-0001"),  // admitted
+            try harness.action(from: alice, nonce: shared),  // admitted
+            try harness.action(from: bob, nonce: shared),  // same nonce, different signer: admitted
+            try harness.action(from: alice, nonce: shared, expires: testNow + 30_000),  // replay within the batch
+            try harness.action(from: carol, nonce: "carol-used-this-before"),  // replay of a stored nonce
+            try harness.action(from: carol, nonce: "carol-fresh-nonce-0001"),  // admitted
             genesis,  // its nonce is in the ledger too
         ]
         let existing: Set<NonceKey> = [
             NonceKey(signer: carol.address, nonce: "carol-used-this-before"), genesis.nonceKey,
         ]
-        var state = ContractState()
+        var state = try harness.stateAfterGenesis()
         let result = try harness.builder.seal(after: head, state: &state, candidates: candidates, existingNonces: existing, time: testNow + 5)
         #expect(indexes(result.outcomes) == [1, 2, nil, nil, 3, nil])
         #expect(failure(result.outcomes[2]) == .replayed)
@@ -159,10 +175,10 @@ struct BlockBuilderTests {
         let (head, _) = try harness.headAfterGenesis()
         let signer = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let candidates = [
-            try harness.ping(from: signer, nonce: fixedNonce, expires: testNow - 1),
-            try harness.ping(from: signer, nonce: fixedNonce, expires: testNow + 1),
+            try harness.action(from: signer, nonce: fixedNonce, expires: testNow - 1),
+            try harness.action(from: signer, nonce: fixedNonce, expires: testNow + 1),
         ]
-        var state = ContractState()
+        var state = try harness.stateAfterGenesis()
         let result = try harness.builder.seal(after: head, state: &state, candidates: candidates, existingNonces: [], time: testNow)
         #expect(failure(result.outcomes[0]) == .expired)
         #expect(indexes(result.outcomes) == [nil, 1])
@@ -178,7 +194,7 @@ struct BlockBuilderTests {
             try harness.ping(expires: blockTime),
             try harness.ping(expires: blockTime + 1),
         ]
-        var state = ContractState()
+        var state = try harness.stateAfterGenesis()
         let result = try harness.builder.seal(after: head, state: &state, candidates: candidates, existingNonces: [], time: blockTime)
         #expect(failure(result.outcomes[0]) == .expired)
         #expect(indexes(result.outcomes) == [nil, 1, 2])
@@ -193,11 +209,11 @@ struct BlockBuilderTests {
         let times: [Int64] = [testNow, testNow + 50, testNow + 20, testNow + 20, testNow + 1_000]
         let batchSizes = [1, 3, 4, 1, 9]
         var expectedTime: Int64 = .min
+        var state = ContractState()
         for (time, count) in zip(times, batchSizes) {
             let candidates = try (0..<count).map { i in
                 entries.isEmpty && i == 0 ? try harness.genesis() : try harness.ping(expires: testNow + 2_000)
             }
-            var state = ContractState()
             let result = try harness.builder.seal(after: head, state: &state, candidates: candidates, existingNonces: [], time: time)
             let block = try #require(result.block)
             #expect(block.entries.map(\.index) == Array(UInt64(entries.count)..<UInt64(entries.count + count)))
@@ -226,7 +242,7 @@ struct BlockBuilderTests {
         let harness = BlockHarness()
         let (head, _) = try harness.headAfterGenesis()
         // The clock stepped back 10 s, but the block time stays at the previous checkpoint's time.
-        var state = ContractState()
+        var state = try harness.stateAfterGenesis()
         let result = try harness.builder.seal(
             after: head, state: &state, candidates: [try harness.ping(expires: testNow - 5_000), try harness.ping(expires: testNow)],
             existingNonces: [], time: testNow - 10_000)
@@ -235,12 +251,36 @@ struct BlockBuilderTests {
         #expect(result.block?.checkpoint.checkpoint.time == testNow)
     }
 
+    @Test("a ping from any key but the node's service key is refused as operator-only; the service key's ping is admitted")
+    func pingsOnlyFromTheNode() throws {
+        let harness = BlockHarness()
+        let (head, _) = try harness.headAfterGenesis()
+        var state = try harness.stateAfterGenesis()
+        let stranger = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let candidates = [try harness.ping(from: stranger), try harness.ping(from: harness.admin), try harness.ping()]
+        let result = try harness.builder.seal(after: head, state: &state, candidates: candidates, existingNonces: [], time: testNow)
+        #expect(failure(result.outcomes[0]) == .operatorOnly("ledger.ping"))
+        #expect(failure(result.outcomes[1]) == .operatorOnly("ledger.ping"))
+        #expect(indexes(result.outcomes) == [nil, nil, 1])
+        #expect(EnvelopeError.operatorOnly("ledger.ping").code == "operator_only")
+    }
+
+    @Test("without the genesis entry's service key in the state, no ping is admitted")
+    func pingsNeedTheGenesisServiceKey() throws {
+        let harness = BlockHarness()
+        let (head, _) = try harness.headAfterGenesis()
+        var state = ContractState()
+        let result = try harness.builder.seal(after: head, state: &state, candidates: [try harness.ping()], existingNonces: [], time: testNow)
+        #expect(failure(result.outcomes[0]) == .operatorOnly("ledger.ping"))
+        #expect(result.block == nil)
+    }
+
     @Test("the block reports every perfect subtree its entries completed")
     func completedNodes() throws {
         let harness = BlockHarness()
         let (head, genesis) = try harness.headAfterGenesis()
         let pings = try (0..<7).map { _ in try harness.ping() }
-        var state = ContractState()
+        var state = try harness.stateAfterGenesis()
         let result = try harness.builder.seal(after: head, state: &state, candidates: pings, existingNonces: [], time: testNow)
         let block = try #require(result.block)
         let reference = ReferenceMerkleTree(entries: [genesis.entry] + pings.map(\.entry))
@@ -258,7 +298,7 @@ struct BlockBuilderTests {
     func nothingAdmitted() throws {
         let harness = BlockHarness()
         let (head, genesis) = try harness.headAfterGenesis()
-        var state = ContractState()
+        var state = try harness.stateAfterGenesis()
         let result = try harness.builder.seal(
             after: head, state: &state, candidates: [genesis, try harness.ping(expires: 0)], existingNonces: [], time: testNow)
         #expect(result.block == nil)
@@ -274,7 +314,7 @@ struct BlockBuilderTests {
         let harness = BlockHarness()
         let (head, _) = try harness.headAfterGenesis()
         let pings = try (0..<3).map { _ in try harness.ping() }
-        var state = ContractState()
+        var state = try harness.stateAfterGenesis()
         let a = try harness.builder.seal(after: head, state: &state, candidates: pings, existingNonces: [], time: testNow + 7)
         let b = try harness.builder.seal(after: head, state: &state, candidates: pings, existingNonces: [], time: testNow + 7)
         #expect(a.block?.checkpoint == b.block?.checkpoint)

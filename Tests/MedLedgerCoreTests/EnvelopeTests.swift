@@ -338,6 +338,7 @@ struct EnvelopeVerificationTests {
 @Suite("genesis body validation")
 struct GenesisBodyTests {
     let admin = EnvelopeSigner(key: P256.Signing.PrivateKey())
+    let service = EnvelopeSigner(key: P256.Signing.PrivateKey())
     let verifier = EnvelopeVerifier(registry: .ledger)
 
     func verify(_ body: GenesisBody, signedBy signer: EnvelopeSigner? = nil) throws -> EnvelopeError? {
@@ -347,7 +348,7 @@ struct GenesisBodyTests {
 
     @Test("a genesis signed by the administrator it names verifies")
     func validGenesis() throws {
-        let body = GenesisBody(origin: "example.org/log", admin: admin.payloadKey, adminName: "Dr. Admin")
+        let body = GenesisBody(origin: "example.org/log", admin: admin.payloadKey, adminName: "Dr. Admin", service: service.payloadKey)
         let entry = try admin.sign(body, expires: testNow + 1)
         let verified = try verifier.verify(entry, now: testNow)
         #expect(verified.type == "ledger.genesis")
@@ -357,26 +358,42 @@ struct GenesisBodyTests {
     @Test("a genesis signed by anyone but the named administrator is an invalid body")
     func signerMustBeAdmin() throws {
         let other = EnvelopeSigner(key: P256.Signing.PrivateKey())
-        let body = GenesisBody(origin: "example.org/log", admin: admin.payloadKey, adminName: "Admin")
+        let body = GenesisBody(origin: "example.org/log", admin: admin.payloadKey, adminName: "Admin", service: service.payloadKey)
         #expect(try verify(body, signedBy: other) == .invalidBody("the genesis entry must be signed by the administrator it names"))
     }
 
     @Test("a genesis with an invalid origin is an invalid body",
           arguments: ["", "has space", "plus+sign", "tab\tin", "nbsp\u{a0}in", "del\u{7f}", String(repeating: "o", count: 256)])
     func badOrigin(origin: String) throws {
-        let body = GenesisBody(origin: origin, admin: admin.payloadKey, adminName: "Admin")
+        let body = GenesisBody(origin: origin, admin: admin.payloadKey, adminName: "Admin", service: service.payloadKey)
         #expect(try verify(body) == .invalidBody("origin is not a valid log name"))
     }
 
     @Test("adminName must be 1 to 200 characters after trimming spaces")
     func adminName() throws {
-        func body(_ name: String) -> GenesisBody { GenesisBody(origin: "o", admin: admin.payloadKey, adminName: name) }
+        func body(_ name: String) -> GenesisBody { GenesisBody(origin: "o", admin: admin.payloadKey, adminName: name, service: service.payloadKey) }
         let reason = EnvelopeError.invalidBody("adminName must be 1 to 200 characters")
         #expect(try verify(body("")) == reason)
         #expect(try verify(body("    ")) == reason)
         #expect(try verify(body(String(repeating: "n", count: 201))) == reason)
         #expect(try verify(body(String(repeating: "n", count: 200))) == nil)
         #expect(try verify(body(" A ")) == nil)
+    }
+
+    @Test("a genesis must name the node's service key: a P-256 key other than the administrator's")
+    func serviceKey() throws {
+        let good = GenesisBody(origin: "o", admin: admin.payloadKey, adminName: "Admin", service: service.payloadKey)
+        #expect(try verify(good) == nil)
+        var same = good
+        same.service = admin.payloadKey
+        #expect(try verify(same) == .invalidBody("the node's service key must not be the administrator's key"))
+        var garbage = good
+        garbage.service = "not-a-key"
+        #expect(try verify(garbage) == .invalidBody("service must be a base64url uncompressed P-256 public key"))
+        let payload = handPayload(
+            type: GenesisBody.transactionType, signer: admin.payloadKey,
+            body: #"{"origin":"o","admin":"\#(admin.payloadKey)","adminName":"Admin"}"#)
+        #expect(envelopeError { try verifier.verify(try admin.signPayloadBytes(payload), now: testNow) } == .invalidBody(#"missing field "service""#))
     }
 
     @Test("a genesis body missing a field is an invalid body naming the field")

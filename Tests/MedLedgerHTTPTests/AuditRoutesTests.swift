@@ -86,9 +86,15 @@ struct AuditRoutesTests {
             let read = try auditor.sign(QueryTrail(record: "doc-1", limit: 1), expires: ledger.clock.now + 60_000)
             try await client.execute(uri: "/v1/audit/tally", method: .post, body: ByteBuffer(bytes: read)) { response in
                 #expect(response.status == .ok)
-                struct Answer: Decodable { let tally: TallyReport; let result: TallyResult }
+                struct Receipt: Decodable { let index: UInt64 }
+                struct Answer: Decodable { let tally: TallyReport; let result: TallyResult; let recorded: Receipt?; let opensUntil: Int64? }
                 let answer = try JSONDecoder().decode(Answer.self, from: Data(buffer: response.body))
                 #expect(answer.result == .tallies && answer.tally.discrepancies.isEmpty && answer.tally.versions == 1)
+                // The node recorded the result itself, for this auditor; a check that tallies opens nothing.
+                let recorded = try #require(answer.recorded)
+                #expect(answer.opensUntil == nil)
+                let check = await ledger.node.record("doc-1")?.tally(by: auditor.address)
+                #expect(check?.result == .tallies && check?.entry == recorded.index)
             }
             let bundleRead = try auditor.sign(QueryTrail(record: "doc-1", limit: 1), expires: ledger.clock.now + 60_000)
             try await client.execute(uri: "/v1/audit/bundle", method: .post, body: ByteBuffer(bytes: bundleRead)) { response in
@@ -112,5 +118,64 @@ struct AuditRoutesTests {
         }
         let trail = try await ledger.node.recordTrail("doc-1", below: ledger.node.size)
         #expect(trail.filter { $0.action == QueryTrail.transactionType }.count == 3)
+        #expect(trail.filter { $0.action == RecordTally.transactionType }.map(\.actor) == [ledger.node.service.address])
+    }
+
+    @Test("a failed check answers until when the auditor may open the record; the patient's own check is not recorded")
+    func failedCheckOpensForAWhile() async throws {
+        let (ledger, patient, auditor) = try await Self.ledger()
+        let blobs = try #require(ledger.node.blobs as? InMemoryBlobStore)
+        let cid = try #require(await ledger.node.record("doc-1")?.current.content)
+        blobs.remove(cid)
+        try await Application(router: buildRouter(node: ledger.node)).test(.router) { client in
+            struct Receipt: Decodable { let index: UInt64; let time: Int64 }
+            struct Answer: Decodable { let result: TallyResult; let recorded: Receipt?; let opensUntil: Int64? }
+            let read = try auditor.sign(QueryTrail(record: "doc-1", limit: 1), expires: ledger.clock.now + 60_000)
+            let answer = try await client.execute(uri: "/v1/audit/tally", method: .post, body: ByteBuffer(bytes: read)) { response in
+                #expect(response.status == .ok)
+                return try JSONDecoder().decode(Answer.self, from: Data(buffer: response.body))
+            }
+            let recorded = try #require(answer.recorded)
+            #expect(answer.result == .discrepancy)
+            #expect(answer.opensUntil == recorded.time + SystemParameters.defaults.tallyAccessSeconds * 1000)
+
+            let own = try patient.sign(QueryTrail(record: "doc-1", limit: 1), expires: ledger.clock.now + 60_000)
+            let patients = try await client.execute(uri: "/v1/audit/tally", method: .post, body: ByteBuffer(bytes: own)) { response in
+                #expect(response.status == .ok)
+                return try JSONDecoder().decode(Answer.self, from: Data(buffer: response.body))
+            }
+            #expect(patients.result == .discrepancy && patients.recorded == nil && patients.opensUntil == nil)
+        }
+        #expect(await ledger.node.record("doc-1")?.tallies?.map(\.auditor) == [auditor.address])
+    }
+
+    @Test("an auditor posting its own audit.tally result is denied with a receipt: the attempt is on the trail and opens nothing")
+    func selfRecordedTallyDenied() async throws {
+        let (ledger, _, auditor) = try await Self.ledger()
+        let size = ledger.node.size
+        let claim = try auditor.sign(
+            RecordTally(record: "doc-1", auditor: auditor.address, result: .discrepancy, checkpointSize: 1, discrepancies: 1),
+            expires: ledger.clock.now + 60_000)
+        // The old shape, with the auditor's own result and details, is no body the ledger reads.
+        let oldShape = try auditor.signPayloadBytes(Array(
+            #"{"body":{"record":"doc-1","result":"discrepancy"},"expires":\#(ledger.clock.now + 60_000),"nonce":"\#(EnvelopeSigner.randomNonce())","origin":"\#(TestLedger.origin)","signer":"\#(auditor.payloadKey)","type":"audit.tally"}"#.utf8))
+        try await Application(router: buildRouter(node: ledger.node)).test(.router) { client in
+            try await client.execute(uri: "/v1/transactions", method: .post, body: ByteBuffer(bytes: claim)) { response in
+                #expect(response.status == .forbidden)
+                let answer = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: response.body))
+                #expect(answer.error.code == "denied")
+            }
+            try await client.execute(uri: "/v1/transactions", method: .post, body: ByteBuffer(bytes: oldShape)) { response in
+                #expect(response.status == .unprocessableContent)
+                let answer = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: response.body))
+                #expect(answer.error.code == "invalid_body")
+            }
+        }
+        #expect(ledger.node.size == size + 1)
+        let trail = try await ledger.node.recordTrail("doc-1", below: ledger.node.size)
+        let attempt = try #require(trail.last)
+        #expect(attempt.action == "audit.tally" && attempt.outcome == .denied && attempt.actor == auditor.address)
+        #expect(await ledger.node.record("doc-1")?.tallies == nil)
+        await #expect(throws: QueryError.self) { try await ledger.query(ViewRecord(record: "doc-1"), by: auditor) }
     }
 }

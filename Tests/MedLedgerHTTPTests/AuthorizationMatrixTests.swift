@@ -28,7 +28,7 @@ struct MatrixGroup: Sendable, CustomTestStringConvertible {
         ViewRecord.transactionType, CopyRecord.transactionType, PrintRecord.transactionType, DownloadRecord.transactionType,
         ViewProfile.transactionType, ListRecords.transactionType, LookUpPatient.transactionType, QueryEvents.transactionType,
         QueryTrail.transactionType, ReportContentFailure.transactionType, CreateRecord.transactionType,
-        DispensePrescription.transactionType, RecordTally.transactionType, SignOffTrail.transactionType,
+        DispensePrescription.transactionType, SignOffTrail.transactionType,
         UpdateRecord.transactionType, DeleteRecord.transactionType,
     ]
     static let recordReads: Set<String> = [ViewRecord.transactionType, CopyRecord.transactionType, PrintRecord.transactionType, DownloadRecord.transactionType]
@@ -344,7 +344,8 @@ private struct MatrixWorld {
         case DispensePrescription.transactionType: return DispensePrescription(record: Self.rx)
         case QueryTrail.transactionType: return QueryTrail(record: Self.rx)
         case RecordTally.transactionType:
-            return RecordTally(record: Self.rx, result: .discrepancy, details: try await upload("discrepancies", owner: patient, by: signer))
+            // A client asserting a tally result: only the node's service key may record one.
+            return RecordTally(record: Self.rx, auditor: signer.address, result: .discrepancy, checkpointSize: ledger.node.size, discrepancies: 1)
         case SignOffTrail.transactionType: return SignOffTrail(record: Self.rx, decision: .flag)
         case QueryEvents.transactionType: return QueryEvents(query: AuditQuery(patient: patient))
         case ListRecords.transactionType: return ListRecords(patient: patient)
@@ -399,8 +400,8 @@ private struct MatrixWorld {
         rxCID = try await upload(String(decoding: rxContent, as: UTF8.self), owner: patient, by: author)
         try await require(CreateRecord(id: Self.rx, patient: patient, category: .prescriptions, content: rxCID), by: author)
         try await require(CreateGrant(id: "g-tally", grantee: tallyAuditor.address, scope: .all), by: owner)
-        try await require(
-            RecordTally(record: Self.rx, result: .discrepancy, details: try await upload("missing entry", owner: patient, by: tallyAuditor)), by: tallyAuditor)
+        // Another auditor's failed tally, recorded by the node: it opens nothing for the others.
+        try await recordNodeTally(for: tallyAuditor.address)
 
         guard let state = group.state else { return try await setUpRoleRows(now: now) }
         try await give(state, to: group.actor)
@@ -433,29 +434,46 @@ private struct MatrixWorld {
     }
 
     /// Puts `actor` in `state` towards the patient with real signed transactions.
+    /// The node's record of a failed tally check it ran for `auditor` (signed with its service key).
+    func recordNodeTally(for auditor: AccountAddress) async throws {
+        try await require(
+            RecordTally(record: Self.rx, auditor: auditor, result: .discrepancy, checkpointSize: ledger.node.size, discrepancies: 1),
+            by: ledger.node.service)
+    }
+
     mutating func give(_ state: GrantState, to actor: Actor) async throws {
         let owner = signer(.patient)
         let grantee = signer(actor).address
         let category = AccessScope.category(.prescriptions)
+        // An auditor's own failed check, recorded while their grant covers the record: auditors
+        // open a record only after one, so the grant state is what each cell then decides.
+        let tallied = { [self] in if actor == .auditor { try await self.recordNodeTally(for: grantee) } }
         switch state {
         case .none:
             break
         case .allRecords:
             try await require(CreateGrant(id: "g-signer", grantee: grantee, scope: .all), by: owner)
+            try await tallied()
         case .oneRecord:
             try await require(CreateGrant(id: "g-signer", grantee: grantee, scope: .record(Self.rx)), by: owner)
+            try await tallied()
         case .category:
             try await require(CreateGrant(id: "g-signer", grantee: grantee, scope: category), by: owner)
+            try await tallied()
         case .oneTimeUnused:
             try await require(CreateGrant(id: "g-signer", grantee: grantee, scope: .record(Self.rx), oneTime: true), by: owner)
+            try await tallied()
         case .oneTimeUsed:
             try await require(CreateGrant(id: "g-signer", grantee: grantee, scope: .record(Self.rx), oneTime: true), by: owner)
+            try await tallied()
             try await require(ViewRecord(record: Self.rx), by: signer(actor))
         case .expired:
             try await require(CreateGrant(id: "g-signer", grantee: grantee, scope: category, expires: ledger.clock.now + 1_000), by: owner)
+            try await tallied()
             ledger.clock.advance(millis: 5_000)
         case .revoked:
             try await require(CreateGrant(id: "g-signer", grantee: grantee, scope: category), by: owner)
+            try await tallied()
             try await require(RevokeGrant(grant: "g-signer"), by: owner)
         case .breakGlass:
             try await require(
@@ -464,6 +482,7 @@ private struct MatrixWorld {
         case .erasedPatient:
             if actor.role?.canBeGranted == true {
                 try await require(CreateGrant(id: "g-signer", grantee: grantee, scope: category), by: owner)
+                try await tallied()
             }
             try await require(RequestErasure(patient: patient), by: owner)
             try await require(ConfirmErasure(patient: patient), by: admin)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -53,6 +54,21 @@ struct LedgerRoutesTests {
                 #expect(body.leafHash == Base64Coding.standard(TreeHash.leaf(envelope).bytes))
             }
         }
+    }
+
+    @Test("a ping signed by any key but the node's service key gets 403 operator_only and changes nothing")
+    func pingFromAStrangerRefused() async throws {
+        let ledger = try await TestLedger.make()
+        let stranger = try ledger.ping(from: EnvelopeSigner(key: P256.Signing.PrivateKey()))
+        try await app(ledger).test(.router) { client in
+            try await client.execute(uri: "/v1/transactions", method: .post, body: ByteBuffer(bytes: stranger)) { response in
+                #expect(response.status == .forbidden)
+                let error = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: response.body))
+                #expect(error.error.code == "operator_only")
+                #expect(error.error.message.contains("service key"))
+            }
+        }
+        #expect(ledger.node.size == 1)
     }
 
     @Test(

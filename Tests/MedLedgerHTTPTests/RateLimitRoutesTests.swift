@@ -45,7 +45,8 @@ struct RateLimitRoutesTests {
     @Test("a key over its transaction budget gets 429 with Retry-After and the ledger does not grow; another key is unaffected")
     func transactionsLimitedPerKey() async throws {
         let ledger = try await TestLedger.make()
-        let busy = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        // The node's service key pings; another key's cheapest real action is registering.
+        let busy = ledger.node.service
         let other = EnvelopeSigner(key: P256.Signing.PrivateKey())
         try await Self.app(ledger, Self.limits(ledger)).test(.router) { client in
             for _ in 0..<2 {
@@ -57,7 +58,8 @@ struct RateLimitRoutesTests {
             try Self.expectRateLimited(refused)
             #expect(refused.headers[.retryAfter] == "30")
             #expect(ledger.node.size == size)
-            let unaffected = try await client.execute(uri: "/v1/transactions", method: .post, body: ByteBuffer(bytes: try ledger.ping(from: other)))
+            let registration = try other.sign(RegisterPatient(), expires: ledger.clock.now + 60_000)
+            let unaffected = try await client.execute(uri: "/v1/transactions", method: .post, body: ByteBuffer(bytes: registration))
             #expect(unaffected.status == .created)
         }
     }
@@ -65,7 +67,7 @@ struct RateLimitRoutesTests {
     @Test("tokens come back as the injected clock advances")
     func refillsWithClock() async throws {
         let ledger = try await TestLedger.make()
-        let signer = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let signer = ledger.node.service
         try await Self.app(ledger, Self.limits(ledger, perMinute: 1)).test(.router) { client in
             #expect(try await client.execute(uri: "/v1/transactions", method: .post, body: ByteBuffer(bytes: try ledger.ping(from: signer))).status == .created)
             try Self.expectRateLimited(try await client.execute(uri: "/v1/transactions", method: .post, body: ByteBuffer(bytes: try ledger.ping(from: signer))))
@@ -77,7 +79,7 @@ struct RateLimitRoutesTests {
     @Test("an exempt key is never limited")
     func exemptKey() async throws {
         let ledger = try await TestLedger.make()
-        let operatorKey = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let operatorKey = ledger.node.service
         try await Self.app(ledger, Self.limits(ledger, perMinute: 1, exempt: [operatorKey.address])).test(.router) { client in
             for _ in 0..<10 {
                 let response = try await client.execute(uri: "/v1/transactions", method: .post, body: ByteBuffer(bytes: try ledger.ping(from: operatorKey)))
@@ -89,7 +91,7 @@ struct RateLimitRoutesTests {
     @Test("a forged envelope naming someone else's key is refused without spending that key's budget")
     func forgeriesSpendNothing() async throws {
         let ledger = try await TestLedger.make()
-        let victim = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let victim = ledger.node.service
         try await Self.app(ledger, Self.limits(ledger, perMinute: 1)).test(.router) { client in
             for _ in 0..<5 {
                 var envelope = try #require(try JSONSerialization.jsonObject(with: Data(try ledger.ping(from: victim))) as? [String: Any])

@@ -45,7 +45,7 @@ struct SequencerTests {
     @Test("the same nonce twice in one batch admits exactly one")
     func replayWithinBatch() async throws {
         let ledger = try await TestLedger.make()
-        let signer = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let signer = ledger.node.service
         let first = try ledger.ping(from: signer, nonce: "same-nonce-0123456789")
         let second = try ledger.ping(from: signer, nonce: "same-nonce-0123456789")
         async let a = try? ledger.node.submit(first)
@@ -58,7 +58,7 @@ struct SequencerTests {
     @Test("an envelope that expired is refused; one too far ahead too")
     func expiry() async throws {
         let ledger = try await TestLedger.make()
-        let signer = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let signer = ledger.node.service
         let stale = try signer.sign(PingBody(), expires: ledger.clock.now - 1)
         await #expect(throws: EnvelopeError.expired) { try await ledger.node.submit(stale) }
         let far = try signer.sign(PingBody(), expires: ledger.clock.now + 48 * 3600 * 1000)
@@ -76,11 +76,11 @@ struct SequencerTests {
         let ping = try admin.sign(PingBody(), expires: clock.now + 1000)
         await #expect(throws: EnvelopeError.self) { try await node.submit(ping) }
         #expect(node.size == 0)
-        let wrongOrigin = try admin.sign(GenesisBody(origin: "other.log/x", admin: admin.payloadKey, adminName: "A"), expires: clock.now + 1000)
+        let wrongOrigin = try admin.sign(GenesisBody(origin: "other.log/x", admin: admin.payloadKey, adminName: "A", service: node.service.payloadKey), expires: clock.now + 1000)
         await #expect(throws: EnvelopeError.self) { try await node.submit(wrongOrigin) }
-        let genesis = try admin.sign(GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A"), expires: clock.now + 1000)
+        let genesis = try admin.sign(GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A", service: node.service.payloadKey), expires: clock.now + 1000)
         #expect(try await node.submit(genesis).index == 0)
-        let again = try admin.sign(GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A"), expires: clock.now + 1000)
+        let again = try admin.sign(GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A", service: node.service.payloadKey), expires: clock.now + 1000)
         await #expect(throws: EnvelopeError.self) { try await node.submit(again) }
         #expect(node.size == 1)
     }
@@ -105,9 +105,9 @@ struct SequencerTests {
         let clock = TestClock()
         let node = try await LedgerNode.open(store: flaky, signingKey: key, clock: clock.read)
         let admin = EnvelopeSigner(key: P256.Signing.PrivateKey())
-        _ = try await node.submit(try admin.sign(GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A"), expires: clock.now + 1000))
+        _ = try await node.submit(try admin.sign(GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A", service: node.service.payloadKey), expires: clock.now + 1000))
         flaky.failNextAppend()
-        let envelope = try admin.sign(PingBody(), expires: clock.now + 1000)
+        let envelope = try node.service.sign(PingBody(), expires: clock.now + 1000)
         await #expect(throws: SequencerError.self) { try await node.submit(envelope) }
         #expect(node.size == 1)
         // The same envelope goes through once storage recovers: nothing of it was recorded before.
@@ -124,7 +124,7 @@ struct SequencerTests {
         let clock = TestClock()
         let node = try await LedgerNode.open(store: flaky, signingKey: key, maxBatch: 8, clock: clock.read)
         let admin = EnvelopeSigner(key: P256.Signing.PrivateKey())
-        _ = try await node.submit(try admin.sign(GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A"), expires: clock.now + 60_000))
+        _ = try await node.submit(try admin.sign(GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A", service: node.service.payloadKey), expires: clock.now + 60_000))
         let patients = (0..<64).map { _ in EnvelopeSigner(key: P256.Signing.PrivateKey()) }
         let envelopes = try patients.map { try $0.sign(RegisterPatient(), expires: clock.now + 60_000) }
         flaky.failNextAppend()

@@ -188,9 +188,10 @@ struct AuditToolsTests {
         let clock = TestClock()
         let key = NoteSigningKey(name: TestLedger.origin, privateKey: Curve25519.Signing.PrivateKey())
         let admin = EnvelopeSigner(key: P256.Signing.PrivateKey())
-        let pings = (0..<20).map { _ in EnvelopeSigner(key: P256.Signing.PrivateKey()) }
+        let service = EnvelopeSigner(key: NodeServiceKey.derive(from: key))
         let nonces = (0..<20).map { _ in EnvelopeSigner.randomNonce() }
-        let genesis = try admin.sign(GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "Admin"), expires: clock.now + 60_000)
+        let genesis = try admin.sign(
+            GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "Admin", service: service.payloadKey), expires: clock.now + 60_000)
         /// The same history, except entry `changed` (when given) is another ping by the same signer.
         func build(changing changed: Int?) async throws -> LedgerNode {
             let store = SQLiteLedgerStore(database: try LedgerDatabase.inMemory())
@@ -198,7 +199,7 @@ struct AuditToolsTests {
             _ = try await node.submit(genesis)
             for index in 0..<20 {
                 let nonce = index == changed ? EnvelopeSigner.randomNonce() : nonces[index]
-                _ = try await node.submit(try pings[index].sign(PingBody(), nonce: nonce, expires: clock.now + 60_000))
+                _ = try await node.submit(try service.sign(PingBody(), nonce: nonce, expires: clock.now + 60_000))
             }
             return node
         }

@@ -50,7 +50,7 @@ struct ContractTamperTests {
         let report = try await verify(ledger)
         #expect(report.entries == 11)
         #expect(report.events == 8)  // genesis and seven actions; pings emit none
-        #expect(report.stateObjects == 5)  // admin, patient, doctor, record, grant
+        #expect(report.stateObjects == 6)  // the ledger's identity (node service key), admin, patient, doctor, record, grant
         #expect(try await ledger.store.contractState() == (try await ledger.store.contractState()))
     }
 

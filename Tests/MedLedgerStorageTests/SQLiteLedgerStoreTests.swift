@@ -84,19 +84,22 @@ struct SQLiteLedgerStoreTests {
         let store = SQLiteLedgerStore(database: database)
         let key = NoteSigningKey(name: TestLedger.origin, privateKey: .init())
         let builder = BlockBuilder(origin: TestLedger.origin, signingKey: key)
-        let signer = P256.Signing.PrivateKey().publicKey
+        let admin = P256.Signing.PrivateKey().publicKey
+        let service = P256.Signing.PrivateKey().publicKey
         // Synthetic entries: the store and the tree only see bytes, so no signing is needed here.
         func transaction(_ i: Int) -> VerifiedTransaction {
             let entry = Array("entry \(i)".utf8)
-            let body: any TransactionBody = i == 0 ? GenesisBody(origin: TestLedger.origin, admin: signer.payloadKey, adminName: "A") : PingBody()
+            let body: any TransactionBody =
+                i == 0 ? GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A", service: service.payloadKey) : PingBody()
+            let signer = i == 0 ? admin : service
             return VerifiedTransaction(
                 entry: entry, leafHash: .leaf(entry), type: i == 0 ? GenesisBody.transactionType : PingBody.transactionType,
                 signerKey: signer, signer: signer.address, nonce: "synthetic-nonce-\(i)", expires: .max, body: body)
         }
         var head = LedgerHead.empty
+        var state = ContractState()
         for start in stride(from: 0, to: 65_537, by: 4096) {
             let batch = (start..<min(start + 4096, 65_537)).map(transaction)
-            var state = ContractState()
             let block = try #require(try builder.seal(after: head, state: &state, candidates: batch, existingNonces: [], time: 1).block)
             try await store.append(block)
             head = LedgerHead(checkpoint: block.checkpoint, frontier: block.frontier)
@@ -125,7 +128,7 @@ struct SQLiteLedgerStoreTests {
         let transaction = try ledger.node.verifier.parse(stored.entry)
         let builder = BlockBuilder(origin: TestLedger.origin, signingKey: ledger.signingKey)
         // Pretend the nonce check missed it: the constraint must still hold.
-        var state = ContractState()
+        var state = try await ledger.store.contractState()
         let sealed = try builder.seal(after: head, state: &state, candidates: [transaction], existingNonces: [], time: ledger.clock.now)
         let block = try #require(sealed.block)
         await #expect(throws: LedgerStoreError.replayedNonce) { try await ledger.store.append(block) }

@@ -43,14 +43,16 @@ public struct TestLedger: Sendable {
         var node = try await LedgerNode.open(store: store, signingKey: signingKey, maxBatch: maxBatch, clock: clock.read)
         node.blobs = InMemoryBlobStore()
         let admin = EnvelopeSigner(key: P256.Signing.PrivateKey())
-        let genesis = try admin.sign(GenesisBody(origin: origin, admin: admin.payloadKey, adminName: "Admin"), expires: clock.now + 60_000)
+        let genesis = try admin.sign(
+            GenesisBody(origin: origin, admin: admin.payloadKey, adminName: "Admin", service: node.service.payloadKey), expires: clock.now + 60_000)
         _ = try await node.submit(genesis)
         return TestLedger(node: node, store: store, database: database, signingKey: signingKey, admin: admin, clock: clock)
     }
 
-    /// A signed ping from a fresh account, valid for a minute of test time.
-    public func ping(from signer: EnvelopeSigner = EnvelopeSigner(key: P256.Signing.PrivateKey()), nonce: String = EnvelopeSigner.randomNonce()) throws -> [UInt8] {
-        try signer.sign(PingBody(), nonce: nonce, expires: clock.now + 60_000)
+    /// A signed ping, valid for a minute of test time: by default from the node's service key (the
+    /// only key admission takes pings from); tests of the refusal pass another signer.
+    public func ping(from signer: EnvelopeSigner? = nil, nonce: String = EnvelopeSigner.randomNonce()) throws -> [UInt8] {
+        try (signer ?? node.service).sign(PingBody(), nonce: nonce, expires: clock.now + 60_000)
     }
 
     /// Submits `count` pings and returns their receipts in index order.

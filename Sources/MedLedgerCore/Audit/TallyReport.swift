@@ -27,6 +27,6 @@ public struct TallyReport: Codable, Sendable, Equatable {
     /// True when nothing disagrees.
     public var tallies: Bool { discrepancies.isEmpty }
 
-    /// The result an auditor records with `audit.tally`.
+    /// The result the node records with `audit.tally`.
     public var result: TallyResult { tallies ? .tallies : .discrepancy }
 }

@@ -22,6 +22,8 @@ public enum EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidBody(String)
     case replayed
     case rejected(String)
+    /// A kind only the node's service key may sign (the type), signed by another key.
+    case operatorOnly(String)
 
     /// Stable identifier for clients.
     public var code: String {
@@ -44,6 +46,7 @@ public enum EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidBody: "invalid_body"
         case .replayed: "replayed_nonce"
         case .rejected: "rejected"
+        case .operatorOnly: "operator_only"
         }
     }
 
@@ -67,6 +70,7 @@ public enum EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidBody(let why): "The transaction body is invalid: \(why)."
         case .replayed: "This signer has already used this nonce."
         case .rejected(let why): why
+        case .operatorOnly(let type): "Only the node's operator appends \(type) entries; they must be signed with the node's service key."
         }
     }
 }

@@ -41,7 +41,9 @@ public struct BlockBuilder: Sendable {
         let blockTime = max(time, head.checkpoint?.checkpoint.time ?? time)
         for transaction in candidates {
             let index = frontier.size
-            if let refusal = Self.refusal(of: transaction, at: index, blockTime: blockTime, seen: seen, origin: origin) {
+            if let refusal = Self.refusal(of: transaction, at: index, blockTime: blockTime, seen: seen, origin: origin)
+                ?? Self.operatorRefusal(of: transaction, state: state)
+            {
                 outcomes.append(.failure(refusal))
                 continue
             }
@@ -80,5 +82,13 @@ public struct BlockBuilder: Sendable {
             return .rejected("The genesis entry names origin \"\(genesis.origin)\" but this log is \"\(origin)\".")
         }
         return nil
+    }
+
+    /// The rule for kinds only the node's operator appends: a `ledger.ping` must be signed by the
+    /// node's service key the genesis entry named (``ContractState/ledger``). It needs the state,
+    /// so `medledger verify` applies it while replaying the contracts.
+    public static func operatorRefusal(of transaction: VerifiedTransaction, state: ContractState) -> EnvelopeError? {
+        guard transaction.type == PingBody.transactionType, !state.isNodeService(transaction.signer) else { return nil }
+        return .operatorOnly(PingBody.transactionType)
     }
 }

@@ -7,7 +7,8 @@ import MedLedgerNode
 /// and `GET /v1/proofs/consistency`. The tally check and the audit bundle reveal a record's trail,
 /// so each takes a signed `audit.trail` read (`POST /v1/audit/tally`, `POST /v1/audit/bundle`):
 /// the contracts decide who may read the trail, and the read is on the ledger before anything is
-/// returned.
+/// returned. For an auditor, the node then records the tally check's result itself, signed with
+/// its service key; no client asserts a result.
 struct AuditController<Context: RequestContext>: Sendable {
     let node: LedgerNode
     /// The checkpoint bundles are proven against: the newest cosigned one when witnesses are configured.
@@ -42,11 +43,26 @@ struct AuditController<Context: RequestContext>: Sendable {
         return try JSONResponse.make(status: .ok, ConsistencyProofBody(from: from, to: to, proof: proof.map { Base64Coding.standard($0.bytes) }))
     }
 
-    /// `POST /v1/audit/tally`: a signed `audit.trail` read; answers its receipt and the tally report.
+    /// `POST /v1/audit/tally`: a signed `audit.trail` read; answers its receipt and the tally
+    /// report. When the reader is an auditor, the node records the result for them (a node-signed
+    /// `audit.tally` entry) and answers that entry's receipt and the end of the access a failed
+    /// check gives; a patient checking their own record gets the report only.
     @Sendable func tally(_ request: Request, context: Context) async throws -> Response {
         let (result, record) = try await trailRead(request)
-        let report = try await node.tally(record: record)
-        return try JSONResponse.make(status: .ok, TallyResponse(receipt: SubmitResponse(result.receipt), tally: report, result: report.result))
+        let reader = result.event.actor
+        guard await node.account(reader)?.role == .auditor else {
+            let report = try await node.tally(record: record)
+            return try JSONResponse.make(status: .ok, TallyResponse(receipt: SubmitResponse(result.receipt), tally: report, result: report.result))
+        }
+        let (report, entry) = try await node.recordTally(record: record, for: reader)
+        let recorded = SubmitResponse(entry)
+        guard entry.contract?.allowed == true else { return try JSONResponse.make(status: .forbidden, DeniedResponse(recorded)) }
+        let window = await node.parameters().tallyAccessSeconds
+        let check = await node.record(record)?.tally(by: reader)
+        return try JSONResponse.make(status: .ok, TallyResponse(
+            receipt: SubmitResponse(result.receipt), tally: report, result: report.result, recorded: recorded,
+            opensUntil: check?.entry == entry.index ? check?.opensUntil(windowSeconds: window) : nil
+        ))
     }
 
     /// `POST /v1/audit/bundle`: a signed `audit.trail` read; answers the record's audit bundle file.
@@ -110,8 +126,13 @@ struct ConsistencyProofBody: Encodable {
 }
 
 struct TallyResponse: Encodable {
+    /// The receipt of the `audit.trail` read.
     let receipt: SubmitResponse
     let tally: TallyReport
-    /// `tallies` or `discrepancy`: what to record with `audit.tally`.
+    /// `tallies` or `discrepancy`.
     let result: TallyResult
+    /// For an auditor: the receipt of the node-signed `audit.tally` entry that recorded the result.
+    var recorded: SubmitResponse? = nil
+    /// For an auditor whose check failed: until when (Unix milliseconds) they may open the record.
+    var opensUntil: Int64? = nil
 }

@@ -30,6 +30,7 @@ struct APIError: Error, HTTPResponseError {
                 .keyIDMismatch, .badSignature, .nonCanonicalSignature, .badNonce:
                 .badRequest
             case .expired, .expiryTooFar, .unknownTransactionType, .invalidBody, .rejected: .unprocessableContent
+            case .operatorOnly: .forbidden
             }
         return APIError(status: status, code: error.code, message: error.description)
     }

@@ -65,7 +65,7 @@ enum OpenAPIDocument {
     "/v1/transactions": {
       "post": {
         "summary": "Submit one signed transaction (any action type); answers once it is durable.",
-        "description": "The payload's type is one of ActionType (or ledger.ping). The contracts decide; an allowed action answers 201, a denied one 403 — both are on the ledger with their audit event. Read types may be sent here too, but only /v1/queries returns what they read.",
+        "description": "The payload's type is one of ActionType (or ledger.ping, which only the node's service key may sign: 403 operator_only otherwise; audit.tally likewise is recorded only by the node, and the contracts deny it from anyone else). The contracts decide; an allowed action answers 201, a denied one 403 — both are on the ledger with their audit event. Read types may be sent here too, but only /v1/queries returns what they read.",
         "requestBody": {
           "required": true,
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}}
@@ -158,12 +158,12 @@ enum OpenAPIDocument {
     },
     "/v1/audit/tally": {
       "post": {
-        "summary": "Run the tally check of a record (docs/AUDIT.md); the body is a signed audit.trail read of it, which the contracts decide and the ledger records first.",
+        "summary": "Run the tally check of a record (docs/AUDIT.md); the body is a signed audit.trail read of it, which the contracts decide and the ledger records first. For an auditor the node then records the result itself, in an audit.tally entry signed with its service key (counts and checkpoint size only); a failed check lets that auditor open the record until opensUntil. No client can record a result.",
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}}},
         "responses": {
-          "200": {"description": "The read's receipt, the tally report and the result to record with audit.tally.", "content": {"application/json": {"schema": {"type": "object", "required": ["receipt", "tally", "result"], "properties": {"receipt": {"$ref": "#/components/schemas/Receipt"}, "tally": {"type": "object"}, "result": {"type": "string", "enum": ["tallies", "discrepancy"]}}}}}},
+          "200": {"description": "The read's receipt, the tally report and its result; for an auditor also the receipt of the node-recorded audit.tally entry and, when the check failed, until when (Unix milliseconds) that auditor may open the record.", "content": {"application/json": {"schema": {"type": "object", "required": ["receipt", "tally", "result"], "properties": {"receipt": {"$ref": "#/components/schemas/Receipt"}, "tally": {"type": "object"}, "result": {"type": "string", "enum": ["tallies", "discrepancy"]}, "recorded": {"$ref": "#/components/schemas/Receipt"}, "opensUntil": {"type": "integer", "format": "int64"}}}}}},
           "400": {"$ref": "#/components/responses/Error"},
-          "403": {"description": "Denied; recorded on the ledger with its reason.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Denied"}}}},
+          "403": {"description": "Denied (the read, or recording the result); recorded on the ledger with its reason.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Denied"}}}},
           "409": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
           "422": {"$ref": "#/components/responses/Error"},

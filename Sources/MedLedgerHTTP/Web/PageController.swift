@@ -225,7 +225,7 @@ struct PageController<Context: RequestContext>: Sendable {
         case "parameters":
             return values.convert(try JSONValue.of(await node.parameters()))
         case "tally":
-            return try await tally(record: params["record"], outcomes: outcomes, values: values)
+            return try await tally(record: params["record"], auditor: session?.account, outcomes: outcomes, values: values)
         case "explorer":
             return try await explorer(values: values)
         case "entry":
@@ -250,22 +250,33 @@ struct PageController<Context: RequestContext>: Sendable {
         ]
     }
 
-    /// The tally check of the page's record (``LedgerNode/tally(record:)``), run once the page's
-    /// `fullTrail` read (the whole audit.trail, which the contracts must allow) is answered.
-    func tally(record id: String?, outcomes: [String: SessionReader.Outcome], values: TemplateValue) async throws -> Any {
+    /// What the node recorded about the page's record for the signed-in auditor, once the page's
+    /// `fullTrail` read (the whole audit.trail, which the contracts must allow) is answered: their
+    /// latest node-recorded tally check (``MedicalRecord/tally(by:)``) and whether it still opens
+    /// the record, and the latest sign-off. The check itself runs only when the auditor asks
+    /// (`POST /v1/audit/tally`); when their recorded check failed, it runs again here to list what
+    /// it finds, since the entry on the ledger carries only the count.
+    func tally(record id: String?, auditor: AccountAddress?, outcomes: [String: SessionReader.Outcome], values: TemplateValue) async throws -> Any {
         guard case .answered? = outcomes["fullTrail"], let id, let record = await node.record(id) else { return ["unavailable": true] }
-        let report: TallyReport
-        do {
-            report = try await node.tally(record: id)
-        } catch let error as AuditError {
-            return ["unavailable": true, "reason": error.description]
+        let window = await node.parameters().tallyAccessSeconds
+        let windowText = window % 3_600 == 0 ? "\(window / 3_600) hour(s)" : "\(window / 60) minute(s)"
+        var value: [String: Any] = ["recordFound": true, "windowText": windowText]
+        if let auditor, let mine = record.tally(by: auditor) {
+            var check: [String: Any] = [
+                "result": mine.result.rawValue, "result_\(mine.result.rawValue)": true, "discrepancies": mine.discrepancies,
+                "checkpointSize": Int(mine.checkpointSize), "entry": Int(mine.entry), "timeText": TemplateValue.format(time: mine.time),
+            ]
+            if let until = mine.opensUntil(windowSeconds: window) {
+                check["opensUntilText"] = TemplateValue.format(time: until)
+                check["open"] = node.clock() < until
+                do {
+                    value["discrepancies"] = try await node.tally(record: id).discrepancies
+                } catch let error as AuditError {
+                    value["discrepancies"] = [error.description]
+                }
+            }
+            value["mine"] = check
         }
-        var value: [String: Any] = [
-            "tallies": report.tallies, "discrepancies": report.discrepancies, "result": report.result.rawValue,
-            "events": report.events, "versions": report.versions, "recordFound": true, "checkpointSize": Int(report.checkpointSize),
-        ]
-        // The recorded check and sign-off decide what the contracts allow next (open, approve).
-        if let latest = record.tally { value["latest"] = values.convert(try JSONValue.of(latest)) }
         if let signOff = record.signOff { value["signOff"] = values.convert(try JSONValue.of(signOff)) }
         return value
     }

@@ -95,6 +95,17 @@ extension LedgerNode {
         )
     }
 
+    /// Runs the tally check of `id` for `auditor` and records its result on the ledger in an
+    /// `audit.tally` entry signed with the node's service key, so the result is the node's, never
+    /// a client's. The entry holds counts and the checkpoint size only. Returns the report and the
+    /// entry's receipt; the contracts may still deny the entry (no covering grant), which the
+    /// receipt's outcome says and the ledger records.
+    public func recordTally(record id: String, for auditor: AccountAddress) async throws -> (report: TallyReport, receipt: Receipt) {
+        let report = try await tally(record: id)
+        let envelope = try service.sign(RecordTally(report: report, auditor: auditor), expires: clock() + 60_000)
+        return (report, try await submit(envelope))
+    }
+
     /// An offline audit bundle of `id`'s trail, proven against `checkpoint` (by default the latest;
     /// pass the newest cosigned one so the bundle carries the witnesses' cosignatures).
     public func auditBundle(record id: String, checkpoint given: SignedCheckpoint? = nil) async throws -> AuditBundle {

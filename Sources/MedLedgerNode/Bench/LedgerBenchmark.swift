@@ -3,8 +3,9 @@ import Foundation
 import MedLedgerCore
 import Synchronization
 
-/// Load generator behind `medledger bench ledger`: pre-signs envelopes from many accounts, submits
-/// them from concurrent submitters and measures throughput and submit-to-durable latency.
+/// Load generator behind `medledger bench ledger`: pre-signs operator pings with the node's service
+/// key (the only key admission takes pings from), submits them from concurrent submitters and
+/// measures throughput and submit-to-durable latency.
 public struct LedgerBenchmark: Sendable {
     /// How the timed run submits.
     public struct Options: Sendable {
@@ -33,9 +34,9 @@ public struct LedgerBenchmark: Sendable {
         public var throughput: Double { Double(accepted) / max(seconds, 1e-9) }
     }
 
-    /// Signs `count` ping envelopes round-robin over `accounts` fresh keys, on every core.
-    public static func presign(count: Int, accounts: Int, origin: String, expires: Int64, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> [[UInt8]] {
-        let signers = (0..<max(accounts, 1)).map { _ in EnvelopeSigner(key: P256.Signing.PrivateKey(), origin: origin) }
+    /// Signs `count` ping envelopes with `signer` (the node's ``LedgerNode/service`` signer), each
+    /// with a fresh nonce, on every core.
+    public static func presign(count: Int, signer: EnvelopeSigner, expires: Int64, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> [[UInt8]] {
         let parts = max(ProcessInfo.processInfo.activeProcessorCount, 1)
         let done = Counter()
         return try await withThrowingTaskGroup(of: (Int, [[UInt8]]).self) { group in
@@ -44,7 +45,7 @@ public struct LedgerBenchmark: Sendable {
                     var out: [[UInt8]] = []
                     var i = part
                     while i < count {
-                        out.append(try signers[i % signers.count].sign(PingBody(), expires: expires))
+                        out.append(try signer.sign(PingBody(), expires: expires))
                         i += parts
                         let total = done.increment()
                         if total % 10_000 == 0 { progress(total) }

@@ -112,6 +112,9 @@ public struct LedgerVerifier: Sendable {
     ) async throws -> Int {
         var expected: [AuditEvent] = []
         for (offset, (transaction, time)) in zip(transactions, times).enumerated() {
+            if let refusal = BlockBuilder.operatorRefusal(of: transaction, state: contracts) {
+                throw LedgerVerificationError.entry(index: start + UInt64(offset), reason: "the ledger's rules refuse it: \(refusal.description)")
+            }
             if let outcome = ContractEngine.apply(transaction, index: start + UInt64(offset), time: time, to: &contracts) {
                 expected.append(outcome.event)
             }

@@ -62,6 +62,8 @@ extension ContractWorld {
             try require(RevokeGrant(grant: Self.signerGrant), by: .patient)
         case .oneTimeUsed:
             try require(CreateGrant(id: Self.signerGrant, grantee: grantee, scope: scope, oneTime: true), by: .patient)
+            // An auditor reads only after the node recorded a failed check of theirs.
+            if persona.role == .auditor { try recordTally(of: Self.prescription, for: persona, result: .discrepancy) }
             try require(ViewRecord(record: Self.prescription), by: persona)
         case .breakGlass:
             try require(OpenBreakGlass(id: "bg-signer", patient: address(.patient), justification: cid("emergency")), by: persona)
@@ -109,11 +111,13 @@ private let clinicalRead: Set<GrantState> = [.active, .oneTime, .breakGlass]
 /// Grant states that let a doctor change a record: a reusable grant or break-glass.
 private let clinicalChange: Set<GrantState> = [.active, .breakGlass]
 
-/// The patient reads their own; doctors read with a grant in force or break-glass; auditors (after the
-/// reviewer's failed tally), management and pharmacists read with a grant in force.
+/// The patient reads their own; doctors read with a grant in force or break-glass; management and
+/// pharmacists read with a grant in force. The auditor never does here: only the node's record of the
+/// auditor's *own* failed tally check opens a record, and the reviewer's failed check opens nothing
+/// for them.
 private let readPermission = Permission(
     always: [.patient],
-    withGrant: [.doctor: clinicalRead, .auditor: inForce, .management: inForce, .pharmacist: inForce])
+    withGrant: [.doctor: clinicalRead, .management: inForce, .pharmacist: inForce])
 
 /// One action of ``ContractEngine/actions``: the body each persona signs, any setup it needs, and the table row.
 struct ActionCase: Sendable, CustomTestStringConvertible {
@@ -251,11 +255,13 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         ActionCase(QueryTrail.self, Permission(always: [.patient], withGrant: [.auditor: inForce]), targetsPrescription: true) { _, _ in
             QueryTrail(record: rx)
         },
-        ActionCase(RecordTally.self, Permission(withGrant: [.auditor: inForce]), targetsPrescription: true) { _, _ in
-            RecordTally(record: rx, result: .tallies)
+        // Only the node's service key records a tally check; a signer asserting its own result is denied.
+        ActionCase(RecordTally.self, Permission(), targetsPrescription: true) { world, persona in
+            RecordTally(record: rx, auditor: world.address(persona), result: .discrepancy, checkpointSize: 1, discrepancies: 1)
         },
-        ActionCase(SignOffTrail.self, Permission(withGrant: [.auditor: inForce]), targetsPrescription: true) { _, _ in
-            // The reviewer's tally failed, so the trail can be flagged, not approved.
+        // Sign-off follows the signer's own node-recorded check (the reviewer's counts for nothing):
+        // the node records a failed one for the auditor whenever their grant covers the prescription.
+        ActionCase(SignOffTrail.self, Permission(withGrant: [.auditor: inForce]), targetsPrescription: true, prepare: nodeChecksForAuditor) { _, _ in
             SignOffTrail(record: rx, decision: .flag, note: cid("follow up"))
         },
         ActionCase(
@@ -297,6 +303,15 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         }) { world, _ in CloseSession(session: world.address(.newStaff)) },
     ]
 
+    /// The node records a failed tally check of the prescription for the auditor, when their grant
+    /// covers it (as `POST /v1/audit/tally` would).
+    @Sendable static func nodeChecksForAuditor(_ world: inout ContractWorld) throws {
+        guard let auditor = world.account(.auditor), let record = world.state.records[rx],
+            world.state.auditorCovers(record, auditor: auditor, at: world.time)
+        else { return }
+        try world.recordTally(of: rx, for: .auditor, result: .discrepancy)
+    }
+
     @Sendable static func patientAsksForErasure(_ world: inout ContractWorld) throws {
         try world.require(RequestErasure(patient: world.address(.patient)), by: .patient)
     }
@@ -330,9 +345,12 @@ struct AuthorizationMatrixTests {
         let tableTypes = ActionCase.all.map(\.type)
         #expect(tableTypes.sorted() == ContractEngine.actions.map { $0.transactionType }.sorted())
         #expect(Set(tableTypes).count == tableTypes.count)
+        // audit.tally is the node's alone: its service key is no signing persona, and no client
+        // may record one (the node's own entries are tested in NodeRecordedTallyTests).
+        let nodeOnly: Set<String> = [RecordTally.transactionType]
         for action in ActionCase.all {
             let outcomes = Participant.all.map { action.permission.allows($0.persona, $0.grant) }
-            #expect(outcomes.contains(true), "\(action.type) is allowed to nobody")
+            #expect(outcomes.contains(true) || nodeOnly.contains(action.type), "\(action.type) is allowed to nobody")
             #expect(outcomes.contains(false), "\(action.type) is allowed to everybody")
         }
     }
@@ -533,23 +551,23 @@ struct RecordAccessLifecycleTests {
         #expect(!note.event.breakGlass)
     }
 
-    @Test("an auditor may open a record only after a recorded tally check of it failed")
+    @Test("an auditor may open a record only after the node recorded a failed tally check of it for them")
     func auditorNeedsFailedTally() throws {
         var world = try ContractWorld.standard(tally: false)
         try world.require(CreateGrant(id: "g-audit", grantee: world.address(.auditor), scope: .all), by: .patient)
         let early = try world.submit(ViewRecord(record: Self.rx), by: .auditor)
-        #expect(!early.allowed && early.event.message.contains("tally check failed"))
+        #expect(!early.allowed && early.event.message.contains("failed tally check"))
         // The trail itself needs no tally.
         #expect(try world.submit(QueryTrail(record: Self.rx), by: .auditor).allowed)
         // Sign-off needs a tally first.
         #expect(!(try world.submit(SignOffTrail(record: Self.rx, decision: .approve), by: .auditor).allowed))
 
-        try world.require(RecordTally(record: Self.rx, result: .tallies), by: .auditor)
+        try world.recordTally(of: Self.rx, for: .auditor, result: .tallies)
         #expect(!(try world.submit(ViewRecord(record: Self.rx), by: .auditor).allowed))
         #expect(try world.submit(SignOffTrail(record: Self.rx, decision: .approve), by: .auditor).allowed)
 
-        try world.require(RecordTally(record: Self.rx, result: .discrepancy, details: cid("missing entry")), by: .auditor)
-        #expect(world.state.records[Self.rx]?.tally?.result == .discrepancy)
+        try world.recordTally(of: Self.rx, for: .auditor, result: .discrepancy)
+        #expect(world.state.records[Self.rx]?.tally(by: world.address(.auditor))?.result == .discrepancy)
         #expect(!(try world.submit(SignOffTrail(record: Self.rx, decision: .approve), by: .auditor).allowed))
         #expect(try world.submit(SignOffTrail(record: Self.rx, decision: .flag), by: .auditor).allowed)
         let open = try world.submit(ViewRecord(record: Self.rx), by: .auditor)
@@ -557,6 +575,8 @@ struct RecordAccessLifecycleTests {
         #expect(open.event.auditor == world.address(.auditor))
 
         // A failed tally is no substitute for the patient's grant.
+        #expect(!(try world.submit(ViewRecord(record: Self.rx), by: .reviewer).allowed))
+        try world.recordTally(of: Self.rx, for: .reviewer, result: .discrepancy)
         #expect(try world.submit(ViewRecord(record: Self.rx), by: .reviewer).allowed)
         try world.require(RevokeGrant(grant: ContractWorld.reviewerGrant), by: .patient)
         #expect(!(try world.submit(ViewRecord(record: Self.rx), by: .reviewer).allowed))
@@ -586,6 +606,7 @@ struct RecordAccessLifecycleTests {
         try world.require(CreateGrant(id: "g-doctor", grantee: world.address(.doctor), scope: .all), by: .patient)
         try world.require(CreateGrant(id: "g-pharmacy", grantee: world.address(.pharmacist), scope: .category(.prescriptions)), by: .patient)
         try world.require(CreateGrant(id: "g-audit", grantee: world.address(.auditor), scope: .all), by: .patient)
+        try world.recordTally(of: Self.rx, for: .auditor, result: .discrepancy)
         try world.require(DeleteRecord(record: Self.rx), by: .doctor)
         #expect(!(try world.submit(ViewRecord(record: Self.rx), by: .doctor).allowed))
         #expect(!(try world.submit(UpdateRecord(record: Self.rx, content: cid("v2"), baseVersion: 1), by: .doctor).allowed))

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("authorization table: the contracts' own, published in docs/CONTRACTS.md")
 struct AuthorizationTableTests {
-    @Test("every contract action has exactly one row, allowed to someone and refused to someone")
+    @Test("every contract action has exactly one row, allowed to someone and refused to someone (the node's own actions to no client)")
     func everyActionHasARow() {
         let types = ContractEngine.actions.map { $0.transactionType }
         #expect(Set(types) == Set(AuthorizationMatrix.rules.keys))
@@ -15,6 +15,10 @@ struct AuthorizationTableTests {
                 continue
             }
             let cells = AuthorizationMatrix.Actor.allCases.flatMap { actor in row.states.compactMap { row.allows(actor, in: $0) } }
+            if AuthorizationMatrix.nodeOnly.contains(type) {
+                #expect(!cells.contains(true), "\(type) is the node's own and allowed to no client")
+                continue
+            }
             #expect(cells.contains(true), "\(type) is allowed to nobody")
             #expect(cells.contains(false), "\(type) is allowed to everybody")
         }

@@ -86,8 +86,15 @@ struct InvalidBodyCase: Sendable, CustomTestStringConvertible {
             valid: RegisterDoctor(displayName: "Dr A", speciality: "GP", licence: "L-1", certificate: cid("cert")),
             invalid: RegisterDoctor(displayName: "Dr A", speciality: "GP", licence: "L-1", certificate: "certificate.pdf"), reason: "certificate"),
         InvalidBodyCase(
-            "a plain-text tally detail", valid: RecordTally(record: "n-1", result: .discrepancy, details: cid("details")),
-            invalid: RecordTally(record: "n-1", result: .discrepancy, details: "entry 7 missing"), reason: "details"),
+            "a tally result that disagrees with its discrepancy count",
+            valid: RecordTally(record: "n-1", auditor: other.address, result: .discrepancy, checkpointSize: 3, discrepancies: 2),
+            invalid: RecordTally(record: "n-1", auditor: other.address, result: .tallies, checkpointSize: 3, discrepancies: 2),
+            reason: "no discrepancies"),
+        InvalidBodyCase(
+            "a tally against no checkpoint",
+            valid: RecordTally(record: "n-1", auditor: other.address, result: .tallies, checkpointSize: 1, discrepancies: 0),
+            invalid: RecordTally(record: "n-1", auditor: other.address, result: .tallies, checkpointSize: 0, discrepancies: 0),
+            reason: "checkpointSize"),
         InvalidBodyCase(
             "a plain-text symptoms field", valid: BookAppointment(id: "a-1", doctor: other.address, time: 1, symptoms: cid("s")),
             invalid: BookAppointment(id: "a-1", doctor: other.address, time: 1, symptoms: "fever"), reason: "symptoms", secret: "fever"),
@@ -220,7 +227,7 @@ struct BodyValidationTests {
             ("grant.create", #"{"id":"g-1","grantee":"not-an-address","scope":{"kind":"all"},"oneTime":false}"#, "grantee"),
             ("record.create", #"{"id":"n-1","patient":"GRANTEE","category":"xray","content":"bafkreiaaaaaaaaaa"}"#, "category"),
             ("account.create", #"{"publicKey":"KEY","role":"superuser","displayName":"X"}"#, "role"),
-            ("audit.tally", #"{"record":"n-1","result":"maybe"}"#, "result"),
+            ("audit.tally", #"{"record":"n-1","auditor":"GRANTEE","result":"maybe","checkpointSize":1,"discrepancies":1}"#, "result"),
             ("record.view", #"{}"#, "record"),
         ])
     func undecodableBodyRefused(type: String, body: String, field: String) throws {

@@ -30,6 +30,8 @@ enum Persona: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case reviewer
     /// A key administrators register in tests; it never signs in the standard world.
     case newStaff
+    /// The node's service key, which the genesis entry names: it records tally checks and pings.
+    case node
 
     var testDescription: String { rawValue }
 
@@ -42,7 +44,7 @@ enum Persona: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .management: .hospitalManagement
         case .pharmacist: .pharmacy
         case .patient, .secondPatient: .patient
-        case .newcomer, .newStaff: nil
+        case .newcomer, .newStaff, .node: nil
         }
     }
 
@@ -150,13 +152,24 @@ struct ContractWorld {
 
     mutating func advance(seconds: Int64) { time += seconds * 1000 }
 
+    /// The node records a tally check of `record` it ran for `auditor` (as `POST /v1/audit/tally`
+    /// does): signed with the node's service key, against the checkpoint before this entry.
+    @discardableResult
+    mutating func recordTally(of record: String, for auditor: Persona, result: TallyResult) throws -> ContractOutcome {
+        let body = RecordTally(
+            record: record, auditor: address(auditor), result: result, checkpointSize: max(nextIndex, 1),
+            discrepancies: result == .tallies ? 0 : 1)
+        return try require(body, by: .node)
+    }
+
     // MARK: Worlds
 
     /// A ledger holding only its genesis entry: the system administrator.
     static func genesis() throws -> ContractWorld {
         var world = ContractWorld()
         try world.require(
-            GenesisBody(origin: "contracts.test/log", admin: world.publicKey(.systemAdmin), adminName: "System Admin"), by: .systemAdmin)
+            GenesisBody(origin: "contracts.test/log", admin: world.publicKey(.systemAdmin), adminName: "System Admin", service: world.publicKey(.node)),
+            by: .systemAdmin)
         return world
     }
 
@@ -165,7 +178,8 @@ struct ContractWorld {
     ///
     /// With `records`, the doctor (through an appointment the patient has since cancelled, so no care
     /// relationship remains) wrote the patient's prescription ``prescription``, and the patient granted
-    /// the reviewer everything, who recorded a failed tally check of the prescription (`tally`).
+    /// the reviewer everything; the node recorded a failed tally check of the prescription for the
+    /// reviewer (`tally`).
     ///
     /// `whileVerified` runs before the rejected and suspended doctors lose their standing, so tests can
     /// give them grants, appointments or break-glass access they would hold in a real history.
@@ -204,7 +218,7 @@ struct ContractWorld {
             try world.require(CancelAppointment(appointment: "appt-first"), by: .patient)
             try world.require(CreateGrant(id: reviewerGrant, grantee: world.address(.reviewer), scope: .all), by: .patient)
             if tally {
-                try world.require(RecordTally(record: prescription, result: .discrepancy, details: cid("discrepancies")), by: .reviewer)
+                try world.recordTally(of: prescription, for: .reviewer, result: .discrepancy)
             }
         }
 

@@ -87,7 +87,9 @@ struct ErasedAttempt: Sendable, CustomTestStringConvertible {
         ErasedAttempt("appointment.accept", by: .doctor) { _ in AcceptAppointment(appointment: "appt-open") },
         ErasedAttempt("appointment.decline", by: .doctor) { _ in DeclineAppointment(appointment: "appt-open") },
         ErasedAttempt("appointment.complete", by: .doctor) { _ in CompleteAppointment(appointment: "appt-held") },
-        ErasedAttempt("audit.tally", by: .auditor) { _ in RecordTally(record: rx, result: .tallies) },
+        ErasedAttempt("audit.tally", by: .node) { world in
+            RecordTally(record: rx, auditor: world.address(.auditor), result: .tallies, checkpointSize: 1, discrepancies: 0)
+        },
         ErasedAttempt("audit.signoff", by: .reviewer) { _ in SignOffTrail(record: rx, decision: .flag) },
         // The patient's own key does nothing any more
         ErasedAttempt("record.add", by: .patient) { _ in AddDocument(id: "doc-late", category: .reports, content: cid("late")) },

@@ -24,7 +24,7 @@ struct SeedStoryTests {
         try world.require(UpdateRecord(record: note, content: cid("note v2"), baseVersion: 1), by: .doctor)
         world.advance(seconds: 3_600)
         try world.require(QueryTrail(record: note), by: .auditor)
-        try world.require(RecordTally(record: note, result: .tallies), by: .auditor)
+        try world.recordTally(of: note, for: .auditor, result: .tallies)
         try world.require(SignOffTrail(record: note, decision: .approve, note: cid("all entries accounted for")), by: .auditor)
         world.advance(seconds: 86_400)
         try world.require(RevokeGrant(grant: "g-doctor"), by: .patient)
@@ -80,13 +80,13 @@ struct SeedStoryTests {
         let old = try world.require(ViewRecord(record: note, version: 1), by: .doctor)
         if case .record(_, let version)? = old.answer { #expect(version.content == cid("note v1")) } else { Issue.record("no version 1") }
 
-        // The auditor reads the trail, records that it tallies and signs off.
+        // The auditor reads the trail, the node records that it tallies, and the auditor signs off.
         let trail = try world.require(QueryTrail(record: note), by: .auditor)
         #expect(trail.answer == .events(AuditQuery(record: note, limit: AuditQuery.maxLimit)))
-        try world.require(RecordTally(record: note, result: .tallies), by: .auditor)
+        try world.recordTally(of: note, for: .auditor, result: .tallies)
         try world.require(SignOffTrail(record: note, decision: .approve, note: cid("all entries accounted for")), by: .auditor)
         let audited = try #require(world.state.records[note])
-        #expect(audited.tally?.auditor == auditor && audited.tally?.result == .tallies)
+        #expect(audited.tally(by: auditor)?.result == .tallies && audited.tallies?.count == 1)
         #expect(audited.signOff?.decision == .approve)
         // A trail that tallies gives the auditor no reason to open the record.
         #expect(!(try world.submit(ViewRecord(record: note), by: .auditor).allowed))

@@ -36,7 +36,11 @@ public enum DisclosurePurpose: String, Codable, Sendable, CaseIterable {
         case .hospitalManagement: return .hospitalAdministration
         case .admin: return .systemAdministration
         case .patient: return event.patient == nil || event.patient == event.actor ? .ownAccess : .noBasis
-        case nil: return .noBasis
+        case nil:
+            // The node's own record of a tally check it ran for an auditor (only the node's key can
+            // have it allowed) serves that auditor's audit.
+            let nodeTally = event.action == RecordTally.transactionType && event.outcome == .allowed && event.auditor != nil
+            return nodeTally ? .audit : .noBasis
         }
     }
 

@@ -6,11 +6,34 @@ public struct SystemParameters: Codable, Sendable, Equatable {
     public var maxGrantSeconds: Int64
     /// How long break-glass access lasts.
     public var breakGlassSeconds: Int64
+    /// How long a failed tally check the node recorded for an auditor lets that auditor open the
+    /// record (their grant must still cover it).
+    public var tallyAccessSeconds: Int64
 
-    public init(defaultGrantSeconds: Int64 = 30 * 86_400, maxGrantSeconds: Int64 = 366 * 86_400, breakGlassSeconds: Int64 = 4 * 3_600) {
+    public static let defaultTallyAccessSeconds: Int64 = 24 * 3_600
+
+    public init(
+        defaultGrantSeconds: Int64 = 30 * 86_400, maxGrantSeconds: Int64 = 366 * 86_400, breakGlassSeconds: Int64 = 4 * 3_600,
+        tallyAccessSeconds: Int64 = SystemParameters.defaultTallyAccessSeconds
+    ) {
         self.defaultGrantSeconds = defaultGrantSeconds
         self.maxGrantSeconds = maxGrantSeconds
         self.breakGlassSeconds = breakGlassSeconds
+        self.tallyAccessSeconds = tallyAccessSeconds
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case defaultGrantSeconds, maxGrantSeconds, breakGlassSeconds, tallyAccessSeconds
+    }
+
+    /// `tallyAccessSeconds` may be left out (parameters set before it existed, and clients that
+    /// do not change it): it then has its default.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        defaultGrantSeconds = try container.decode(Int64.self, forKey: .defaultGrantSeconds)
+        maxGrantSeconds = try container.decode(Int64.self, forKey: .maxGrantSeconds)
+        breakGlassSeconds = try container.decode(Int64.self, forKey: .breakGlassSeconds)
+        tallyAccessSeconds = try container.decodeIfPresent(Int64.self, forKey: .tallyAccessSeconds) ?? Self.defaultTallyAccessSeconds
     }
 
     public static let defaults = SystemParameters()

@@ -147,7 +147,8 @@ public enum AuthorizationMatrix {
     static let clinicalRead: Set<GrantState> = inForce.union([.breakGlass])
     /// What lets a doctor change a record: a reusable grant or break-glass.
     static let clinicalChange: Set<GrantState> = [.allRecords, .oneRecord, .category, .breakGlass]
-    /// The record read rule (``ContractState/readAccess(to:by:at:)``); auditors after a failed tally.
+    /// The record read rule (``ContractState/readAccess(to:by:at:)``); auditors after their own failed
+    /// tally check, recorded by the node (the matrix records one in every state where a grant covers).
     static let read = Rule.byGrant(
         always: [.patient],
         [.doctor: clinicalRead, .auditor: inForce, .hospitalManagement: inForce, .pharmacy: inForce])
@@ -204,7 +205,8 @@ public enum AuthorizationMatrix {
         DispensePrescription.transactionType: .byGrant([.pharmacy: inForce]),
         // Audit
         QueryTrail.transactionType: .byGrant(always: [.patient], [.auditor: inForce], afterErasure: [.auditor]),
-        RecordTally.transactionType: .byGrant([.auditor: inForce]),
+        // Recorded by the node's service key only (it runs the check); every client is refused.
+        RecordTally.transactionType: .only([]),
         SignOffTrail.transactionType: .byGrant([.auditor: inForce]),
         QueryEvents.transactionType: .byGrant(
             always: [.patient, .doctor, .hospitalManagement, .pharmacy, .systemAdmin, .organizationAdmin], [.auditor: inForce],
@@ -236,6 +238,10 @@ public enum AuthorizationMatrix {
     public static func permits(_ role: Role, _ type: String) -> Bool {
         rolesByType[type]?.contains(role) ?? false
     }
+
+    /// Actions only the node's own service key signs (named by the genesis entry): no client, of
+    /// any role, may sign them, so their rows allow nobody.
+    public static let nodeOnly: Set<String> = [RecordTally.transactionType]
 
     /// True when a key without an account may ever do `type` (registrations).
     public static func permitsWithoutAccount(_ type: String) -> Bool {

@@ -77,13 +77,6 @@ extension CreateAccount {
     }
 }
 
-extension RecordTally {
-    public func contentClaims(in state: ContractState, actor: AccountAddress) -> [ContentClaim] {
-        guard let details, let existing = state.records[record] else { return [] }
-        return [ContentClaim(field: "details", cid: details, owner: existing.patient, record: record)]
-    }
-}
-
 extension SignOffTrail {
     public func contentClaims(in state: ContractState, actor: AccountAddress) -> [ContentClaim] {
         guard let note, let existing = state.records[record] else { return [] }

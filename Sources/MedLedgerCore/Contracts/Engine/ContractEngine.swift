@@ -1,3 +1,5 @@
+import Crypto
+
 /// Applies transactions to the contract state, deterministically: the same entries, indexes and
 /// block times always give the same state and the same audit events. The sequencer runs it when a
 /// block is sealed; `medledger verify` runs it again over the whole ledger.
@@ -38,13 +40,18 @@ public enum ContractEngine {
                 address: transaction.signer, publicKey: genesis.admin, role: .admin, status: .active,
                 displayName: genesis.adminName, createdAt: index
             ))
+            if let service = P256.Signing.PublicKey.address(ofPayloadKey: genesis.service) {
+                state.save(LedgerIdentity(service: service, serviceKey: genesis.service, createdAt: index))
+            }
             let event = AuditEvent(
                 index: index, time: time, action: GenesisBody.transactionType, status: .created, outcome: .allowed,
                 message: "Ledger created; first system administrator registered", actor: transaction.signer, actorRole: .admin
             )
             return ContractOutcome(event: event, answer: nil)
         case let action as any ContractAction:
-            guard let session = state.sessions[transaction.signer] else {
+            // The node's service key always acts as itself, whatever session someone registered
+            // under its (public) key.
+            guard !state.isNodeService(transaction.signer), let session = state.sessions[transaction.signer] else {
                 return run(action, context: context, type: transaction.type, state: &state)
             }
             let delegated = ActionContext(actor: session.account, signerKey: transaction.signerKey, index: index, time: time)

@@ -126,8 +126,9 @@ extension ContractState {
     /// How `account` may read `record`'s content at `time`, or why not.
     ///
     /// The patient always may. Doctors, hospital management and pharmacies need a covering grant
-    /// (doctors: or break-glass). Auditors need a covering grant *and* a recorded tally check of the
-    /// record that failed. Deleted records stay readable only to the patient and auditors.
+    /// (doctors: or break-glass). Auditors need a covering grant *and* their own latest tally check
+    /// of the record, recorded by the node, to have failed within `tallyAccessSeconds` (another
+    /// auditor's check opens nothing). Deleted records stay readable only to the patient and auditors.
     func readAccess(to record: MedicalRecord, by account: Account, at time: Int64) throws(ContractDenial) -> RecordAccess {
         if account.address == record.patient { return .owner }
         switch account.role {
@@ -142,9 +143,10 @@ extension ContractState {
             guard let grant = coveringGrant(of: record, to: account, at: time) else {
                 throw ContractDenial("no active grant covers this record")
             }
-            guard record.tally?.result == .discrepancy else {
-                throw ContractDenial("an auditor may open a record only after a recorded tally check failed")
+            guard let tally = record.tally(by: account.address), let until = tally.opensUntil(windowSeconds: parameters.tallyAccessSeconds) else {
+                throw ContractDenial("an auditor may open a record only after the node recorded a failed tally check for them")
             }
+            guard time < until else { throw ContractDenial("the failed tally check no longer opens the record; run it again") }
             return .grant(grant)
         case .admin, .patient:
             throw ContractDenial("only the patient and accounts they granted may read this record")

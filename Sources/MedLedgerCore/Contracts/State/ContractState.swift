@@ -16,6 +16,8 @@ public struct ContractState: Sendable, Equatable {
     public private(set) var sessions: [AccountAddress: Session] = [:]
     /// Set once an administrator changed the parameters.
     private var storedParameters: SystemParameters?
+    /// What the genesis entry fixed (the node's service key); nil before genesis.
+    public private(set) var ledger: LedgerIdentity?
 
     /// Record ids by patient, oldest first.
     public private(set) var recordsByPatient: [AccountAddress: [String]] = [:]
@@ -61,7 +63,7 @@ public struct ContractState: Sendable, Equatable {
         lhs.accounts == rhs.accounts && lhs.organizations == rhs.organizations && lhs.grants == rhs.grants
             && lhs.accessRequests == rhs.accessRequests && lhs.appointments == rhs.appointments
             && lhs.records == rhs.records && lhs.breakGlass == rhs.breakGlass && lhs.storedParameters == rhs.storedParameters
-            && lhs.sessions == rhs.sessions
+            && lhs.sessions == rhs.sessions && lhs.ledger == rhs.ledger
     }
 
     // MARK: Changes
@@ -75,6 +77,7 @@ public struct ContractState: Sendable, Equatable {
     mutating func save(_ access: BreakGlassAccess) { apply(.breakGlass(access)) }
     mutating func save(_ parameters: SystemParameters) { apply(.parameters(parameters)) }
     mutating func save(_ session: Session) { apply(.session(session)) }
+    mutating func save(_ identity: LedgerIdentity) { apply(.ledger(identity)) }
 
     private mutating func apply(_ object: StateObject) {
         changed.insert(object.key)
@@ -119,6 +122,8 @@ public struct ContractState: Sendable, Equatable {
             storedParameters = value
         case .session(let value):
             sessions[value.id] = value
+        case .ledger(let value):
+            ledger = value
         }
     }
 
@@ -149,11 +154,17 @@ public struct ContractState: Sendable, Equatable {
         case .breakGlass: breakGlass[key.id].map(StateObject.breakGlass)
         case .parameters: key.id == "system" ? storedParameters.map(StateObject.parameters) : nil
         case .session: AccountAddress(key.id).flatMap { sessions[$0] }.map(StateObject.session)
+        case .ledger: key.id == "genesis" ? ledger.map(StateObject.ledger) : nil
         }
     }
 
     /// The system parameters in force.
     public var parameters: SystemParameters { storedParameters ?? .defaults }
+
+    /// True when `signer` is the node's service key the genesis entry named.
+    public func isNodeService(_ signer: AccountAddress) -> Bool {
+        ledger?.service == signer
+    }
 
     /// Every object, in key order.
     public var allObjects: [StateObject] {
@@ -167,6 +178,7 @@ public struct ContractState: Sendable, Equatable {
         objects += breakGlass.values.map(StateObject.breakGlass)
         objects += sessions.values.map(StateObject.session)
         if let storedParameters { objects.append(.parameters(storedParameters)) }
+        if let ledger { objects.append(.ledger(ledger)) }
         return objects.sorted { $0.key < $1.key }
     }
 

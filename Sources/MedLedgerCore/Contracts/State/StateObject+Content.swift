@@ -1,8 +1,8 @@
 extension StateObject {
-    /// The CIDs of encrypted content this object names: record versions, tally details and
-    /// sign-off notes, profiles and certificates, symptoms, reasons, justifications. The
-    /// contracts' content index is built from these alone, so a state rebuilt from stored objects
-    /// and one replayed from the ledger index the same content.
+    /// The CIDs of encrypted content this object names: record versions and sign-off notes,
+    /// profiles and certificates, symptoms, reasons, justifications. The contracts' content index
+    /// is built from these alone, so a state rebuilt from stored objects and one replayed from the
+    /// ledger index the same content.
     public var contentIDs: [String] {
         switch self {
         case .account(let value):
@@ -14,8 +14,8 @@ extension StateObject {
         case .breakGlass(let value):
             [value.justification]
         case .record(let value):
-            value.versions.map(\.content) + [value.tally?.details, value.signOff?.note].compactMap { $0 }
-        case .organization, .grant, .parameters, .session:
+            value.versions.map(\.content) + (value.signOff?.note.map { [$0] } ?? [])
+        case .organization, .grant, .parameters, .session, .ledger:
             []
         }
     }

@@ -12,6 +12,7 @@ public enum StateObject: Sendable, Equatable {
     case breakGlass(BreakGlassAccess)
     case parameters(SystemParameters)
     case session(Session)
+    case ledger(LedgerIdentity)
 
     public var key: StateKey {
         switch self {
@@ -24,6 +25,7 @@ public enum StateObject: Sendable, Equatable {
         case .breakGlass(let value): StateKey(kind: .breakGlass, id: value.id)
         case .parameters: StateKey(kind: .parameters, id: "system")
         case .session(let value): StateKey(kind: .session, id: value.id.rawValue)
+        case .ledger: StateKey(kind: .ledger, id: "genesis")
         }
     }
 
@@ -39,6 +41,7 @@ public enum StateObject: Sendable, Equatable {
         case .breakGlass(let value): value.createdAt
         case .parameters: 0
         case .session(let value): value.createdAt
+        case .ledger(let value): value.createdAt
         }
     }
 
@@ -63,6 +66,7 @@ public enum StateObject: Sendable, Equatable {
             case .breakGlass(let value): try encoder.encode(value)
             case .parameters(let value): try encoder.encode(value)
             case .session(let value): try encoder.encode(value)
+            case .ledger(let value): try encoder.encode(value)
             }
         return [UInt8](data)
     }
@@ -81,6 +85,7 @@ public enum StateObject: Sendable, Equatable {
         case .breakGlass: .breakGlass(try decoder.decode(BreakGlassAccess.self, from: data))
         case .parameters: .parameters(try decoder.decode(SystemParameters.self, from: data))
         case .session: .session(try decoder.decode(Session.self, from: data))
+        case .ledger: .ledger(try decoder.decode(LedgerIdentity.self, from: data))
         }
     }
 }
@@ -113,4 +118,5 @@ public enum StateKind: String, Sendable, CaseIterable, Codable {
     case breakGlass = "break_glass"
     case parameters
     case session
+    case ledger
 }

@@ -1,5 +1,6 @@
-/// `audit.signoff`: after a tally check, an auditor approves the record's trail (only when it
-/// tallied) or flags a discrepancy.
+/// `audit.signoff`: after a tally check the node recorded for them, an auditor approves the
+/// record's trail (only when their own latest check tallied) or flags a discrepancy. Another
+/// auditor's check counts for nothing here.
 public struct SignOffTrail: ContractAction, Equatable {
     public static let transactionType = "audit.signoff"
     public static let eventStatus = EventStatus.signedOff
@@ -29,7 +30,9 @@ public struct SignOffTrail: ContractAction, Equatable {
         guard state.auditorCovers(value, auditor: auditor, at: context.time) else {
             throw ContractDenial("no active grant covers this record")
         }
-        guard let tally = value.tally else { throw ContractDenial("no tally check has been recorded for this record") }
+        guard let tally = value.tally(by: context.actor) else {
+            throw ContractDenial("the node has recorded no tally check of this record for this auditor")
+        }
         if decision == .approve, tally.result != .tallies {
             throw ContractDenial("a trail whose latest tally check failed cannot be approved")
         }

@@ -309,6 +309,31 @@ async function submitSigningForm(form) {
   }
 }
 
+/// The auditor's "Run tally check" (<form data-tally-run data-record="id">): signs an audit.trail
+/// read of the record with the user's key and posts it to /v1/audit/tally. The node runs the check
+/// and records the result on the ledger itself; the page then reloads to show what it recorded.
+async function runTallyCheck(form) {
+  if (form.dataset.working === "true") return;
+  form.dataset.working = "true";
+  let step = null;
+  try {
+    const key = await currentKey();
+    step = busy(form, "Signing…");
+    const envelope = await signEnvelope(key, "audit.trail", { record: form.dataset.record, limit: 1 });
+    step("Checking…");
+    const answer = await postJSON("/v1/audit/tally", envelope);
+    const found = answer.tally && Array.isArray(answer.tally.discrepancies) ? answer.tally.discrepancies.length : 0;
+    const recorded = answer.recorded ? ` The node recorded it at entry #${answer.recorded.index}.` : "";
+    setStatus(form, (found === 0 ? "The trail tallies." : `The check found ${found} discrepancy(ies).`) + recorded, found === 0 ? "success" : "error");
+    window.location.reload();
+  } catch (error) {
+    if (step) step.end();
+    setStatus(form, plainMessage(error), "error");
+  } finally {
+    delete form.dataset.working;
+  }
+}
+
 export function initForms(root = document) {
   for (const form of root.querySelectorAll("form[data-tx]")) {
     if (form.dataset.ledgerBound) continue;
@@ -317,6 +342,15 @@ export function initForms(root = document) {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       submitSigningForm(form);
+    });
+  }
+  for (const form of root.querySelectorAll("form[data-tally-run]")) {
+    if (form.dataset.ledgerBound) continue;
+    form.dataset.ledgerBound = "true";
+    statusElement(form);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      runTallyCheck(form);
     });
   }
 }
