@@ -1,4 +1,4 @@
-/// `system.parameters`: a system administrator sets grant and break-glass lengths.
+/// `system.parameters`: a system administrator sets grant, break-glass and care follow-up lengths.
 public struct SetParameters: ContractAction, Equatable {
     public static let transactionType = "system.parameters"
     public static let eventStatus = EventStatus.changed
@@ -18,6 +18,9 @@ public struct SetParameters: ContractAction, Equatable {
         }
         guard (300...(72 * 3_600)).contains(p.breakGlassSeconds) else {
             throw BodyValidationError("breakGlassSeconds must be between 5 minutes and 72 hours")
+        }
+        guard (0...SystemParameters.maxCareFollowUpSeconds).contains(p.careFollowUpSeconds) else {
+            throw BodyValidationError("careFollowUpSeconds must be between 0 and 90 days")
         }
     }
 
