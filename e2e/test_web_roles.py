@@ -356,6 +356,11 @@ def test_patient(visitors, findings, node):
     expect(grant_row).to_have_count(1)
     expect(grant_row.locator(".badge")).to_have_text("active")
     expect(page.locator("#answered-requests")).to_contain_text("approved")
+    # The demo doctor's accepted appointments let them add to the records whatever the grants say:
+    # the page says until when, and because of which appointment.
+    care = page.locator("#care-windows li").filter(has_text=DOCTOR_NAME)
+    expect(care.first).to_contain_text("can still add notes, results and prescriptions to your records until")
+    expect(care.first).to_contain_text("because of your appointment on")
     patient.shot("access")
 
     # Book an appointment with the demo doctor.
@@ -591,6 +596,7 @@ def test_admin(visitors, findings, node):
     # Create the account for the new.staff sign-up.
     signup = page.locator("ul.admin-queue > li").filter(has=page.get_by_role("heading", name=re.compile(r"new\.staff")))
     expect(signup).to_have_count(1)
+    expect(signup).to_contain_text("Expires")
     signup.get_by_label("Name shown to others").fill("New Staff (audit)")
     admin.submit(signup.locator('form[data-tx="account.create"]'), button="Create account for new.staff")
     expect(page.get_by_text("Nobody is waiting for an account.")).to_be_visible()

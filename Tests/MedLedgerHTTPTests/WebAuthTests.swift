@@ -362,6 +362,25 @@ struct WebAuthTests {
         }
     }
 
+    @Test("the administrators' list of waiting sign-ups shows each one's expiry and removes the expired ones")
+    func waitingListRemovesExpired() async throws {
+        let fixture = try await Self.fixture()
+        let old = try await Self.user(fixture, username: "rita", role: .pharmacy, register: false)
+        fixture.ledger.clock.advance(millis: Self.day)
+        let recent = try await Self.user(fixture, username: "sam", role: .auditor, register: false)
+        _ = try await Self.user(fixture, username: "tess", role: .patient)
+        let signups = PendingSignups(credentials: fixture.credentials, node: fixture.ledger.node, lifetime: 14 * Self.day)
+        fixture.ledger.clock.advance(millis: 13 * Self.day)
+        let accounts = await fixture.ledger.node.accounts()
+        let waiting = try await signups.waiting(accounts: accounts, now: fixture.ledger.clock.now)
+        #expect(waiting.map(\.credential.username) == ["sam"])
+        #expect(waiting.first?.expires == recent.credential.createdAt + 14 * Self.day)
+        #expect(try await fixture.credentials.credential(address: old.credential.address) == nil)
+        #expect(try await fixture.credentials.credential(username: "tess") != nil)
+    }
+
+    static let day: Int64 = 86_400_000
+
     @Test("challenges are issued only to same-origin JSON requests, and each client holds a bounded number")
     func challengeRoute() async throws {
         let fixture = try await Self.fixture()
