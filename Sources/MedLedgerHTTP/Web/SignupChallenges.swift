@@ -13,7 +13,7 @@ actor SignupChallenges {
     /// How long a challenge may be used after it was issued.
     static let lifetime: Int64 = 5 * 60_000
     /// Outstanding challenges one client address may hold.
-    static let perClient = 16
+    static let perClient = 64
     /// Outstanding challenges in all.
     static let capacity = 10_000
 
