@@ -92,6 +92,12 @@ class Account:
         sig = self.raw_sign(message.encode())
         return f'MedLedger key="{self.public_key}", time="{time_ms}", sig="{b64url(sig)}"'
 
+    def signup_proof(self, *, origin: str, challenge: str, username: str, role: str) -> str:
+        """The sign-up proof of possession (docs/WEB.md): base64url low-S r||s over the
+        domain-separated text binding the challenge, the ledger's origin, the username and the role."""
+        message = "\n".join(["medledger-signup-v1", origin, challenge, username, role])
+        return b64url(self.raw_sign(message.encode()))
+
     def payload(self, tx_type: str, body: dict, *, origin: str, nonce: str | None = None,
                 ttl_ms: int = 600_000) -> tuple[bytes, str]:
         """The payload bytes of an action for the ledger named `origin` (see `Node.origin`)."""
@@ -278,6 +284,25 @@ class Node:
 
     def submit(self, envelope: bytes) -> tuple[int, dict]:
         return self.post("/v1/transactions", envelope)
+
+    def challenge(self) -> str:
+        """A single-use sign-up challenge (`POST /auth/challenge`)."""
+        status, answer = self.post("/auth/challenge", b"{}")
+        assert status == 200, answer
+        return answer["challenge"]
+
+    def signup(self, account: Account, username: str, role: str, *, auth_key: bytes, salt: bytes,
+               wrapped_key: str, iterations: int = 600_000, envelope: bytes | None = None) -> tuple[int, dict]:
+        """`POST /auth/signup` for `account`'s key, with a fresh challenge signed by that key.
+        Patients and doctors pass their signed registration as `envelope`."""
+        challenge = self.challenge()
+        body = {"username": username, "role": role, "publicKey": account.public_key, "salt": b64url(salt),
+                "iterations": iterations, "wrappedKey": wrapped_key, "authKey": b64url(auth_key),
+                "challenge": challenge,
+                "proof": account.signup_proof(origin=self.origin, challenge=challenge, username=username, role=role)}
+        if envelope is not None:
+            body["envelope"] = json.loads(envelope)
+        return self.post("/auth/signup", json.dumps(body).encode())
 
     def query(self, envelope: bytes) -> tuple[int, dict]:
         """`POST /v1/queries`: a signed read action."""

@@ -307,3 +307,33 @@ def test_a_key_writing_too_fast_gets_429_with_retry_after(tmp_path: Path) -> Non
         assert_alive(node)
     finally:
         node.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# (7) A sign-up proves it holds the key it names
+
+
+def test_a_sign_up_for_someone_elses_key_is_refused_and_the_holders_own_is_accepted(node: Node) -> None:
+    victim, squatter = Account.new(), Account.new()
+    wrapped = b64url(secrets.token_bytes(12 + 16 + 138))
+    signup = dict(auth_key=secrets.token_bytes(32), salt=secrets.token_bytes(16), wrapped_key=wrapped)
+    # No proof at all.
+    body = {"username": "squat.victim", "role": "auditor", "publicKey": victim.public_key,
+            "salt": b64url(signup["salt"]), "iterations": 600_000, "wrappedKey": wrapped,
+            "authKey": b64url(signup["auth_key"])}
+    status, _, raw = call(node, "POST", "/auth/signup", json.dumps(body).encode(), {"Content-Type": "application/json"})
+    assert (status, error_code(raw)) == (422, "proof_required"), raw[:400]
+    # The squatter's own signature over a real challenge, naming the victim's key.
+    challenge = node.challenge()
+    body.update(challenge=challenge, proof=squatter.signup_proof(
+        origin=node.origin, challenge=challenge, username="squat.victim", role="auditor"))
+    status, _, raw = call(node, "POST", "/auth/signup", json.dumps(body).encode(), {"Content-Type": "application/json"})
+    assert (status, error_code(raw)) == (422, "proof_invalid"), raw[:400]
+    # The challenge is spent: the victim's own proof over it is refused too.
+    body["proof"] = victim.signup_proof(origin=node.origin, challenge=challenge, username="squat.victim", role="auditor")
+    status, _, raw = call(node, "POST", "/auth/signup", json.dumps(body).encode(), {"Content-Type": "application/json"})
+    assert (status, error_code(raw)) == (422, "challenge_invalid"), raw[:400]
+    # The key's holder, with a fresh challenge, signs up.
+    status, answer = node.signup(victim, "squat.victim", "auditor", **signup)
+    assert status == 201 and answer["status"] == "awaiting_account", answer
+    assert_alive(node)

@@ -221,8 +221,9 @@ class Visitor:
         page.get_by_label("Password", exact=True).fill(password)
         page.locator("#login-button").click()
         status = page.locator("#login-status")
-        # The button is disabled while signing in and enabled again once the answer is shown.
-        expect(status).to_have_class(re.compile(r"\balert-danger\b"), timeout=SIGN_IN_TIMEOUT)
+        # The button is disabled while signing in and enabled again once the answer is shown: an
+        # error, or a calm notice for an account that must wait (for verification or creation).
+        expect(status).to_have_class(re.compile(r"\b(alert-danger|notice)\b"), timeout=SIGN_IN_TIMEOUT)
         expect(page.locator("#login-button")).to_be_enabled(timeout=SIGN_IN_TIMEOUT)
         assert page.url.endswith("/login")
         return status.inner_text().strip()
@@ -309,16 +310,16 @@ def patient_id(chromium, node, findings) -> str:
 
 
 def test_pending_doctor_and_sign_up_awaiting_account(visitors, findings):
+    # A pending doctor gets no session (nothing to read until verified): the log-in page says why.
     doctor = visitors("pending")
-    doctor.sign_in("dr.pending", expect_home="/doctor")
-    notice = doctor.page.locator("main .notice[role=status]")
-    expect(notice).to_contain_text("Your account is waiting for an administrator's verification.")
+    message = doctor.try_sign_in("dr.pending", PASSWORDS["dr.pending"])
+    assert "waiting for an administrator's verification" in message, message
+    notice = doctor.page.locator("#login-status")
+    expect(notice).to_have_class(re.compile(r"\bnotice\b"))
     # Calm: a notice, not an error.
     assert doctor.page.locator("main .alert-danger").count() == 0
-    doctor.shot("doctor-overview")
-    doctor.goto("/doctor/patients")
-    expect(doctor.page.locator("main .notice[role=status]")).to_contain_text("waiting for an administrator's verification")
-    assert doctor.page.locator("#find-patient").count() == 0
+    doctor.shot("doctor-pending-login")
+    assert not [c for c in doctor.context.cookies() if c["name"] == "ml_session"]
 
     staff = visitors("awaiting")
     message = staff.try_sign_in("new.staff", PASSWORDS["new.staff"])
@@ -355,6 +356,11 @@ def test_patient(visitors, findings, node):
     expect(grant_row).to_have_count(1)
     expect(grant_row.locator(".badge")).to_have_text("active")
     expect(page.locator("#answered-requests")).to_contain_text("approved")
+    # The demo doctor's accepted appointments let them add to the records whatever the grants say:
+    # the page says until when, and because of which appointment.
+    care = page.locator("#care-windows li").filter(has_text=DOCTOR_NAME)
+    expect(care.first).to_contain_text("can still add notes, results and prescriptions to your records until")
+    expect(care.first).to_contain_text("because of your appointment on")
     patient.shot("access")
 
     # Book an appointment with the demo doctor.
@@ -591,6 +597,7 @@ def test_admin(visitors, findings, node):
     # Create the account for the new.staff sign-up.
     signup = page.locator("ul.admin-queue > li").filter(has=page.get_by_role("heading", name=re.compile(r"new\.staff")))
     expect(signup).to_have_count(1)
+    expect(signup).to_contain_text("Expires")
     signup.get_by_label("Name shown to others").fill("New Staff (audit)")
     admin.submit(signup.locator('form[data-tx="account.create"]'), button="Create account for new.staff")
     expect(page.get_by_text("Nobody is waiting for an account.")).to_be_visible()

@@ -61,6 +61,45 @@ def chromium():
         yield instance
 
 
+def test_staff_and_doctor_sign_ups_wait_and_say_so(node, chromium, tmp_path):
+    """(Runs before the story, which stops the node.) A doctor's and an auditor's sign-up in the browser each prove their new key (a signed
+    challenge) and then wait: the page says for what, and the pending doctor's log-in gets a
+    notice instead of a session."""
+    base = node.url
+    certificate = tmp_path / "licence.pdf"
+    certificate.write_bytes(b"%PDF-1.4\n% licence\n%%EOF\n")
+    context = chromium.new_context()
+    page = context.new_page()
+    page.goto(base + "/signup?role=doctor")
+    page.fill("#username", "story.doctor")
+    page.fill("#password", PASSWORD)
+    page.fill("#password-confirm", PASSWORD)
+    page.fill("#display-name", "Dr Story Doctor")
+    page.fill("#speciality", "Cardiology")
+    page.fill("#licence", "STORY-0001")
+    page.set_input_files("#certificate", str(certificate))
+    page.click("#signup-button")
+    status = page.locator("#signup-status")
+    status.filter(has_text="verify your licence").wait_for(timeout=60_000)
+
+    page.goto(base + "/login")
+    page.fill("#username", "story.doctor")
+    page.fill("#password", PASSWORD)
+    page.click("#login-button")
+    notice = page.locator("#login-status.notice")
+    notice.filter(has_text="waiting for an administrator's verification").wait_for(timeout=60_000)
+    assert page.url.endswith("/login")
+    assert not [c for c in context.cookies() if c["name"] == "ml_session"]
+
+    staff = chromium.new_context().new_page()
+    staff.goto(base + "/signup?role=auditor")
+    staff.fill("#username", "story.auditor")
+    staff.fill("#password", PASSWORD)
+    staff.fill("#password-confirm", PASSWORD)
+    staff.click("#signup-button")
+    staff.locator("#signup-status").filter(has_text="An administrator must create your account").wait_for(timeout=60_000)
+
+
 def test_story_across_roles(node, chromium):
     base = node.url
     dialogs = lambda page: page.on("dialog", lambda dialog: dialog.accept())
@@ -171,3 +210,4 @@ def test_story_across_roles(node, chromium):
     node.stop()
     result = subprocess.run([binary(), "verify", "--data", str(node.data)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+

@@ -58,7 +58,7 @@ extension HTTPBenchCommand {
             guard probe.status == 200 else { throw CLIError("\(page) answered HTTP \(probe.status) when signed in") }
 
             let abuseGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-            let abusers = AbuseClients(server: server, group: abuseGroup, count: abuseClients)
+            let abusers = AbuseClients(server: server, group: abuseGroup, count: abuseClients, origin: node.origin)
             progress.line("\(abuseClients) anonymous clients hammering /auth/signup and /auth/login…")
             let abuseTask = Task { await abusers.run() }
             try await Task.sleep(for: .seconds(1))
@@ -150,12 +150,15 @@ final class AbuseClients: Sendable {
     let server: HTTPEndpoint
     let group: MultiThreadedEventLoopGroup
     let count: Int
+    /// The ledger's origin, which sign-up proofs name.
+    let origin: String
     private let counts = Mutex<[String: [Int: Int]]>([:])
 
-    init(server: HTTPEndpoint, group: MultiThreadedEventLoopGroup, count: Int) {
+    init(server: HTTPEndpoint, group: MultiThreadedEventLoopGroup, count: Int, origin: String) {
         self.server = server
         self.group = group
         self.count = count
+        self.origin = origin
     }
 
     /// Runs until cancelled; returns what was sent and answered.
@@ -183,9 +186,9 @@ final class AbuseClients: Sendable {
             round += 1
             let signUp = round % 2 == 0
             let route = signUp ? "/auth/signup" : "/auth/login"
-            let body = signUp ? Self.signUp(key: key) : Self.logIn()
             let status: Int
             do {
+                let body = signUp ? try await signUpBody(key: key) : Self.logIn()
                 status = try await server.request(group: group, method: .POST, path: route, body: body).status
             } catch {
                 status = 0
@@ -203,13 +206,20 @@ final class AbuseClients: Sendable {
         "abuse-" + Hex.encode((0..<6).map { _ in UInt8.random(in: 0...255) })
     }
 
-    /// An auditor's sign-up (no registration envelope needed): passes every check before the hash.
-    static func signUp(key: P256.Signing.PrivateKey) -> [UInt8] {
+    /// An auditor's sign-up (no registration envelope needed) with a fresh challenge signed by
+    /// `key`: passes every check before the hash.
+    func signUpBody(key: P256.Signing.PrivateKey) async throws -> [UInt8] {
+        let issued = try await server.request(group: group, method: .POST, path: "/auth/challenge", body: Array("{}".utf8))
+        let object = try JSONSerialization.jsonObject(with: Data(issued.body)) as? [String: Any]
+        let challenge = object?["challenge"] as? String ?? ""
+        let username = Self.username()
         let body: [String: Any] = [
-            "username": username(), "role": "auditor", "publicKey": key.publicKey.payloadKey, "salt": random(16),
-            "iterations": Credential.minimumIterations, "wrappedKey": random(12 + 16 + 121), "authKey": random(32),
+            "username": username, "role": "auditor", "publicKey": key.publicKey.payloadKey, "salt": Self.random(16),
+            "iterations": Credential.minimumIterations, "wrappedKey": Self.random(12 + 16 + 121), "authKey": Self.random(32),
+            "challenge": challenge,
+            "proof": try SignupProof.sign(origin: origin, challenge: challenge, username: username, role: .auditor, with: key),
         ]
-        return Array((try? JSONSerialization.data(withJSONObject: body)) ?? Data())
+        return Array(try JSONSerialization.data(withJSONObject: body))
     }
 
     static func logIn() -> [UInt8] {

@@ -79,6 +79,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Sign-ups, log-ins and password changes one client address may make per minute.")
     var signInPerMinute: Int = 60
 
+    @Option(name: .long, help: "Days a sign-up may wait for an administrator to create its account; then it no longer signs in and its username is free again.")
+    var pendingSignupDays: Int = 14
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
@@ -96,6 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...100_000).contains(signUpStorageMb) else { throw ValidationError("--sign-up-storage-mb must be 1 to 100000.") }
         guard (1...64).contains(signInWorkers) else { throw ValidationError("--sign-in-workers must be 1 to 64.") }
         guard (0...10_000).contains(signInQueue) else { throw ValidationError("--sign-in-queue must be 0 to 10000.") }
+        guard (1...3_660).contains(pendingSignupDays) else { throw ValidationError("--pending-signup-days must be 1 to 3660.") }
         _ = try exemptAccounts()
     }
 
@@ -171,6 +175,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.notice("ledger open", metadata: ["size": "\(node.size)", "logKey": "\(node.verifierKey.vkey)"])
         var web = WebConfiguration(secret: try directory.webSecret(), secureCookies: tlsCert != nil, demoAccounts: demoAccounts)
         if let webRoot { web.root = URL(fileURLWithPath: webRoot) }
+        web.pendingSignupLifetime = Int64(pendingSignupDays) * 86_400_000
         let limits = try requestLimits()
         let signIn = SignInLimits.standard(workers: signInWorkers, queueDepth: signInQueue, perClientPerMinute: signInPerMinute)
         let application = try await WebApplication.load(

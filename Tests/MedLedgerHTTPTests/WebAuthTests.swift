@@ -82,6 +82,36 @@ struct WebAuthTests {
         try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
     }
 
+    /// A challenge from `/auth/challenge`, asked for as the sign-up page asks.
+    static func challenge(_ client: some TestClientProtocol) async throws -> String {
+        let answer = try await client.execute(uri: "/auth/challenge", method: .post, headers: [.contentType: "application/json"], body: json([:]))
+        #expect(answer.status == .ok)
+        return try #require(try object(answer)["challenge"] as? String)
+    }
+
+    /// A sign-up body for `key`, with a fresh challenge signed by `proofKey` (default: `key`) for
+    /// `proofUsername` / `proofRole` (default: the body's own); `proof: false` leaves the proof out.
+    static func signupBody(
+        _ client: some TestClientProtocol, username: String, role: Role, key: P256.Signing.PrivateKey, envelope: [UInt8]? = nil,
+        iterations: Int = 600_000, challenge: String? = nil, proofKey: P256.Signing.PrivateKey? = nil, proofUsername: String? = nil,
+        proofRole: Role? = nil, origin: String = TestLedger.origin, proof: Bool = true
+    ) async throws -> ByteBuffer {
+        var value: [String: Any] = [
+            "username": username, "role": role.rawValue, "publicKey": key.publicKey.payloadKey,
+            "salt": Base64Coding.url([UInt8](repeating: 1, count: 16)), "iterations": iterations,
+            "wrappedKey": Base64Coding.url([UInt8](repeating: 2, count: 12 + 16 + 138)), "authKey": Base64Coding.url([UInt8](repeating: 3, count: 32)),
+        ]
+        if let envelope { value["envelope"] = try JSONSerialization.jsonObject(with: Data(envelope)) }
+        if proof {
+            let issued: String
+            if let challenge { issued = challenge } else { issued = try await Self.challenge(client) }
+            value["challenge"] = issued
+            value["proof"] = try SignupProof.sign(
+                origin: origin, challenge: issued, username: proofUsername ?? username, role: proofRole ?? role, with: proofKey ?? key)
+        }
+        return json(value)
+    }
+
     /// Logs in and signs the `session.open` the answer asks for, without sending it.
     static func logInForSession(_ client: some TestClientProtocol, _ fixture: Fixture, _ user: User) async throws -> [UInt8] {
         let login = try object(try await client.execute(
@@ -197,37 +227,205 @@ struct WebAuthTests {
         let key = P256.Signing.PrivateKey()
         let signer = EnvelopeSigner(key: key)
         let envelope = try signer.sign(RegisterPatient(), expires: fixture.ledger.clock.now + 60_000)
-        @Sendable func body(_ username: String, publicKey: String, envelope: [UInt8]?, role: String = "patient", iterations: Int = 600_000) -> ByteBuffer {
-            var value: [String: Any] = [
-                "username": username, "role": role, "publicKey": publicKey, "salt": Base64Coding.url([UInt8](repeating: 1, count: 16)),
-                "iterations": iterations, "wrappedKey": Base64Coding.url([UInt8](repeating: 2, count: 12 + 16 + 138)),
-                "authKey": Base64Coding.url([UInt8](repeating: 3, count: 32)),
-            ]
-            if let envelope { value["envelope"] = try! JSONSerialization.jsonObject(with: Data(envelope)) }
-            return Self.json(value)
-        }
         try await fixture.app.test(.router) { client in
-            let other = EnvelopeSigner(key: P256.Signing.PrivateKey())
-            let mismatched = try await client.execute(uri: "/auth/signup", method: .post, body: body("erin", publicKey: other.payloadKey, envelope: envelope))
+            let other = P256.Signing.PrivateKey()
+            let mismatched = try await client.execute(
+                uri: "/auth/signup", method: .post, body: try await Self.signupBody(client, username: "erin", role: .patient, key: other, envelope: envelope))
             #expect(mismatched.status == .unprocessableContent)
             #expect(try await fixture.credentials.credential(username: "erin") == nil)
 
             let weak = try await client.execute(
-                uri: "/auth/signup", method: .post, body: body("erin", publicKey: signer.payloadKey, envelope: envelope, iterations: 1_000))
+                uri: "/auth/signup", method: .post,
+                body: try await Self.signupBody(client, username: "erin", role: .patient, key: key, envelope: envelope, iterations: 1_000))
             #expect(weak.status == .unprocessableContent)
 
-            let created = try await client.execute(uri: "/auth/signup", method: .post, body: body("erin", publicKey: signer.payloadKey, envelope: envelope))
+            let created = try await client.execute(
+                uri: "/auth/signup", method: .post, body: try await Self.signupBody(client, username: "erin", role: .patient, key: key, envelope: envelope))
             #expect(created.status == .created)
             #expect(await fixture.ledger.node.account(signer.address)?.role == .patient)
 
-            let taken = try await client.execute(uri: "/auth/signup", method: .post, body: body("ERIN", publicKey: other.payloadKey, envelope: nil, role: "auditor"))
+            let taken = try await client.execute(
+                uri: "/auth/signup", method: .post, body: try await Self.signupBody(client, username: "ERIN", role: .auditor, key: other))
             #expect(taken.status == .conflict)
-            let admin = try await client.execute(uri: "/auth/signup", method: .post, body: body("root", publicKey: other.payloadKey, envelope: nil, role: "admin"))
+            let admin = try await client.execute(
+                uri: "/auth/signup", method: .post, body: try await Self.signupBody(client, username: "root", role: .admin, key: other))
             #expect(admin.status == .unprocessableContent)
 
-            let waiting = try await client.execute(uri: "/auth/signup", method: .post, body: body("frank", publicKey: other.payloadKey, envelope: nil, role: "auditor"))
+            let waiting = try await client.execute(
+                uri: "/auth/signup", method: .post, body: try await Self.signupBody(client, username: "frank", role: .auditor, key: other))
             #expect(waiting.status == .created)
             #expect(try Self.object(waiting)["status"] as? String == "awaiting_account")
+        }
+    }
+
+    @Test("a sign-up cannot squat a username for someone else's key: no proof, another key's proof, a reused, unknown or expired challenge, or a proof for another name, role or ledger is refused")
+    func squattingIsRefused() async throws {
+        let fixture = try await Self.fixture()
+        let victim = P256.Signing.PrivateKey()
+        let squatter = P256.Signing.PrivateKey()
+        try await fixture.app.test(.router) { client in
+            func attempt(_ body: ByteBuffer) async throws -> (HTTPResponse.Status, String) {
+                let answer = try await client.execute(uri: "/auth/signup", method: .post, body: body)
+                let error = try Self.object(answer)["error"] as? [String: Any]
+                return (answer.status, error?["code"] as? String ?? "")
+            }
+            let noProof = try await attempt(try await Self.signupBody(client, username: "staff.one", role: .auditor, key: victim, proof: false))
+            #expect(noProof == (.unprocessableContent, "proof_required"))
+            let otherKey = try await attempt(try await Self.signupBody(client, username: "staff.one", role: .auditor, key: victim, proofKey: squatter))
+            #expect(otherKey == (.unprocessableContent, "proof_invalid"))
+            let otherName = try await attempt(try await Self.signupBody(client, username: "staff.one", role: .auditor, key: victim, proofUsername: "staff.two"))
+            #expect(otherName == (.unprocessableContent, "proof_invalid"))
+            let otherRole = try await attempt(try await Self.signupBody(client, username: "staff.one", role: .auditor, key: victim, proofRole: .pharmacy))
+            #expect(otherRole == (.unprocessableContent, "proof_invalid"))
+            let otherLedger = try await attempt(
+                try await Self.signupBody(client, username: "staff.one", role: .auditor, key: victim, origin: "elsewhere.example/log"))
+            #expect(otherLedger == (.unprocessableContent, "proof_invalid"))
+            let unknown = try await attempt(
+                try await Self.signupBody(client, username: "staff.one", role: .auditor, key: victim, challenge: Base64Coding.url([UInt8](repeating: 9, count: 32))))
+            #expect(unknown == (.unprocessableContent, "challenge_invalid"))
+
+            // A challenge is used up by the first sign-up that presents it, even a refused one.
+            let burnt = try await Self.challenge(client)
+            let refused = try await attempt(try await Self.signupBody(client, username: "staff.one", role: .auditor, key: victim, challenge: burnt, proofKey: squatter))
+            #expect(refused.1 == "proof_invalid")
+            let reusedAfterRefusal = try await attempt(try await Self.signupBody(client, username: "staff.one", role: .auditor, key: victim, challenge: burnt))
+            #expect(reusedAfterRefusal == (.unprocessableContent, "challenge_invalid"))
+
+            let expiring = try await Self.challenge(client)
+            fixture.ledger.clock.advance(millis: SignupChallenges.lifetime)
+            let expired = try await attempt(try await Self.signupBody(client, username: "staff.one", role: .auditor, key: victim, challenge: expiring))
+            #expect(expired == (.unprocessableContent, "challenge_invalid"))
+            #expect(try await fixture.credentials.all().isEmpty)
+
+            // The key's holder signs up; the same challenge and proof cannot be replayed.
+            let good = try await Self.challenge(client)
+            let created = try await attempt(try await Self.signupBody(client, username: "staff.one", role: .auditor, key: victim, challenge: good))
+            #expect(created.0 == .created)
+            let replayed = try await attempt(try await Self.signupBody(client, username: "staff.two", role: .auditor, key: victim, challenge: good, proofUsername: "staff.one"))
+            #expect(replayed == (.unprocessableContent, "challenge_invalid"))
+            #expect(try await fixture.credentials.all().map(\.username) == ["staff.one"])
+
+            // A high-S proof is refused as non-canonical.
+            let fresh = try await Self.challenge(client)
+            let lowS = try SignupProof.sign(origin: TestLedger.origin, challenge: fresh, username: "staff.three", role: .auditor, with: squatter)
+            let highS = Base64Coding.url(LowSSignature.twin(try #require(Base64Coding.decodeURL(lowS))))
+            let body = try await Self.signupBody(client, username: "staff.three", role: .auditor, key: squatter, proof: false)
+            var value = try #require(try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])
+            value["challenge"] = fresh
+            value["proof"] = highS
+            let nonCanonical = try await attempt(Self.json(value))
+            #expect(nonCanonical == (.badRequest, "non_canonical_signature"))
+        }
+    }
+
+    @Test("a sign-up left waiting for an account past its lifetime no longer signs in, frees its username and is not listed")
+    func waitingSignupsExpire() async throws {
+        let fixture = try await Self.fixture()
+        let user = try await Self.user(fixture, username: "olga", role: .auditor, register: false)
+        let lifetime = Credential.defaultAwaitingLifetime
+        try await fixture.app.test(.router) { client in
+            // Still within its lifetime the username is taken.
+            fixture.ledger.clock.advance(millis: lifetime - 1)
+            let early = try await client.execute(
+                uri: "/auth/signup", method: .post, body: try await Self.signupBody(client, username: "olga", role: .auditor, key: P256.Signing.PrivateKey()))
+            #expect(early.status == .conflict)
+
+            fixture.ledger.clock.advance(millis: 1)
+            let login = try await client.execute(uri: "/auth/login", method: .post, body: Self.json(["username": "olga", "authKey": user.authKey]))
+            #expect(login.status == .forbidden)
+            #expect(String(buffer: login.body).contains("signup_expired"))
+            #expect(try await fixture.credentials.credential(username: "olga") == nil)
+
+            let retaken = try await client.execute(
+                uri: "/auth/signup", method: .post, body: try await Self.signupBody(client, username: "olga", role: .pharmacy, key: P256.Signing.PrivateKey()))
+            #expect(retaken.status == .created)
+        }
+    }
+
+    @Test("an expired waiting sign-up's username is free to a new sign-up even before it tried to sign in")
+    func expiredSignupFreesUsernameOnSignup() async throws {
+        let fixture = try await Self.fixture()
+        let waiting = try await Self.user(fixture, username: "petra", role: .auditor, register: false)
+        let registered = try await Self.user(fixture, username: "quinn", role: .patient)
+        try await fixture.app.test(.router) { client in
+            fixture.ledger.clock.advance(millis: Credential.defaultAwaitingLifetime)
+            let retaken = try await client.execute(
+                uri: "/auth/signup", method: .post, body: try await Self.signupBody(client, username: "PETRA", role: .auditor, key: P256.Signing.PrivateKey()))
+            #expect(retaken.status == .created)
+            #expect(try await fixture.credentials.credential(address: waiting.credential.address) == nil)
+            // A credential with an account on the ledger never expires.
+            let kept = try await client.execute(
+                uri: "/auth/signup", method: .post, body: try await Self.signupBody(client, username: "quinn", role: .auditor, key: P256.Signing.PrivateKey()))
+            #expect(kept.status == .conflict)
+            let login = try await client.execute(uri: "/auth/login", method: .post, body: Self.json(["username": "quinn", "authKey": registered.authKey]))
+            #expect(login.status == .ok)
+        }
+    }
+
+    @Test("the administrators' list of waiting sign-ups shows each one's expiry and removes the expired ones")
+    func waitingListRemovesExpired() async throws {
+        let fixture = try await Self.fixture()
+        let old = try await Self.user(fixture, username: "rita", role: .pharmacy, register: false)
+        fixture.ledger.clock.advance(millis: Self.day)
+        let recent = try await Self.user(fixture, username: "sam", role: .auditor, register: false)
+        _ = try await Self.user(fixture, username: "tess", role: .patient)
+        let signups = PendingSignups(credentials: fixture.credentials, node: fixture.ledger.node, lifetime: 14 * Self.day)
+        fixture.ledger.clock.advance(millis: 13 * Self.day)
+        let accounts = await fixture.ledger.node.accounts()
+        let waiting = try await signups.waiting(accounts: accounts, now: fixture.ledger.clock.now)
+        #expect(waiting.map(\.credential.username) == ["sam"])
+        #expect(waiting.first?.expires == recent.credential.createdAt + 14 * Self.day)
+        #expect(try await fixture.credentials.credential(address: old.credential.address) == nil)
+        #expect(try await fixture.credentials.credential(username: "tess") != nil)
+    }
+
+    static let day: Int64 = 86_400_000
+
+    @Test("challenges are issued only to same-origin JSON requests, and each client holds a bounded number")
+    func challengeRoute() async throws {
+        let fixture = try await Self.fixture()
+        try await fixture.app.test(.router) { client in
+            let plain = try await client.execute(uri: "/auth/challenge", method: .post, headers: [.contentType: "text/plain"])
+            #expect(plain.status == .unsupportedMediaType)
+            let foreign = try await client.execute(
+                uri: "/auth/challenge", method: .post, headers: [.contentType: "application/json", .origin: "https://evil.example"])
+            #expect(foreign.status == .forbidden)
+            let answer = try await client.execute(uri: "/auth/challenge", method: .post, headers: [.contentType: "application/json"])
+            let object = try Self.object(answer)
+            #expect(try #require(object["challenge"] as? String).count == 43)
+            #expect(object["expires"] as? Int64 == fixture.ledger.clock.now + SignupChallenges.lifetime)
+        }
+        let challenges = SignupChallenges()
+        var issued: [String] = []
+        for _ in 0..<(SignupChallenges.perClient + 4) { issued.append(await challenges.issue(client: "198.51.100.7", now: 0).challenge) }
+        #expect(await challenges.count == SignupChallenges.perClient)
+        #expect(await !challenges.redeem(issued[0], now: 1))
+        #expect(await challenges.redeem(issued[issued.count - 1], now: 1))
+        #expect(await !challenges.redeem(issued[issued.count - 1], now: 1))
+    }
+
+    @Test("a pending doctor who signs in is told to wait for verification, gets no session, and the refused sign-in is on the ledger")
+    func pendingDoctorGetsNoSession() async throws {
+        let fixture = try await Self.fixture()
+        let user = try await Self.user(fixture, username: "dr.wait", role: .doctor, register: false)
+        let certificate = try await fixture.ledger.document("licence", owner: user.signer.address, uploader: user.signer.address)
+        let registration = try user.signer.sign(
+            RegisterDoctor(displayName: "Dr Wait", speciality: "GP", licence: "L-9", certificate: certificate),
+            expires: fixture.ledger.clock.now + 60_000)
+        #expect(try await fixture.ledger.node.submit(registration).contract?.allowed == true)
+        try await fixture.app.test(.router) { client in
+            let open = try await Self.logInForSession(client, fixture, user)
+            let before = fixture.ledger.node.size
+            let session = try await client.execute(uri: "/auth/session", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: open))
+            #expect(session.status == .forbidden)
+            let error = try #require(try Self.object(session)["error"] as? [String: Any])
+            #expect(error["code"] as? String == "pending_verification")
+            #expect((error["message"] as? String)?.contains("waiting for an administrator's verification") == true)
+            #expect(session.headers[.setCookie] == nil)
+            let events = try await fixture.ledger.store.events(entries: before..<fixture.ledger.node.size)
+            #expect(events.map(\.action) == [OpenSession.transactionType])
+            #expect(events.first?.outcome == .denied)
+            #expect(events.first?.actor == user.credential.address)
         }
     }
 

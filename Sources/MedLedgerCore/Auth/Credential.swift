@@ -42,4 +42,22 @@ public struct Credential: Sendable, Equatable {
 
     /// The fewest PBKDF2 iterations accepted for a password-derived key.
     public static let minimumIterations = 600_000
+
+    /// How long a sign-up may wait for an administrator to create its account by default: two
+    /// weeks (`serve --pending-signup-days`).
+    public static let defaultAwaitingLifetime: Int64 = 14 * 86_400_000
+
+    /// When this sign-up stops counting if no account exists for its key by then (Unix
+    /// milliseconds): it no longer signs in and its username may be taken again, so a name
+    /// cannot be held forever by a sign-up nobody vouches for. Once the ledger has an account for
+    /// the key the credential never expires.
+    public func awaitingAccountExpires(lifetime: Int64) -> Int64 {
+        let (sum, overflow) = createdAt.addingReportingOverflow(max(0, lifetime))
+        return overflow ? .max : sum
+    }
+
+    /// True when the sign-up, still without an account, is past ``awaitingAccountExpires(lifetime:)``.
+    public func awaitingAccountExpired(now: Int64, lifetime: Int64) -> Bool {
+        now >= awaitingAccountExpires(lifetime: lifetime)
+    }
 }

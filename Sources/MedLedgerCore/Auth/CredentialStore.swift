@@ -12,6 +12,9 @@ public protocol CredentialStore: Sendable {
     func update(_ credential: Credential) async throws
     /// Removes the credential of `username` (a sign-up whose registration was refused).
     func delete(username: String) async throws
+    /// Removes the credential of the key at `address` (a sign-up that expired waiting for an
+    /// account). By key rather than name, so a fresh sign-up that took the name meanwhile stays.
+    func delete(address: AccountAddress) async throws
     /// Every credential, oldest first (for administrators finding sign-ups that wait for an account).
     func all() async throws -> [Credential]
 }

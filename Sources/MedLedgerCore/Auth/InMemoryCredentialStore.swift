@@ -28,5 +28,9 @@ public actor InMemoryCredentialStore: CredentialStore {
         credentials.removeAll { $0.username.lowercased() == username.lowercased() }
     }
 
+    public func delete(address: AccountAddress) {
+        credentials.removeAll { $0.address == address }
+    }
+
     public func all() -> [Credential] { credentials }
 }

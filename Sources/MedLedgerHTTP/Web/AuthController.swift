@@ -9,6 +9,8 @@ import MedLedgerNode
 ///
 /// The server never sees a password or a usable private key: it stores the browser-wrapped key and
 /// a slow hash of a key derived from the password, and answers every failed log-in the same way.
+/// Every sign-up proves it holds the key it names by signing a single-use challenge
+/// (``SignupProof``), so nobody can take a username for someone else's key.
 /// The slow hashes run on the sign-in workers, never on the shared pool, within per-address and
 /// per-username budgets (``SignInLimits``), so anonymous clients cannot take the node's cores.
 struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Sendable {
@@ -16,6 +18,7 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
     let credentials: any CredentialStore
     let sessions: WebSessionStore
     let throttle: LoginThrottle
+    let challenges: SignupChallenges
     let configuration: WebConfiguration
     let hasher: AuthKeyHasher
     let signIn: SignInLimits
@@ -23,6 +26,7 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
 
     func addRoutes(to router: Router<Context>) {
         router.post("auth/prelogin", use: prelogin)
+        router.post("auth/challenge", use: challenge)
         router.post("auth/signup", use: signup)
         router.post("auth/login", use: login)
         router.post("auth/session", use: openSession)
@@ -45,7 +49,12 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
         var wrappedKey: String
         var authKey: String
         var envelope: JSONValue?
+        /// A challenge from `/auth/challenge`, and the named key's signature over it
+        /// (``SignupProof``); optional here only so their absence gets its own plain answer.
+        var challenge: String?
+        var proof: String?
     }
+    struct ChallengeResponse: Encodable { var challenge: String; var expires: Int64 }
     struct SignupResponse: Encodable { var address: String; var status: String }
 
     struct LoginRequest: Decodable { var username: String; var authKey: String }
@@ -92,6 +101,18 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
         return try JSONResponse.make(status: .ok, PreloginResponse(salt: Base64Coding.url(Array(Array(mac).prefix(16))), iterations: Credential.minimumIterations))
     }
 
+    /// A single-use challenge for a sign-up to sign (``SignupChallenges``). Same-origin JSON only,
+    /// like `/auth/session`, so another site's page cannot collect challenges in a visitor's name.
+    @Sendable func challenge(_ request: Request, context: Context) async throws -> Response {
+        try WebAuthentication.requireSameOriginJSON(request)
+        let issued = await challenges.issue(client: Self.client(context), now: node.clock())
+        var response = try JSONResponse.make(status: .ok, ChallengeResponse(challenge: issued.challenge, expires: issued.expires))
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    /// Stores a new credential once the sign-up proved possession of its key; patients and doctors
+    /// also register on the ledger, other roles wait for an administrator.
     @Sendable func signup(_ request: Request, context: Context) async throws -> Response {
         try await signIn.requireRoom()
         let body = try await WebInput.decode(SignupRequest.self, from: request, context: context)
@@ -105,6 +126,7 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
         }
         try WebInput.checkDerivation(salt: body.salt, iterations: body.iterations, wrappedKey: body.wrappedKey)
         let authKey = try WebInput.authKey(body.authKey)
+        try await checkProof(body, username: username)
         // Verified once here; the registration is sequenced from this result, not verified again.
         let registration: VerifiedTransaction?
         switch body.role {
@@ -136,7 +158,16 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
         do {
             try await credentials.insert(credential)
         } catch CredentialStoreError.taken {
-            throw APIError(status: .conflict, code: "username_unavailable", message: "That username cannot be used. Please choose another.")
+            // A sign-up that waited too long for its account no longer holds its name or key.
+            let signups = PendingSignups(credentials: credentials, node: node, lifetime: configuration.pendingSignupLifetime)
+            let byName = try await signups.removeIfExpired(try await credentials.credential(username: username), now: now)
+            let byKey = try await signups.removeIfExpired(try await credentials.credential(address: address), now: now)
+            do {
+                guard byName || byKey else { throw CredentialStoreError.taken }
+                try await credentials.insert(credential)
+            } catch CredentialStoreError.taken {
+                throw APIError(status: .conflict, code: "username_unavailable", message: "That username cannot be used. Please choose another.")
+            }
         }
         guard let registration else {
             logger.info("sign-up waiting for an account", metadata: ["address": "\(address)", "role": "\(body.role.rawValue)"])
@@ -187,6 +218,15 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
             throw APIError(status: .unauthorized, code: "login_failed", message: "Username or password is incorrect.")
         }
         await throttle.recordSuccess(username: username, client: client)
+        // Told only to whoever knows the password: the sign-up waited too long and is gone.
+        let signups = PendingSignups(credentials: credentials, node: node, lifetime: configuration.pendingSignupLifetime)
+        if try await signups.removeIfExpired(credential, now: now) {
+            logger.info("expired sign-up removed at log-in", metadata: ["address": "\(credential.address)"])
+            throw APIError(
+                status: .forbidden, code: "signup_expired",
+                message: "Your sign-up expired: no administrator created your account within \(max(1, configuration.pendingSignupLifetime / 86_400_000)) days. Please sign up again."
+            )
+        }
         let pending = await sessions.begin(account: credential.address, username: credential.username, now: now)
         return try JSONResponse.make(status: .ok, LoginResponse(
             address: credential.address.rawValue, publicKey: credential.publicKey, role: credential.role,
@@ -215,8 +255,15 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
                 message: "Your sign-up is waiting for an administrator to create your account. Give them your account id: \(pending.account)."
             )
         }
+        // Submitted even for a pending account, so the refused sign-in is on the ledger's trail.
         let receipt = try await EnvelopeBody.submitting { try await node.submit(verified: transaction) }
         guard let outcome = receipt.contract, outcome.allowed else {
+            if account.status == .pending {
+                throw APIError(
+                    status: .forbidden, code: "pending_verification",
+                    message: "Your account is waiting for an administrator's verification. You can sign in once they have checked your licence; your account id is \(account.address)."
+                )
+            }
             let message = receipt.contract?.event.message ?? "The sign-in was refused."
             throw APIError(status: .forbidden, code: "denied", message: message)
         }
@@ -276,6 +323,33 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
         try await credentials.update(credential)
         logger.info("password changed", metadata: ["address": "\(session.account)"])
         return try JSONResponse.make(status: .ok, RedirectResponse(redirect: "/account"))
+    }
+
+    /// Checks the sign-up's proof of possession: its challenge was issued here, is unused and
+    /// fresh (it is used up either way), and the named key signed it together with this ledger's
+    /// origin, the username and the role.
+    func checkProof(_ body: SignupRequest, username: String) async throws {
+        guard let challenge = body.challenge, let proof = body.proof else {
+            throw APIError(
+                status: .unprocessableContent, code: "proof_required",
+                message: "A sign-up must carry a challenge from /auth/challenge signed with the new key."
+            )
+        }
+        guard await challenges.redeem(challenge, now: node.clock()) else {
+            throw APIError(
+                status: .unprocessableContent, code: "challenge_invalid",
+                message: "The sign-up challenge is unknown, already used or expired. Please try again."
+            )
+        }
+        do {
+            _ = try SignupProof.verify(
+                proof: proof, publicKey: body.publicKey, origin: node.origin, challenge: challenge, username: username, role: body.role
+            )
+        } catch .nonCanonical {
+            throw APIError(status: .badRequest, code: "non_canonical_signature", message: SignupProofError.nonCanonical.description)
+        } catch {
+            throw APIError(status: .unprocessableContent, code: "proof_invalid", message: error.description)
+        }
     }
 
     /// The client's IP address, the key of its sign-in budget ("unknown" when the transport has none).

@@ -214,16 +214,22 @@ struct PageController<Context: RequestContext>: Sendable {
             }
         case "signups":
             guard let session, directory[session.account]?.role == .admin else { return [Any]() }
-            let waiting = try await credentials.all().filter { directory[$0.address] == nil }
-            return waiting.map { credential -> [String: Any] in
-                [
+            // Expired sign-ups are removed here and never listed (PendingSignups).
+            let signups = PendingSignups(credentials: credentials, node: node, lifetime: configuration.pendingSignupLifetime)
+            let waiting = try await signups.waiting(accounts: directory, now: node.clock())
+            return waiting.map { item -> [String: Any] in
+                let credential = item.credential
+                return [
                     "username": credential.username, "role": credential.role.rawValue, "role_\(credential.role.rawValue)": true,
                     "address": credential.address.rawValue, "publicKey": credential.publicKey,
                     "createdAtText": TemplateValue.format(time: credential.createdAt),
+                    "expiresText": TemplateValue.format(time: item.expires),
                 ]
             }
         case "parameters":
             return values.convert(try JSONValue.of(await node.parameters()))
+        case "careWindows":
+            return await careWindows(outcomes: outcomes, directory: directory)
         case "tally":
             return try await tally(record: params["record"], auditor: session?.account, outcomes: outcomes, values: values)
         case "explorer":
@@ -233,6 +239,27 @@ struct PageController<Context: RequestContext>: Sendable {
             return try await entry(index, values: values)
         default:
             throw WebSetupError("unknown provider \(name)")
+        }
+    }
+
+    /// The doctors who may still write into the patient's records because of an appointment, and
+    /// until when (``ContractState/careWindowEnd(of:followUpSeconds:)``, the rule the contracts
+    /// apply), from the page's `appointments` read: grants do not end this, so the patient sees it.
+    func careWindows(outcomes: [String: SessionReader.Outcome], directory: [AccountAddress: Account]) async -> Any {
+        guard case .answered(let result)? = outcomes["appointments"], case .appointments(let appointments)? = result.answer else {
+            return [Any]()
+        }
+        let followUp = await node.parameters().careFollowUpSeconds
+        let now = node.clock()
+        return appointments.compactMap { appointment -> [String: Any]? in
+            guard let end = ContractState.careWindowEnd(of: appointment, followUpSeconds: followUp), now < end else { return nil }
+            var row: [String: Any] = [
+                "appointment": appointment.id, "doctor": appointment.doctor.rawValue,
+                "appointmentTimeText": TemplateValue.format(time: appointment.time), "untilText": TemplateValue.format(time: end),
+                "status": appointment.status.rawValue, "status_\(appointment.status.rawValue)": true,
+            ]
+            if let name = directory[appointment.doctor]?.displayName { row["doctorName"] = name }
+            return row
         }
     }
 

@@ -13,6 +13,7 @@ public struct WebApplication: Sendable {
     let renderer: PageRenderer
     let sessions = WebSessionStore()
     let throttle = LoginThrottle()
+    let challenges = SignupChallenges()
     /// Per-key budgets; page reads spend the session key's `queries` budget.
     let limits: RequestLimits
     let signIn: SignInLimits
@@ -46,7 +47,7 @@ public struct WebApplication: Sendable {
             cacheControl: .init([(MediaType(type: .any), [.noCache])]), logger: logger
         ))
         AuthController<MedLedgerRequestContext>(
-            node: node, credentials: credentials, sessions: sessions, throttle: throttle, configuration: configuration,
+            node: node, credentials: credentials, sessions: sessions, throttle: throttle, challenges: challenges, configuration: configuration,
             hasher: AuthKeyHasher(rounds: configuration.authHashRounds), signIn: signIn, logger: logger
         ).addRoutes(to: router)
         PageController<MedLedgerRequestContext>(

@@ -28,6 +28,10 @@ public struct WebConfiguration: Sendable {
     public var demoAccounts: [DemoAccount]
     /// scrypt's cost (N) for authentication-key hashes; lower only in tests.
     public var authHashRounds = 1 << 15
+    /// How long a sign-up may wait for an administrator to create its account (milliseconds,
+    /// `serve --pending-signup-days`). After that it no longer signs in and its username is free
+    /// again; see ``PendingSignups``.
+    public var pendingSignupLifetime: Int64 = Credential.defaultAwaitingLifetime
 
     public init(root: URL = WebConfiguration.bundledRoot, secret: SymmetricKey, secureCookies: Bool = false, demoAccounts: [DemoAccount] = []) {
         self.root = root

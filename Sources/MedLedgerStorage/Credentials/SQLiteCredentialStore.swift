@@ -46,6 +46,12 @@ public struct SQLiteCredentialStore: CredentialStore {
         }
     }
 
+    public func delete(address: AccountAddress) async throws {
+        _ = try await writer.write { db in
+            try CredentialRecord.filter(Column("address") == address.rawValue).deleteAll(db)
+        }
+    }
+
     public func all() async throws -> [Credential] {
         try await writer.read { db in
             try CredentialRecord.order(Column("created_at"), Column("username")).fetchAll(db).map { try $0.credential() }

@@ -294,8 +294,8 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
             Permission(always: [.patient], withGrant: [.doctor: clinicalRead, .auditor: inForce, .management: inForce, .pharmacist: inForce]),
             flagsBreakGlassUse: true
         ) { world, _ in ViewProfile(account: world.address(.patient)) },
-        // Sessions: active and pending accounts sign in; only the session's own account closes it.
-        ActionCase(OpenSession.self, .only(activeAccounts.union([.pendingDoctor]))) { world, _ in
+        // Sessions: only active accounts sign in; only the session's own account closes it.
+        ActionCase(OpenSession.self, .only(activeAccounts)) { world, _ in
             OpenSession(sessionKey: world.publicKey(.newStaff), expires: world.time + 3_600_000)
         },
         ActionCase(CloseSession.self, .only([.patient]), prepare: { world in

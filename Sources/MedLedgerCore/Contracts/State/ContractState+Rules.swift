@@ -169,21 +169,53 @@ extension ContractState {
 
     /// Why a doctor may write into a patient's records.
     public enum CareBasis: Sendable, Equatable {
-        /// An accepted or completed appointment, or an active grant.
+        /// An appointment within its care window, or an active grant.
         case care
         /// Only active break-glass access (the write is then flagged).
         case breakGlass
     }
 
-    /// The reason `doctor` may write into `patient`'s records, or nil: an accepted or completed
-    /// appointment or an active grant, else break-glass access.
+    /// The reason `doctor` may write into `patient`'s records at `time`, or nil: an active grant,
+    /// or an accepted or completed appointment whose care window (``careWindowEnd(of:followUpSeconds:)``)
+    /// has not closed, else break-glass access.
+    ///
+    /// The appointment basis does not depend on grants: a patient who revokes every grant still
+    /// gets the notes, results and prescriptions of a visit they asked for, written within the
+    /// follow-up period (docs/CONTRACTS.md, "Care basis"). It never lets the doctor read
+    /// existing records; that takes a grant (``readAccess(to:by:at:)``).
     func careBasis(doctor: AccountAddress, patient: AccountAddress, at time: Int64) -> CareBasis? {
+        let followUp = parameters.careFollowUpSeconds
         let appointment = (appointmentsByAccount[doctor] ?? []).contains { id in
-            guard let appointment = appointments[id] else { return false }
-            return appointment.patient == patient && (appointment.status == .accepted || appointment.status == .completed)
+            guard let appointment = appointments[id], appointment.patient == patient,
+                let end = Self.careWindowEnd(of: appointment, followUpSeconds: followUp)
+            else { return false }
+            return time < end
         }
         if appointment || grants(from: patient, to: doctor).contains(where: { $0.isActive(at: time) }) { return .care }
         return activeBreakGlass(by: doctor, to: patient, at: time) == nil ? nil : .breakGlass
+    }
+
+    /// When an appointment stops giving its doctor a care basis (Unix milliseconds), or nil when
+    /// it gives none: an accepted or completed appointment does until `followUpSeconds` after the
+    /// visit's time; a requested, declined, cancelled or deleted one never does. Public so the
+    /// patient's pages can say until when a doctor may still write.
+    public static func careWindowEnd(of appointment: Appointment, followUpSeconds: Int64) -> Int64? {
+        guard appointment.status == .accepted || appointment.status == .completed else { return nil }
+        let (millis, overflowMillis) = max(0, followUpSeconds).multipliedReportingOverflow(by: 1000)
+        let (end, overflowEnd) = appointment.time.addingReportingOverflow(overflowMillis ? .max : millis)
+        return overflowMillis || overflowEnd ? .max : end
+    }
+
+    // MARK: Keys
+
+    /// The rule for a key that is to become an account (`patient.register`, `doctor.register`,
+    /// `account.create`, `admin.add`) or a session key (`session.open`): no account has it and no
+    /// session names it. A key that a session names signs as that session's account, so were it
+    /// to get an account of its own its owner's transactions would be taken as someone else's.
+    func checkKeyIsFree(_ address: AccountAddress) throws(ContractDenial) {
+        guard accounts[address] == nil else { throw ContractDenial("this key already has an account") }
+        guard sessions[address] == nil else { throw ContractDenial("the key is in use as a session key") }
+        guard !isNodeService(address) else { throw ContractDenial("this is the node's service key, which holds no account") }
     }
 
     /// True when `auditor` holds an active grant covering `record`.

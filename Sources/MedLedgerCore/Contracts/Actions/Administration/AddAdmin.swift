@@ -29,8 +29,7 @@ public struct AddAdmin: ContractAction, Equatable {
         facts.object = "account \(address)"
         let admin = try state.activeAccount(context.actor, role: .admin)
         guard admin.isSystemAdmin else { throw ContractDenial("only a system administrator adds administrators") }
-        guard state.accounts[address] == nil else { throw ContractDenial("this key already has an account") }
-        guard !state.isNodeService(address) else { throw ContractDenial("this is the node's service key, which holds no account") }
+        try state.checkKeyIsFree(address)
         if let organization, state.organizations[organization] == nil { throw ContractDenial("no such organization") }
         state.save(Account(
             address: address, publicKey: publicKey, role: .admin, status: .active, organization: organization,

@@ -60,8 +60,7 @@ public struct CreateAccount: ContractAction, Equatable {
         if role == .doctor { facts.doctor = address }
         if role == .auditor { facts.auditor = address }
         let admin = try state.activeAccount(context.actor, role: .admin)
-        guard state.accounts[address] == nil else { throw ContractDenial("this key already has an account") }
-        guard !state.isNodeService(address) else { throw ContractDenial("this is the node's service key, which holds no account") }
+        try state.checkKeyIsFree(address)
         let organization = admin.isSystemAdmin ? self.organization : (self.organization ?? admin.organization)
         if !admin.isSystemAdmin, organization != admin.organization {
             throw ContractDenial("an organization's administrator creates accounts in their own organization only")

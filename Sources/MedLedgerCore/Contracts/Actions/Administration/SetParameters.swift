@@ -1,4 +1,5 @@
-/// `system.parameters`: a system administrator sets grant, break-glass and tally-access lengths.
+/// `system.parameters`: a system administrator sets grant, break-glass, tally-access and care
+/// follow-up lengths.
 public struct SetParameters: ContractAction, Equatable {
     public static let transactionType = "system.parameters"
     public static let eventStatus = EventStatus.changed
@@ -21,6 +22,9 @@ public struct SetParameters: ContractAction, Equatable {
         }
         guard (300...(30 * 86_400)).contains(p.tallyAccessSeconds) else {
             throw BodyValidationError("tallyAccessSeconds must be between 5 minutes and 30 days")
+        }
+        guard (0...SystemParameters.maxCareFollowUpSeconds).contains(p.careFollowUpSeconds) else {
+            throw BodyValidationError("careFollowUpSeconds must be between 0 and 90 days")
         }
     }
 

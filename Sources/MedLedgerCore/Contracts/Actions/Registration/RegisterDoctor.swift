@@ -36,7 +36,7 @@ public struct RegisterDoctor: ContractAction, Equatable {
     public func run(state: inout ContractState, context: ActionContext, facts: inout EventFacts) throws(ContractDenial) -> QueryAnswer? {
         facts.doctor = context.actor
         facts.object = "account \(context.actor)"
-        guard state.accounts[context.actor] == nil else { throw ContractDenial("this key already has an account") }
+        try state.checkKeyIsFree(context.actor)
         if let organization {
             guard state.organizations[organization]?.kind == .hospital else { throw ContractDenial("no such hospital") }
         }

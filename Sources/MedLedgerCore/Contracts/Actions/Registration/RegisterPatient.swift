@@ -16,7 +16,7 @@ public struct RegisterPatient: ContractAction, Equatable {
     public func run(state: inout ContractState, context: ActionContext, facts: inout EventFacts) throws(ContractDenial) -> QueryAnswer? {
         facts.patient = context.actor
         facts.object = "account \(context.actor)"
-        guard state.accounts[context.actor] == nil else { throw ContractDenial("this key already has an account") }
+        try state.checkKeyIsFree(context.actor)
         state.save(Account(
             address: context.actor, publicKey: context.signerKeyText, role: .patient, status: .active,
             profile: profile, createdAt: context.index

@@ -1,8 +1,10 @@
 import Crypto
 
 /// `session.open`: an account's owner signs in by delegating reads to a fresh session key for at
-/// most ``Session/maxLifetime``. Pending and active accounts may sign in (a pending doctor sees
-/// their status); suspended, rejected and removed accounts may not.
+/// most ``Session/maxLifetime``. Only active accounts may: a pending doctor has nothing to read
+/// yet, and a session is a key that signs as the account, so it is given out only once the
+/// account is vouched for. The session key must be free (``ContractState/checkKeyIsFree(_:)``):
+/// a key that is or may become someone's account must never sign as another account.
 public struct OpenSession: ContractAction, Equatable {
     public static let transactionType = "session.open"
     public static let eventStatus = EventStatus.signedIn
@@ -25,14 +27,10 @@ public struct OpenSession: ContractAction, Equatable {
     public func run(state: inout ContractState, context: ActionContext, facts: inout EventFacts) throws(ContractDenial) -> QueryAnswer? {
         guard let id = P256.Signing.PublicKey.address(ofPayloadKey: sessionKey) else { throw ContractDenial("invalid key") }
         facts.object = "session \(id)"
-        guard let account = state.accounts[context.actor] else { throw ContractDenial("the signer has no account") }
-        guard account.status == .active || account.status == .pending else {
-            throw ContractDenial("the account is \(account.status.rawValue)")
-        }
         guard state.sessions[context.actor] == nil else { throw ContractDenial("a session key cannot open sessions") }
-        guard id != context.actor, state.accounts[id] == nil, state.sessions[id] == nil else {
-            throw ContractDenial("the session key is already in use")
-        }
+        let account = try state.activeAccount(context.actor)
+        guard id != context.actor else { throw ContractDenial("the session key is the account's own key") }
+        try state.checkKeyIsFree(id)
         guard expires > context.time, expires <= context.time + Session.maxLifetime else {
             throw ContractDenial("a session lasts at most 12 hours from now")
         }

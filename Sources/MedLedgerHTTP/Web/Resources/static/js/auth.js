@@ -5,17 +5,20 @@
 import {
   DEFAULT_ITERATIONS,
   LedgerError,
+  base64url,
   buildKeyFile,
   clearKeys,
   csrfHeaders,
   deriveKeys,
   generateKeyPair,
+  ledgerOrigin,
   newSalt,
   openAccountKey,
   parseKeyFile,
   postJSON,
   request,
   signEnvelope,
+  signP256,
   signedInAddress,
   storeKey,
   unwrapPrivateKey,
@@ -27,6 +30,8 @@ import { busy, plainMessage, setStatus, statusElement } from "./forms.js";
 
 const MIN_PASSWORD = 12;
 const ROLES = ["patient", "doctor", "auditor", "hospital_management", "pharmacy"];
+/// Answers that are not failures but a state to wait in: shown as a calm notice.
+const WAITING_CODES = new Set(["awaiting_account", "pending_verification"]);
 
 /// Only same-origin paths may be followed, so a bad answer cannot send the user elsewhere.
 function safeRedirect(target) {
@@ -136,6 +141,16 @@ function showRoleFields(form) {
   }
 }
 
+/// Proof that this browser holds the new key (docs/WEB.md, "Sign-up"): the new key signs a
+/// single-use challenge from the server together with the ledger's origin, the username and the
+/// role, so nobody can sign up under a name for someone else's key.
+async function signupProof(key, username, role) {
+  const [{ challenge }, origin] = await Promise.all([postJSON("/auth/challenge", {}), ledgerOrigin()]);
+  const message = ["medledger-signup-v1", origin, challenge, username, role].join("\n");
+  const proof = base64url(await signP256(key.privateKey, new TextEncoder().encode(message)));
+  return { challenge, proof };
+}
+
 async function signUp(form) {
   const username = text(form, "username");
   const password = secret(form, "password");
@@ -183,14 +198,20 @@ async function signUp(form) {
     }
 
     step("Saving…");
-    const signup = { username, role, publicKey: key.publicKey, salt, iterations: DEFAULT_ITERATIONS, wrappedKey, authKey: derived.authKey };
+    const { challenge, proof } = await signupProof(key, username, role);
+    const signup = { username, role, publicKey: key.publicKey, salt, iterations: DEFAULT_ITERATIONS, wrappedKey, authKey: derived.authKey, challenge, proof };
     if (envelope) signup.envelope = envelope;
     const answer = await postJSON("/auth/signup", signup);
 
-    if (answer && answer.status === "awaiting_account") {
+    const waiting = answer && answer.status === "awaiting_account"
+      ? "Your sign-up is saved. An administrator must create your account before you can sign in; then sign in with this username and password."
+      : answer && answer.status === "pending"
+        ? "Your sign-up is saved. An administrator must verify your licence before you can sign in; then sign in with this username and password."
+        : null;
+    if (waiting) {
       step.end();
       for (const control of form.elements) control.disabled = true;
-      setStatus(form, "Your sign-up is saved. An administrator must create your account before you can sign in; then sign in with this username and password.", "success");
+      setStatus(form, waiting, "success");
       return;
     }
     await completeSignIn({ username, password, derived, step });
@@ -320,7 +341,8 @@ function handle(form, action) {
       setStatus(form, "");
       await action(form);
     } catch (error) {
-      setStatus(form, plainMessage(error), "error");
+      const calm = error instanceof LedgerError && WAITING_CODES.has(error.code);
+      setStatus(form, plainMessage(error), calm ? "notice" : "error");
     } finally {
       delete form.dataset.working;
     }

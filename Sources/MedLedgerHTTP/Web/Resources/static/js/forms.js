@@ -27,7 +27,7 @@ export function statusElement(form) {
   return element;
 }
 
-/// kind: "info" (progress), "success" or "error".
+/// kind: "info" (progress), "success", "notice" (a state to wait in, not a failure) or "error".
 export function setStatus(form, message, kind = "info") {
   const element = statusElement(form);
   element.textContent = message;
@@ -35,6 +35,7 @@ export function setStatus(form, message, kind = "info") {
   if (!message) return;
   if (kind === "error") element.classList.add("alert", "alert-danger");
   else if (kind === "success") element.classList.add("alert", "alert-success");
+  else if (kind === "notice") element.classList.add("notice");
   else element.classList.add("status-info");
 }
 
