@@ -17,17 +17,15 @@ struct UploadRulesTests {
         let error: Detail
     }
 
-    /// A patient, a second patient and a verified doctor on a node whose content store is `store`.
-    static func ledger(store: InMemoryBlobStore) async throws -> (TestLedger, patient: EnvelopeSigner, other: EnvelopeSigner, doctor: EnvelopeSigner) {
+    /// A patient, a second patient and a verified doctor.
+    static func ledger() async throws -> (TestLedger, patient: EnvelopeSigner, other: EnvelopeSigner, doctor: EnvelopeSigner) {
         let ledger = try await TestLedger.make()
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let other = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let doctor = EnvelopeSigner(key: P256.Signing.PrivateKey())
         try await ledger.submit(RegisterPatient(), by: patient)
         try await ledger.submit(RegisterPatient(), by: other)
-        let certificate = try await ledger.document("licence", owner: doctor.address, uploader: ledger.admin.address)
-        try await ledger.submit(CreateAccount(publicKey: doctor.payloadKey, role: .doctor, displayName: "Dr D", certificate: certificate), by: ledger.admin)
-        try await ledger.submit(VerifyDoctor(doctor: doctor.address, decision: .approve, certificate: certificate), by: ledger.admin)
+        try await ledger.addVerifiedDoctor(doctor)
         return (ledger, patient, other, doctor)
     }
 
@@ -46,7 +44,7 @@ struct UploadRulesTests {
     @Test("only an account that may write for the owner stores content for them; a fresh key only its own sign-up documents")
     func uploadsNeedAnAccountThatMayWrite() async throws {
         let store = InMemoryBlobStore()
-        let (ledger, patient, other, doctor) = try await Self.ledger(store: store)
+        let (ledger, patient, other, doctor) = try await Self.ledger()
         var node = ledger.node
         node.blobs = store
         let stranger = EnvelopeSigner(key: P256.Signing.PrivateKey())
@@ -74,7 +72,7 @@ struct UploadRulesTests {
     @Test("an account's uploads spend its storage quota: over it, 429 storage_quota with Retry-After and nothing stored")
     func storageQuotaIsEnforced() async throws {
         let store = InMemoryBlobStore()
-        let (ledger, patient, other, _) = try await Self.ledger(store: store)
+        let (ledger, patient, other, _) = try await Self.ledger()
         var node = ledger.node
         node.blobs = store
         let quota = RateLimit(perMinute: 1, burst: 4)

@@ -28,9 +28,7 @@ struct ContentAdmissionTests {
         let doctor = EnvelopeSigner(key: P256.Signing.PrivateKey())
         try await ledger.submit(RegisterPatient(), by: patient)
         try await ledger.submit(RegisterPatient(), by: other)
-        let certificate = try await ledger.document("licence", owner: doctor.address, uploader: ledger.admin.address)
-        try await ledger.submit(CreateAccount(publicKey: doctor.payloadKey, role: .doctor, displayName: "Dr D", certificate: certificate), by: ledger.admin)
-        try await ledger.submit(VerifyDoctor(doctor: doctor.address, decision: .approve, certificate: certificate), by: ledger.admin)
+        try await ledger.addVerifiedDoctor(doctor)
         try await ledger.submit(CreateGrant(id: "g-1", grantee: doctor.address, scope: .all), by: patient)
         return Fixture(ledger: ledger, blobs: blobs, patient: patient, other: other, doctor: doctor)
     }

@@ -14,6 +14,21 @@ public struct TestLedger: Sendable {
         UnixFSFileBuilder.contentID(of: Array("test content: \(seed)".utf8)).string
     }
 
+    /// Gives `doctor` a verified doctor's account: the administrator uploads a licence
+    /// certificate for the key, creates the account and verifies it.
+    public func addVerifiedDoctor(_ doctor: EnvelopeSigner, name: String = "Dr Test") async throws {
+        let certificate = try await document("licence of \(doctor.address)", owner: doctor.address, uploader: admin.address)
+        for body in [
+            CreateAccount(publicKey: doctor.payloadKey, role: .doctor, displayName: name, certificate: certificate) as any TransactionBody,
+            VerifyDoctor(doctor: doctor.address, decision: .approve, certificate: certificate),
+        ] {
+            let receipt = try await node.submit(try admin.sign(body, expires: clock.now + 60_000))
+            guard receipt.contract?.allowed == true else {
+                throw TestLedgerError("setting up \(name) was denied: \(receipt.contract?.event.message ?? "")")
+            }
+        }
+    }
+
     /// Stores `text` sealed for `owner` as uploaded by `uploader` in the node's content store and
     /// returns its CID: what a transaction naming new content needs (the node checks both).
     public func document(_ text: String, owner: AccountAddress, uploader: AccountAddress) async throws -> String {
@@ -96,4 +111,10 @@ extension TestLedger {
     public func query<Body: TransactionBody>(_ body: Body, by signer: EnvelopeSigner) async throws -> QueryResult {
         try await node.query(try signer.sign(body, expires: clock.now + 60_000))
     }
+}
+
+/// A test ledger's setup step that did not go as planned.
+public struct TestLedgerError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -6,8 +6,11 @@ import MedLedgerCore
 /// patients with records and grants), then submits a realistic mix of signed actions concurrently
 /// and measures throughput; finally times reading one record's audit trail of 10,000 events.
 public struct ContractBenchmark: Sendable {
-    /// A content id used for every record version: the contracts see only CIDs, never content.
-    static let content = "bafkreifjflrqvagvvid6w6eg3bd3furaztuyvuuapnuz5mqlyaghdxk6zm"
+    /// A distinct content id for each document: the contracts see only CIDs, never content, and
+    /// refuse a CID that another document already names.
+    static func content(_ purpose: String) -> String {
+        UnixFSFileBuilder.contentID(of: Array("benchmark document \(purpose)".utf8)).string
+    }
 
     /// The share of each action in the timed mix, in percent.
     public static let mix: [(String, Int)] = [
@@ -37,12 +40,12 @@ public struct ContractBenchmark: Sendable {
         let bench = ContractBenchmark(node: node, admin: admin, doctors: doctors, patients: patients, expires: expires)
         var setup: [[UInt8]] = []
         for doctor in doctors {
-            setup.append(try admin.sign(CreateAccount(publicKey: doctor.payloadKey, role: .doctor, displayName: "Doctor", certificate: content), expires: expires))
+            setup.append(try admin.sign(CreateAccount(publicKey: doctor.payloadKey, role: .doctor, displayName: "Doctor", certificate: content("certificate \(doctor.address)")), expires: expires))
         }
         try await bench.submitAll(setup, allowed: true)
-        setup = try doctors.map { try admin.sign(VerifyDoctor(doctor: $0.address, decision: .approve, certificate: content), expires: expires) }
+        setup = try doctors.map { try admin.sign(VerifyDoctor(doctor: $0.address, decision: .approve, certificate: content("certificate \($0.address)")), expires: expires) }
         try await bench.submitAll(setup, allowed: true)
-        setup = try patients.map { try $0.sign(RegisterPatient(profile: content), expires: expires) }
+        setup = try patients.map { try $0.sign(RegisterPatient(profile: content("profile \($0.address)")), expires: expires) }
         try await bench.submitAll(setup, allowed: true)
         setup = try patients.enumerated().map { p, patient in
             try patient.sign(CreateGrant(id: "g-\(p)", grantee: bench.doctor(of: p).address, scope: .all, expires: expires), expires: expires)
@@ -55,7 +58,7 @@ public struct ContractBenchmark: Sendable {
         for r in 0..<recordCount {
             let p = r % patientCount
             setup.append(try bench.doctor(of: p).sign(
-                CreateRecord(id: "r-\(r)", patient: patients[p].address, category: .visitNotes, content: content), expires: expires))
+                CreateRecord(id: "r-\(r)", patient: patients[p].address, category: .visitNotes, content: content("r-\(r)")), expires: expires))
             if setup.count == 20_000 {
                 try await bench.submitAll(setup, allowed: true)
                 progress(r + 1, recordCount)
@@ -113,7 +116,7 @@ public struct ContractBenchmark: Sendable {
         case "record.view":
             return (try doctor(of: recordPatient).sign(ViewRecord(record: record), expires: expires), false)
         case "record.create":
-            return (try ownDoctor.sign(CreateRecord(id: "t-\(i)", patient: patient.address, category: .prescriptions, content: Self.content), expires: expires), false)
+            return (try ownDoctor.sign(CreateRecord(id: "t-\(i)", patient: patient.address, category: .prescriptions, content: Self.content("t-\(i)")), expires: expires), false)
         case "appointment.book":
             return (try patient.sign(BookAppointment(id: "a-\(i)", doctor: ownDoctor.address, time: expires + 86_400_000), expires: expires), false)
         case "grant.create":
@@ -124,14 +127,14 @@ public struct ContractBenchmark: Sendable {
             let perRound = Self.mix.first { $0.0 == kind }!.1
             let first = Self.slots.firstIndex(of: kind)!
             let n = (i / Self.slots.count) * perRound + (i % Self.slots.count - first)
-            return (try doctor(of: n % patients.count).sign(UpdateRecord(record: "r-\(n)", content: Self.content, baseVersion: 1), expires: expires), false)
+            return (try doctor(of: n % patients.count).sign(UpdateRecord(record: "r-\(n)", content: Self.content("r-\(n) v2"), baseVersion: 1), expires: expires), false)
         case "records.list":
             return (try patient.sign(ListRecords(patient: patient.address), expires: expires), false)
         case "audit.trail":
             return (try patients[recordPatient].sign(QueryTrail(record: record, limit: 100), expires: expires), false)
         case "access.request":
             let other = doctors[(p + 2) % doctors.count]
-            return (try other.sign(RequestAccess(id: "q-\(i)", patient: patient.address, scope: .category(.reports), reason: Self.content), expires: expires), false)
+            return (try other.sign(RequestAccess(id: "q-\(i)", patient: patient.address, scope: .category(.reports), reason: Self.content("q-\(i)")), expires: expires), false)
         default:
             // A doctor no patient in this slot granted: denied and audited.
             let stranger = doctors[(recordPatient + doctors.count / 2) % doctors.count]
@@ -159,7 +162,7 @@ public struct ContractBenchmark: Sendable {
     public func recordWithTrail(events: Int) async throws -> (EnvelopeSigner, String) {
         let patient = patients[0]
         let record = "trail-bench"
-        try await submitAll([try doctor(of: 0).sign(CreateRecord(id: record, patient: patient.address, category: .reports, content: Self.content), expires: expires)], allowed: true)
+        try await submitAll([try doctor(of: 0).sign(CreateRecord(id: record, patient: patient.address, category: .reports, content: Self.content(record)), expires: expires)], allowed: true)
         var remaining = events - 1
         while remaining > 0 {
             let n = min(remaining, 5_000)
