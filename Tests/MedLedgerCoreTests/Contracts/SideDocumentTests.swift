@@ -111,6 +111,26 @@ struct SideDocumentTests {
         #expect(!(try fresh.submit(ViewDocument(kind: .justification, id: "bg-1"), by: .reviewer)).allowed)
     }
 
+    @Test("a sign-off note: the patient, the auditor who wrote it and auditors whose grant covers the record")
+    func signOffNote() throws {
+        var world = try makeWorld()
+        let note = cid("trail reconciled with the pharmacy's copy")
+        try world.require(SignOffTrail(record: ContractWorld.prescription, decision: .flag, note: note), by: .reviewer)
+        for reader in [Persona.patient, .reviewer, .auditor] {
+            let outcome = try world.submit(ViewDocument(kind: .note, id: ContractWorld.prescription), by: reader)
+            #expect(outcome.allowed, "\(reader): \(outcome.event.message)")
+            #expect(outcome.answer == .document(kind: .note, content: note, owner: world.address(.patient), author: world.address(.reviewer)))
+            #expect(outcome.event.record == ContractWorld.prescription)
+        }
+        for reader in [Persona.doctor, .management, .pharmacist, .secondPatient, .systemAdmin] {
+            let outcome = try world.submit(ViewDocument(kind: .note, id: ContractWorld.prescription), by: reader)
+            #expect(!outcome.allowed, "\(reader)")
+            #expect(outcome.event.patient == world.address(.patient))
+        }
+        try world.require(RevokeGrant(grant: "g-auditor"), by: .patient)
+        #expect(!(try world.submit(ViewDocument(kind: .note, id: ContractWorld.prescription), by: .auditor)).allowed)
+    }
+
     @Test("nothing of an erased patient is readable, by anyone", arguments: cases)
     func erasedPatient(_ item: Case) throws {
         var world = try makeWorld()
@@ -133,10 +153,10 @@ struct SideDocumentTests {
         #expect(!(try world.submit(ViewDocument(kind: .justification, id: "bg-none"), by: .patient)).allowed)
     }
 
-    @Test("the body is checked: the id must be an identifier and the kind one of the three")
+    @Test("the body is checked: the id must be an identifier and the kind one of those listed")
     func bodyValidation() throws {
         let world = try makeWorld()
         #expect(throws: (any Error).self) { try world.transaction(ViewDocument(kind: .reason, id: "not an id!"), by: .patient) }
-        #expect(throws: (any Error).self) { try JSONDecoder().decode(ViewDocument.self, from: Data(#"{"kind":"note","id":"x"}"#.utf8)) }
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(ViewDocument.self, from: Data(#"{"kind":"diagnosis","id":"x"}"#.utf8)) }
     }
 }

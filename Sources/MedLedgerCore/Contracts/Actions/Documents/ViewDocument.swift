@@ -6,7 +6,8 @@
 /// - symptoms: the appointment's doctor, unless the patient deleted the appointment;
 /// - reason: the account that sent the request (the patient reads it to decide);
 /// - justification: the doctor who opened the access, and auditors holding a grant from the
-///   patient in force (they review emergency accesses).
+///   patient in force (they review emergency accesses);
+/// - note: the auditor who signed the record's trail off, and auditors whose grant covers the record.
 ///
 /// Nothing about an erased patient is readable. Every attempt is an audit event naming the patient,
 /// so the patient's activity shows who read what they wrote.
@@ -23,6 +24,8 @@ public struct ViewDocument: ContractAction, Equatable {
         case reason
         /// A break-glass access's justification (``id`` is the access's id).
         case justification
+        /// The note of a record's latest audit sign-off (``id`` is the record's id).
+        case note
     }
 
     public var kind: Kind
@@ -81,6 +84,18 @@ public struct ViewDocument: ContractAction, Equatable {
                 facts.auditor = reader.address
             }
             return .document(kind: kind, content: access.justification, owner: access.patient, author: access.doctor)
+        case .note:
+            facts.object = "sign-off note of record \(id)"
+            let record = try state.existingRecord(id, facts: &facts)
+            let reader = try state.activeAccount(context.actor)
+            guard let signOff = record.signOff, let note = signOff.note else { throw ContractDenial("the record's sign-off has no note") }
+            if reader.address != record.patient {
+                guard reader.address == signOff.auditor || state.auditorCovers(record, auditor: reader, at: context.time) else {
+                    throw ContractDenial("only the patient and auditors whose grant covers the record read its sign-off note")
+                }
+                facts.auditor = reader.address
+            }
+            return .document(kind: kind, content: note, owner: record.patient, author: signOff.auditor)
         }
     }
 }
