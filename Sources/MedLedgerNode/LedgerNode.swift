@@ -151,7 +151,7 @@ public struct LedgerNode: Sendable {
 
     /// Opens the content an allowed record or profile read names, checked against its CID, for
     /// streaming (downloads, ranges). The caller closes the reader.
-    /// A record version's object must also have been uploaded by the version's author, so a read
+    /// A record version's object (and a side document's) must also have been uploaded by its author, so a read
     /// decrypts only the document its rule covers, whatever an older entry may have named.
     ///
     /// A patient's profile read under a restricted ``ProfileDisclosure`` is decrypted, filtered to
@@ -165,6 +165,10 @@ public struct LedgerNode: Sendable {
             reader.close()
             throw BlobStoreError.integrity("the stored object was not uploaded by the author of version \(version.number)")
         }
+        if case .document(let kind, _, _, let author) = result.answer, reader.metadata.uploader != author {
+            reader.close()
+            throw BlobStoreError.integrity("the stored object was not uploaded by the author of the \(kind.rawValue)")
+        }
         guard result.disclosure != .full else { return reader }
         return try await DisclosedContentReader.make(from: reader, disclosure: result.disclosure, limit: Self.inlineContentLimit)
     }
@@ -173,6 +177,12 @@ public struct LedgerNode: Sendable {
     /// professionals). Pages use it to show names beside addresses; decisions never do.
     public func accounts() async -> [AccountAddress: Account] {
         await sequencer.accounts()
+    }
+
+    /// The break-glass access the entry at `index` opened, if it opened one. Pages use it to link an
+    /// emergency-access event to its justification, which is read through `document.view`.
+    public func breakGlassAccess(openedAt index: UInt64) async -> BreakGlassAccess? {
+        await sequencer.read { state in state.breakGlass.values.first { $0.createdAt == index } }
     }
 
     /// The system parameters in force (public ledger state).

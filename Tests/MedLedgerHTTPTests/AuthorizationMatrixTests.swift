@@ -26,7 +26,7 @@ struct MatrixGroup: Sendable, CustomTestStringConvertible {
     /// that change nothing a later cell reads, then the record's change and deletion.
     static let grantOrder: [String] = [
         ViewRecord.transactionType, CopyRecord.transactionType, PrintRecord.transactionType, DownloadRecord.transactionType,
-        ViewProfile.transactionType, ListRecords.transactionType, LookUpPatient.transactionType, QueryEvents.transactionType,
+        ViewProfile.transactionType, ViewDocument.transactionType, ListRecords.transactionType, LookUpPatient.transactionType, QueryEvents.transactionType,
         QueryTrail.transactionType, ReportContentFailure.transactionType, CreateRecord.transactionType,
         DispensePrescription.transactionType, SignOffTrail.transactionType,
         UpdateRecord.transactionType, DeleteRecord.transactionType,
@@ -124,6 +124,9 @@ private struct MatrixWorld {
     static var hospital: String { "general" }
     static var pharmacyOrg: String { "corner-pharmacy" }
     static var rx: String { "rx-1" }
+    /// The emergency access the record's author opened; its justification is what `document.view` reads.
+    static var authorBreakGlass: String { "bg-author" }
+    static var justification: String { "patient unconscious in the emergency room" }
     static var profile: [String: String] {
         ["name": "Alex Patient", "birthDate": "1985-04-12", "phone": "+1 555 0101", "address": "1 Main St", "allergies": "penicillin"]
     }
@@ -256,7 +259,7 @@ private struct MatrixWorld {
         return try #require(answer.index ?? answer.receipt?.index, "\(cell): no receipt")
     }
 
-    /// Content comes back only with an allowed record or profile read, and a profile shows only the
+    /// Content comes back only with an allowed record, profile or side-document read, and a profile shows only the
     /// fields the reader's disclosure names.
     func checkContent(_ type: String, actor: Actor, allowed: Bool, answer: Answer, cell: String) throws {
         let content = answer.result?.content.flatMap { Base64Coding.decodeStandard($0) }
@@ -274,6 +277,8 @@ private struct MatrixWorld {
             #expect(shown == Self.profile.filter { fields?.contains($0.key) ?? true }, "\(cell): profile fields \(shown.keys.sorted())")
             if actor == .pharmacy { #expect(Set(shown.keys) == ["name", "birthDate"], "\(cell)") }
             if actor == .hospitalManagement { #expect(Set(shown.keys) == ["name", "birthDate", "phone"], "\(cell)") }
+        } else if type == ViewDocument.transactionType {
+            #expect(content == (allowed ? Array(Self.justification.utf8) : nil), "\(cell): justification content")
         } else {
             #expect(content == nil, "\(cell): unexpected content")
         }
@@ -307,6 +312,7 @@ private struct MatrixWorld {
         case UpdateProfile.transactionType:
             return UpdateProfile(profile: try await upload(#"{"name":"Renamed"}"#, owner: signer.address, by: signer, json: true))
         case ViewProfile.transactionType: return ViewProfile(account: patient)
+        case ViewDocument.transactionType: return ViewDocument(kind: .justification, id: Self.authorBreakGlass)
         case RequestErasure.transactionType: return RequestErasure(patient: patient)
         case WithdrawErasure.transactionType: return WithdrawErasure()
         case ConfirmErasure.transactionType: return ConfirmErasure(patient: erasing.address)
@@ -399,6 +405,9 @@ private struct MatrixWorld {
         try await require(CreateGrant(id: "g-author", grantee: author.address, scope: .all), by: owner)
         rxCID = try await upload(String(decoding: rxContent, as: UTF8.self), owner: patient, by: author)
         try await require(CreateRecord(id: Self.rx, patient: patient, category: .prescriptions, content: rxCID), by: author)
+        try await require(
+            OpenBreakGlass(id: Self.authorBreakGlass, patient: patient, justification: try await upload(Self.justification, owner: patient, by: author)),
+            by: author)
         try await require(CreateGrant(id: "g-tally", grantee: tallyAuditor.address, scope: .all), by: owner)
         // Another auditor's failed tally, recorded by the node: it opens nothing for the others.
         try await recordNodeTally(for: tallyAuditor.address)

@@ -72,6 +72,8 @@ struct QueryResultBody: Encodable {
     var account: Account?
     /// For a profile: how much of it the reader was shown.
     var disclosure: ProfileDisclosure?
+    /// For a side document: which kind it is (its text is in `content`).
+    var document: ViewDocument.Kind?
     var events: [AuditEvent]?
 
     init(_ result: QueryResult) {
@@ -96,6 +98,10 @@ struct QueryResultBody: Encodable {
             kind = "profile"
             account = value
             disclosure = shown
+            content = result.content.map(Base64Coding.standard)
+        case .document(let value, _, _, _):
+            kind = "document"
+            document = value
             content = result.content.map(Base64Coding.standard)
         case .events: kind = "events"; events = result.events ?? []
         case nil: break

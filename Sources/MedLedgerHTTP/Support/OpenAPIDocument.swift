@@ -244,10 +244,11 @@ enum OpenAPIDocument {
           "result": {
             "type": "object",
             "required": ["kind"],
-            "description": "kind names the member present: record (with version and base64 content), records, appointments, grants, accessRequests, accounts, organizations, patient, profile (account with base64 content) or events.",
+            "description": "kind names the member present: record (with version and base64 content), records, appointments, grants, accessRequests, accounts, organizations, patient, profile (account with base64 content), document (a side document's kind with base64 content) or events.",
             "properties": {
-              "kind": {"enum": ["record", "records", "appointments", "grants", "accessRequests", "accounts", "organizations", "patient", "profile", "events", "none"]},
-              "content": {"type": "string", "description": "Standard base64 of the decrypted record or profile content."},
+              "kind": {"enum": ["record", "records", "appointments", "grants", "accessRequests", "accounts", "organizations", "patient", "profile", "document", "events", "none"]},
+              "content": {"type": "string", "description": "Standard base64 of the decrypted record, profile or side-document content."},
+              "document": {"enum": ["symptoms", "reason", "justification", "note"], "description": "For a side document (document.view): which kind it is (docs/CONTRACTS.md, Side documents)."},
               "disclosure": {"enum": ["full", "identity", "scheduling"], "description": "For a profile: which fields the reader was shown (docs/CONTRACTS.md, Profiles: minimum necessary)."},
               "events": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEvent"}}
             }

@@ -57,8 +57,9 @@ enum ContentDisplay {
         return ["binary": ["size": bytes.count, "sizeText": sizeText(Int64(bytes.count)), "mediaType": MediaTypeSniffer.mediaType(of: Array(bytes.prefix(512)))], "isBinary": true]
     }
 
-    /// Titles first, then the clinical fields in reading order, then the rest alphabetically.
-    private static let preferred = ["title", "name", "diagnosis", "treatmentPlan", "medication", "medicationNotes", "dosage", "instructions", "notes", "text"]
+    /// Titles first, then the clinical fields in reading order (a side document's own text before
+    /// its details), then the rest alphabetically.
+    private static let preferred = ["title", "name", "symptoms", "reason", "justification", "diagnosis", "treatmentPlan", "medication", "medicationNotes", "dosage", "instructions", "notes", "text"]
 
     private static func fieldOrder(_ lhs: String, _ rhs: String) -> Bool {
         let left = preferred.firstIndex(of: lhs) ?? preferred.count

@@ -78,6 +78,12 @@ struct PageController<Context: RequestContext>: Sendable {
                     if let last = items.last?["index"] as? Int { list["nextAfter"] = last }
                     value = list
                 }
+                if case .answered(let result) = outcome, result.events != nil, var list = value as? [String: Any],
+                    let items = list["items"] as? [[String: Any]]
+                {
+                    list["items"] = await linkJustifications(items)
+                    value = list
+                }
                 context[name] = value
             }
         }
@@ -149,6 +155,11 @@ struct PageController<Context: RequestContext>: Sendable {
                 var value: [String: Any] = ["account": values.convert(body["account"] ?? .null)]
                 if let content = ContentDisplay.context(for: result) { value["content"] = content }
                 return value
+            case .document(let kind, _, _, _):
+                var value: [String: Any] = ["kind": kind.rawValue, "kind_\(kind.rawValue)": true]
+                if let content = ContentDisplay.context(for: result) { value["content"] = content }
+                value["receipt"] = Self.receiptContext(result.receipt)
+                return value
             case .some(let answer):
                 let member = Self.member(of: answer)
                 let converted = values.convert(body[member] ?? .null)
@@ -191,6 +202,7 @@ struct PageController<Context: RequestContext>: Sendable {
         case .organizations: "organizations"
         case .patient: "patient"
         case .profile: "account"
+        case .document: "document"
         case .events: "events"
         }
     }
@@ -228,6 +240,9 @@ struct PageController<Context: RequestContext>: Sendable {
             }
         case "parameters":
             return values.convert(try JSONValue.of(await node.parameters()))
+        case "requestReasons":
+            guard let session else { return [Any]() }
+            return try await requestReasons(outcomes: outcomes, values: values, session: session)
         case "careWindows":
             return await careWindows(outcomes: outcomes, directory: directory)
         case "tally":
@@ -240,6 +255,47 @@ struct PageController<Context: RequestContext>: Sendable {
         default:
             throw WebSetupError("unknown provider \(name)")
         }
+    }
+
+    /// Each emergency-access opening in `items` (allowed `breakglass.open` events) gets the id of the
+    /// access it opened as `breakGlassID`, so the page can link to its justification.
+    func linkJustifications(_ items: [[String: Any]]) async -> [[String: Any]] {
+        var linked = items
+        for index in linked.indices {
+            guard linked[index]["action"] as? String == OpenBreakGlass.transactionType,
+                linked[index]["outcome"] as? String == EventOutcome.allowed.rawValue,
+                let entry = linked[index]["index"] as? Int, entry >= 0,
+                let access = await node.breakGlassAccess(openedAt: UInt64(entry))
+            else { continue }
+            linked[index]["breakGlassID"] = access.id
+        }
+        return linked
+    }
+
+    /// The patient's pending access requests from the page's `requests` read, each with the reason
+    /// its sender wrote (`reason`: a ``ContentDisplay`` context, or `reasonDenied`): one audited
+    /// `document.view` per request, so the patient decides knowing why access is asked for.
+    func requestReasons(outcomes: [String: SessionReader.Outcome], values: TemplateValue, session: WebSession) async throws -> Any {
+        guard case .answered(let result)? = outcomes["requests"], case .accessRequests(let requests)? = result.answer,
+            let converted = try Self.value(of: .answered(result), values: values, now: node.clock()) as? [String: Any],
+            let items = converted["items"] as? [[String: Any]]
+        else { return [Any]() }
+        var pending: [[String: Any]] = []
+        for (request, item) in zip(requests, items) where request.status == .pending && request.patient == session.account {
+            var row = item
+            switch try await reader.read(ViewDocument(kind: .reason, id: request.id), session: session) {
+            case .answered(let read):
+                if let error = read.contentError {
+                    row["reasonDenied"] = await reader.reportContentFailure(error, result: read, session: session)
+                } else if let content = ContentDisplay.context(for: read) {
+                    row["reason"] = content
+                }
+            case .refused(let why):
+                row["reasonDenied"] = why
+            }
+            pending.append(row)
+        }
+        return pending
     }
 
     /// The doctors who may still write into the patient's records because of an appointment, and

@@ -29,12 +29,13 @@ public struct QueryResult: Sendable {
     /// What the contracts answered.
     public var answer: QueryAnswer? { outcome.answer }
 
-    /// The content an allowed record or profile read names: its CID and the patient whose key
+    /// The content an allowed record, profile or side-document read names: its CID and the patient whose key
     /// wraps it; nil for other answers.
     public var contentReference: (cid: String, owner: AccountAddress)? {
         switch answer {
         case .record(let record, let version): (version.content, record.patient)
         case .profile(let account, let content, _): (content, account.address)
+        case .document(_, let content, let owner, _): (content, owner)
         default: nil
         }
     }

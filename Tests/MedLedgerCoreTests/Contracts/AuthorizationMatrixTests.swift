@@ -294,6 +294,17 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
             Permission(always: [.patient], withGrant: [.doctor: clinicalRead, .auditor: inForce, .management: inForce, .pharmacist: inForce]),
             flagsBreakGlassUse: true
         ) { world, _ in ViewProfile(account: world.address(.patient)) },
+        // A side document: the justification of an emergency access another doctor opened. The
+        // patient reads it, and auditors holding a grant in force; the doctor who wrote it is not a
+        // signer here (SideDocumentTests covers each kind's own readers).
+        ActionCase(
+            ViewDocument.self, Permission(always: [.patient], withGrant: [.auditor: inForce]),
+            prepare: { world in
+                try world.require(
+                    OpenBreakGlass(id: "bg-other", patient: world.address(.patient), justification: cid("collapsed in the waiting room")),
+                    by: .rejectedDoctor)
+            }
+        ) { _, _ in ViewDocument(kind: .justification, id: "bg-other") },
         // Sessions: only active accounts sign in; only the session's own account closes it.
         ActionCase(OpenSession.self, .only(activeAccounts)) { world, _ in
             OpenSession(sessionKey: world.publicKey(.newStaff), expires: world.time + 3_600_000)

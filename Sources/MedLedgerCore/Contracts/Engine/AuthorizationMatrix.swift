@@ -172,6 +172,11 @@ public enum AuthorizationMatrix {
             always: [.patient],
             [.doctor: clinicalRead, .auditor: inForce, .hospitalManagement: inForce, .pharmacy: inForce],
             elsewhere: Set(Role.allCases)),
+        // Side documents. The row is the matrix's case, a break-glass justification another doctor
+        // wrote; the doctor who opened an access, an appointment's doctor (symptoms) and the
+        // sender of an access request (reason) read theirs too (ViewDocument).
+        ViewDocument.transactionType: .byGrant(
+            always: [.patient], [.auditor: inForce], elsewhere: [.doctor, .hospitalManagement, .pharmacy]),
         // Erasure
         RequestErasure.transactionType: .only([.patient]),
         WithdrawErasure.transactionType: .only([.patient]),
@@ -274,7 +279,8 @@ public enum AuthorizationMatrix {
             guard let row = rules[type], !row.elsewhere.isEmpty else { return nil }
             return "`\(type)`: " + Role.allCases.filter(row.elsewhere.contains).map(\.rawValue).joined(separator: ", ")
         }
-        lines += ["", "Also allowed on objects other than the patient's (their own session or documents, a professional's profile, "
+        lines += ["", "Also allowed on objects other than the patient's (their own session or documents, a side document they wrote or that was "
+            + "written for them, a professional's profile, "
             + "a profile's or certificate's content failure), by role: " + elsewhere.joined(separator: "; ") + "."]
         lines += ["", "Decided by the grant state (grants from the patient to the signer; record actions name a prescription):", ""]
         lines.append("| action | grant state " + header)

@@ -17,7 +17,7 @@ public enum ContractEngine {
         ViewRecord.self, CopyRecord.self, PrintRecord.self, DownloadRecord.self, ReportContentFailure.self, DispensePrescription.self,
         QueryTrail.self, RecordTally.self, SignOffTrail.self, QueryEvents.self,
         ListRecords.self, ListAppointments.self, ListGrants.self, ListAccessRequests.self, ListAccounts.self,
-        ListErasureRequests.self, ListOrganizations.self, LookUpPatient.self, ViewProfile.self, OpenSession.self, CloseSession.self,
+        ListErasureRequests.self, ListOrganizations.self, LookUpPatient.self, ViewProfile.self, ViewDocument.self, OpenSession.self, CloseSession.self,
     ]
 
     /// The ledger's own kinds plus every contract action.

@@ -12,6 +12,10 @@ public enum QueryAnswer: Sendable, Equatable {
     /// An account, the CID of the document asked for and how much of it the reader may see; the
     /// node adds its decrypted content, filtered by `disclosure`.
     case profile(Account, content: String, disclosure: ProfileDisclosure)
+    /// The CID of a side document (``ViewDocument``), the patient whose key seals it and the
+    /// account that wrote it; the node checks the stored object's uploader against `author` and
+    /// adds the decrypted content.
+    case document(kind: ViewDocument.Kind, content: String, owner: AccountAddress, author: AccountAddress)
     /// Audit events the node reads from the audit log with this query.
     case events(AuditQuery)
 }
