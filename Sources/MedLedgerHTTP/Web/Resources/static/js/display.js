@@ -21,7 +21,8 @@ export function shortValue(text) {
 const SELECTOR = "code.address, code.cid, code.hash";
 
 /// Shortens every long id, CID and hash under `root` that is not marked `data-full-value`
-/// (kept whole on purpose, such as the id a page is about), and adds a copy button after it.
+/// (kept whole on purpose, such as the id a page is about), and adds a copy button after it
+/// unless it sits inside a link or another control.
 /// The full value stays in the element: read by screen readers and printed, only hidden on screen.
 export function shortenIds(root = document) {
   for (const element of root.querySelectorAll(SELECTOR)) {
@@ -39,6 +40,9 @@ export function shortenIds(root = document) {
     whole.className = "id-full";
     whole.textContent = full;
     element.replaceChildren(short, whole);
+    // Inside a link or button the value is already reachable (its name holds the full value), and
+    // a button may not nest in another control.
+    if (element.closest("a, button, label, summary, select, option")) continue;
     const copy = document.createElement("button");
     copy.type = "button";
     copy.className = "copy-id no-print";
