@@ -46,7 +46,7 @@ export function shortenIds(root = document) {
     const copy = document.createElement("button");
     copy.type = "button";
     copy.className = "copy-id no-print";
-    copy.textContent = "⧉";
+    copy.textContent = "Copy";
     copy.setAttribute("aria-label", `Copy ${full}`);
     copy.title = "Copy the full value";
     copy.addEventListener("click", () => copyValue(copy, whole));
@@ -57,7 +57,7 @@ export function shortenIds(root = document) {
 async function copyValue(button, whole) {
   try {
     await navigator.clipboard.writeText(whole.textContent);
-    button.textContent = "✓";
+    button.textContent = "Copied";
   } catch {
     // No clipboard (insecure context or permission): show the full value selected, to copy by hand.
     whole.classList.add("id-full-shown");
@@ -68,7 +68,7 @@ async function copyValue(button, whole) {
     selection.addRange(range);
   }
   setTimeout(() => {
-    button.textContent = "⧉";
+    button.textContent = "Copy";
   }, 1500);
 }
 
