@@ -192,7 +192,8 @@ extension ContractState {
     /// The appointment basis does not depend on grants: a patient who revokes every grant still
     /// gets the notes, results and prescriptions of a visit they asked for, written within the
     /// follow-up period (docs/CONTRACTS.md, "Care basis"). It never lets the doctor read
-    /// existing records; that takes a grant (``readAccess(to:by:at:)``).
+    /// records others wrote; that takes a grant (``readAccess(to:version:by:at:)``, where an author
+    /// reads the versions they wrote).
     func careBasis(doctor: AccountAddress, patient: AccountAddress, at time: Int64) -> CareBasis? {
         let followUp = parameters.careFollowUpSeconds
         let appointment = (appointmentsByAccount[doctor] ?? []).contains { id in

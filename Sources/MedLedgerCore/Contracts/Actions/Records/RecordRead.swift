@@ -1,5 +1,5 @@
 /// The read actions on a record's content: view, copy, print and download share one rule
-/// (``ContractState/readAccess(to:by:at:)``) and differ in the status their events carry.
+/// (``ContractState/readAccess(to:version:by:at:)``) and differ in the status their events carry.
 /// A one-time grant is consumed by the first of them.
 public protocol RecordRead: ContractAction {
     var record: String { get }
