@@ -22,6 +22,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import WebNode
+from test_web_pages import refused_attempt
 from test_web_roles import DOCTOR_NAME, Findings, Visitor, assert_pages_clean
 
 SHOTS = Path(__file__).resolve().parent / "artifacts" / "disclosures"
@@ -91,7 +92,8 @@ def test_patient_accounting_of_disclosures(chromium, node, findings):
     patient = Visitor(chromium, node, findings, "test_patient_accounting_of_disclosures", "patient")
     try:
         pharmacy.sign_in("pharmacy.demo")
-        pharmacy.goto("/records/rec-visit-1")
+        # Pages no longer issue reads the contracts refuse: the attempt is signed in the browser.
+        assert refused_attempt(pharmacy, "rec-visit-1") != "allowed"
         pharmacy_address = pharmacy.address
 
         page = patient.page

@@ -375,7 +375,7 @@ def test_patient(visitors, findings, node):
     book.get_by_label("Symptoms (optional)").fill("Knee pain after running, two weeks.")
     patient.submit(book, button="Book appointment")
     expect(rows).to_have_count(before + 1)
-    booked = rows.filter(has_text=when.strftime("%Y-%m-%d %H:%M UTC"))
+    booked = rows.filter(has_text=f"{when.day} {when.strftime('%b %Y, %H:%M')} UTC")
     expect(booked).to_have_count(1)
     expect(booked).to_contain_text(DOCTOR_NAME)
     expect(booked).to_contain_text("waiting for the doctor")

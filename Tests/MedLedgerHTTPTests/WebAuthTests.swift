@@ -33,6 +33,7 @@ struct WebAuthTests {
             [
               {"path": "/login", "public": true, "template": "plain", "title": "Sign in"},
               {"path": "/mine", "template": "records", "title": "Mine", "reads": {"records": {"type": "records.list", "body": {"patient": "{me}"}}}},
+              {"path": "/theirs", "template": "records", "title": "Theirs", "reads": {"records": {"type": "records.list", "body": {"patient": "{query.patient}"}}}},
               {"path": "/doctors-only", "roles": ["doctor"], "template": "plain", "title": "Doctors"}
             ]
             """

@@ -42,7 +42,7 @@ struct WebHelpersTests {
         ])
         let converted = try #require(values.convert(json) as? [String: Any])
         #expect(converted["status_requested"] as? Bool == true)
-        #expect(converted["timeText"] as? String == "2026-11-21 00:00 UTC")
+        #expect(converted["timeText"] as? String == "21 Nov 2026, 00:00 UTC")
         #expect(converted["indexText"] == nil)
         #expect(converted["doctorName"] as? String == "Dr Ada")
     }

@@ -105,6 +105,11 @@ struct PageController<Context: RequestContext>: Sendable {
             "queryURL": query.mapValues { $0.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? "" },
         ]
         for flag in page.flags ?? [] { context[flag] = true }
+        // `role_doctor`-style flags for the query's non-empty values, so a filter form marks the
+        // option in force as selected instead of adding one for it; `filtered` when any is set.
+        let chosen = query.filter { !$0.value.isEmpty }
+        context["querySelected"] = Dictionary(chosen.map { ("\($0.key)_\($0.value)", true) }, uniquingKeysWith: { first, _ in first })
+        context["filtered"] = !chosen.isEmpty
         guard let session else { return context }
         let account = directory[session.account]
         var me: [String: Any] = ["address": session.account.rawValue, "username": session.username]
@@ -222,7 +227,9 @@ struct PageController<Context: RequestContext>: Sendable {
         switch name {
         case "demoAccounts":
             return configuration.demoAccounts.map {
-                ["username": $0.username, "password": $0.password, "role": $0.role.rawValue, "role_\($0.role.rawValue)": true]
+                // The role in words, set on every row: the `admin/_role` partial's flags would be
+                // looked up in the enclosing section (the first account) for the roles a row lacks.
+                ["username": $0.username, "password": $0.password, "role": $0.role.rawValue, "roleText": ReportFields.roleWords($0.role)]
             }
         case "signups":
             guard let session, directory[session.account]?.role == .admin else { return [Any]() }

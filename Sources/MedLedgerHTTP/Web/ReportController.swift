@@ -262,10 +262,13 @@ enum ReportFilters {
 enum ReportFields {
     static func described(_ event: AuditEvent) -> [String: Any] {
         let purpose = DisclosurePurpose.of(event)
-        return [
+        var fields: [String: Any] = [
             "purpose": purpose.rawValue, "purpose_\(purpose.rawValue)": true, "purposeTitle": purpose.title,
             "purposeBasis": purpose.basis(of: event), "actionText": event.actionText, "actorRoleText": roleWords(event.actorRole),
         ]
+        // A refusal in plain words; the ledger's own message stays in `message` as the details.
+        if event.outcome == .denied { fields["denialText"] = DenialText.plain(event.message, for: .onlooker) }
+        return fields
     }
 
     /// A role in words, as the pages name it.

@@ -27,12 +27,20 @@ struct SessionReader: Sendable {
         return try await run(try EnvelopeSigner(key: session.key, origin: node.origin).sign(body, expires: node.clock() + 60_000), loadContent: loadContent)
     }
 
+    /// Runs one read the web server signed for the signed-in account. The contracts are asked
+    /// first, on the current state and without sequencing anything: a read they would refuse is
+    /// not issued — a page never puts an attempt on the ledger that nobody made — and the page
+    /// says in plain words why the account has no access (``DenialText``).
     private func run(_ envelope: [UInt8], loadContent: Bool = true) async throws -> Outcome {
         do {
-            return .answered(try await node.query(envelope, loadContent: loadContent))
+            let transaction = try node.verify(envelope)
+            if let preview = await node.preview(transaction), !preview.allowed {
+                return .refused(DenialText.plain(preview.event.message))
+            }
+            return .answered(try await node.query(verified: transaction, loadContent: loadContent))
         } catch QueryError.denied(let receipt) {
             let message = receipt.contract?.event.message ?? "Denied."
-            return .refused(message)
+            return .refused(DenialText.plain(message))
         } catch let error as EnvelopeError {
             return .refused(error.description)
         } catch let error as QueryError {

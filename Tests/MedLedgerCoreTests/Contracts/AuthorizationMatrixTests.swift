@@ -547,8 +547,11 @@ struct RecordAccessLifecycleTests {
         #expect(!(try world.submit(ViewRecord(record: Self.rx), by: .pendingDoctor).allowed))
 
         world.time = opened.expires
-        let late = try world.submit(ViewRecord(record: Self.rx), by: .doctor)
+        let late = try world.submit(ViewRecord(record: Self.rx, version: 1), by: .doctor)
         #expect(!late.allowed && !late.event.breakGlass)
+        // The version the doctor wrote under break-glass stays readable to them, unflagged.
+        let own = try world.submit(ViewRecord(record: Self.rx, version: 2), by: .doctor)
+        #expect(own.allowed && !own.event.breakGlass)
     }
 
     @Test("uses through a grant are not flagged even while break-glass is open")

@@ -21,7 +21,8 @@ struct ContentClaimTests {
         var world = try Self.worldWithLabResults()
         try world.require(RevokeGrant(grant: "g-doctor"), by: .patient)
         try world.require(CreateGrant(id: "g-visit", grantee: world.address(.doctor), scope: .record("rec-visit-1")), by: .patient)
-        #expect(!(try world.submit(ViewRecord(record: "rec-lab-1"), by: .doctor).allowed))
+        // The narrow grant opens no other record (the doctor still reads the lab result they wrote).
+        #expect(!(try world.submit(ViewRecord(record: ContractWorld.prescription), by: .doctor).allowed))
         let before = world.state
 
         let attempt = try world.submit(UpdateRecord(record: "rec-visit-1", content: cid("ferritin 12"), baseVersion: 1), by: .doctor)

@@ -73,7 +73,7 @@ func cid(_ seed: String) -> String {
 struct ContractWorld {
     static let hospital = "st-marys"
     static let pharmacy = "high-street-pharmacy"
-    /// The patient's prescription the standard world creates (written by the doctor).
+    /// The patient's prescription the standard world creates (written by the doctor later suspended).
     static let prescription = "rx-1"
     /// The reviewer's grant from the patient in the standard world.
     static let reviewerGrant = "g-reviewer"
@@ -176,8 +176,8 @@ struct ContractWorld {
     /// The standard cast: a hospital (with its administrator, management staff and four doctors: verified,
     /// pending, rejected, suspended), a pharmacy with its pharmacist, two auditors and two patients.
     ///
-    /// With `records`, the doctor (through an appointment the patient has since cancelled, so no care
-    /// relationship remains) wrote the patient's prescription ``prescription``, and the patient granted
+    /// With `records`, the doctor later suspended (through an appointment the patient has since
+    /// cancelled, so no care relationship remains) wrote the patient's prescription ``prescription``, and the patient granted
     /// the reviewer everything; the node recorded a failed tally check of the prescription for the
     /// reviewer (`tally`).
     ///
@@ -211,10 +211,13 @@ struct ContractWorld {
         try world.require(RegisterPatient(profile: cid("profile of second patient")), by: .secondPatient)
 
         if records {
-            try world.require(BookAppointment(id: "appt-first", doctor: world.address(.doctor), time: world.time + 3_600_000), by: .patient)
-            try world.require(AcceptAppointment(appointment: "appt-first"), by: .doctor)
+            // Written by the doctor who is later suspended, so what the verified doctor may read
+            // depends on grants alone (an author reads what they wrote without one).
+            try world.require(BookAppointment(id: "appt-first", doctor: world.address(.suspendedDoctor), time: world.time + 3_600_000), by: .patient)
+            try world.require(AcceptAppointment(appointment: "appt-first"), by: .suspendedDoctor)
             try world.require(
-                CreateRecord(id: prescription, patient: world.address(.patient), category: .prescriptions, content: cid("rx-1 v1")), by: .doctor)
+                CreateRecord(id: prescription, patient: world.address(.patient), category: .prescriptions, content: cid("rx-1 v1")),
+                by: .suspendedDoctor)
             try world.require(CancelAppointment(appointment: "appt-first"), by: .patient)
             try world.require(CreateGrant(id: reviewerGrant, grantee: world.address(.reviewer), scope: .all), by: .patient)
             if tally {

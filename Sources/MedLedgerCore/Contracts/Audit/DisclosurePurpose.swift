@@ -61,7 +61,7 @@ public enum DisclosurePurpose: String, Codable, Sendable, CaseIterable {
     /// The basis the access rests on, addressed to the patient ("your grant").
     public var basis: String {
         switch self {
-        case .treatment: "under your grant to this doctor, or an appointment with you"
+        case .treatment: "under your grant to this doctor, an appointment with you, or as the author of what they read"
         case .emergency: "emergency access the doctor opened with a written justification, without your grant"
         case .audit: "under your authorisation: your grant to this auditor"
         case .dispensing: "under your grant of prescriptions to this pharmacy"

@@ -147,8 +147,10 @@ public enum AuthorizationMatrix {
     static let clinicalRead: Set<GrantState> = inForce.union([.breakGlass])
     /// What lets a doctor change a record: a reusable grant or break-glass.
     static let clinicalChange: Set<GrantState> = [.allRecords, .oneRecord, .category, .breakGlass]
-    /// The record read rule (``ContractState/readAccess(to:by:at:)``); auditors after their own failed
+    /// The record read rule (``ContractState/readAccess(to:version:by:at:)``); auditors after their own failed
     /// tally check, recorded by the node (the matrix records one in every state where a grant covers).
+    /// The matrix's record is written by another doctor: its author's own reads (allowed without a
+    /// grant, for the versions they wrote) are not a cell of this table.
     static let read = Rule.byGrant(
         always: [.patient],
         [.doctor: clinicalRead, .auditor: inForce, .hospitalManagement: inForce, .pharmacy: inForce])

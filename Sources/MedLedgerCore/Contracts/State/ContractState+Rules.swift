@@ -9,6 +9,9 @@ extension ContractState {
         case grant(Grant)
         /// Through this break-glass access.
         case breakGlass(BreakGlassAccess)
+        /// As the doctor who wrote the version being read: what a clinician wrote stays readable to
+        /// them, so saving a note never leaves its author locked out of it.
+        case author
     }
 
     /// The signer's account, which must exist and be active (an unverified, rejected or suspended
@@ -123,13 +126,17 @@ extension ContractState {
         breakGlass(by: doctor, to: patient).last { $0.isActive(at: time) }
     }
 
-    /// How `account` may read `record`'s content at `time`, or why not.
+    /// How `account` may read `version` of `record` (its number; nil for the current one) at
+    /// `time`, or why not.
     ///
     /// The patient always may. Doctors, hospital management and pharmacies need a covering grant
-    /// (doctors: or break-glass). Auditors need a covering grant *and* their own latest tally check
-    /// of the record, recorded by the node, to have failed within `tallyAccessSeconds` (another
-    /// auditor's check opens nothing). Deleted records stay readable only to the patient and auditors.
-    func readAccess(to record: MedicalRecord, by account: Account, at time: Int64) throws(ContractDenial) -> RecordAccess {
+    /// (doctors: or break-glass). A doctor may also read, without a grant, a version they wrote
+    /// themselves — that version only, not the others, and not once the record was deleted (the
+    /// patient's erasure is refused before this rule is reached, by ``existingRecord(_:version:facts:)``).
+    /// Auditors need a covering grant *and* their own latest tally check of the record, recorded by
+    /// the node, to have failed within `tallyAccessSeconds` (another auditor's check opens nothing).
+    /// Deleted records stay readable only to the patient and auditors.
+    func readAccess(to record: MedicalRecord, version: Int? = nil, by account: Account, at time: Int64) throws(ContractDenial) -> RecordAccess {
         if account.address == record.patient { return .owner }
         switch account.role {
         case .doctor, .hospitalManagement, .pharmacy:
@@ -137,6 +144,9 @@ extension ContractState {
             if let grant = coveringGrant(of: record, to: account, at: time) { return .grant(grant) }
             if account.role == .doctor, let access = activeBreakGlass(by: account.address, to: record.patient, at: time) {
                 return .breakGlass(access)
+            }
+            if account.role == .doctor, record.version(version ?? record.current.number)?.author == account.address {
+                return .author
             }
             throw ContractDenial("no active grant covers this record")
         case .auditor:
@@ -182,7 +192,8 @@ extension ContractState {
     /// The appointment basis does not depend on grants: a patient who revokes every grant still
     /// gets the notes, results and prescriptions of a visit they asked for, written within the
     /// follow-up period (docs/CONTRACTS.md, "Care basis"). It never lets the doctor read
-    /// existing records; that takes a grant (``readAccess(to:by:at:)``).
+    /// records others wrote; that takes a grant (``readAccess(to:version:by:at:)``, where an author
+    /// reads the versions they wrote).
     func careBasis(doctor: AccountAddress, patient: AccountAddress, at time: Int64) -> CareBasis? {
         let followUp = parameters.careFollowUpSeconds
         let appointment = (appointmentsByAccount[doctor] ?? []).contains { id in

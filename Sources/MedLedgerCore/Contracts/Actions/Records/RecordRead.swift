@@ -1,5 +1,5 @@
 /// The read actions on a record's content: view, copy, print and download share one rule
-/// (``ContractState/readAccess(to:by:at:)``) and differ in the status their events carry.
+/// (``ContractState/readAccess(to:version:by:at:)``) and differ in the status their events carry.
 /// A one-time grant is consumed by the first of them.
 public protocol RecordRead: ContractAction {
     var record: String { get }
@@ -19,7 +19,7 @@ extension RecordRead {
         facts.version = version
         let value = try state.existingRecord(record, version: version, facts: &facts)
         let account = try state.activeAccount(context.actor)
-        let access = try state.readAccess(to: value, by: account, at: context.time)
+        let access = try state.readAccess(to: value, version: version, by: account, at: context.time)
         guard let chosen = value.version(version ?? value.current.number) else { throw ContractDenial("no such version") }
         if case .breakGlass = access { facts.breakGlass = true }
         state.consume(access)

@@ -65,7 +65,7 @@ public struct ReportContentFailure: ContractAction, Equatable {
             guard let named = value.version(version ?? 0), named.content == content else {
                 throw ContractDenial("that version of the record does not name this content")
             }
-            _ = try state.readAccess(to: value, by: reporter, at: context.time)
+            _ = try state.readAccess(to: value, version: named.number, by: reporter, at: context.time)
         } else if let account {
             _ = try state.activeAccount(context.actor)
             facts.object = "account \(account)"

@@ -4,6 +4,7 @@
 
 import { initAuth } from "./auth.js";
 import { initForms } from "./forms.js";
+import { shortenIds, watchIds } from "./display.js";
 import { loadKey, signedInAddress } from "./ledger.js";
 
 async function checkDeviceKey() {
@@ -55,6 +56,8 @@ function wrapTables() {
 
 markCurrentPage();
 wrapTables();
+shortenIds(document);
+watchIds();
 initAuth(document);
 initForms(document);
 checkDeviceKey();

@@ -42,6 +42,10 @@ export function setStatus(form, message, kind = "info") {
 /// Plain words for any error: a LedgerError's own message, never a stack trace.
 export function plainMessage(error) {
   if (error instanceof LedgerError && error.message) {
+    // A contract's refusal: its reason, without the ledger's restatement of the action (which
+    // quotes account ids). The server's pages word the common reasons (DenialText).
+    const denial = /^Denied: .* — (.+)$/s.exec(error.message);
+    if (denial) return `Refused: ${denial[1].replace(/\.$/, "")}.`;
     if (error.retryAfter && /^\d+$/.test(error.retryAfter) && !/try again/i.test(error.message)) {
       const minutes = Math.max(1, Math.ceil(Number(error.retryAfter) / 60));
       return `${error.message} Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;

@@ -6,6 +6,7 @@
 // held to the node's admission rules too: strict I-JSON, low-S signatures, and a payload naming
 // this log's origin.
 
+import { formatTime } from "./display.js";
 import { IJSONError, parseIJSON } from "./ijson.js";
 import { addressOf, addressOfPoint, base64, concat, fromBase64url, hex, isLowS, pae, sha256, toBytes } from "./ledger.js";
 
@@ -352,7 +353,7 @@ export async function verifyTrail(section) {
       return;
     }
     remember(checkpoint.origin, { size: checkpoint.size, root: base64(checkpoint.root), time: checkpoint.time, logKey: logKey.text });
-    const when = new Date(checkpoint.time).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+    const when = formatTime(checkpoint.time);
     const lines = [
       `${bundle.events.length} event(s) of this record are in the log: each entry's inclusion proof leads to the root of the checkpoint of size ${checkpoint.size} (${when}), signed by ${logKey.name}, and each entry's signature is its actor's or a session key they delegated to.`,
       consistency.first

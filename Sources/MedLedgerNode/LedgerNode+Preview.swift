@@ -1,0 +1,19 @@
+import MedLedgerCore
+
+extension LedgerNode {
+    /// What the contracts would answer to `transaction` on the current state, without sequencing
+    /// it or changing anything (nil for kinds that are not actions).
+    ///
+    /// Pages ask before issuing a read, so a page never puts on the ledger a read it already knows
+    /// will be refused (a doctor's patient page after the grant ended, say) — which would show in
+    /// the patient's accounting of disclosures as a refused attempt nobody made. A read the preview
+    /// allows is still decided again when it is sequenced.
+    public func preview(_ transaction: VerifiedTransaction) async -> ContractOutcome? {
+        let now = clock()
+        let index = size
+        return await sequencer.read { state in
+            var copy = state
+            return ContractEngine.apply(transaction, index: index, time: now, to: &copy)
+        }
+    }
+}
