@@ -41,9 +41,10 @@ def setup(node: Node) -> tuple[Actor, Actor, Actor]:
 
 def test_a_narrow_grant_cannot_borrow_another_records_content(node: Node) -> None:
     _, doctor, patient = setup(node)
+    # The lab result is the patient's own document: the doctor did not write it, so only a grant
+    # would let them read it.
     lab = b"Ferritin 12 ug/L (low)"
-    doctor.send("record.create", {"id": "rec-lab-1", "patient": patient.address, "category": "lab_results",
-                                  "content": doctor.upload(patient.address, lab)})
+    patient.send("record.add", {"id": "rec-lab-1", "category": "lab_results", "content": patient.upload(patient.address, lab)})
     doctor.send("record.create", {"id": "rec-visit-1", "patient": patient.address, "category": "visit_notes",
                                   "content": doctor.upload(patient.address, b"Visit: cough")})
     doctor.send("record.create", {"id": "rec-rx-1", "patient": patient.address, "category": "prescriptions",

@@ -165,13 +165,13 @@ def test_seed_story(node: Node) -> None:
     opened = auditor.read("record.view", {"record": "rec-1", "version": 1})
     assert base64.b64decode(opened["result"]["content"]) == note_v1
 
-    # Revocation takes effect at once.
+    # Revocation takes effect at once: the doctor keeps only the versions they wrote themselves.
     patient.send("grant.revoke", {"grant": "grant-doctor"})
-    refused = doctor.read("record.view", {"record": "rec-1"}, expect=403)
-    denied(refused, doctor.address, "record.view")
-    assert "content" not in refused
-    denied(doctor.send("record.update", {"record": "rec-1", "content": note_cid, "baseVersion": 2}, expect=403),
-           doctor.address, "record.update")
+    refused = doctor.read("records.list", {"patient": patient.address}, expect=403)
+    denied(refused, doctor.address, "records.list")
+    assert "result" not in refused
+    update_refused = doctor.send("record.update", {"record": "rec-1", "content": note_cid, "baseVersion": 2}, expect=403)
+    denied(update_refused, doctor.address, "record.update")
 
     # 3. A key with no account is denied, and the attempt is audited.
     unknown = stranger.read("record.view", {"record": "rec-1"}, expect=403)
@@ -204,14 +204,13 @@ def test_seed_story(node: Node) -> None:
         ("audit.tally", "allowed", node_key),  # the failed check
         ("audit.signoff", "denied", auditor.address),
         ("record.view", "allowed", auditor.address),
-        ("record.view", "denied", doctor.address),  # after the revocation
-        ("record.update", "denied", doctor.address),
+        ("record.update", "denied", doctor.address),  # after the revocation
         ("record.view", "denied", stranger.address),
         ("audit.trail", "allowed", patient.address),
     ], steps
-    doctor_denied = events[-4]
-    assert doctor_denied["status"] == "viewed" and doctor_denied["actorRole"] == "doctor"
-    assert doctor_denied["patient"] == patient.address and doctor_denied["index"] == refused["receipt"]["index"]
+    doctor_denied = events[-3]
+    assert doctor_denied["status"] == "changed" and doctor_denied["actorRole"] == "doctor"
+    assert doctor_denied["patient"] == patient.address and doctor_denied["index"] == update_refused["receipt"]["index"]
     assert events[-1]["index"] == own["receipt"]["index"]
     assert all(e.get("patient") == patient.address for e in events)
     assert not any(e["breakGlass"] for e in events)
