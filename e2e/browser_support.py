@@ -117,3 +117,23 @@ def serve_static_from_disk(page, origin: str, web_root: Path = WEB_ROOT) -> None
         route.fulfill(status=200, body=file.read_bytes(), headers={"Content-Type": kind})
 
     page.route(origin + "/static/**", handle)
+
+
+WIDE = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def screenshots(page, folder: Path, name: str, at_phone_width=None) -> int:
+    """Full-page screenshots `<name>-1280.png` and `<name>-390.png` into `folder`; `at_phone_width`
+    runs at 390 px before the shot (e.g. a reload and an axe check). Returns how many pixels the
+    page scrolls sideways at 390 px (0 when it fits)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}-1280.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    try:
+        if at_phone_width is not None:
+            at_phone_width()
+        page.screenshot(path=str(folder / f"{name}-390.png"), full_page=True)
+        return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    finally:
+        page.set_viewport_size(WIDE)

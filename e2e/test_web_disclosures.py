@@ -21,13 +21,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import WebNode
+from browser_support import PHONE, WIDE, WebNode, screenshots
 from test_web_pages import refused_attempt
 from test_web_roles import DOCTOR_NAME, Findings, Visitor, assert_pages_clean
 
 SHOTS = Path(__file__).resolve().parent / "artifacts" / "disclosures"
-PHONE = {"width": 390, "height": 844}
-WIDE = {"width": 1280, "height": 900}
 
 DISCLOSURE_HEADER = [
     "time_utc", "who_name", "who_role", "who_account", "action", "what", "record", "version", "purpose", "basis",
@@ -48,13 +46,7 @@ def findings():
 
 def shoot(page, name: str) -> None:
     """Full-page screenshots at desktop and phone widths, and the page as it prints."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-1280.png"), full_page=True)
-    page.set_viewport_size(PHONE)
-    try:
-        page.screenshot(path=str(SHOTS / f"{name}-390.png"), full_page=True)
-    finally:
-        page.set_viewport_size(WIDE)
+    screenshots(page, SHOTS, name)
     page.emulate_media(media="print")
     try:
         page.screenshot(path=str(SHOTS / f"{name}-print.png"), full_page=True)

@@ -22,12 +22,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import WebNode
-from test_web_roles import DOCTOR_NAME, PASSWORDS, Findings, Visitor, assert_pages_clean, signing_form
+from browser_support import PHONE, WIDE, WebNode, screenshots
+from test_web_roles import DOCTOR_NAME, PASSWORDS, Findings, Visitor, assert_pages_clean, signing_form, visitors  # noqa: F401 (fixture)
 
 SHOTS = Path(__file__).resolve().parent / "artifacts" / "pages"
-WIDE = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 ROLE_WORDS = {"Administrator", "Patient", "Doctor", "Auditor", "Hospital management", "Pharmacy"}
 ONE_DATE = re.compile(r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}, \d{2}:\d{2} UTC\b")
 OTHER_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
@@ -45,35 +43,17 @@ def findings():
     return Findings()
 
 
-@pytest.fixture
-def visitors(chromium, node, findings, request):
-    made: list[Visitor] = []
-
-    def make(role: str) -> Visitor:
-        visitor = Visitor(chromium, node, findings, request.node.name, role)
-        made.append(visitor)
-        return visitor
-
-    yield make
-    for visitor in made:
-        visitor.close()
-
-
 def both_widths(visitor: Visitor, name: str) -> None:
     """Screenshots at 1280 and 390 px, with axe run again at 390 (goto already ran it at 1280)."""
     page = visitor.page
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-1280.png"), full_page=True)
-    page.set_viewport_size(PHONE)
-    try:
+
+    def recheck() -> None:
         # Loaded afresh at this width: axe leaves empty style attributes behind on a page it checked.
         page.reload()
         visitor.checked(page)
-        page.screenshot(path=str(SHOTS / f"{name}-390.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 390px"
-    finally:
-        page.set_viewport_size(WIDE)
+
+    overflow = screenshots(page, SHOTS, name, at_phone_width=recheck)
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 390px"
 
 
 def dates_share_one_format(page) -> None:

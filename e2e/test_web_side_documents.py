@@ -18,12 +18,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import WebNode
+from browser_support import WebNode, screenshots
 from test_web_roles import Findings, Visitor, assert_pages_clean
 
 SHOTS = Path(__file__).resolve().parent / "artifacts" / "side-documents"
-PHONE = {"width": 390, "height": 844}
-WIDE = {"width": 1280, "height": 900}
 
 # What DemoSeed stores (Sources/medledger/DemoSeed.swift).
 DEMO_SYMPTOMS = re.compile(r"Dry cough for two weeks|Follow-up of the bronchitis|Yearly check-up")
@@ -44,14 +42,7 @@ def findings():
 
 def shoot(page, name: str) -> None:
     """Full-page screenshots at desktop and phone widths; the page must not scroll sideways on a phone."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-1280.png"), full_page=True)
-    page.set_viewport_size(PHONE)
-    try:
-        page.screenshot(path=str(SHOTS / f"{name}-390.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    finally:
-        page.set_viewport_size(WIDE)
+    overflow = screenshots(page, SHOTS, name)
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 390px"
 
 
