@@ -161,13 +161,9 @@ public struct LedgerNode: Sendable {
         guard let (cid, owner) = result.contentReference else { throw QueryError.noContent }
         guard let blobs else { throw QueryError.contentUnavailable }
         let reader = try await blobs.open(cid, owner: owner)
-        if case .record(_, let version) = result.answer, reader.metadata.uploader != version.author {
+        if let author = result.contentAuthor, reader.metadata.uploader != author {
             reader.close()
-            throw BlobStoreError.integrity("the stored object was not uploaded by the author of version \(version.number)")
-        }
-        if case .document(let kind, _, _, let author) = result.answer, reader.metadata.uploader != author {
-            reader.close()
-            throw BlobStoreError.integrity("the stored object was not uploaded by the author of the \(kind.rawValue)")
+            throw BlobStoreError.integrity("the stored object was not uploaded by the author of what was read")
         }
         guard result.disclosure != .full else { return reader }
         return try await DisclosedContentReader.make(from: reader, disclosure: result.disclosure, limit: Self.inlineContentLimit)

@@ -40,6 +40,17 @@ public struct QueryResult: Sendable {
         }
     }
 
+    /// Who must have uploaded the content for it to be decrypted: a record version's author, a
+    /// side document's author; nil for profiles (an administrator may have uploaded one for the
+    /// account it created).
+    public var contentAuthor: AccountAddress? {
+        switch answer {
+        case .record(_, let version): version.author
+        case .document(_, _, _, let author): author
+        default: nil
+        }
+    }
+
     /// How much of the content the reader may see: ``ProfileDisclosure/full`` except for a
     /// patient's profile read by staff with a narrow purpose.
     public var disclosure: ProfileDisclosure {
