@@ -29,6 +29,7 @@ let package = Package(
             name: "MedLedgerCore",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ],
             swiftSettings: swiftSettings
@@ -69,6 +70,36 @@ let package = Package(
             resources: [.copy("Web/Resources")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "MedLedgerClient",
+            dependencies: [
+                "MedLedgerCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MedLedgerBench",
+            dependencies: [
+                "MedLedgerCore",
+                "MedLedgerStorage",
+                "MedLedgerNode",
+                "MedLedgerHTTP",
+                "MedLedgerClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "medledger",
             dependencies: [
@@ -76,6 +107,8 @@ let package = Package(
                 "MedLedgerStorage",
                 "MedLedgerNode",
                 "MedLedgerHTTP",
+                "MedLedgerBench",
+                "MedLedgerClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -103,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MedLedgerCoreTests",
-            dependencies: ["MedLedgerCore"],
+            dependencies: ["MedLedgerCore", "MedLedgerTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -133,9 +166,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MedLedgerClientTests",
+            dependencies: ["MedLedgerCore", "MedLedgerClient", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MedLedgerHTTPTests",
             dependencies: [
-                "MedLedgerCore", "MedLedgerNode", "MedLedgerStorage", "MedLedgerHTTP", "MedLedgerTestSupport",
+                "MedLedgerCore", "MedLedgerNode", "MedLedgerStorage", "MedLedgerHTTP", "MedLedgerTestSupport", "MedLedgerClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

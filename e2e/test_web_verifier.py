@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import time
 import urllib.error
@@ -19,7 +20,7 @@ import urllib.request
 
 import pytest
 
-from browser_support import WEB_ROOT, WebNode
+from browser_support import ROOT, WEB_ROOT, WebNode
 from medledger_client import P256_ORDER, Account, Node, b64url, high_s_twin, origin_of_vkey, run_cli
 
 
@@ -176,3 +177,66 @@ def test_signing_without_the_ledger_name_fails_in_plain_words(chromium, web) -> 
         assert "ledger's name" in message, message
     finally:
         context.close()
+
+
+PASSWORD_VECTORS = """async (vectors) => {
+  const ledger = await import("/static/js/ledger.js");
+  const results = [];
+  for (const vector of vectors) {
+    const keys = await ledger.deriveKeys(vector.password, vector.salt, vector.iterations);
+    const key = await ledger.unwrapPrivateKey(vector.wrappedKey, keys.wrappingKey, vector.address, { extractable: true });
+    const jwk = await crypto.subtle.exportKey("jwk", key);
+    let wrongPassword = "opened";
+    try {
+      const wrong = await ledger.deriveKeys(vector.password + "!", vector.salt, vector.iterations);
+      await ledger.unwrapPrivateKey(vector.wrappedKey, wrong.wrappingKey, vector.address);
+    } catch (error) { wrongPassword = error.message; }
+    results.push({ authKey: keys.authKey, x: jwk.x, y: jwk.y, wrongPassword });
+  }
+  return results;
+}"""
+
+
+def test_the_browser_derives_the_shared_password_key_vectors(page) -> None:
+    """Tests/Vectors/password-keys.json holds Swift's `PasswordKeys` and the browser to one derivation."""
+    vectors = json.loads((ROOT / "Tests" / "Vectors" / "password-keys.json").read_text())["vectors"]
+    results = page.evaluate(PASSWORD_VECTORS, vectors)
+    assert len(results) == len(vectors) >= 2
+    for vector, result in zip(vectors, results):
+        assert result["authKey"] == vector["authKey"], vector["password"]
+        point = base64.urlsafe_b64decode(vector["publicKey"] + "=" * (-len(vector["publicKey"]) % 4))
+        assert b64url(point[1:33]) == result["x"] and b64url(point[33:]) == result["y"], vector["password"]
+        assert "password does not unlock" in result["wrongPassword"], result
+
+
+BUNDLE_VECTORS = """async ([logKeyText, cases]) => {
+  const proofs = await import("/static/js/proofs.js");
+  const logKey = await proofs.parseLogKey(logKeyText);
+  const answers = [];
+  for (const vector of cases) {
+    try {
+      answers.push((await proofs.verifyBundle(vector.bundle, logKey)).failures);
+    } catch (error) {
+      answers.push(["thrown: " + error.message]);
+    }
+  }
+  return answers;
+}"""
+
+
+def first_number(text: str) -> str | None:
+    match = re.search(r"\d+", text)
+    return match.group(0) if match else None
+
+
+def test_the_browser_verifier_fails_the_shared_tampered_bundles_as_the_node_does(page) -> None:
+    """Tests/Vectors/audit-bundles.json: Core's AuditBundleVerifier's answers, which proofs.js must match."""
+    vectors = json.loads((ROOT / "Tests" / "Vectors" / "audit-bundles.json").read_text())
+    cases = vectors["cases"]
+    answers = page.evaluate(BUNDLE_VECTORS, [vectors["logKey"], cases])
+    assert len(answers) == len(cases) >= 10
+    for vector, failures in zip(cases, answers):
+        expected = vector["failures"]
+        assert len(failures) == len(expected), (vector["name"], failures, expected)
+        # The same rule fires on the same entry or version: each failure names the same number first.
+        assert sorted(map(str, map(first_number, failures))) == sorted(map(str, map(first_number, expected))), (vector["name"], failures, expected)

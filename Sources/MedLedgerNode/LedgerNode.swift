@@ -18,7 +18,7 @@ public struct LedgerNode: Sendable {
     public let service: EnvelopeSigner
 
     /// Milliseconds since the Unix epoch from the system clock.
-    public static let systemClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+    public static let systemClock: @Sendable () -> Int64 = UnixMilliseconds.now
 
     /// Opens a node on `store`, resuming from its head in O(log n) reads.
     public static func open(

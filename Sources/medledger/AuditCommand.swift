@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MedLedgerClient
 import MedLedgerCore
 
 /// `medledger audit …`: the auditor's tools from a terminal (docs/AUDIT.md).
@@ -24,15 +25,16 @@ struct AuditClientOptions: ParsableArguments {
 
     func validate() throws {
         guard !record.isEmpty else { throw ValidationError("--record must name a record.") }
-        _ = try NodeClient(url: url)
+        _ = try node()
     }
 
-    func node() throws -> NodeClient { try NodeClient(url: url) }
+    func node() throws -> MedLedgerClient {
+        do { return try MedLedgerClient(url: url) } catch { throw ValidationError("--url must be an http or https URL.") }
+    }
 
-    /// Posts a signed `audit.trail` read of the record to `route`; returns status and body.
-    func postTrailRead(to route: String, signer: EnvelopeSigner) async throws -> (status: Int, body: Data) {
-        let envelope = try signer.sign(QueryTrail(record: record, limit: 1), expires: Int64(Date().timeIntervalSince1970 * 1000) + 60_000)
-        return try await node().post(route, body: Data(envelope), contentType: "application/json")
+    /// A signed `audit.trail` read of the record: what the tally and export routes take.
+    func trailRead(signer: EnvelopeSigner) throws -> [UInt8] {
+        try signer.sign(QueryTrail(record: record, limit: 1), expires: UnixMilliseconds.now() + 60_000)
     }
 }
 
@@ -60,11 +62,12 @@ struct AuditTallyCommand: AsyncParsableCommand {
     func run() async throws {
         let key = try readKeyFile(client.key)
         let signer = EnvelopeSigner(key: key, origin: try await client.node().origin())
-        let (status, data) = try await client.postTrailRead(to: "/v1/audit/tally", signer: signer)
-        guard status == 200 else { throw CLIError("The tally check was refused (\(status)): \(Self.message(data))") }
-        struct Receipt: Codable { let index: UInt64 }
-        struct Answer: Decodable { let tally: TallyReport; let recorded: Receipt?; let opensUntil: Int64? }
-        let answer = try JSONDecoder().decode(Answer.self, from: data)
+        let answer: TallyResponse
+        do {
+            answer = try await client.node().tally(trailRead: try client.trailRead(signer: signer))
+        } catch let error as MedLedgerClientError {
+            throw CLIError("The tally check was refused: \(error)")
+        }
         let report = answer.tally
         if json {
             struct Output: Encodable { let tally: TallyReport; let tallies: Bool; let recordedAt: UInt64?; let opensUntil: Int64? }
@@ -82,17 +85,12 @@ struct AuditTallyCommand: AsyncParsableCommand {
             }
             if let recorded = answer.recorded { print("result recorded on the ledger by the node at entry \(recorded.index)") }
             if let until = answer.opensUntil {
-                let date = Date(timeIntervalSince1970: Double(until) / 1000)
-                print("you may open the record until \(ISO8601DateFormatter().string(from: date))")
+                print("you may open the record until \(LedgerTimeFormat.display(until))")
             }
         }
         if !report.tallies { throw ExitCode(1) }
     }
 
-    static func message(_ data: Data) -> String {
-        struct Body: Decodable { struct Detail: Decodable { let message: String }; let error: Detail }
-        return (try? JSONDecoder().decode(Body.self, from: data).error.message) ?? String(decoding: data.prefix(300), as: UTF8.self)
-    }
 }
 
 /// `medledger audit export --record R --key K --out FILE`: the record's offline audit bundle.
@@ -109,8 +107,12 @@ struct AuditExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let signer = EnvelopeSigner(key: try readKeyFile(client.key), origin: try await client.node().origin())
-        let (status, data) = try await client.postTrailRead(to: "/v1/audit/bundle", signer: signer)
-        guard status == 200 else { throw CLIError("The export was refused (\(status)): \(AuditTallyCommand.message(data))") }
+        let data: Data
+        do {
+            data = Data(try await client.node().auditBundle(trailRead: try client.trailRead(signer: signer)))
+        } catch let error as MedLedgerClientError {
+            throw CLIError("The export was refused: \(error)")
+        }
         let path = out ?? "audit-\(client.record).json"
         if path == "-" {
             FileHandle.standardOutput.write(data)

@@ -281,10 +281,10 @@ struct DemoSeed {
     /// Unix milliseconds of `hour:minute` local time, `daysAhead` days after `time`.
     static func time(daysAhead: Int, hour: Int, minute: Int = 0, after time: Int64) -> Int64 {
         let calendar = Calendar.current
-        let base = Date(timeIntervalSince1970: Double(time) / 1000)
+        let base = UnixMilliseconds.date(time)
         let day = calendar.date(byAdding: .day, value: daysAhead, to: calendar.startOfDay(for: base)) ?? base
         let date = calendar.date(bySettingHour: hour, minute: minute, second: 0, of: day) ?? day.addingTimeInterval(Double(hour * 3600 + minute * 60))
-        return max(Int64(date.timeIntervalSince1970 * 1000), time + 3_600_000)
+        return max(UnixMilliseconds.of(date), time + 3_600_000)
     }
 }
 

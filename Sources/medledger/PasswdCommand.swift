@@ -33,7 +33,7 @@ struct PasswdCommand: AsyncParsableCommand {
         guard directory.isInitialized else { throw CLIError("\(directory.url.path) is not a MedLedger data directory.") }
         let store = SQLiteCredentialStore(database: try directory.openDatabase())
         let credential = try CredentialFactory.make(
-            username: username, password: password, key: signingKey, role: role, now: Int64(Date().timeIntervalSince1970 * 1000)
+            username: username, password: password, key: signingKey, role: role, now: UnixMilliseconds.now()
         )
         if try await store.credential(address: credential.address) != nil {
             try await store.update(credential)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MedLedgerClient
 import MedLedgerCore
 
 /// `medledger tx <type>`: signs any transaction with a key file and submits it to a node.
@@ -45,7 +46,9 @@ struct TxCommand: AsyncParsableCommand {
 
     func run() async throws {
         var ledger = origin ?? ""
-        if origin == nil { ledger = try await NodeClient(url: url).origin() }
+        let node: MedLedgerClient
+        do { node = try MedLedgerClient(url: url) } catch { throw ValidationError("--url must be an http or https URL.") }
+        if origin == nil { ledger = try await node.origin() }
         let signer = EnvelopeSigner(key: try readKeyFile(key), origin: ledger)
         let envelope = try signer.signPayloadBytes(try payload(signer: signer))
         if dryRun {
@@ -53,9 +56,9 @@ struct TxCommand: AsyncParsableCommand {
             return
         }
         let route = ContractEngine.readTypes.contains(type) ? "/v1/queries" : "/v1/transactions"
-        let (status, data) = try await NodeClient(url: url).post(route, body: Data(envelope), contentType: "application/json")
-        print(String(decoding: data, as: UTF8.self))
-        guard status == 200 || status == 201 else { throw ExitCode(1) }
+        let answer = try await node.postJSON(route, envelope)
+        print(String(decoding: answer.body, as: UTF8.self))
+        guard answer.status == 200 || answer.status == 201 else { throw ExitCode(1) }
     }
 
     /// The payload bytes: header fields from the key and clock, the body exactly as given.
@@ -70,7 +73,7 @@ struct TxCommand: AsyncParsableCommand {
         }
         let header = Header(
             origin: signer.origin, type: type, signer: signer.payloadKey, nonce: EnvelopeSigner.randomNonce(),
-            expires: Int64(Date().timeIntervalSince1970 * 1000) + Int64(ttl) * 1000
+            expires: UnixMilliseconds.now() + Int64(ttl) * 1000
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

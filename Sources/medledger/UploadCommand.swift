@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MedLedgerClient
 import MedLedgerCore
 
 /// `medledger upload FILE`: stores content encrypted under a patient's key on a running node and
@@ -41,20 +42,18 @@ struct UploadCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("\(file) cannot be read.")
         }
-        let node = try NodeClient(url: url)
+        let node: MedLedgerClient
+        do { node = try MedLedgerClient(url: url) } catch { throw ValidationError("--url must be an http or https URL.") }
         let mediaType = type ?? MediaTypeSniffer.mediaType(of: [UInt8](content.prefix(512)))
         guard MediaTypeSniffer.accepted.contains(MediaTypeSniffer.essence(mediaType)) else {
             throw CLIError("\(file) is not a PDF, PNG, JPEG, DICOM, text or JSON file; give --type if it is one.")
         }
-        var target = "/v1/blobs?owner=\(owner)"
         let storedName = name ?? (file == "-" ? nil : URL(fileURLWithPath: file).lastPathComponent)
-        if let storedName, let encoded = storedName.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) {
-            target += "&name=\(encoded)"
-        }
-        let signature = try RequestSignature.sign(
-            method: "POST", target: target, time: Int64(Date().timeIntervalSince1970 * 1000), body: [UInt8](content), with: signingKey)
-        let (status, data) = try await node.post(target, body: content, contentType: mediaType, authorization: signature.header)
-        print(String(decoding: data, as: UTF8.self))
-        guard status == 201 else { throw ExitCode(1) }
+        let answer = try await node.upload(
+            [UInt8](content), owner: owner, name: storedName, mediaType: mediaType, signingKey: signingKey,
+            now: UnixMilliseconds.now()
+        )
+        print(String(decoding: answer.body, as: UTF8.self))
+        guard answer.status == 201 else { throw ExitCode(1) }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MedLedgerBench
 import MedLedgerCore
 import MedLedgerNode
 import MedLedgerStorage
@@ -30,7 +31,7 @@ struct VerifyCommand: AsyncParsableCommand {
             key = try directory.readNodeIdentity().signingKey.verifierKey
         }
         let store = SQLiteLedgerStore(database: try directory.openDatabase())
-        let progress = Progress()
+        let progress = TerminalProgress()
         let verifier = LedgerVerifier(store: store, verifierKey: key)
         do {
             let report = try await verifier.run { done, total in progress.show("verifying", Int(done), Int(total)) }

@@ -77,30 +77,8 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Standard-error progress for long runs, drawn only on a terminal (so `--json` output on standard
-/// output stays clean and logs of CI runs stay short).
-struct Progress: Sendable {
-    let enabled = isatty(STDERR_FILENO) == 1
-
-
-    func show(_ label: String, _ done: Int, _ total: Int) {
-        guard enabled, total > 0 else { return }
-        let percent = Int(Double(done) / Double(total) * 100)
-        FileHandle.standardError.write(Data("\r\(label): \(done)/\(total) (\(percent)%)   ".utf8))
-        if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
-    }
-}
-
 func makeLogger(_ label: String, level: Logger.Level = .info) -> Logger {
     var logger = Logger(label: label)
     logger.logLevel = level
     return logger
-}
-
-/// The ledger in `path` for an HTTP benchmark: opened when initialised, else made with a bench origin.
-func openOrInitialiseBenchLedger(path: String, logger: Logger) async throws -> (LedgerNode, LedgerDatabase) {
-    let directory = DataDirectory(path: path)
-    if directory.isInitialized { return try await openLedger(directory, logger: logger) }
-    let (node, _, database) = try await initialise(directory, origin: "bench.medledger.localhost/log", adminKey: nil, adminName: "Bench", logger: logger)
-    return (node, database)
 }

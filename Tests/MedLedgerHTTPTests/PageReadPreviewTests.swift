@@ -46,10 +46,4 @@ struct PageReadPreviewTests {
         #expect(DenialText.plain("Denied: Grant g — a pharmacy account cannot do this", for: .onlooker) == "The account's role does not allow this.")
         #expect(DenialText.plain("Denied: Something — an unforeseen reason") == "Refused: an unforeseen reason.")
     }
-
-    @Test("times read the same on every page: day, month name, year and UTC time")
-    func oneDateFormat() {
-        #expect(TemplateValue.format(time: 1_795_219_200_000 + 570 * 60_000) == "21 Nov 2026, 09:30 UTC")
-        #expect(TemplateValue.dayLabel(time: 1_795_219_200_000) == "11-21")
-    }
 }

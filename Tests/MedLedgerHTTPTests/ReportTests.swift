@@ -95,15 +95,6 @@ struct ReportHelpersTests {
         #expect(Self.parse(writer.text) == rows)
     }
 
-    @Test("times are ISO 8601 UTC with milliseconds; file names get the UTC date")
-    func isoTimes() {
-        let day: Int64 = 1_795_219_200_000  // 2026-11-21 00:00 UTC
-        #expect(CSVWriter.isoTime(day) == "2026-11-21T00:00:00.000Z")
-        #expect(CSVWriter.isoTime(day + 570 * 60_000 + 5_120) == "2026-11-21T09:30:05.120Z")
-        #expect(CSVWriter.isoTime(-1) == "1969-12-31T23:59:59.999Z")
-        #expect(CSVWriter.isoDate(day + 86_399_999) == "2026-11-21")
-    }
-
     @Test("filters read like the pages' placeholders; wrong values are refused before the ledger is asked")
     func filters() throws {
         let actor = "ml" + String(repeating: "ab", count: 20)
@@ -237,12 +228,12 @@ struct ReportRoutesTests {
         try await submit(
             CreateGrant(id: "grant-zoe", grantee: doctor.credential.address, scope: .all, expires: ledger.clock.now + 30 * day), by: patient, fixture)
 
-        let firstDay = CSVWriter.isoDate(ledger.clock.now)
+        let firstDay = LedgerTimeFormat.isoDay(ledger.clock.now)
         let doctorAllowed = try await read(ListRecords(patient: patient.credential.address), by: doctor, fixture)
         let ownAllowed = try await read(ListRecords(patient: patient.credential.address), by: patient, fixture)
         #expect(doctorAllowed && ownAllowed)
         ledger.clock.advance(millis: 2 * day)
-        let laterDay = CSVWriter.isoDate(ledger.clock.now)
+        let laterDay = LedgerTimeFormat.isoDay(ledger.clock.now)
         let eveAllowed = try await read(ListRecords(patient: patient.credential.address), by: eve, fixture)
         #expect(!eveAllowed)
         return Story(fixture: fixture, patient: patient, eve: eve, doctor: doctor, admin: admin, firstDay: firstDay, laterDay: laterDay)

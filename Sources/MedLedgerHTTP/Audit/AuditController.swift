@@ -56,7 +56,7 @@ struct AuditController<Context: RequestContext>: Sendable {
         }
         let (report, entry) = try await node.recordTally(record: record, for: reader)
         let recorded = SubmitResponse(entry)
-        guard entry.contract?.allowed == true else { return try JSONResponse.make(status: .forbidden, DeniedResponse(recorded)) }
+        guard entry.contract?.allowed == true else { return try JSONResponse.make(status: .forbidden, ErrorBody.denied(recorded)) }
         let window = await node.parameters().tallyAccessSeconds
         let check = await node.record(record)?.tally(by: reader)
         return try JSONResponse.make(status: .ok, TallyResponse(
@@ -125,14 +125,3 @@ struct ConsistencyProofBody: Encodable {
     let proof: [String]
 }
 
-struct TallyResponse: Encodable {
-    /// The receipt of the `audit.trail` read.
-    let receipt: SubmitResponse
-    let tally: TallyReport
-    /// `tallies` or `discrepancy`.
-    let result: TallyResult
-    /// For an auditor: the receipt of the node-signed `audit.tally` entry that recorded the result.
-    var recorded: SubmitResponse? = nil
-    /// For an auditor whose check failed: until when (Unix milliseconds) they may open the record.
-    var opensUntil: Int64? = nil
-}

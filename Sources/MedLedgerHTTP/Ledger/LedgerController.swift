@@ -96,49 +96,17 @@ struct LedgerController<Context: RequestContext>: Sendable {
         try await limits.admit(.transactions, key: transaction.signer)
         let receipt = try await EnvelopeBody.submitting { try await node.submit(verified: transaction) }
         let body = SubmitResponse(receipt)
-        if receipt.contract?.allowed == false { return try JSONResponse.make(status: .forbidden, DeniedResponse(body)) }
+        if receipt.contract?.allowed == false { return try JSONResponse.make(status: .forbidden, ErrorBody.denied(body)) }
         return try JSONResponse.make(status: .created, body)
     }
 }
 
-/// The answer to a sequenced submission.
-struct SubmitResponse: Codable {
-    /// The entry's index in the log.
-    let index: UInt64
-    let leafHash: String
-    /// Size of the checkpoint that includes the entry.
-    let treeSize: UInt64
-    /// The block's time (Unix milliseconds), the entry's authoritative time.
-    let time: Int64
-    /// The signed checkpoint note that includes the entry.
-    let checkpoint: String
-    /// What the contracts decided and recorded; absent for ledger-level kinds (pings).
-    let event: AuditEvent?
-
+extension SubmitResponse {
+    /// The wire form of a node receipt.
     init(_ receipt: Receipt) {
-        index = receipt.index
-        leafHash = Base64Coding.standard(receipt.leafHash.bytes)
-        treeSize = receipt.checkpoint.checkpoint.size
-        time = receipt.checkpoint.checkpoint.time
-        checkpoint = receipt.checkpoint.note.serialized
-        event = receipt.contract?.event
+        self.init(
+            index: receipt.index, leafHash: Base64Coding.standard(receipt.leafHash.bytes), treeSize: receipt.checkpoint.checkpoint.size,
+            time: receipt.checkpoint.checkpoint.time, checkpoint: receipt.checkpoint.note.serialized, event: receipt.contract?.event
+        )
     }
-}
-
-/// The answer to an action the contracts denied: it is on the ledger (so it has a receipt), and
-/// the error says why.
-struct DeniedResponse: Encodable {
-    let error: ErrorDetail
-    let receipt: SubmitResponse
-
-    init(_ receipt: SubmitResponse) {
-        self.error = ErrorDetail(code: "denied", message: receipt.event?.message ?? "The contracts denied this action.")
-        self.receipt = receipt
-    }
-}
-
-/// The `error` member of every error body.
-struct ErrorDetail: Codable {
-    let code: String
-    let message: String
 }

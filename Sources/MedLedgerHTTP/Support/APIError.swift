@@ -12,10 +12,6 @@ struct APIError: Error, HTTPResponseError {
         try JSONResponse.make(status: status, ErrorBody(error: ErrorDetail(code: code, message: message)))
     }
 
-    private struct ErrorBody: Encodable {
-        let error: ErrorDetail
-    }
-
     static func notFound(_ message: String) -> APIError {
         APIError(status: .notFound, code: "not_found", message: message)
     }

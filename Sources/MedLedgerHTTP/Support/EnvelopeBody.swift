@@ -60,6 +60,6 @@ struct DeniedError: Error, HTTPResponseError {
     var status: HTTPResponse.Status { .forbidden }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        try JSONResponse.make(status: .forbidden, DeniedResponse(SubmitResponse(receipt)))
+        try JSONResponse.make(status: .forbidden, ErrorBody.denied(SubmitResponse(receipt)))
     }
 }

@@ -38,7 +38,6 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
     // MARK: Bodies
 
     struct PreloginRequest: Decodable { var username: String }
-    struct PreloginResponse: Encodable { var salt: String; var iterations: Int }
 
     struct SignupRequest: Decodable {
         var username: String
@@ -58,16 +57,6 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
     struct SignupResponse: Encodable { var address: String; var status: String }
 
     struct LoginRequest: Decodable { var username: String; var authKey: String }
-    struct LoginResponse: Encodable {
-        var address: String
-        var publicKey: String
-        var role: Role
-        var wrappedKey: String
-        var salt: String
-        var iterations: Int
-        var sessionKey: String
-        var sessionExpires: Int64
-    }
 
     struct PasswordRequest: Decodable {
         var currentAuthKey: String

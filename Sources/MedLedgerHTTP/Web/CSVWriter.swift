@@ -33,21 +33,4 @@ struct CSVWriter: Sendable {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// A time as ISO 8601 in UTC with milliseconds (`2026-11-21T09:30:05.120Z`), which
-    /// spreadsheets and scripts read without guessing a time zone.
-    static func isoTime(_ millis: Int64) -> String {
-        let seconds = millis.quotientAndRemainder(dividingBy: 1000)
-        let (whole, fraction) = seconds.remainder < 0 ? (seconds.quotient - 1, seconds.remainder + 1000) : seconds
-        let date = Date(timeIntervalSince1970: Double(whole))
-        let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
-        func pad(_ value: Int?, _ width: Int) -> String {
-            let digits = String(value ?? 0)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))T\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):"
-            + "\(pad(parts.second, 2)).\(pad(Int(fraction), 3))Z"
-    }
-
-    /// The UTC date of a time (`2026-11-21`), for file names.
-    static func isoDate(_ millis: Int64) -> String { String(isoTime(millis).prefix(10)) }
 }

@@ -68,7 +68,7 @@ struct DocumentController<Context: RequestContext>: Sendable {
             guard (0..<14).contains(slot) else { continue }
             if event.outcome == .allowed { allowed[slot] += 1 } else { denied[slot] += 1 }
         }
-        let labels = (0..<14).map { TemplateValue.dayLabel(time: today - Int64(13 - $0) * day) }
+        let labels = (0..<14).map { LedgerTimeFormat.monthDay(today - Int64(13 - $0) * day) }
         let svg = ActivityChart(labels: labels, allowed: allowed, denied: denied).svg()
         return Response(
             status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: svg))

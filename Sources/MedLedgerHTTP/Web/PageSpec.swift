@@ -96,7 +96,7 @@ extension PageSpec {
             components.minute = parts[4]
         }
         guard let date = Calendar(identifier: .gregorian).date(from: components) else { return nil }
-        return Int64((date.timeIntervalSince1970 * 1000).rounded())
+        return UnixMilliseconds.of(date)
     }
 }
 

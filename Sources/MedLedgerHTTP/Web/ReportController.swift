@@ -108,7 +108,7 @@ struct ReportController<Context: RequestContext>: Sendable {
             status: .ok,
             headers: [
                 .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
-                .contentDisposition: "attachment; filename=\"\(name)-\(CSVWriter.isoDate(node.clock())).csv\"",
+                .contentDisposition: "attachment; filename=\"\(name)-\(LedgerTimeFormat.isoDay(node.clock())).csv\"",
                 ReportExport.rowsHeader: String(rows), ReportExport.truncatedHeader: truncated ? "true" : "false",
             ],
             body: .init(byteBuffer: ByteBuffer(string: csv.text))
@@ -187,7 +187,7 @@ enum ReportExport {
     static func disclosureRow(_ event: AuditEvent, directory: [AccountAddress: Account]) -> [String] {
         let purpose = DisclosurePurpose.of(event)
         return [
-            CSVWriter.isoTime(event.time), directory[event.actor]?.displayName ?? "", ReportFields.roleWords(event.actorRole),
+            LedgerTimeFormat.iso8601(event.time), directory[event.actor]?.displayName ?? "", ReportFields.roleWords(event.actorRole),
             event.actor.rawValue, event.action, event.actionText, event.record ?? "", event.version.map(String.init) ?? "",
             purpose.title, purpose.basis(of: event), event.outcome.rawValue, event.breakGlass ? "yes" : "no", event.message,
             String(event.index),
@@ -201,7 +201,7 @@ enum ReportExport {
 
     static func transactionRow(_ event: AuditEvent, directory: [AccountAddress: Account]) -> [String] {
         [
-            String(event.index), CSVWriter.isoTime(event.time), event.action, event.actionText, event.status.rawValue,
+            String(event.index), LedgerTimeFormat.iso8601(event.time), event.action, event.actionText, event.status.rawValue,
             event.outcome.rawValue, event.actor.rawValue, directory[event.actor]?.displayName ?? "", event.actorRole?.rawValue ?? "",
             event.patient?.rawValue ?? "", event.doctor?.rawValue ?? "", event.auditor?.rawValue ?? "", event.record ?? "",
             event.version.map(String.init) ?? "", event.breakGlass ? "yes" : "no", event.message,

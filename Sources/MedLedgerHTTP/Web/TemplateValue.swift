@@ -43,26 +43,6 @@ struct TemplateValue {
     /// Unix milliseconds between 2001 and 2286: indexes and counts never get that large.
     static func isTime(_ number: Int64) -> Bool { number >= 1_000_000_000_000 && number < 10_000_000_000_000 }
 
-    /// `21 Nov 2026, 09:30 UTC`: the one date format every page shows (UTC, the zone the forms
-    /// take times in), unambiguous in any locale.
-    static func format(time: Int64) -> String {
-        let parts = utcParts(time)
-        let month = (1...12).contains(parts.month ?? 0) ? monthNames[(parts.month ?? 1) - 1] : "?"
-        return "\(parts.day ?? 0) \(month) \(parts.year ?? 0), \(two(parts.hour)):\(two(parts.minute)) UTC"
-    }
-
-    /// `11-21`: a day's month and day, for chart axes.
-    static func dayLabel(time: Int64) -> String {
-        let parts = utcParts(time)
-        return "\(two(parts.month))-\(two(parts.day))"
-    }
-
-    private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-    private static func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
-
-    private static func utcParts(_ time: Int64) -> DateComponents {
-        let date = Date(timeIntervalSince1970: Double(time) / 1000)
-        return Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
-    }
+    /// The one date format every page shows (``LedgerTimeFormat/display(_:)``).
+    static func format(time: Int64) -> String { LedgerTimeFormat.display(time) }
 }

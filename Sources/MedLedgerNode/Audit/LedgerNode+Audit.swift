@@ -33,15 +33,19 @@ extension LedgerNode {
         await sequencer.record(id)
     }
 
-    /// Runs the tally check of `id` against the latest checkpoint: the record's trail, the entries
-    /// it names (present, proven in the log, signed by the actor or their session, the action the
-    /// event says, naming the CIDs the versions hold), the stored state, and the content store.
+    /// Runs the tally check of `id` against the latest checkpoint. The trail is checked exactly as
+    /// an auditor checks it offline: the node builds the record's audit bundle and runs Core's
+    /// ``AuditBundleVerifier`` on it (every entry present, proven in the log, signed by the actor or
+    /// a session delegated before the event, the action the event says, naming the record; every
+    /// version backed by an allowed write naming its CID). On top, what only the node can see: the
+    /// stored state against the trail, and the content store.
     public func tally(record id: String) async throws -> TallyReport {
         guard let checkpoint else { throw LedgerNodeError.outOfRange }
         let size = checkpoint.checkpoint.size
         guard let record = await sequencer.record(id) else { throw AuditError.noSuchRecord(id) }
-        let trail = try await recordTrail(id, below: size)
+        let (bundle, trail, missing) = try await provenTrail(record: id, checkpoint: checkpoint)
         var found = TrailReconciliation.discrepancies(record: record, trail: trail)
+        found += missing.map { "Entry \($0), on the record's trail, is missing from the ledger." }
 
         // The state's current version must be the one the ledger's last write made.
         if let lastWrite = trail.last(where: { $0.outcome == .allowed && TrailReconciliation.writes.contains($0.action) }),
@@ -49,48 +53,12 @@ extension LedgerNode {
         {
             found.append("The stored record is at version \(record.current.number), but the ledger's last write (entry \(lastWrite.index)) made version \(version).")
         }
-
-        // Every event's entry: present, in the signed log, and saying what the event says.
-        let indexes = trail.map(\.index)
-        let stored = Dictionary(try await store.entries(at: indexes).map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
-        let proofs = try await inclusionProofs(indexes: indexes, size: size)
-        let root = checkpoint.checkpoint.root
-        let entryVerifier = EnvelopeVerifier(registry: ContractEngine.registry, origin: checkpoint.checkpoint.origin)
-        let checks = Parallel.map(Array(zip(trail, proofs))) { event, proof -> Result<EntryFacts, AuditError> in
-            guard let entry = stored[event.index] else { return .failure(.problem("Entry \(event.index), on the record's trail, is missing from the ledger.")) }
-            let leaf = TreeHash.leaf(entry.entry)
-            guard MerkleProofVerifier.verifyInclusion(leaf: leaf, index: event.index, size: size, proof: proof, root: root) else {
-                return .failure(.problem("Entry \(event.index) is not the entry the signed checkpoint of size \(size) commits to: it was changed after it was sequenced."))
-            }
-            do {
-                return .success(try EntryFacts.read(index: event.index, entry: entry.entry, verifier: entryVerifier))
-            } catch {
-                return .failure(.problem("Entry \(event.index)'s envelope does not verify (\(error))."))
-            }
-        }
-        for (event, check) in zip(trail, checks) {
-            switch check {
-            case .failure(let problem):
-                found.append(problem.description)
-            case .success(let facts):
-                if facts.type != event.action {
-                    found.append("Entry \(event.index) is a \(facts.type), but its audit event says \(event.action).")
-                }
-                if facts.signer != event.actor, await sequencer.session(facts.signer)?.account != Optional(event.actor) {
-                    found.append("Entry \(event.index) was signed by \(facts.signer), not by the event's actor \(event.actor) or their session.")
-                }
-                if event.outcome == .allowed, TrailReconciliation.writes.contains(event.action), let number = event.version,
-                    let version = record.version(number), !facts.bodyStrings.contains(version.content)
-                {
-                    found.append("Version \(number) holds content \(version.content), but entry \(event.index) signed another CID.")
-                }
-            }
-        }
+        found += AuditBundleVerifier(logKey: verifierKey).verify(bundle).failures
         if let blobs {
             found += await ContentTally.discrepancies(record: record, blobs: blobs)
         }
         return TallyReport(
-            record: id, patient: record.patient, checkpointSize: size, root: Base64Coding.standard(root.bytes),
+            record: id, patient: record.patient, checkpointSize: size, root: Base64Coding.standard(checkpoint.checkpoint.root.bytes),
             events: trail.count, versions: record.versions.count, discrepancies: found
         )
     }
@@ -110,14 +78,28 @@ extension LedgerNode {
     /// pass the newest cosigned one so the bundle carries the witnesses' cosignatures).
     public func auditBundle(record id: String, checkpoint given: SignedCheckpoint? = nil) async throws -> AuditBundle {
         guard let checkpoint = given ?? checkpoint else { throw LedgerNodeError.outOfRange }
+        let (bundle, _, missing) = try await provenTrail(record: id, checkpoint: checkpoint)
+        if let index = missing.first { throw AuditError.problem("entry \(index) is missing from the ledger") }
+        return bundle
+    }
+
+    /// The record's trail proven against `checkpoint`: a bundle of the entries the store still
+    /// has, the whole trail, and the indexes of trail events whose entries the store has lost.
+    func provenTrail(
+        record id: String, checkpoint: SignedCheckpoint
+    ) async throws -> (bundle: AuditBundle, trail: [AuditEvent], missing: [UInt64]) {
         let size = checkpoint.checkpoint.size
         let record = await sequencer.record(id)
         let trail = try await recordTrail(id, below: size)
         let stored = Dictionary(try await store.entries(at: trail.map(\.index)).map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
         var delegationIndexes: Set<UInt64> = []
         var events: [(AuditEvent, StoredEntry)] = []
+        var missing: [UInt64] = []
         for event in trail {
-            guard let entry = stored[event.index] else { throw AuditError.problem("entry \(event.index) is missing from the ledger") }
+            guard let entry = stored[event.index] else {
+                missing.append(event.index)
+                continue
+            }
             events.append((event, entry))
             if entry.signer != event.actor.rawValue, let key = AccountAddress(entry.signer),
                 let session = await sequencer.session(key), session.account == event.actor, session.createdAt < size
@@ -132,11 +114,12 @@ extension LedgerNode {
         let provenDelegations = zip(delegationEntries, proofs.dropFirst(events.count)).map { entry, proof in
             AuditBundle.ProvenEntry(index: entry.index, entry: entry.entry, proof: proof)
         }
-        return AuditBundle(
+        let bundle = AuditBundle(
             origin: checkpoint.checkpoint.origin, record: id, patient: record?.patient, exportedAt: clock(),
             checkpoint: checkpoint.note.serialized, events: provenEvents, delegations: provenDelegations,
             versions: record?.versions.filter { $0.entry < size } ?? [], deletedAt: record?.deleted.flatMap { $0.entry < size ? $0.entry : nil }
         )
+        return (bundle, trail, missing)
     }
 }
 

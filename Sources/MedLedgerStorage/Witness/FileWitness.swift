@@ -17,7 +17,7 @@ public actor FileWitness: CheckpointWitness {
     private var state: WitnessState
 
     /// Opens an initialised witness directory: its key, trusted logs and records.
-    public init(directory: WitnessDirectory, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) throws {
+    public init(directory: WitnessDirectory, clock: @escaping @Sendable () -> Int64 = UnixMilliseconds.now) throws {
         guard directory.isInitialized else { throw DataDirectoryError("\(directory.url.path) is not a witness directory; run `medledger witness init` first") }
         let key = try directory.readKey()
         self.key = key

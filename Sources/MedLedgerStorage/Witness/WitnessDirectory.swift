@@ -99,7 +99,7 @@ public struct WitnessDirectory: Sendable {
     @discardableResult
     public func keepEvidence(_ evidence: WitnessEvidence, body: [UInt8], receivedAt millis: Int64) throws -> String {
         let origin = (try? TreeHead.parse(noteText: evidence.request.checkpoint.text).origin) ?? "unknown"
-        let stem = "\(Self.timestamp(millis))-\(evidence.reason.rawValue)-\(Self.escape(origin))"
+        let stem = "\(LedgerTimeFormat.compact(millis))-\(evidence.reason.rawValue)-\(Self.escape(origin))"
         let description = EvidenceFile(
             reason: evidence.reason.rawValue, origin: origin, receivedAt: millis,
             recordedCheckpoint: evidence.record?.checkpoint.serialized
@@ -136,19 +136,6 @@ public struct WitnessDirectory: Sendable {
             out += safe ? String(scalar) : "%" + Hex.encode([byte]).uppercased()
         }
         return out
-    }
-
-    /// `YYYYMMDDTHHMMSS.mmmZ` in UTC: sorts by time and reads at a glance.
-    static func timestamp(_ millis: Int64) -> String {
-        var seconds = time_t(millis / 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2) + "T"
-            + pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2) + "." + pad(Int32(millis % 1000), 3) + "Z"
     }
 
     struct KeyFile: Codable {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MedLedgerTestSupport
 import Testing
 
 @testable import MedLedgerCore
@@ -13,22 +14,7 @@ struct StreamSealerTests {
 
     // MARK: Helpers
 
-    /// Deterministic bytes without long repeats (a SplitMix64 stream), so that a moved or swapped
-    /// piece of plaintext would be noticed.
-    static func pattern(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
-        var state = seed &* 0x9E37_79B9_7F4A_7C15
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(count + 8)
-        while bytes.count < count {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            withUnsafeBytes(of: z.littleEndian) { bytes.append(contentsOf: $0) }
-        }
-        return Array(bytes.prefix(count))
-    }
+    static func pattern(_ count: Int, seed: UInt64 = 1) -> [UInt8] { TestBytes.pattern(count, seed: seed) }
 
     /// What sealing gave: the stored bytes, the header the sealer made and each emitted segment.
     struct Sealed {

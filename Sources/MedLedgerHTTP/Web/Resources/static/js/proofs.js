@@ -99,7 +99,7 @@ async function verifyConsistency(oldSize, newSize, oldRoot, newRoot, proof) {
 // Signed notes and checkpoints
 
 /// `<name>+<8 hex key id>+<base64(0x01 ‖ Ed25519 key)>`, checked against its key id.
-async function parseLogKey(vkey) {
+export async function parseLogKey(vkey) {
   // The base64 key may itself contain "+": split at the first two only.
   const text = vkey.trim();
   const first = text.indexOf("+");
@@ -303,47 +303,110 @@ function markRows(results, contents) {
   }
 }
 
+/// Every string value in an entry's body, nested ones included (record ids, CIDs, session keys).
+function bodyStrings(value, into = new Set()) {
+  if (typeof value === "string") into.add(value);
+  else if (Array.isArray(value)) for (const member of value) bodyStrings(member, into);
+  else if (isObject(value)) for (const member of Object.values(value)) bodyStrings(member, into);
+  return into;
+}
+
+const WRITES = new Set(["record.create", "record.add", "record.update"]);
+export const BUNDLE_FORMAT = "medledger-audit-bundle/v1";
+
+/// Checks an audit bundle with the log's public key alone, rule for rule as the node's
+/// AuditBundleVerifier (Sources/MedLedgerCore/Audit): every event's entry proven in the log the
+/// checkpoint commits to, validly signed by the event's actor or by a session key the actor
+/// delegated to in an earlier proven entry, the action the event says, naming the record, in
+/// ledger order and not after the checkpoint; every stored version backed by an allowed, proven
+/// write that names its CID; a deletion backed by an allowed, proven record.delete. The shared
+/// vectors in Tests/Vectors/audit-bundles.json hold the two to the same answers.
+///
+/// Returns the checkpoint, the failures (each naming its entry), and per event index `true` when
+/// proven or the reason when not, plus the CID each proven write signed. Throws a ProofFailure
+/// when the checkpoint itself cannot be trusted.
+export async function verifyBundle(bundle, logKey, onProgress = () => {}) {
+  if (bundle.format !== BUNDLE_FORMAT) throw new ProofFailure(`Unknown bundle format ${JSON.stringify(bundle.format)}.`);
+  const checkpoint = await openCheckpoint(bundle.checkpoint, logKey);
+  const failures = [];
+  if (checkpoint.origin !== bundle.origin) {
+    failures.push(`The checkpoint is for log ${checkpoint.origin}, but the bundle says ${bundle.origin}.`);
+  }
+  const sessions = new Map();
+  for (const item of bundle.delegations) {
+    try {
+      const opened = await proveEntry(item, checkpoint);
+      if (opened.type !== "session.open") throw new ProofFailure(`it is a ${opened.type}, not a session.open`);
+      sessions.set(await addressOf(opened.body.sessionKey), { account: opened.signer, index: item.index });
+    } catch (error) {
+      failures.push(`Delegation entry ${item.index}: ${error.message}.`);
+    }
+  }
+  const results = new Map();
+  const contents = new Map();
+  const facts = new Map();
+  const events = new Map();
+  let previous = null;
+  let done = 0;
+  for (const item of bundle.events) {
+    const event = item.event;
+    const problems = [];
+    if (previous !== null && event.index <= previous) problems.push(`it is out of ledger order (after entry ${previous})`);
+    previous = event.index;
+    events.set(event.index, event);
+    if (event.record !== bundle.record) problems.push(`the event is about ${event.record ? "record " + event.record : "no record"}, not record ${bundle.record}`);
+    if (event.time > checkpoint.time) problems.push("the event's time is after the checkpoint's");
+    try {
+      if (event.index >= checkpoint.size) throw new ProofFailure(`it is beyond the checkpoint (size ${checkpoint.size})`);
+      const opened = await proveEntry({ index: event.index, entry: item.entry, proof: item.proof }, checkpoint);
+      if (opened.type !== event.action) problems.push(`it is a ${opened.type}, but the event says ${event.action}`);
+      const session = sessions.get(opened.signer);
+      if (opened.signer !== event.actor && !(session && session.account === event.actor && session.index < event.index)) {
+        problems.push(`it was signed by ${opened.signer}, which is neither the event's actor ${event.actor} nor a session key the actor delegated to in this bundle`);
+      }
+      const strings = bodyStrings(opened.body);
+      if (!strings.has(bundle.record)) problems.push(`it does not name record ${bundle.record}`);
+      facts.set(event.index, strings);
+      if (typeof opened.body.content === "string" && event.version) contents.set(event.index, opened.body.content);
+    } catch (error) {
+      if (!(error instanceof ProofFailure)) throw error;
+      problems.push(error.message);
+    }
+    for (const problem of problems) failures.push(`Entry ${event.index}: ${problem}.`);
+    results.set(event.index, problems.length ? problems.join("; ") : true);
+    done += 1;
+    onProgress(done);
+  }
+  for (const version of bundle.versions) {
+    const event = events.get(version.entry);
+    const strings = facts.get(version.entry);
+    if (!event || !strings) {
+      failures.push(`Version ${version.number} names entry ${version.entry}, which the bundle does not prove.`);
+    } else if (event.outcome !== "allowed" || !WRITES.has(event.action) || event.version !== version.number) {
+      failures.push(`Entry ${version.entry} does not record the writing of version ${version.number}.`);
+    } else if (!strings.has(version.content)) {
+      failures.push(`Version ${version.number}'s content ${version.content} is not the CID entry ${version.entry} signed.`);
+    }
+  }
+  if (bundle.deletedAt !== undefined && bundle.deletedAt !== null) {
+    const event = events.get(bundle.deletedAt);
+    if (!event || event.action !== "record.delete" || event.outcome !== "allowed" || !facts.has(bundle.deletedAt)) {
+      failures.push(`The deletion names entry ${bundle.deletedAt}, which the bundle does not prove to be an allowed record.delete.`);
+    }
+  }
+  return { checkpoint, failures, results, contents };
+}
+
 export async function verifyTrail(section) {
   const region = section.querySelector("[data-verify-status]");
   const progress = section.querySelector("progress");
   try {
     const logKey = await parseLogKey(await (await fetch("/log-key")).text());
     const bundle = await fetchJSON(section.dataset.bundle);
-    const checkpoint = await openCheckpoint(bundle.checkpoint, logKey);
-    if (checkpoint.origin !== bundle.origin) throw new ProofFailure("The checkpoint is for another log.");
-    const failures = [];
-    const sessions = new Map();
-    for (const item of bundle.delegations) {
-      try {
-        const opened = await proveEntry(item, checkpoint);
-        if (opened.type !== "session.open") throw new ProofFailure("it is not a session.open");
-        sessions.set(await addressOf(opened.body.sessionKey), { account: opened.signer, index: item.index });
-      } catch (error) {
-        failures.push(`Delegation entry ${item.index}: ${error.message}.`);
-      }
-    }
-    const results = new Map();
-    const contents = new Map();
     if (progress) progress.max = bundle.events.length || 1;
-    let done = 0;
-    for (const item of bundle.events) {
-      const event = item.event;
-      try {
-        const opened = await proveEntry({ index: event.index, entry: item.entry, proof: item.proof }, checkpoint);
-        if (opened.type !== event.action) throw new ProofFailure(`it is a ${opened.type}, not ${event.action}`);
-        const session = sessions.get(opened.signer);
-        if (opened.signer !== event.actor && !(session && session.account === event.actor && session.index < event.index)) {
-          throw new ProofFailure(`it was signed by ${opened.signer}, not by ${event.actor} or their session`);
-        }
-        results.set(event.index, true);
-        if (typeof opened.body.content === "string" && event.version) contents.set(event.index, opened.body.content);
-      } catch (error) {
-        results.set(event.index, error.message);
-        failures.push(`Entry ${event.index}: ${error.message}.`);
-      }
-      done += 1;
+    const { checkpoint, failures, results, contents } = await verifyBundle(bundle, logKey, (done) => {
       if (progress && done % 25 === 0) progress.value = done;
-    }
+    });
     if (progress) progress.value = progress.max;
     markRows(results, contents);
     const consistency = await checkConsistency(checkpoint, logKey);

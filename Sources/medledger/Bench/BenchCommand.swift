@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MedLedgerBench
+import MedLedgerNode
+import MedLedgerStorage
+
+/// `medledger bench …`: benchmarks that print JSON. Each subcommand parses its options and hands
+/// them, with the ledger wiring below, to its benchmark in `MedLedgerBench`.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run a benchmark and print its figures.",
+        subcommands: [LedgerBenchCommand.self, ContractBenchCommand.self, HTTPBenchCommand.self, BlobBenchCommand.self, AuditBenchCommand.self]
+    )
+}
+
+/// The benchmarks' ledgers, made and opened exactly as `init` and `serve` do.
+struct CLIBenchLedgers: BenchLedgers {
+    func initialise(path: String, logger: Logger) async throws -> BenchLedger {
+        let (node, keyPath, database) = try await medledger.initialise(
+            DataDirectory(path: path), origin: "bench.medledger.localhost/log", adminKey: nil, adminName: "Bench", logger: logger
+        )
+        return BenchLedger(node: node, database: database, admin: try keyPath.map(readKeyFile))
+    }
+
+    func open(path: String, logger: Logger) async throws -> BenchLedger {
+        let (node, database) = try await openLedger(DataDirectory(path: path), logger: logger)
+        return BenchLedger(node: node, database: database, admin: nil)
+    }
+}
+
+/// Prints a benchmark's figures as one JSON object with sorted keys.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
