@@ -64,7 +64,7 @@ final class AbuseClients: Sendable {
             let status: Int
             do {
                 let body = signUp ? try await signUpBody(key: key) : Self.logIn()
-                status = try await server.request(method: .POST, path: route, body: body).status
+                status = try await server.request(method: .POST, path: route, body: body, closing: true).status
             } catch {
                 status = 0
             }
@@ -84,7 +84,7 @@ final class AbuseClients: Sendable {
     /// An auditor's sign-up (no registration envelope needed) with a fresh challenge signed by
     /// `key`: passes every check before the hash.
     func signUpBody(key: P256.Signing.PrivateKey) async throws -> [UInt8] {
-        let issued = try await server.request(method: .POST, path: "/auth/challenge", body: Array("{}".utf8))
+        let issued = try await server.request(method: .POST, path: "/auth/challenge", body: Array("{}".utf8), closing: true)
         let object = try JSONSerialization.jsonObject(with: Data(issued.body)) as? [String: Any]
         let challenge = object?["challenge"] as? String ?? ""
         let username = Self.username()

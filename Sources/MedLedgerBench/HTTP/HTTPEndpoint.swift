@@ -27,9 +27,12 @@ struct HTTPEndpoint: CustomStringConvertible, Sendable {
     var description: String { "http://\(hostHeader)" }
     var hostHeader: String { port == 80 ? host : "\(host):\(port)" }
 
-    /// One request: a JSON body when given, the session cookie when signed in.
-    func request(method: HTTPMethod = .GET, path: String, cookie: String? = nil, body: [UInt8]? = nil) async throws -> ClientAnswer {
-        var headers: [(String, String)] = []
+    /// One request: a JSON body when given, the session cookie when signed in; `closing` asks
+    /// for the connection to be closed after the answer, as a client that never comes back.
+    func request(
+        method: HTTPMethod = .GET, path: String, cookie: String? = nil, body: [UInt8]? = nil, closing: Bool = false
+    ) async throws -> ClientAnswer {
+        var headers: [(String, String)] = closing ? [("Connection", "close")] : []
         if let cookie { headers.append(("Cookie", cookie)) }
         if body != nil { headers.append(("Content-Type", "application/json")) }
         return try await client.send(method, path, body: body, headers: headers)
