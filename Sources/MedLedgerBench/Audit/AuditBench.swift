@@ -22,16 +22,16 @@ public struct AuditBench: Sendable {
     }
 
     let configuration: Configuration
-    let ledgers: any BenchLedgers
-    let progress: TerminalProgress
-    let logger: Logger
+    let context: BenchContext
 
-    public init(configuration: Configuration, ledgers: any BenchLedgers, progress: TerminalProgress = TerminalProgress(), logger: Logger) {
+    public init(configuration: Configuration, context: BenchContext) {
         self.configuration = configuration
-        self.ledgers = ledgers
-        self.progress = progress
-        self.logger = logger
+        self.context = context
     }
+
+    private var ledgers: any BenchLedgers { context.ledgers }
+    private var progress: TerminalProgress { context.progress }
+    private var logger: Logger { context.logger }
 
     public func run() async throws -> AuditBenchReport {
         let (versions, events, runs, witnessCalls) = (configuration.versions, configuration.events, configuration.runs, configuration.witnessCalls)

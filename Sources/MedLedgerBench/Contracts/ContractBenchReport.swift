@@ -1,7 +1,7 @@
 import Foundation
 
 /// The JSON `bench contracts` prints.
-public struct ContractBenchReport: Encodable, Sendable {
+public struct ContractBenchReport: ThroughputFigures, Encodable, Sendable {
     var transactions: Int
     var submitters: Int
     var doctors: Int
@@ -15,7 +15,9 @@ public struct ContractBenchReport: Encodable, Sendable {
     public internal(set) var expected_denied = 0
     var tx_per_s = 0.0
     var p50_ms = 0.0
+    var p90_ms = 0.0
     var p99_ms = 0.0
+    var max_ms = 0.0
     var trail_events = 0
     /// Reading the whole trail from the audit log.
     var trail_read_p50_ms = 0.0
@@ -42,15 +44,5 @@ public struct ContractBenchReport: Encodable, Sendable {
         trail of \(trail_events) events: read p99 \(String(format: "%.2f", trail_read_p99_ms)) ms, signed query p99 \(String(format: "%.2f", trail_query_p99_ms)) ms
         verify (with contract replay) of \(verified_entries) entries: \(String(format: "%.2f", verify_s)) s
         """
-    }
-
-    mutating func record(_ run: LedgerBenchmark.RunResult) {
-        seconds = run.seconds
-        accepted = run.accepted
-        failed = run.failed
-        first_error = run.firstError
-        tx_per_s = run.throughput
-        p50_ms = run.percentile(50)
-        p99_ms = run.percentile(99)
     }
 }

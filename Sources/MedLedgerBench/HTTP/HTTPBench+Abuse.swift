@@ -24,20 +24,9 @@ extension HTTPBench {
     /// Abuse mode (self-contained only): anonymous clients hammer sign-up and log-in while
     /// `/checkpoint` and a signed-in page are measured.
     public func runAbuse(progress: TerminalProgress = TerminalProgress()) async throws -> AbuseBenchResult {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let temporary = data == nil
-            ? FileManager.default.temporaryDirectory.appendingPathComponent("medledger-bench-abuse-\(UUID().uuidString)").path : nil
-        let report: AbuseBenchResult
-        do {
-            report = try await abuseReport(path: data ?? temporary!, group: group, progress: progress)
-        } catch {
-            try? await group.shutdownGracefully()
-            if let temporary { await Self.remove(temporary) }
-            throw error
+        try await withScratch(named: "abuse", keep: false) { path, group in
+            try await abuseReport(path: path, group: group, progress: progress)
         }
-        try await group.shutdownGracefully()
-        if let temporary { await Self.remove(temporary) }
-        return report
     }
 
     private func abuseReport(path: String, group: MultiThreadedEventLoopGroup, progress: TerminalProgress) async throws -> AbuseBenchResult {

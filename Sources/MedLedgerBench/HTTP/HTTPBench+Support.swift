@@ -12,6 +12,28 @@ import NIOHTTP1
 import NIOPosix
 
 extension HTTPBench {
+    /// Runs `body` with the data directory (`--data`, else a temporary one removed afterwards, or
+    /// none needed when `keep`) and an event-loop thread for the load, both cleaned up however
+    /// `body` ends.
+    func withScratch<Report>(
+        named name: String, keep: Bool, _ body: (String, MultiThreadedEventLoopGroup) async throws -> Report
+    ) async throws -> Report {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let temporary = keep || data != nil
+            ? nil : FileManager.default.temporaryDirectory.appendingPathComponent("medledger-bench-\(name)-\(UUID().uuidString)").path
+        let report: Report
+        do {
+            report = try await body(data ?? temporary ?? "", group)
+        } catch {
+            try? await group.shutdownGracefully()
+            if let temporary { await Self.remove(temporary) }
+            throw error
+        }
+        try await group.shutdownGracefully()
+        if let temporary { await Self.remove(temporary) }
+        return report
+    }
+
     /// Removes the temporary data directory once the node is gone. The database's background
     /// checkpointer may still touch its files for a moment, so a failed attempt is retried.
     static func remove(_ path: String) async {

@@ -79,24 +79,10 @@ public struct HTTPBench: Sendable {
 
     /// Loads the targets and returns the figures: against `url` when given, else self-contained.
     public func run(progress: TerminalProgress = TerminalProgress()) async throws -> HTTPBenchResult {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let temporary = url == nil && data == nil
-            ? FileManager.default.temporaryDirectory.appendingPathComponent("medledger-bench-http-\(UUID().uuidString)").path : nil
-        let report: HTTPBenchResult
-        do {
-            if let url {
-                report = try await againstRunningServer(url, group: group, progress: progress)
-            } else {
-                report = try await selfContained(path: data ?? temporary!, group: group, progress: progress)
-            }
-        } catch {
-            try? await group.shutdownGracefully()
-            if let temporary { await Self.remove(temporary) }
-            throw error
+        try await withScratch(named: "http", keep: url != nil) { path, group in
+            if let url { return try await againstRunningServer(url, group: group, progress: progress) }
+            return try await selfContained(path: path, group: group, progress: progress)
         }
-        try await group.shutdownGracefully()
-        if let temporary { await Self.remove(temporary) }
-        return report
     }
 
     // MARK: Modes

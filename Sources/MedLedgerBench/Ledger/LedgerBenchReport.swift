@@ -1,7 +1,7 @@
 import Foundation
 
 /// The JSON `bench ledger` prints.
-public struct LedgerBenchReport: Encodable, Sendable {
+public struct LedgerBenchReport: ThroughputFigures, Encodable, Sendable {
     var transactions: Int
     var submitters: Int
     var rate_target: Int
@@ -27,18 +27,6 @@ public struct LedgerBenchReport: Encodable, Sendable {
         transactions = configuration.transactions
         submitters = configuration.submitters
         rate_target = configuration.rate
-    }
-
-    mutating func record(_ run: LedgerBenchmark.RunResult) {
-        seconds = run.seconds
-        accepted = run.accepted
-        failed = run.failed
-        first_error = run.firstError
-        tx_per_s = run.throughput
-        p50_ms = run.percentile(50)
-        p90_ms = run.percentile(90)
-        p99_ms = run.percentile(99)
-        max_ms = run.latencies.last ?? 0
     }
 
     /// The figures as short lines for a terminal.

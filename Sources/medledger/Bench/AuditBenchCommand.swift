@@ -38,7 +38,7 @@ struct AuditBenchCommand: AsyncParsableCommand {
         configuration.witnessCalls = witnessCalls
         configuration.runs = runs
         let report = try await AuditBench(
-            configuration: configuration, ledgers: CLIBenchLedgers(), logger: makeLogger("medledger.bench", level: .warning)
+            configuration: configuration, context: .command
         ).run()
         if json { try printJSON(report) } else { print(report.summary) }
     }

@@ -30,6 +30,13 @@ struct CLIBenchLedgers: BenchLedgers {
     }
 }
 
+extension BenchContext {
+    /// The context of a `medledger bench` run: the CLI's ledgers, progress on a terminal, warnings only.
+    static var command: BenchContext {
+        BenchContext(ledgers: CLIBenchLedgers(), logger: makeLogger("medledger.bench", level: .warning))
+    }
+}
+
 /// Prints a benchmark's figures as one JSON object with sorted keys.
 func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()

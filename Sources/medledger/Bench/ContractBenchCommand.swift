@@ -47,7 +47,7 @@ struct ContractBenchCommand: AsyncParsableCommand {
         configuration.trailEvents = trailEvents
         configuration.trailSamples = trailSamples
         let report = try await ContractBench(
-            configuration: configuration, ledgers: CLIBenchLedgers(), logger: makeLogger("medledger.bench", level: .warning)
+            configuration: configuration, context: .command
         ).run()
         if json { try printJSON(report) } else { print(report.summary) }
         if report.failed > 0 { throw CLIError("\(report.failed) submissions failed; first: \(report.first_error ?? "?")") }

@@ -53,7 +53,7 @@ struct LedgerBenchCommand: AsyncParsableCommand {
         configuration.rate = rate
         configuration.data = data
         configuration.prefill = prefill
-        let bench = LedgerBench(configuration: configuration, ledgers: CLIBenchLedgers(), logger: makeLogger("medledger.bench", level: .warning))
+        let bench = LedgerBench(configuration: configuration, context: .command)
         let report: LedgerBenchReport
         if let url, let serviceKey {
             let node: MedLedgerClient
