@@ -7,7 +7,7 @@ import MedLedgerNode
 /// `medledger bench audit`: the auditor's tools at scale — the tally check of a record with many
 /// versions, the offline verification of a bundle with many events, and a witness's cosigning round
 /// trip (docs/BENCHMARKS.md).
-public struct AuditBench: Sendable {
+public struct AuditBench: RunsInContext, Sendable {
     /// What to run; the command-line options map one to one.
     public struct Configuration: Sendable {
         /// Versions of the tallied record.
@@ -24,14 +24,7 @@ public struct AuditBench: Sendable {
     let configuration: Configuration
     let context: BenchContext
 
-    public init(configuration: Configuration, context: BenchContext) {
-        self.configuration = configuration
-        self.context = context
-    }
-
-    private var ledgers: any BenchLedgers { context.ledgers }
-    private var progress: TerminalProgress { context.progress }
-    private var logger: Logger { context.logger }
+    public init(configuration: Configuration, context: BenchContext) { (self.configuration, self.context) = (configuration, context) }
 
     public func run() async throws -> AuditBenchReport {
         let (versions, events, runs, witnessCalls) = (configuration.versions, configuration.events, configuration.runs, configuration.witnessCalls)

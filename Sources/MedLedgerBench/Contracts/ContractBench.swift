@@ -6,7 +6,7 @@ import MedLedgerStorage
 
 /// `medledger bench contracts`: a realistic mix of signed actions through the contracts on a fresh
 /// ledger, the time to read one record's audit trail, and `verify` of the result.
-public struct ContractBench: Sendable {
+public struct ContractBench: RunsInContext, Sendable {
     /// What to run; the command-line options map one to one.
     public struct Configuration: Sendable {
         public var transactions = 100_000
@@ -23,14 +23,7 @@ public struct ContractBench: Sendable {
     let configuration: Configuration
     let context: BenchContext
 
-    public init(configuration: Configuration, context: BenchContext) {
-        self.configuration = configuration
-        self.context = context
-    }
-
-    private var ledgers: any BenchLedgers { context.ledgers }
-    private var progress: TerminalProgress { context.progress }
-    private var logger: Logger { context.logger }
+    public init(configuration: Configuration, context: BenchContext) { (self.configuration, self.context) = (configuration, context) }
 
     public func run() async throws -> ContractBenchReport {
         let configuration = configuration

@@ -6,7 +6,7 @@ import MedLedgerNode
 
 /// `medledger bench ledger`: sequencer throughput and latency, then proof and reopen times, on a
 /// fresh temporary ledger, a given data directory, or a running node over HTTP.
-public struct LedgerBench: Sendable {
+public struct LedgerBench: RunsInContext, Sendable {
     /// What to run; the command-line options map one to one.
     public struct Configuration: Sendable {
         public var transactions = 100_000
@@ -36,14 +36,7 @@ public struct LedgerBench: Sendable {
     let configuration: Configuration
     let context: BenchContext
 
-    public init(configuration: Configuration, context: BenchContext) {
-        self.configuration = configuration
-        self.context = context
-    }
-
-    private var ledgers: any BenchLedgers { context.ledgers }
-    private var progress: TerminalProgress { context.progress }
-    private var logger: Logger { context.logger }
+    public init(configuration: Configuration, context: BenchContext) { (self.configuration, self.context) = (configuration, context) }
 
     private var options: LedgerBenchmark.Options { .init(submitters: configuration.submitters, rate: configuration.rate) }
     private var expires: Int64 { LedgerNode.systemClock() + 23 * 3600 * 1000 }

@@ -13,3 +13,14 @@ public struct BenchContext: Sendable {
         self.logger = logger
     }
 }
+
+/// A benchmark run with a ``BenchContext``: its parts by name.
+protocol RunsInContext {
+    var context: BenchContext { get }
+}
+
+extension RunsInContext {
+    var ledgers: any BenchLedgers { context.ledgers }
+    var progress: TerminalProgress { context.progress }
+    var logger: Logger { context.logger }
+}
