@@ -129,7 +129,7 @@ struct AuditExportCommand: AsyncParsableCommand {
 }
 
 /// `medledger audit verify-bundle FILE --log-key K [--witness-key W]…`: checks a bundle offline.
-struct AuditVerifyBundleCommand: ParsableCommand {
+struct AuditVerifyBundleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-bundle",
         abstract: "Verify an audit bundle offline, with public keys only; exits 1 naming every failure."
@@ -162,7 +162,7 @@ struct AuditVerifyBundleCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let bytes: [UInt8]
         do {
             bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
@@ -173,7 +173,7 @@ struct AuditVerifyBundleCommand: ParsableCommand {
         let verifier = AuditBundleVerifier(
             logKey: NoteVerifierKey(vkey: logKey.trimmingCharacters(in: .whitespacesAndNewlines))!, witnesses: WitnessPolicy(witnesses: witnesses, quorum: witnessQuorum ?? witnesses.count)
         )
-        let report = verifier.verify(json: bytes)
+        let report = await verifier.verify(json: bytes)
         if json {
             struct Output: Encodable { let valid: Bool; let report: AuditBundleReport }
             let encoder = JSONEncoder()

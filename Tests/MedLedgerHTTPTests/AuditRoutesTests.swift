@@ -100,7 +100,7 @@ struct AuditRoutesTests {
             try await client.execute(uri: "/v1/audit/bundle", method: .post, body: ByteBuffer(bytes: bundleRead)) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == AuditBundle.mediaType)
-                let report = AuditBundleVerifier(logKey: ledger.node.verifierKey).verify(json: Array(buffer: response.body))
+                let report = await AuditBundleVerifier(logKey: ledger.node.verifierKey).verify(json: Array(buffer: response.body))
                 #expect(report.failures == [])
                 // The tally's own trail read is on the trail the bundle proves.
                 #expect(report.eventsChecked >= 2)

@@ -249,7 +249,7 @@ struct WitnessedCheckpointRouteTests {
                 let read = try auditor.sign(QueryTrail(record: "doc-1", limit: 1), expires: ledger.clock.now + 60_000)
                 try await client.execute(uri: "/v1/audit/bundle", method: .post, body: ByteBuffer(bytes: read)) { response in
                     #expect(response.status == .ok)
-                    #expect(verifier.verify(json: Array(buffer: response.body)).failures.isEmpty == verifies)
+                    #expect(await verifier.verify(json: Array(buffer: response.body)).failures.isEmpty == verifies)
                 }
             }
         }

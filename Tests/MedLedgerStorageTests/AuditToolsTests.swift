@@ -136,7 +136,7 @@ struct AuditToolsTests {
         #expect(bundle.events.count == 4)
         #expect(bundle.delegations.count == 1)
         let json = try JSONEncoder().encode(bundle)
-        let report = Self.verifier(scenario).verify(json: [UInt8](json))
+        let report = await Self.verifier(scenario).verify(json: [UInt8](json))
         #expect(report.failures == [])
         #expect(report.eventsChecked == 4 && report.delegationsChecked == 1 && report.versionsChecked == 3)
         #expect(report.checkpointSize == scenario.node.size)
@@ -153,34 +153,34 @@ struct AuditToolsTests {
         var entry = try #require(Base64Coding.decodeStandard(altered.events[0].entry))
         entry[entry.count - 5] ^= 0x01
         altered.events[0].entry = Base64Coding.standard(entry)
-        #expect(verifier.verify(altered).failures.first?.hasPrefix("Entry \(first): its inclusion proof does not lead to the checkpoint's root") == true)
+        #expect(await verifier.verify(altered).failures.first?.hasPrefix("Entry \(first): its inclusion proof does not lead to the checkpoint's root") == true)
 
         var actor = bundle
         actor.events[1].event.actor = scenario.auditor.address
-        #expect(verifier.verify(actor).failures.contains { $0.hasPrefix("Entry \(bundle.events[1].event.index) was signed by \(scenario.patient.address)") })
+        #expect(await verifier.verify(actor).failures.contains { $0.hasPrefix("Entry \(bundle.events[1].event.index) was signed by \(scenario.patient.address)") })
 
         var undelegated = bundle
         undelegated.delegations = []
-        #expect(verifier.verify(undelegated).failures.contains { $0.contains("nor a session key the actor delegated to") })
+        #expect(await verifier.verify(undelegated).failures.contains { $0.contains("nor a session key the actor delegated to") })
 
         var version = bundle
         version.versions[2].content = bundle.versions[0].content
-        #expect(verifier.verify(version).failures == [
+        #expect(await verifier.verify(version).failures == [
             "Version 3's content \(bundle.versions[0].content) is not the CID entry \(bundle.versions[2].entry) signed.",
         ])
 
         var dropped = bundle
         dropped.events.remove(at: 1)
-        #expect(verifier.verify(dropped).failures == [
+        #expect(await verifier.verify(dropped).failures == [
             "Version 2 names entry \(bundle.versions[1].entry), which the bundle does not prove.",
         ])
 
         let stranger = NoteVerifierKey(name: TestLedger.origin, publicKey: Curve25519.Signing.PrivateKey().publicKey)
-        #expect(AuditBundleVerifier(logKey: stranger).verify(bundle).failures.first?.hasPrefix("The checkpoint is not signed by the log key") == true)
+        #expect(await AuditBundleVerifier(logKey: stranger).verify(bundle).failures.first?.hasPrefix("The checkpoint is not signed by the log key") == true)
 
         let witness = NoteVerifierKey(name: "witness.example/w1", type: .cosignatureV1, publicKey: Curve25519.Signing.PrivateKey().publicKey)
         let needsWitness = AuditBundleVerifier(logKey: scenario.ledger.signingKey.verifierKey, witnesses: WitnessPolicy(witnesses: [witness], quorum: 1))
-        #expect(needsWitness.verify(bundle).failures == [
+        #expect(await needsWitness.verify(bundle).failures == [
             "The checkpoint has 0 valid witness cosignature(s); 1 of the 1 given witnesses are required.",
         ])
     }

@@ -18,9 +18,9 @@ public struct AuditBundleVerifier: Sendable {
     }
 
     /// Decodes and checks a bundle file.
-    public func verify(json: [UInt8]) -> AuditBundleReport {
+    public func verify(json: [UInt8]) async -> AuditBundleReport {
         do {
-            return verify(try JSONDecoder().decode(AuditBundle.self, from: Data(json)))
+            return await verify(try JSONDecoder().decode(AuditBundle.self, from: Data(json)))
         } catch {
             var report = AuditBundleReport()
             report.failures.append("The file is not an audit bundle: \(EnvelopeVerifier.describe(error)).")
@@ -29,7 +29,7 @@ public struct AuditBundleVerifier: Sendable {
     }
 
     /// Checks a decoded bundle.
-    public func verify(_ bundle: AuditBundle) -> AuditBundleReport {
+    public func verify(_ bundle: AuditBundle) async -> AuditBundleReport {
         var report = AuditBundleReport()
         report.record = bundle.record
         report.origin = bundle.origin
@@ -57,7 +57,7 @@ public struct AuditBundleVerifier: Sendable {
 
         // Events: each one independently, spread over the cores (signature checks dominate).
         let items = bundle.events
-        let results = Parallel.map(items) { item -> Result<EntryFacts, EntryProblem> in
+        let results = await Parallel.map(items) { [self] item -> Result<EntryFacts, EntryProblem> in
             check(item.proven, against: checkpoint)
         }
         var facts: [UInt64: EntryFacts] = [:]

@@ -53,7 +53,7 @@ extension LedgerNode {
         {
             found.append("The stored record is at version \(record.current.number), but the ledger's last write (entry \(lastWrite.index)) made version \(version).")
         }
-        found += AuditBundleVerifier(logKey: verifierKey).verify(bundle).failures
+        found += await AuditBundleVerifier(logKey: verifierKey).verify(bundle).failures
         if let blobs {
             found += await ContentTally.discrepancies(record: record, blobs: blobs)
         }
