@@ -201,7 +201,7 @@ struct PageController<Context: RequestContext>: Sendable {
 
     /// The page flag that shows patients by name: the patients the page's reads name are looked up
     /// with one `profile.names` read, which returns only the names the reader may see.
-    static let patientNamesFlag = "patientNames"
+    static var patientNamesFlag: String { "patientNames" }
 
     /// The names of the patients (other than the reader) that `outcomes` name, as one audited
     /// `profile.names` read (at most ``ViewNames/accountLimit`` patients, in the order the page

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `directory.search`: any active account finds verified professionals by name, so a patient can
 /// pick whom to grant without learning a 42-character id elsewhere.
 ///
