@@ -34,7 +34,7 @@ struct PageController<Context: RequestContext>: Sendable {
         for name in Self.parameterNames(page.path) {
             params[name] = context.parameters.get(name)
         }
-        let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
+        let query = Self.formQuery(request.uri.query)
         guard page.isPublic || session != nil else {
             return WebAuthentication.loginRedirect(request)
         }
@@ -253,6 +253,21 @@ struct PageController<Context: RequestContext>: Sendable {
         case .hospitalPatients: "hospitalPatients"
         case .names: "names"
         }
+    }
+
+    /// The query string as an HTML form sends it (`application/x-www-form-urlencoded`): `+` is a
+    /// space, then percent escapes are decoded (a malformed escape leaves the value as sent). The
+    /// first of repeated names wins. A GET search form (the directory's) sends spaces as `+`.
+    static func formQuery(_ raw: String?) -> [String: String] {
+        var values: [String: String] = [:]
+        for pair in (raw ?? "").split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(parts[0])
+            guard !key.isEmpty, values[key] == nil else { continue }
+            let sent = parts.count > 1 ? String(parts[1]).replacingOccurrences(of: "+", with: " ") : ""
+            values[key] = sent.removingPercentEncoding ?? sent
+        }
+        return values
     }
 
     static func parameterNames(_ path: String) -> [String] {
