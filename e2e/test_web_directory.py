@@ -91,6 +91,8 @@ def test_patient_finds_an_auditor_by_name_and_grants_them(visitors, findings):
 
     search(patient, "avery", role="auditor")
     expect(page.locator("#directory-count")).to_have_text("1 found.")
+    # The page opens at the results, with focus on them, so a screen reader reads the count first.
+    expect(page.get_by_role("region", name="1 found.")).to_be_focused()
     results = page.get_by_role("list", name="People and organisations found")
     entry = results.get_by_role("listitem").filter(has_text=AUDITOR_NAME)
     expect(entry).to_have_count(1)

@@ -5,7 +5,12 @@
 import { shortValue } from "./display.js";
 
 /// Wires every `[data-pick-grantee]` link under `root` to the field its `data-target` names.
+///
+/// After a search the page opens at its results: focus moves there, so a screen reader reads the
+/// count and a keyboard continues from the results.
 export function initDirectory(root = document) {
+  const results = root.getElementById?.("directory-results-region");
+  if (results && window.location.hash === "#directory-results-region") results.focus();
   for (const link of root.querySelectorAll("[data-pick-grantee]")) {
     link.addEventListener("click", (event) => {
       const field = document.getElementById(link.dataset.target || "");
