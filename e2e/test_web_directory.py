@@ -178,6 +178,9 @@ def test_patient_lists_show_names(visitors, findings):
     auditor.sign_in("auditor.demo", expect_home="/auditor")
     expect(auditor.page.locator("main")).to_contain_text(PATIENT_NAME)
     both_widths(auditor, "auditor-desk")
+    auditor.follow(auditor.page.get_by_role("link", name=re.compile(PATIENT_NAME)).first)
+    expect(auditor.page.locator("#patient-name")).to_have_text(PATIENT_NAME)
+    both_widths(auditor, "auditor-patient")
     assert_pages_clean(findings, "test_patient_lists_show_names")
 
 

@@ -63,7 +63,10 @@ struct PageController<Context: RequestContext>: Sendable {
                 return outcomes
             }
             if page.flags?.contains(Self.patientNamesFlag) == true {
-                values.names = await patientNames(in: answered.map(\.1), directory: directory, session: session)
+                let about = params["patient"].flatMap(AccountAddress.init)
+                values.names = await patientNames(in: answered.map(\.1), about: about, directory: directory, session: session)
+                // The page's own patient (a `{patient}` path parameter), for its heading.
+                if let about, let name = values.names[about] { context["patientName"] = name }
             }
             let now = node.clock()
             for (name, outcome) in answered {
@@ -203,14 +206,18 @@ struct PageController<Context: RequestContext>: Sendable {
     /// with one `profile.names` read, which returns only the names the reader may see.
     static var patientNamesFlag: String { "patientNames" }
 
-    /// The names of the patients (other than the reader) that `outcomes` name, as one audited
+    /// The names of the page's patient (`about`) and of the patients (other than the reader) that `outcomes` name, as one audited
     /// `profile.names` read (at most ``ViewNames/accountLimit`` patients, in the order the page
     /// lists them); empty when none, or when the read was refused.
     func patientNames(
-        in outcomes: [SessionReader.Outcome], directory: [AccountAddress: Account], session: WebSession
+        in outcomes: [SessionReader.Outcome], about: AccountAddress? = nil, directory: [AccountAddress: Account], session: WebSession
     ) async -> [AccountAddress: String] {
         var patients: [AccountAddress] = []
         var seen: Set<AccountAddress> = [session.account]
+        if let about, about != session.account, directory[about]?.role == .patient {
+            patients.append(about)
+            seen.insert(about)
+        }
         for case .answered(let result) in outcomes {
             for patient in result.answer.map(Self.patients(in:)) ?? [] where directory[patient]?.role == .patient {
                 if seen.insert(patient).inserted { patients.append(patient) }
