@@ -1,4 +1,5 @@
 import MedLedgerCore
+import Crypto
 
 extension LedgerNode {
     /// What the contracts would answer to `transaction` on the current state, without sequencing
@@ -14,6 +15,19 @@ extension LedgerNode {
         return await sequencer.read { state in
             var copy = state
             return ContractEngine.apply(transaction, index: index, time: now, to: &copy)
+        }
+    }
+}
+
+extension LedgerNode {
+    /// Whether the contracts would allow `account` to sign `action` with its own key now, on the
+    /// current state, without sequencing anything. Pages offer a write (a record's "Change" and
+    /// "Delete") only when this is true, so they never offer what the rule would refuse.
+    public func wouldAllow<Action: ContractAction>(_ action: Action, as account: AccountAddress, signerKey: P256.Signing.PublicKey) async -> Bool {
+        let now = clock()
+        let index = size
+        return await sequencer.read { state in
+            ContractEngine.decide(action, as: account, signerKey: signerKey, index: index, time: now, on: state).allowed
         }
     }
 }

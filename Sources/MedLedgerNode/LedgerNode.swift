@@ -129,6 +129,9 @@ public struct LedgerNode: Sendable {
         if case .events(let query) = outcome.answer {
             result.events = try await store.events(query)
         }
+        if case .names(let profiles) = outcome.answer {
+            result.names = loadContent ? await names(in: profiles) : [:]
+        }
         if loadContent, result.contentReference != nil {
             do {
                 let reader = try await openContent(of: result)
@@ -147,6 +150,24 @@ public struct LedgerNode: Sendable {
             }
         }
         return result
+    }
+
+    /// The `name` field of each profile a names read allowed, decrypted and filtered by the
+    /// reader's disclosure exactly as a profile read would show it.
+    func names(in profiles: [PatientName]) async -> [AccountAddress: String] {
+        guard let blobs else { return [:] }
+        var names: [AccountAddress: String] = [:]
+        for profile in profiles {
+            guard let reader = try? await blobs.open(profile.content, owner: profile.account.address),
+                let shown = try? await DisclosedContentReader.make(from: reader, disclosure: profile.disclosure, limit: Self.inlineContentLimit)
+            else { continue }
+            var bytes: [UInt8] = []
+            try? await shown.read(0..<shown.size) { bytes += $0 }
+            guard let name = (try? IJSON.parse(bytes))?.object?["name"]?.string else { continue }
+            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !trimmed.isEmpty { names[profile.account.address] = String(trimmed.prefix(200)) }
+        }
+        return names
     }
 
     /// Opens the content an allowed record or profile read names, checked against its CID, for

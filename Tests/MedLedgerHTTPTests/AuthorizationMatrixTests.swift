@@ -362,6 +362,9 @@ private struct MatrixWorld {
         case ListErasureRequests.transactionType: return ListErasureRequests(status: .pending)
         case ListOrganizations.transactionType: return ListOrganizations()
         case LookUpPatient.transactionType: return LookUpPatient(patient: patient)
+        case SearchDirectory.transactionType: return SearchDirectory(text: "hospital")
+        case ListHospitalPatients.transactionType: return ListHospitalPatients()
+        case ViewNames.transactionType: return ViewNames(accounts: [patient])
         case OpenSession.transactionType:
             return OpenSession(sessionKey: EnvelopeSigner(key: P256.Signing.PrivateKey()).payloadKey, expires: now + 3_600_000)
         case CloseSession.transactionType: return CloseSession(session: ownerSession.address)

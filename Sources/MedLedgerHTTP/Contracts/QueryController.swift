@@ -75,6 +75,18 @@ struct QueryResultBody: Encodable {
     /// For a side document: which kind it is (its text is in `content`).
     var document: ViewDocument.Kind?
     var events: [AuditEvent]?
+    /// For a directory search: the verified professionals found.
+    var directory: [DirectoryEntry]?
+    /// For a hospital's patient list.
+    var hospitalPatients: [HospitalPatient]?
+    /// For a names read: the patients whose names the reader may see, with the names.
+    var names: [ShownName]?
+
+    /// One patient's name as a names read shows it.
+    struct ShownName: Encodable {
+        var patient: AccountAddress
+        var name: String
+    }
 
     init(_ result: QueryResult) {
         kind = "none"
@@ -104,6 +116,12 @@ struct QueryResultBody: Encodable {
             document = value
             content = result.content.map(Base64Coding.standard)
         case .events: kind = "events"; events = result.events ?? []
+        case .directory(let value): kind = "directory"; directory = value
+        case .hospitalPatients(let value): kind = "hospitalPatients"; hospitalPatients = value
+        case .names(let value):
+            kind = "names"
+            let shown = result.names ?? [:]
+            names = value.compactMap { item in shown[item.account.address].map { ShownName(patient: item.account.address, name: $0) } }
         case nil: break
         }
     }

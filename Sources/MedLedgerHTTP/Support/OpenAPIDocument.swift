@@ -244,9 +244,9 @@ enum OpenAPIDocument {
           "result": {
             "type": "object",
             "required": ["kind"],
-            "description": "kind names the member present: record (with version and base64 content), records, appointments, grants, accessRequests, accounts, organizations, patient, profile (account with base64 content), document (a side document's kind with base64 content) or events.",
+            "description": "kind names the member present: record (with version and base64 content), records, appointments, grants, accessRequests, accounts, organizations, patient, profile (account with base64 content), document (a side document's kind with base64 content), events, directory (verified professionals found by directory.search), hospitalPatients (hospital.patients) or names (patient and name pairs a profile.names read may show).",
             "properties": {
-              "kind": {"enum": ["record", "records", "appointments", "grants", "accessRequests", "accounts", "organizations", "patient", "profile", "document", "events", "none"]},
+              "kind": {"enum": ["record", "records", "appointments", "grants", "accessRequests", "accounts", "organizations", "patient", "profile", "document", "events", "directory", "hospitalPatients", "names", "none"]},
               "content": {"type": "string", "description": "Standard base64 of the decrypted record, profile or side-document content."},
               "document": {"enum": ["symptoms", "reason", "justification", "note"], "description": "For a side document (document.view): which kind it is (docs/CONTRACTS.md, Side documents)."},
               "disclosure": {"enum": ["full", "identity", "scheduling"], "description": "For a profile: which fields the reader was shown (docs/CONTRACTS.md, Profiles: minimum necessary)."},

@@ -34,12 +34,12 @@ struct PageController<Context: RequestContext>: Sendable {
         for name in Self.parameterNames(page.path) {
             params[name] = context.parameters.get(name)
         }
-        let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
+        let query = Self.formQuery(request.uri.query)
         guard page.isPublic || session != nil else {
             return WebAuthentication.loginRedirect(request)
         }
         let directory = await node.accounts()
-        let values = TemplateValue(accounts: directory)
+        var values = TemplateValue(accounts: directory)
         var context = try await baseContext(page: page, session: session, directory: directory, params: params, query: query, path: request.uri.path)
         if let roles = page.roles {
             let role = session.flatMap { directory[$0.account]?.role }
@@ -61,6 +61,12 @@ struct PageController<Context: RequestContext>: Sendable {
                 var outcomes: [(String, SessionReader.Outcome)] = []
                 for try await outcome in group { outcomes.append(outcome) }
                 return outcomes
+            }
+            if page.flags?.contains(Self.patientNamesFlag) == true {
+                let about = params["patient"].flatMap(AccountAddress.init)
+                values.names = await patientNames(in: answered.map(\.1), about: about, directory: directory, session: session)
+                // The page's own patient (a `{patient}` path parameter), for its heading.
+                if let about, let name = values.names[about] { context["patientName"] = name }
             }
             let now = node.clock()
             for (name, outcome) in answered {
@@ -196,6 +202,47 @@ struct PageController<Context: RequestContext>: Sendable {
         }
     }
 
+    /// The page flag that shows patients by name: the patients the page's reads name are looked up
+    /// with one `profile.names` read, which returns only the names the reader may see.
+    static var patientNamesFlag: String { "patientNames" }
+
+    /// The names of the page's patient (`about`) and of the patients (other than the reader) that `outcomes` name, as one audited
+    /// `profile.names` read (at most ``ViewNames/accountLimit`` patients, in the order the page
+    /// lists them); empty when none, or when the read was refused.
+    func patientNames(
+        in outcomes: [SessionReader.Outcome], about: AccountAddress? = nil, directory: [AccountAddress: Account], session: WebSession
+    ) async -> [AccountAddress: String] {
+        var patients: [AccountAddress] = []
+        var seen: Set<AccountAddress> = [session.account]
+        if let about, about != session.account, directory[about]?.role == .patient {
+            patients.append(about)
+            seen.insert(about)
+        }
+        for case .answered(let result) in outcomes {
+            for patient in result.answer.map(Self.patients(in:)) ?? [] where directory[patient]?.role == .patient {
+                if seen.insert(patient).inserted { patients.append(patient) }
+            }
+        }
+        guard !patients.isEmpty else { return [:] }
+        let read = ViewNames(accounts: Array(patients.prefix(ViewNames.accountLimit)))
+        guard case .answered(let result)? = try? await reader.read(read, session: session) else { return [:] }
+        return result.names ?? [:]
+    }
+
+    /// The patients an answer names, in its order.
+    static func patients(in answer: QueryAnswer) -> [AccountAddress] {
+        switch answer {
+        case .grants(let grants): grants.map(\.patient)
+        case .appointments(let appointments): appointments.map(\.patient)
+        case .accessRequests(let requests): requests.map(\.patient)
+        case .records(let records): records.map(\.patient)
+        case .record(let record, _): [record.patient]
+        case .patient(let summary): [summary.patient]
+        case .hospitalPatients(let rows): rows.map(\.patient)
+        default: []
+        }
+    }
+
     private static func member(of answer: QueryAnswer) -> String {
         switch answer {
         case .record: "record"
@@ -209,7 +256,25 @@ struct PageController<Context: RequestContext>: Sendable {
         case .profile: "account"
         case .document: "document"
         case .events: "events"
+        case .directory: "directory"
+        case .hospitalPatients: "hospitalPatients"
+        case .names: "names"
         }
+    }
+
+    /// The query string as an HTML form sends it (`application/x-www-form-urlencoded`): `+` is a
+    /// space, then percent escapes are decoded (a malformed escape leaves the value as sent). The
+    /// first of repeated names wins. A GET search form (the directory's) sends spaces as `+`.
+    static func formQuery(_ raw: String?) -> [String: String] {
+        var values: [String: String] = [:]
+        for pair in (raw ?? "").split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(parts[0])
+            guard !key.isEmpty, values[key] == nil else { continue }
+            let sent = parts.count > 1 ? String(parts[1]).replacingOccurrences(of: "+", with: " ") : ""
+            values[key] = sent.removingPercentEncoding ?? sent
+        }
+        return values
     }
 
     static func parameterNames(_ path: String) -> [String] {
@@ -250,6 +315,9 @@ struct PageController<Context: RequestContext>: Sendable {
         case "requestReasons":
             guard let session else { return [Any]() }
             return try await requestReasons(outcomes: outcomes, values: values, session: session)
+        case "recordChanges":
+            guard let session else { return [String: Any]() }
+            return await recordChanges(outcomes: outcomes, session: session)
         case "careWindows":
             return await careWindows(outcomes: outcomes, directory: directory)
         case "tally":
@@ -324,6 +392,20 @@ struct PageController<Context: RequestContext>: Sendable {
             if let name = directory[appointment.doctor]?.displayName { row["doctorName"] = name }
             return row
         }
+    }
+
+    /// Whether the record page's reader may change (`change`) and delete (`delete`) the record it
+    /// shows, as the contracts would decide if they signed now (``LedgerNode/wouldAllow(_:as:signerKey:)``,
+    /// the very rule of `record.update` and `record.delete`): the page offers only those forms. A
+    /// doctor who wrote a version without a grant reads it, but may not change the record.
+    func recordChanges(outcomes: [String: SessionReader.Outcome], session: WebSession) async -> [String: Any] {
+        guard case .answered(let result)? = outcomes["view"], case .record(let record, _)? = result.answer else { return [:] }
+        let key = session.key.publicKey
+        // Any CID nothing names stands for the new version's content: only the rule is asked.
+        let update = UpdateRecord(record: record.id, content: "b" + String(repeating: "a", count: 58), baseVersion: record.current.number)
+        let change = await node.wouldAllow(update, as: session.account, signerKey: key)
+        let delete = await node.wouldAllow(DeleteRecord(record: record.id), as: session.account, signerKey: key)
+        return ["change": change, "delete": delete, "any": change || delete]
     }
 
     /// Where a read landed on the ledger and the signed checkpoint that includes it, so a printed

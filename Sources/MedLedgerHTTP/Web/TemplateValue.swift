@@ -9,6 +9,9 @@ struct TemplateValue {
     /// Accounts whose register names are shown beside their addresses (looked up only for strings
     /// that are addresses, so a page costs nothing per account on the ledger).
     var accounts: [AccountAddress: Account] = [:]
+    /// Patients' names a page's `profile.names` read showed the reader: `<key>Name` beside those
+    /// addresses too. Patients missing here keep their short id.
+    var names: [AccountAddress: String] = [:]
 
     /// Keys whose string values get `<key>_<value>` flags.
     static let flagged: Set<String> = ["status", "outcome", "role", "actorRole", "kind", "category", "document", "result", "decision"]
@@ -30,7 +33,7 @@ struct TemplateValue {
                     result[key + "Text"] = Self.format(time: number)
                 case .string(let text):
                     if Self.flagged.contains(key) { result["\(key)_\(text)"] = true }
-                    if text.hasPrefix("ml"), let address = AccountAddress(text), let name = accounts[address]?.displayName {
+                    if text.hasPrefix("ml"), let address = AccountAddress(text), let name = accounts[address]?.displayName ?? names[address] {
                         result[key + "Name"] = name
                     }
                 default: break

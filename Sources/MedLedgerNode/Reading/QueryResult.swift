@@ -18,6 +18,9 @@ public struct QueryResult: Sendable {
     /// Why the content named by an allowed read could not be produced: missing, altered,
     /// truncated, or erased. The plaintext is then absent, never wrong.
     public var contentError: BlobStoreError?
+    /// For a names read: each patient's name as their profile shows it to the reader. A profile
+    /// that could not be read, or has no name, is left out (the page shows the short id).
+    public var names: [AccountAddress: String]?
 
     init(receipt: Receipt, outcome: ContractOutcome) {
         self.receipt = receipt

@@ -287,6 +287,14 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         },
         ActionCase(ListOrganizations.self, .only(activeAccounts)) { _, _ in ListOrganizations() },
         ActionCase(LookUpPatient.self, .only([.doctor, .management, .pharmacist])) { world, _ in LookUpPatient(patient: world.address(.patient)) },
+        // The directory lists verified professionals to every active account; a hospital's patient
+        // list is its management's; names follow the profile rule per patient and are never refused,
+        // only left out (DirectoryTests).
+        ActionCase(SearchDirectory.self, .only(activeAccounts)) { _, _ in SearchDirectory(text: "hospital") },
+        ActionCase(ListHospitalPatients.self, .only([.management])) { _, _ in ListHospitalPatients() },
+        ActionCase(ViewNames.self, .only([.patient, .secondPatient, .doctor, .auditor, .management, .pharmacist]), flagsBreakGlassUse: true) { world, _ in
+            ViewNames(accounts: [world.address(.patient)])
+        },
         // The patient's profile: themselves, a doctor in their care (or under break-glass), and
         // holders of a grant in force; never an administrator.
         ActionCase(

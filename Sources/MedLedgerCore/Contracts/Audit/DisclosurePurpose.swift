@@ -115,5 +115,7 @@ extension AuditEvent {
         "admin.add": "Added an administrator", "admin.remove": "Removed an administrator",
         "organization.create": "Created an organization", "organizations.list": "Listed organizations",
         "system.parameters": "Changed the system parameters", "erasure.requests.list": "Listed erasure requests",
+        "directory.search": "Searched the directory", "hospital.patients": "Listed the hospital's patients",
+        "profile.names": "Read patients' names",
     ]
 }

@@ -229,6 +229,12 @@ public enum AuthorizationMatrix {
         ListOrganizations.transactionType: .only(active),
         LookUpPatient.transactionType: .byGrant(
             always: [.doctor, .hospitalManagement, .pharmacy], [:], afterErasure: [.doctor, .hospitalManagement, .pharmacy]),
+        // Directory and names
+        SearchDirectory.transactionType: .only(active),
+        ListHospitalPatients.transactionType: .only([.hospitalManagement]),
+        // The names a reader may see are those the profile rule lets them read (``ViewProfile``);
+        // patients they may not see are left out of the answer, never refused.
+        ViewNames.transactionType: .only([.patient, .otherPatient, .doctor, .auditor, .hospitalManagement, .pharmacy]),
         // Sessions
         OpenSession.transactionType: .only(active),
         CloseSession.transactionType: .only([.patient], elsewhere: Set(Role.allCases)),

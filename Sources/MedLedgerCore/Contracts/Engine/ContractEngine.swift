@@ -18,6 +18,7 @@ public enum ContractEngine {
         QueryTrail.self, RecordTally.self, SignOffTrail.self, QueryEvents.self,
         ListRecords.self, ListAppointments.self, ListGrants.self, ListAccessRequests.self, ListAccounts.self,
         ListErasureRequests.self, ListOrganizations.self, LookUpPatient.self, ViewProfile.self, ViewDocument.self, OpenSession.self, CloseSession.self,
+        SearchDirectory.self, ListHospitalPatients.self, ViewNames.self,
     ]
 
     /// The ledger's own kinds plus every contract action.
@@ -59,6 +60,17 @@ public enum ContractEngine {
         default:
             return nil
         }
+    }
+
+    /// What the contracts would decide if `actor` signed `action` with its own key at `time` on
+    /// `state`, without changing `state`: pages ask it before offering a write (a record's
+    /// "Change" and "Delete"), so they offer only what the same rule would allow.
+    public static func decide<Action: ContractAction>(
+        _ action: Action, as actor: AccountAddress, signerKey: P256.Signing.PublicKey, index: UInt64, time: Int64, on state: ContractState
+    ) -> ContractOutcome {
+        var copy = state
+        let context = ActionContext(actor: actor, signerKey: signerKey, index: index, time: time)
+        return run(action, context: context, type: Action.transactionType, state: &copy)
     }
 
     private static func run<Action: ContractAction>(

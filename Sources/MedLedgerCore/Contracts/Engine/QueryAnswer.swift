@@ -18,6 +18,12 @@ public enum QueryAnswer: Sendable, Equatable {
     case document(kind: ViewDocument.Kind, content: String, owner: AccountAddress, author: AccountAddress)
     /// Audit events the node reads from the audit log with this query.
     case events(AuditQuery)
+    /// Verified professionals matching a directory search (``SearchDirectory``).
+    case directory([DirectoryEntry])
+    /// A hospital's patients and why each is listed (``ListHospitalPatients``).
+    case hospitalPatients([HospitalPatient])
+    /// The patients' profiles whose names the reader may see (``ViewNames``); the node adds the names.
+    case names([PatientName])
 }
 
 /// What a patient lookup shows hospital staff: that the patient exists, and what they granted the caller.

@@ -1,5 +1,6 @@
 /// `records.list`: the records of a patient the caller may see (metadata and CIDs, no content):
-/// all of them for the patient; those covered by an active grant (or break-glass) for others.
+/// all of them for the patient; those covered by an active grant (or break-glass) for others, and
+/// for a doctor also the records they wrote a version of.
 public struct ListRecords: ContractAction, Equatable {
     public static let transactionType = "records.list"
     public static let eventStatus = EventStatus.queried
@@ -24,11 +25,16 @@ public struct ListRecords: ContractAction, Equatable {
             facts.breakGlass = true
             return .records(all.filter { $0.deleted == nil })
         }
+        // A doctor may read the versions they wrote without a grant (``ContractState/readAccess(to:version:by:at:)``),
+        // so the records they wrote are listed to them; every other record only under a grant.
+        let authored = account.role == .doctor ? all.filter { $0.deleted == nil && $0.versions.contains { $0.author == account.address } } : []
         guard state.grants(from: patient, to: account.address).contains(where: { $0.isActive(at: context.time) }) else {
-            throw ContractDenial("the patient has not granted this account access")
+            guard !authored.isEmpty else { throw ContractDenial("the patient has not granted this account access") }
+            return .records(authored)
         }
         return .records(all.filter { record in
-            (account.role == .auditor || record.deleted == nil) && state.coveringGrant(of: record, to: account, at: context.time) != nil
+            (account.role == .auditor || record.deleted == nil)
+                && (state.coveringGrant(of: record, to: account, at: context.time) != nil || authored.contains { $0.id == record.id })
         })
     }
 }

@@ -58,33 +58,14 @@ public struct ViewProfile: ContractAction, Equatable {
         var disclosure = ProfileDisclosure.full
         if reader.address != subject.address {
             if subject.role == .patient {
-                disclosure = try patientProfileDisclosure(of: subject, to: reader, state: state, context: context, facts: &facts)
+                let allowed = try state.patientProfileDisclosure(of: subject, to: reader, at: context.time)
+                if allowed.breakGlass { facts.breakGlass = true }
+                disclosure = allowed.disclosure
             } else if !state.administers(reader, subject) {
                 guard document == .profile else { throw ContractDenial("only administrators read another account's certificate") }
             }
         }
         guard let content else { throw ContractDenial("the account has no \(document.rawValue)") }
         return .profile(subject, content: content, disclosure: disclosure)
-    }
-
-    /// Whether `reader` may read `patient`'s profile, and how much of it (``ProfileDisclosure``).
-    /// Administrators keep accounts and register facts, not patients' details: they never read a
-    /// patient's profile. Others need an active grant from the patient, or, for doctors, a care
-    /// relationship (break-glass is flagged).
-    private func patientProfileDisclosure(
-        of patient: Account, to reader: Account, state: ContractState, context: ActionContext, facts: inout EventFacts
-    ) throws(ContractDenial) -> ProfileDisclosure {
-        guard reader.role != .admin else { throw ContractDenial("administrators do not read patients' profiles") }
-        guard let disclosure = ProfileDisclosure.ofPatientProfile(to: reader.role) else {
-            throw ContractDenial("the patient has not granted access")
-        }
-        let granted = state.grants(from: patient.address, to: reader.address).contains { $0.isActive(at: context.time) }
-        if !granted {
-            guard reader.role == .doctor, let basis = state.careBasis(doctor: reader.address, patient: patient.address, at: context.time) else {
-                throw ContractDenial("the patient has not granted access")
-            }
-            if basis == .breakGlass { facts.breakGlass = true }
-        }
-        return disclosure
     }
 }

@@ -4,6 +4,7 @@
 
 import { initAuth } from "./auth.js";
 import { initForms } from "./forms.js";
+import { initDirectory } from "./directory.js";
 import { shortenIds, watchIds } from "./display.js";
 import { loadKey, signedInAddress } from "./ledger.js";
 
@@ -60,6 +61,7 @@ shortenIds(document);
 watchIds();
 initAuth(document);
 initForms(document);
+initDirectory(document);
 checkDeviceKey();
 for (const section of document.querySelectorAll("[data-verify-trail]")) {
   import("./proofs.js").then((proofs) => proofs.verifyTrail(section));
