@@ -309,6 +309,7 @@ private struct MatrixWorld {
             return RegisterDoctor(
                 displayName: "Dr New", speciality: "Cardiology", licence: fresh("LIC"),
                 certificate: try await upload("certificate", owner: signer.address, by: signer), organization: Self.hospital)
+        case ChangeLicence.transactionType: return ChangeLicence(licence: fresh("LIC"))
         case UpdateProfile.transactionType:
             return UpdateProfile(profile: try await upload(#"{"name":"Renamed"}"#, owner: signer.address, by: signer, json: true))
         case ViewProfile.transactionType: return ViewProfile(account: patient)

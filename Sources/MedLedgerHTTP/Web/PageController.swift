@@ -156,9 +156,10 @@ struct PageController<Context: RequestContext>: Sendable {
                 if let content = ContentDisplay.context(for: result) { value["content"] = content }
                 value["receipt"] = Self.receiptContext(result.receipt)
                 return value
-            case .profile:
+            case .profile(let account, _, _):
                 var value: [String: Any] = ["account": values.convert(body["account"] ?? .null)]
-                if let content = ContentDisplay.context(for: result) { value["content"] = content }
+                if let content = ContentDisplay.context(for: result, now: now) { value["content"] = content }
+                value["history"] = Self.profileHistory(account)
                 return value
             case .document(let kind, _, _, _):
                 var value: [String: Any] = ["kind": kind.rawValue, "kind_\(kind.rawValue)": true]
@@ -194,6 +195,28 @@ struct PageController<Context: RequestContext>: Sendable {
                 return [String: Any]()
             }
         }
+    }
+
+    /// The owner's view of their profile's versions, newest first, and of a licence change waiting
+    /// for an administrator (the answer carries both only for the owner and administrators).
+    static func profileHistory(_ account: Account) -> [String: Any] {
+        let versions = account.profileHistory
+        let current = versions.last?.number
+        let rows: [[String: Any]] = versions.reversed().map { version in
+            var row: [String: Any] = ["number": version.number, "entry": Int(version.entry), "current": version.number == current]
+            row["timeText"] = version.time.map { TemplateValue.format(time: $0) } ?? "when the account was created"
+            return row
+        }
+        var history: [String: Any] = ["versions": rows, "count": rows.count, "any": !rows.isEmpty]
+        if let change = account.licenceChange {
+            var pending: [String: Any] = [
+                "licence": change.licence, "certificate": change.certificate, "entry": Int(change.entry),
+                "timeText": TemplateValue.format(time: change.time), "newCertificate": change.certificate != account.certificate,
+            ]
+            if let organization = change.organization { pending["organization"] = organization }
+            history["licenceChange"] = pending
+        }
+        return history
     }
 
     private static func member(of answer: QueryAnswer) -> String {
@@ -247,6 +270,13 @@ struct PageController<Context: RequestContext>: Sendable {
             }
         case "parameters":
             return values.convert(try JSONValue.of(await node.parameters()))
+        case "ownAccount":
+            // The signed-in account's own ledger state (register facts, a waiting licence change),
+            // as `me` is: no other account's and no health content.
+            guard let session, let account = directory[session.account] else { return [String: Any]() }
+            var own = values.convert(try JSONValue.of(account)) as? [String: Any] ?? [:]
+            if let change = account.licenceChange { own["licenceChangeNewCertificate"] = change.certificate != account.certificate }
+            return own
         case "requestReasons":
             guard let session else { return [Any]() }
             return try await requestReasons(outcomes: outcomes, values: values, session: session)

@@ -4,6 +4,7 @@
 
 import { initAuth } from "./auth.js";
 import { initForms } from "./forms.js";
+import { initProfiles } from "./profile.js";
 import { shortenIds, watchIds } from "./display.js";
 import { loadKey, signedInAddress } from "./ledger.js";
 
@@ -59,6 +60,7 @@ wrapTables();
 shortenIds(document);
 watchIds();
 initAuth(document);
+initProfiles(document);
 initForms(document);
 checkDeviceKey();
 for (const section of document.querySelectorAll("[data-verify-trail]")) {
