@@ -275,7 +275,7 @@ private struct MatrixWorld {
             default: fields = actor.role.flatMap { ProfileDisclosure.ofPatientProfile(to: $0) }?.fields ?? []
             }
             #expect(shown == Self.profile.filter { fields?.contains($0.key) ?? true }, "\(cell): profile fields \(shown.keys.sorted())")
-            if actor == .pharmacy { #expect(Set(shown.keys) == ["name", "birthDate"], "\(cell)") }
+            if actor == .pharmacy { #expect(Set(shown.keys) == ["name", "birthDate", "allergies"], "\(cell)") }
             if actor == .hospitalManagement { #expect(Set(shown.keys) == ["name", "birthDate", "phone"], "\(cell)") }
         } else if type == ViewDocument.transactionType {
             #expect(content == (allowed ? Array(Self.justification.utf8) : nil), "\(cell): justification content")

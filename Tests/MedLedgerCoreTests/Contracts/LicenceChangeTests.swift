@@ -59,7 +59,7 @@ struct LicenceChangeTests {
     func reject() throws {
         var world = try world()
         let doctor = world.address(.doctor)
-        let asked = try world.require(ChangeLicence(licence: "GMC-NEW"), by: .doctor)
+        let asked = try world.require(ChangeLicence(licence: "GMC-NEW", organization: ContractWorld.hospital), by: .doctor)
         #expect(world.state.accounts[doctor]?.licenceChange?.certificate == world.certificate(.doctor))
         try world.require(
             VerifyDoctor(doctor: doctor, decision: .reject, certificate: world.certificate(.doctor), change: asked.event.index), by: .hospitalAdmin)
@@ -71,8 +71,9 @@ struct LicenceChangeTests {
     func decisionBinding() throws {
         var world = try world()
         let doctor = world.address(.doctor)
-        let first = try world.require(ChangeLicence(licence: "GMC-FIRST"), by: .doctor)
-        let second = try world.require(ChangeLicence(licence: "GMC-SECOND", certificate: cid("second certificate")), by: .doctor)
+        let first = try world.require(ChangeLicence(licence: "GMC-FIRST", organization: ContractWorld.hospital), by: .doctor)
+        let second = try world.require(
+            ChangeLicence(licence: "GMC-SECOND", certificate: cid("second certificate"), organization: ContractWorld.hospital), by: .doctor)
         let stale = try world.submit(
             VerifyDoctor(doctor: doctor, decision: .approve, certificate: world.certificate(.doctor), change: first.event.index), by: .hospitalAdmin)
         #expect(!stale.allowed && stale.event.message.contains("no such licence change"))
@@ -85,7 +86,12 @@ struct LicenceChangeTests {
     @Test("only an active doctor changes licence facts, and only to real changes at a real hospital")
     func whoMayChange() throws {
         var world = try world()
-        #expect(!(try world.submit(ChangeLicence(licence: "GMC-doctor"), by: .doctor)).allowed)
+        #expect(!(try world.submit(ChangeLicence(licence: "GMC-doctor", organization: ContractWorld.hospital), by: .doctor)).allowed)
+        // Leaving the hospital out means none: a change, which only a system administrator decides.
+        let leaving = try world.require(ChangeLicence(licence: "GMC-doctor"), by: .doctor)
+        #expect(!(try world.submit(
+            VerifyDoctor(doctor: world.address(.doctor), decision: .approve, certificate: world.certificate(.doctor), change: leaving.event.index),
+            by: .hospitalAdmin)).allowed)
         #expect(!(try world.submit(ChangeLicence(licence: "GMC-X", organization: ContractWorld.pharmacy), by: .doctor)).allowed)
         for persona in [Persona.pendingDoctor, .rejectedDoctor, .suspendedDoctor, .patient, .pharmacist, .hospitalAdmin] {
             #expect(!(try world.submit(ChangeLicence(licence: "GMC-X"), by: persona)).allowed, "\(persona)")
