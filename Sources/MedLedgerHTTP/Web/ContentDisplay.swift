@@ -96,9 +96,14 @@ enum ContentDisplay {
         switch key {
         case "bloodType": value == "unknown" ? "Unknown" : value.replacingOccurrences(of: "-", with: "−")
         case "gender": ["female": "Female", "male": "Male", "non-binary": "Non-binary", "other": "Other", "undisclosed": "Prefer not to say"][value] ?? value
+        case "birthDate":
+            // Day, month in words, year: the app's one date format, without a time.
+            PatientProfile.date(value).map { "\($0.day) \(monthNames[$0.month - 1]) \($0.year)" } ?? value
         default: value
         }
     }
+
+    private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// 72.0 → "72", 72.5 → "72.5".
     private static func numberText(_ number: Double) -> String {

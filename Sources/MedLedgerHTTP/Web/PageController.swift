@@ -156,10 +156,15 @@ struct PageController<Context: RequestContext>: Sendable {
                 if let content = ContentDisplay.context(for: result) { value["content"] = content }
                 value["receipt"] = Self.receiptContext(result.receipt)
                 return value
-            case .profile(let account, _, _):
+            case .profile(let account, let cid, _):
                 var value: [String: Any] = ["account": values.convert(body["account"] ?? .null)]
                 if let content = ContentDisplay.context(for: result, now: now) { value["content"] = content }
-                value["history"] = Self.profileHistory(account)
+                let history = Self.profileHistory(account)
+                value["history"] = history
+                // The version this read returned, when the reader sees the history (the owner).
+                if let shown = account.profileVersions?.first(where: { $0.content == cid }) {
+                    value["shownVersion"] = (history["versions"] as? [[String: Any]])?.first { $0["number"] as? Int == shown.number }
+                }
                 return value
             case .document(let kind, _, _, _):
                 var value: [String: Any] = ["kind": kind.rawValue, "kind_\(kind.rawValue)": true]
