@@ -65,7 +65,7 @@ struct PageController<Context: RequestContext>: Sendable {
             let now = node.clock()
             for (name, outcome) in answered {
                 outcomes[name] = outcome
-                var value = try Self.value(of: outcome, values: values, now: now)
+                var value = try Self.value(of: outcome, values: values, now: now, viewer: session.account)
                 if case .answered(let result) = outcome, let error = result.contentError, var fields = value as? [String: Any] {
                     fields["contentError"] = await reader.reportContentFailure(error, result: result, session: session)
                     value = fields
@@ -139,7 +139,8 @@ struct PageController<Context: RequestContext>: Sendable {
     }
 
     /// A read's answer as the template sees it (docs/WEB.md lists the shapes).
-    static func value(of outcome: SessionReader.Outcome, values: TemplateValue, now: Int64) throws -> Any {
+    /// `viewer` is the signed-in account: a profile's version history is shown only to its owner.
+    static func value(of outcome: SessionReader.Outcome, values: TemplateValue, now: Int64, viewer: AccountAddress? = nil) throws -> Any {
         switch outcome {
         case .refused(let reason):
             return ["denied": reason]
@@ -159,11 +160,13 @@ struct PageController<Context: RequestContext>: Sendable {
             case .profile(let account, let cid, _):
                 var value: [String: Any] = ["account": values.convert(body["account"] ?? .null)]
                 if let content = ContentDisplay.context(for: result, now: now) { value["content"] = content }
-                let history = Self.profileHistory(account)
-                value["history"] = history
-                // The version this read returned, when the reader sees the history (the owner).
-                if let shown = account.profileVersions?.first(where: { $0.content == cid }) {
-                    value["shownVersion"] = (history["versions"] as? [[String: Any]])?.first { $0["number"] as? Int == shown.number }
+                if account.address == viewer {
+                    let history = Self.profileHistory(account)
+                    value["history"] = history
+                    // The version this read returned.
+                    if let shown = account.profileHistory.first(where: { $0.content == cid }) {
+                        value["shownVersion"] = (history["versions"] as? [[String: Any]])?.first { $0["number"] as? Int == shown.number }
+                    }
                 }
                 return value
             case .document(let kind, _, _, _):
