@@ -213,6 +213,12 @@ def test_doctor_changes_speciality_at_once_and_licence_through_an_administrator(
     queue = admin.page.get_by_role("region", name="Licence changes waiting for verification")
     expect(queue).to_contain_text(NEW_LICENCE)
     expect(queue.get_by_role("link", name=re.compile("Open the submitted certificate"))).to_be_visible()
+    # The submitted certificate opens for the administrator, byte for byte, and not for the patient.
+    href = queue.get_by_role("link", name=re.compile("Open the submitted certificate")).get_attribute("href")
+    assert href == f"/accounts/{doctor.address}/certificate?pending=1", href
+    certificate = admin.page.request.get(admin.base + href)
+    assert certificate.status == 200 and certificate.body() == CERTIFICATE_PDF
+    assert patient.page.request.get(patient.base + href).status >= 400
     both_widths(admin, "admin-licence-queue")
     admin.submit(queue.locator('form[data-tx="doctor.verify"]').filter(
         has=admin.page.get_by_role("button", name=re.compile("^Approve the licence change of"))))
