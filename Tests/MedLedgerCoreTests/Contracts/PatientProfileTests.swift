@@ -46,19 +46,7 @@ struct PatientProfileTests {
         #expect(check(#"{"phone":"+1\n555"}"#) != nil)
     }
 
-    @Test("age is whole years in UTC, never negative, and nil for a non-date")
-    func age() throws {
-        let day = try #require(PageTime.utc(2026, 4, 12))
-        #expect(PatientProfile.age(birthDate: "1985-04-12", at: day) == 41)
-        #expect(PatientProfile.age(birthDate: "1985-04-13", at: day) == 40)
-        #expect(PatientProfile.age(birthDate: "2026-04-12", at: day) == 0)
-        #expect(PatientProfile.age(birthDate: "2026-04-13", at: day) == nil)
-        #expect(PatientProfile.age(birthDate: "1985-13-01", at: day) == nil)
-    }
-}
-
-/// Unix milliseconds of a UTC date, for the age tests.
-enum PageTime {
+    /// Unix milliseconds of a UTC date.
     static func utc(_ year: Int, _ month: Int, _ day: Int) -> Int64? {
         var components = DateComponents()
         components.timeZone = TimeZone(identifier: "UTC")
@@ -67,5 +55,15 @@ enum PageTime {
         components.day = day
         guard let date = Calendar(identifier: .gregorian).date(from: components) else { return nil }
         return Int64(date.timeIntervalSince1970 * 1000)
+    }
+
+    @Test("age is whole years in UTC, never negative, and nil for a non-date")
+    func age() throws {
+        let day = try #require(Self.utc(2026, 4, 12))
+        #expect(PatientProfile.age(birthDate: "1985-04-12", at: day) == 41)
+        #expect(PatientProfile.age(birthDate: "1985-04-13", at: day) == 40)
+        #expect(PatientProfile.age(birthDate: "2026-04-12", at: day) == 0)
+        #expect(PatientProfile.age(birthDate: "2026-04-13", at: day) == nil)
+        #expect(PatientProfile.age(birthDate: "1985-13-01", at: day) == nil)
     }
 }
