@@ -83,7 +83,7 @@ def test_seed_story(node: Node) -> None:
     assert created["event"]["outcome"] == "allowed" and created["event"]["doctor"] == doctor.address
     admin.send("account.create", {"publicKey": auditor.account.public_key, "role": "auditor", "displayName": "Auditor A"})
 
-    patient_profile = patient.upload(patient.address, json.dumps({"name": "Pat Ient", "born": "1980-01-01"}).encode())
+    patient_profile = patient.upload(patient.address, json.dumps({"name": "Pat Ient", "birthDate": "1980-01-01"}).encode())
     patient.send("patient.register", {"profile": patient_profile})
 
     # A pending doctor can do nothing, and the patient cannot book them yet.

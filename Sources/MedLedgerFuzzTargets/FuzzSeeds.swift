@@ -107,6 +107,16 @@ public enum FuzzSeeds {
             ("invalid-utf8", [0x22, 0xC3, 0x28, 0x22]),
             ("bom", [0xEF, 0xBB, 0xBF] + Array("{}".utf8)),
         ]
+        seeds[.patientProfile] = [
+            ("complete", Array((#"{"name":"Alex Demo","birthDate":"1985-04-12","phone":"+1 555 0101","address":"1 Main St\nTown","#
+                + #""emergencyContact":"Sam","gender":"female","weightKg":71.5,"heightCm":168,"bloodType":"O-","allergies":"penicillin","#
+                + #""medications":"none","conditions":"asthma"}"#).utf8)),
+            ("out-of-range", Array(#"{"weightKg":900,"heightCm":-1}"#.utf8)),
+            ("unknown-field", Array(#"{"name":"A","shoeSize":"44"}"#.utf8)),
+            ("bad-date", Array(#"{"birthDate":"1985-02-30"}"#.utf8)),
+            ("not-object", Array(#"["name"]"#.utf8)),
+            ("nested", Array(#"{"name":{"allergies":"penicillin"}}"#.utf8)),
+        ]
         return seeds
     }
 

@@ -30,6 +30,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case addCheckpoint = "add-checkpoint"
     /// The strict I-JSON reader every ledger entry goes through.
     case ijson
+    /// A patient's profile document, checked before admission and filtered for each reader.
+    case patientProfile = "patient-profile"
 
     /// Runs the target on `input`; throws when an invariant does not hold. A trap inside a parser
     /// is not caught: it is exactly what the fuzzers look for.
@@ -47,6 +49,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .contentID: try ContentIDFuzzing.check(input)
         case .addCheckpoint: try AddCheckpointFuzzing.check(input)
         case .ijson: try IJSONFuzzing.check(input)
+        case .patientProfile: try PatientProfileFuzzing.check(input)
         }
     }
 

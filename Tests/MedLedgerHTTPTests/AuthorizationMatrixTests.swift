@@ -275,7 +275,7 @@ private struct MatrixWorld {
             default: fields = actor.role.flatMap { ProfileDisclosure.ofPatientProfile(to: $0) }?.fields ?? []
             }
             #expect(shown == Self.profile.filter { fields?.contains($0.key) ?? true }, "\(cell): profile fields \(shown.keys.sorted())")
-            if actor == .pharmacy { #expect(Set(shown.keys) == ["name", "birthDate"], "\(cell)") }
+            if actor == .pharmacy { #expect(Set(shown.keys) == ["name", "birthDate", "allergies"], "\(cell)") }
             if actor == .hospitalManagement { #expect(Set(shown.keys) == ["name", "birthDate", "phone"], "\(cell)") }
         } else if type == ViewDocument.transactionType {
             #expect(content == (allowed ? Array(Self.justification.utf8) : nil), "\(cell): justification content")
@@ -309,6 +309,7 @@ private struct MatrixWorld {
             return RegisterDoctor(
                 displayName: "Dr New", speciality: "Cardiology", licence: fresh("LIC"),
                 certificate: try await upload("certificate", owner: signer.address, by: signer), organization: Self.hospital)
+        case ChangeLicence.transactionType: return ChangeLicence(licence: fresh("LIC"))
         case UpdateProfile.transactionType:
             return UpdateProfile(profile: try await upload(#"{"name":"Renamed"}"#, owner: signer.address, by: signer, json: true))
         case ViewProfile.transactionType: return ViewProfile(account: patient)

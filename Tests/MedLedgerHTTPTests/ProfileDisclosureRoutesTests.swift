@@ -30,7 +30,9 @@ struct ProfileDisclosureRoutesTests {
         let management = EnvelopeSigner(key: P256.Signing.PrivateKey())
 
         /// Builds the cast; every document is uploaded through `POST /v1/blobs` by its signer.
-        static func make(profile: String, client: some TestClientProtocol, ledger: TestLedger) async throws -> Cast {
+        /// With `legacy`, the profile is registered the way a node without the profile rules took
+        /// it (no content check at admission), as documents saved before those rules still are.
+        static func make(profile: String, legacy: Bool = false, client: some TestClientProtocol, ledger: TestLedger) async throws -> Cast {
             let cast = Cast(ledger: ledger)
             try await ledger.submit(CreateOrganization(id: "h", name: "Hospital", kind: .hospital), by: ledger.admin)
             try await ledger.submit(CreateOrganization(id: "p", name: "Pharmacy", kind: .pharmacy), by: ledger.admin)
@@ -41,7 +43,13 @@ struct ProfileDisclosureRoutesTests {
             try await ledger.submit(RegisterDoctor(displayName: "Dr D", speciality: "GP", licence: "L", certificate: certificate), by: cast.doctor)
             try await ledger.submit(VerifyDoctor(doctor: cast.doctor.address, decision: .approve, certificate: certificate), by: ledger.admin)
             let document = try await upload(client, ledger, profile, owner: cast.patient.address, by: cast.patient)
-            try await ledger.submit(RegisterPatient(profile: document), by: cast.patient)
+            if legacy {
+                var unchecked = ledger.node
+                unchecked.blobs = nil
+                try await unchecked.submit(try cast.patient.sign(RegisterPatient(profile: document), expires: ledger.clock.now + 60_000))
+            } else {
+                try await ledger.submit(RegisterPatient(profile: document), by: cast.patient)
+            }
             try await ledger.submit(CreateGrant(id: "g-d", grantee: cast.doctor.address, scope: .all), by: cast.patient)
             try await ledger.submit(CreateGrant(id: "g-p", grantee: cast.pharmacy.address, scope: .category(.prescriptions)), by: cast.patient)
             try await ledger.submit(CreateGrant(id: "g-m", grantee: cast.management.address, scope: .category(.prescriptions)), by: cast.patient)
@@ -60,13 +68,19 @@ struct ProfileDisclosureRoutesTests {
         }
     }
 
-    static let profile = #"{"name":"Alex Patient","birthDate":"1985-04-12","phone":"+1 555 0101","allergies":"penicillin"}"#
+    static let profile = #"{"name":"Alex Patient","birthDate":"1985-04-12","phone":"+1 555 0101","allergies":"penicillin","#
+        + #""medications":"ramipril 5 mg","conditions":"hypertension","bloodType":"O-","gender":"female","weightKg":71.5,"heightCm":168}"#
+    static let everyField: Set<String> = [
+        "name", "birthDate", "phone", "allergies", "medications", "conditions", "bloodType", "gender", "weightKg", "heightCm",
+    ]
 
     /// Runs `body` against a fresh ledger's HTTP API with the cast in place.
-    func withCast(profile: String = Self.profile, _ body: @Sendable (Cast, any TestClientProtocol) async throws -> Void) async throws {
+    func withCast(
+        profile: String = Self.profile, legacy: Bool = false, _ body: @Sendable (Cast, any TestClientProtocol) async throws -> Void
+    ) async throws {
         let ledger = try await TestLedger.make()
         try await Application(router: buildRouter(node: ledger.node)).test(.router) { client in
-            let cast = try await Cast.make(profile: profile, client: client, ledger: ledger)
+            let cast = try await Cast.make(profile: profile, legacy: legacy, client: client, ledger: ledger)
             try await body(cast, client)
         }
     }
@@ -80,17 +94,17 @@ struct ProfileDisclosureRoutesTests {
         }
     }
 
-    func fields(_ bytes: [UInt8]) throws -> [String: String] {
-        try JSONDecoder().decode([String: String].self, from: Data(bytes))
+    func fields(_ bytes: [UInt8]) throws -> [String: JSONValue] {
+        try JSONDecoder().decode([String: JSONValue].self, from: Data(bytes))
     }
 
-    @Test("inline answers: the patient and their doctor see all, the pharmacy name and birth date, management also the phone")
+    @Test("inline answers: the patient and their doctor see all (clinical fields included), the pharmacy identity, allergies and medications, management identity and phone")
     func inline() async throws {
         try await withCast { cast, client in
         let expected: [(EnvelopeSigner, ProfileDisclosure, Set<String>)] = [
-            (cast.patient, .full, ["name", "birthDate", "phone", "allergies"]),
-            (cast.doctor, .full, ["name", "birthDate", "phone", "allergies"]),
-            (cast.pharmacy, .identity, ["name", "birthDate"]),
+            (cast.patient, .full, Self.everyField),
+            (cast.doctor, .full, Self.everyField),
+            (cast.pharmacy, .dispensing, ["name", "birthDate", "allergies", "medications"]),
             (cast.management, .scheduling, ["name", "birthDate", "phone"]),
         ]
         for (reader, disclosure, keys) in expected {
@@ -109,15 +123,20 @@ struct ProfileDisclosureRoutesTests {
         try await withCast { cast, client in
             let (status, body) = try await read(cast, client, by: cast.pharmacy, accept: "application/octet-stream")
             #expect(status == .ok)
-            #expect(try fields(body) == ["name": "Alex Patient", "birthDate": "1985-04-12"])
-            #expect(!String(decoding: body, as: UTF8.self).contains("penicillin"))
+            #expect(
+                try fields(body) == [
+                    "name": .string("Alex Patient"), "birthDate": .string("1985-04-12"), "allergies": .string("penicillin"),
+                    "medications": .string("ramipril 5 mg"),
+                ])
+            let text = String(decoding: body, as: UTF8.self)
+            for hidden in ["hypertension", "O-", "female", "71.5", "168", "555"] { #expect(!text.contains(hidden), "\(hidden)") }
         }
     }
 
-    @Test("a profile that is not a JSON object shows restricted readers nothing, its owner everything")
+    @Test("a profile saved before the profile rules that is not a JSON object shows restricted readers nothing, its owner everything")
     func notAnObject() async throws {
         let text = "Alex Patient, born 1985-04-12, allergic to penicillin"
-        try await withCast(profile: text) { cast, client in
+        try await withCast(profile: text, legacy: true) { cast, client in
             let (_, pharmacyBody) = try await read(cast, client, by: cast.pharmacy)
             let pharmacyAnswer = try JSONDecoder().decode(ProfileAnswer.self, from: Data(pharmacyBody))
             #expect(pharmacyAnswer.result.content.flatMap { Base64Coding.decodeStandard($0) } == Array("{}".utf8))
@@ -137,6 +156,38 @@ struct ProfileDisclosureRoutesTests {
             #expect(events.contains { $0.outcome == .denied && $0.actor == cast.ledger.admin.address })
             let certificate = try await cast.ledger.query(ViewProfile(account: cast.doctor.address, document: .certificate), by: cast.ledger.admin)
             #expect(certificate.disclosure == .full && certificate.content == Array("licence".utf8))
+        }
+    }
+    @Test(
+        "the node checks a patient's profile before admitting it: a bad value is refused with 422 invalid_profile and nothing changes",
+        arguments: [#"{"weightKg":900}"#, #"{"bloodType":"Z"}"#, #"{"heightCm":"tall"}"#, #"{"birthDate":"1985-02-30"}"#, #"{"shoeSize":"44"}"#, "plain text"])
+    func invalidProfileRefused(document: String) async throws {
+        try await withCast { cast, client in
+            let cid = try await Cast.upload(client, cast.ledger, document, owner: cast.patient.address, by: cast.patient)
+            let size = cast.ledger.node.size
+            let envelope = try cast.patient.sign(UpdateProfile(profile: cid), expires: cast.ledger.clock.now + 60_000)
+            try await client.execute(uri: "/v1/transactions", method: .post, body: ByteBuffer(bytes: envelope)) { response in
+                #expect(response.status == .unprocessableContent)
+                let text = String(buffer: response.body)
+                #expect(text.contains("invalid_profile") && text.contains("The profile was not saved"))
+            }
+            #expect(cast.ledger.node.size == size)
+            let own = try await cast.ledger.query(ViewProfile(account: cast.patient.address), by: cast.patient)
+            #expect(own.content.map { String(decoding: $0, as: UTF8.self) } == Self.profile)
+        }
+    }
+
+    @Test("a valid clinical profile saves as version 2, and the patient reads version 1 again")
+    func newVersion() async throws {
+        try await withCast { cast, client in
+            let updated = #"{"name":"Alex Patient","birthDate":"1985-04-12","weightKg":72,"bloodType":"O-"}"#
+            let cid = try await Cast.upload(client, cast.ledger, updated, owner: cast.patient.address, by: cast.patient)
+            let receipt = try await cast.ledger.submit(UpdateProfile(profile: cid), by: cast.patient)
+            #expect(receipt.contract?.allowed == true)
+            let first = try await cast.ledger.query(ViewProfile(account: cast.patient.address, version: 1), by: cast.patient)
+            #expect(first.content.map { String(decoding: $0, as: UTF8.self) } == Self.profile)
+            let current = try await cast.ledger.query(ViewProfile(account: cast.patient.address), by: cast.doctor)
+            #expect(current.content.map { String(decoding: $0, as: UTF8.self) } == updated)
         }
     }
 }

@@ -57,6 +57,23 @@ struct WebHelpersTests {
         #expect((pdf["binary"] as? [String: Any])?["mediaType"] as? String == "application/pdf")
     }
 
+    @Test("a profile shows its age (never stored), clinical fields flagged and in words, and form values as saved")
+    func profileDisplay() {
+        let april2026 = Int64(1_776_000_000_000)  // 12 Apr 2026, 13:20 UTC
+        let profile = Array(#"{"name":"Alex","birthDate":"1985-04-12","bloodType":"AB-","weightKg":72,"heightCm":168.5,"gender":"undisclosed"}"#.utf8)
+        let shown = ContentDisplay.context(for: profile, now: april2026)
+        let fields = shown["fields"] as? [[String: Any]] ?? []
+        #expect(fields.map { $0["name"] as? String } == ["Name", "Date of birth", "Age", "Gender", "Blood type", "Weight (kg)", "Height (cm)"])
+        let text = Dictionary(uniqueKeysWithValues: fields.compactMap { field in (field["key"] as? String).map { ($0, field["value"] as? String) } })
+        #expect(text["age"] == "41 years" && text["birthDate"] == "12 Apr 1985" && text["bloodType"] == "AB−")
+        #expect(text["gender"] == "Prefer not to say" && text["weightKg"] == "72" && text["heightCm"] == "168.5")
+        #expect(fields.filter { $0["clinical"] as? Bool == true }.count == 4 && shown["hasClinical"] as? Bool == true)
+        let values = shown["values"] as? [String: Any]
+        #expect(values?["bloodType"] as? String == "AB-" && values?["weightKg"] as? String == "72" && values?["birthDate"] as? String == "1985-04-12")
+        // Without a clock (a record's content), no age is added.
+        #expect((ContentDisplay.context(for: profile)["fields"] as? [[String: Any]])?.contains { $0["key"] as? String == "age" } == false)
+    }
+
     @Test("CSV fields are quoted and spreadsheet formulas defused")
     func csv() {
         #expect(CSVWriter.field("plain") == "plain")

@@ -34,7 +34,10 @@ struct DocumentController<Context: RequestContext>: Sendable {
     @Sendable func certificate(_ request: Request, context: Context) async throws -> Response {
         let session = try await requireSession(request)
         guard let account = AccountAddress(try context.parameters.require("account")) else { throw APIError.notFound("No such account.") }
-        let outcome = try await reader.read(ViewProfile(account: account, document: .certificate), session: session, loadContent: false)
+        // `?pending=1`: the certificate of a licence change waiting for verification.
+        let pending = request.uri.queryParameters.get("pending") == "1"
+        let document: ViewProfile.Document = pending ? .pendingCertificate : .certificate
+        let outcome = try await reader.read(ViewProfile(account: account, document: document), session: session, loadContent: false)
         guard case .answered(let result) = outcome, case .profile = result.answer else { return refusal(outcome) }
         return try await stream(result, request: request, session: session, name: "certificate-\(account)")
     }

@@ -71,7 +71,7 @@ struct PageController<Context: RequestContext>: Sendable {
             let now = node.clock()
             for (name, outcome) in answered {
                 outcomes[name] = outcome
-                var value = try Self.value(of: outcome, values: values, now: now)
+                var value = try Self.value(of: outcome, values: values, now: now, viewer: session.account)
                 if case .answered(let result) = outcome, let error = result.contentError, var fields = value as? [String: Any] {
                     fields["contentError"] = await reader.reportContentFailure(error, result: result, session: session)
                     value = fields
@@ -145,7 +145,8 @@ struct PageController<Context: RequestContext>: Sendable {
     }
 
     /// A read's answer as the template sees it (docs/WEB.md lists the shapes).
-    static func value(of outcome: SessionReader.Outcome, values: TemplateValue, now: Int64) throws -> Any {
+    /// `viewer` is the signed-in account: a profile's version history is shown only to its owner.
+    static func value(of outcome: SessionReader.Outcome, values: TemplateValue, now: Int64, viewer: AccountAddress? = nil) throws -> Any {
         switch outcome {
         case .refused(let reason):
             return ["denied": reason]
@@ -162,9 +163,17 @@ struct PageController<Context: RequestContext>: Sendable {
                 if let content = ContentDisplay.context(for: result) { value["content"] = content }
                 value["receipt"] = Self.receiptContext(result.receipt)
                 return value
-            case .profile:
+            case .profile(let account, let cid, _):
                 var value: [String: Any] = ["account": values.convert(body["account"] ?? .null)]
-                if let content = ContentDisplay.context(for: result) { value["content"] = content }
+                if let content = ContentDisplay.context(for: result, now: now) { value["content"] = content }
+                if account.address == viewer {
+                    let history = Self.profileHistory(account)
+                    value["history"] = history
+                    // The version this read returned.
+                    if let shown = account.profileHistory.first(where: { $0.content == cid }) {
+                        value["shownVersion"] = (history["versions"] as? [[String: Any]])?.first { $0["number"] as? Int == shown.number }
+                    }
+                }
                 return value
             case .document(let kind, _, _, _):
                 var value: [String: Any] = ["kind": kind.rawValue, "kind_\(kind.rawValue)": true]
@@ -243,6 +252,28 @@ struct PageController<Context: RequestContext>: Sendable {
         }
     }
 
+    /// The owner's view of their profile's versions, newest first, and of a licence change waiting
+    /// for an administrator (the answer carries both only for the owner and administrators).
+    static func profileHistory(_ account: Account) -> [String: Any] {
+        let versions = account.profileHistory
+        let current = versions.last?.number
+        let rows: [[String: Any]] = versions.reversed().map { version in
+            var row: [String: Any] = ["number": version.number, "entry": Int(version.entry), "current": version.number == current]
+            row["timeText"] = version.time.map { TemplateValue.format(time: $0) } ?? "when the account was created"
+            return row
+        }
+        var history: [String: Any] = ["versions": rows, "count": rows.count, "any": !rows.isEmpty]
+        if let change = account.licenceChange {
+            var pending: [String: Any] = [
+                "licence": change.licence, "certificate": change.certificate, "entry": Int(change.entry),
+                "timeText": TemplateValue.format(time: change.time), "newCertificate": change.certificate != account.certificate,
+            ]
+            if let organization = change.organization { pending["organization"] = organization }
+            history["licenceChange"] = pending
+        }
+        return history
+    }
+
     private static func member(of answer: QueryAnswer) -> String {
         switch answer {
         case .record: "record"
@@ -312,6 +343,13 @@ struct PageController<Context: RequestContext>: Sendable {
             }
         case "parameters":
             return values.convert(try JSONValue.of(await node.parameters()))
+        case "ownAccount":
+            // The signed-in account's own ledger state (register facts, a waiting licence change),
+            // as `me` is: no other account's and no health content.
+            guard let session, let account = directory[session.account] else { return [String: Any]() }
+            var own = values.convert(try JSONValue.of(account)) as? [String: Any] ?? [:]
+            if let change = account.licenceChange { own["licenceChangeNewCertificate"] = change.certificate != account.certificate }
+            return own
         case "requestReasons":
             guard let session else { return [Any]() }
             return try await requestReasons(outcomes: outcomes, values: values, session: session)

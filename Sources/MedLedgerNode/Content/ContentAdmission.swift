@@ -13,6 +13,8 @@ public enum ContentAdmissionError: Error, Sendable, Equatable, CustomStringConve
     case erased(field: String)
     /// The content store could not be read; nothing was recorded, and the write may be retried.
     case unavailable
+    /// A patient's profile document breaks the profile's rules (``PatientProfile``).
+    case invalidProfile(PatientProfileError)
 
     /// The API's error code.
     public var code: String {
@@ -22,6 +24,7 @@ public enum ContentAdmissionError: Error, Sendable, Equatable, CustomStringConve
         case .notUploadedBySigner: "content_not_uploaded_by_signer"
         case .erased: "erased"
         case .unavailable: "content_store_unavailable"
+        case .invalidProfile: "invalid_profile"
         }
     }
 
@@ -37,6 +40,8 @@ public enum ContentAdmissionError: Error, Sendable, Equatable, CustomStringConve
             "\(field) names content of a patient whose records were erased."
         case .unavailable:
             "The content store could not be read; nothing was recorded. Please try again."
+        case .invalidProfile(let error):
+            "The profile was not saved: \(error.description)."
         }
     }
 }
@@ -48,20 +53,26 @@ extension LedgerNode {
     /// that is not active or whose role may never sign this action (``AuthorizationMatrix``), are
     /// left to the contracts, which deny them and put the
     /// attempt on the ledger. A node without a content store checks nothing.
+    ///
+    /// A patient's profile document (`patient.register`, a patient's `profile.update`) is also
+    /// read and checked against ``PatientProfile``: the node is the one place that sees it in the
+    /// clear besides the browser, so a document the page's own checks were bypassed for is refused
+    /// here, before anything is recorded.
     func admitContent(of transaction: VerifiedTransaction) async throws {
         guard let blobs, let action = transaction.body as? any ContractAction else { return }
         let signer = transaction.signer
         let now = clock()
-        let (actor, claims) = await sequencer.read { state -> (AccountAddress, [ContentClaim]) in
+        let (actor, claims, patientProfile) = await sequencer.read { state -> (AccountAddress, [ContentClaim], Bool) in
             let actor = state.sessions[signer]?.account ?? signer
+            let patientProfile = action is RegisterPatient || (action is UpdateProfile && state.accounts[actor]?.role == .patient)
             // Where the contracts are sure to deny, they decide, so the attempt is on the ledger:
             // a role the action's row never allows, or content the signer could not have stored
             // for its owner (the upload rule follows the writes' rules, so such a write is denied).
-            if let role = state.accounts[actor]?.role, !AuthorizationMatrix.permits(role, transaction.type) { return (actor, []) }
+            if let role = state.accounts[actor]?.role, !AuthorizationMatrix.permits(role, transaction.type) { return (actor, [], false) }
             let claims = action.contentClaims(in: state, actor: actor).filter { claim in
                 !state.isContentInUse(claim.cid) && state.uploadDenial(uploader: actor, owner: claim.owner, at: now) == nil
             }
-            return (actor, claims)
+            return (actor, claims, patientProfile)
         }
         for claim in claims {
             let provenance: ContentProvenance
@@ -80,6 +91,27 @@ extension LedgerNode {
             guard let uploader = provenance.uploader, uploader == actor || uploader == claim.alsoUploadedBy else {
                 throw ContentAdmissionError.notUploadedBySigner(field: claim.field)
             }
+            if patientProfile, claim.field == "profile" { try await checkPatientProfile(claim, in: blobs) }
+        }
+    }
+
+    private func checkPatientProfile(_ claim: ContentClaim, in blobs: any BlobStore) async throws {
+        let document: [UInt8]
+        do {
+            document = try await blobs.get(claim.cid, owner: claim.owner, limit: Int64(PatientProfile.maxDocumentBytes))
+        } catch BlobStoreError.tooLarge {
+            throw ContentAdmissionError.invalidProfile(PatientProfileError("the profile is larger than \(PatientProfile.maxDocumentBytes / 1024) KiB"))
+        } catch BlobStoreError.erased {
+            throw ContentAdmissionError.erased(field: claim.field)
+        } catch BlobStoreError.integrity {
+            throw ContentAdmissionError.wrongOwner(field: claim.field)
+        } catch {
+            throw ContentAdmissionError.unavailable
+        }
+        do throws(PatientProfileError) {
+            try PatientProfile.validate(document)
+        } catch {
+            throw ContentAdmissionError.invalidProfile(error)
         }
     }
 

@@ -180,6 +180,7 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
             RegisterDoctor(displayName: "Dr New", speciality: "Cardiology", licence: "GMC-NEW", certificate: cid("new certificate"), organization: ContractWorld.hospital)
         },
         ActionCase(UpdateProfile.self, .only(activeAccounts)) { _, _ in UpdateProfile(profile: cid("profile v2")) },
+        ActionCase(ChangeLicence.self, .only([.doctor])) { _, _ in ChangeLicence(licence: "GMC-CHANGED", organization: ContractWorld.hospital) },
         // Erasure: each patient asks for their own; only a system administrator decides.
         ActionCase(RequestErasure.self, .only([.patient, .secondPatient])) { world, persona in
             RequestErasure(patient: world.address(persona), reason: cid("reason for erasure"))

@@ -69,12 +69,12 @@ struct ContentClaimTests {
         #expect(try world.submit(RequestAccess(id: "r-2", patient: world.address(.patient), scope: .all, reason: cid("fresh reason")), by: .doctor).allowed)
     }
 
-    @Test("the content index is the same for a state rebuilt from its objects, and a replaced profile frees its old CID")
+    @Test("the content index is the same for a state rebuilt from its objects, and a replaced profile stays in use as an earlier version")
     func contentIndexIsDerivedFromObjects() throws {
         var world = try Self.worldWithLabResults()
         let oldProfile = try #require(world.account(.patient)?.profile)
         try world.require(UpdateProfile(profile: cid("profile v2")), by: .patient)
-        #expect(!world.state.isContentInUse(oldProfile))
+        #expect(world.state.isContentInUse(oldProfile))
         #expect(world.state.isContentInUse(cid("profile v2")))
         #expect(world.state.isContentInUse(cid("ferritin 12")))
         let rebuilt = ContractState(objects: world.state.allObjects)

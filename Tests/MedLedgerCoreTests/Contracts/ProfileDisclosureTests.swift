@@ -5,7 +5,9 @@ import Testing
 
 @Suite("profile disclosure: each reader sees only the profile fields their work needs")
 struct ProfileDisclosureTests {
-    static let document = Array(#"{"name":"Alex Demo","birthDate":"1985-04-12","phone":"+1 555 0101","allergies":"penicillin"}"#.utf8)
+    static let document = Array(
+        (#"{"name":"Alex Demo","birthDate":"1985-04-12","phone":"+1 555 0101","allergies":"penicillin","medications":"ramipril 5 mg","#
+            + #""conditions":"hypertension","bloodType":"O-","gender":"female","weightKg":71.5,"heightCm":168}"#).utf8)
 
     func fields(_ bytes: [UInt8]) throws -> [String: String] {
         try JSONDecoder().decode([String: String].self, from: Data(bytes))
@@ -17,7 +19,14 @@ struct ProfileDisclosureTests {
         #expect(ProfileDisclosure.full.filter(Array("not json".utf8)) == Array("not json".utf8))
     }
 
-    @Test("a pharmacy's and an auditor's view: name and birth date only")
+    @Test("a pharmacy's view: who the patient is, their allergies and current medications, nothing else clinical")
+    func dispensing() throws {
+        #expect(
+            try fields(ProfileDisclosure.dispensing.filter(Self.document))
+                == ["name": "Alex Demo", "birthDate": "1985-04-12", "allergies": "penicillin", "medications": "ramipril 5 mg"])
+    }
+
+    @Test("an auditor's view: name and birth date only, no clinical field")
     func identity() throws {
         #expect(try fields(ProfileDisclosure.identity.filter(Self.document)) == ["name": "Alex Demo", "birthDate": "1985-04-12"])
     }
@@ -31,7 +40,7 @@ struct ProfileDisclosureTests {
         "a document that is not one I-JSON object shows nothing to restricted readers",
         arguments: [#"["Alex Demo"]"#, "Alex Demo", #""Alex Demo""#, #"{"name":"Alex","name":"Other"}"#, "", #"{"name":"#])
     func notAnObject(text: String) {
-        for disclosure in [ProfileDisclosure.identity, .scheduling] {
+        for disclosure in [ProfileDisclosure.identity, .scheduling, .dispensing] {
             #expect(disclosure.filter(Array(text.utf8)) == Array("{}".utf8))
         }
     }
@@ -42,10 +51,18 @@ struct ProfileDisclosureTests {
         #expect(try fields(ProfileDisclosure.identity.filter(document)) == ["birthDate": "1985-04-12"])
     }
 
+    @Test("no restricted disclosure shows weight, height, blood type, gender or chronic conditions")
+    func clinicalFieldsStayWithClinicians() {
+        let clinicalOnly: Set<String> = ["gender", "weightKg", "heightCm", "bloodType", "conditions"]
+        for disclosure in ProfileDisclosure.allCases where disclosure != .full {
+            #expect(disclosure.fields?.isDisjoint(with: clinicalOnly) == true)
+        }
+    }
+
     @Test("the disclosure of a patient's profile by reader role")
     func byRole() {
         #expect(ProfileDisclosure.ofPatientProfile(to: .doctor) == .full)
-        #expect(ProfileDisclosure.ofPatientProfile(to: .pharmacy) == .identity)
+        #expect(ProfileDisclosure.ofPatientProfile(to: .pharmacy) == .dispensing)
         #expect(ProfileDisclosure.ofPatientProfile(to: .auditor) == .identity)
         #expect(ProfileDisclosure.ofPatientProfile(to: .hospitalManagement) == .scheduling)
         #expect(ProfileDisclosure.ofPatientProfile(to: .admin) == nil)
@@ -67,7 +84,7 @@ struct ProfileDisclosureTests {
         try world.require(CreateGrant(id: "g-audit", grantee: world.address(.auditor), scope: .all), by: .patient)
         #expect(disclosure(try world.require(ViewProfile(account: patient), by: .patient)) == .full)
         #expect(disclosure(try world.require(ViewProfile(account: patient), by: .doctor)) == .full)
-        #expect(disclosure(try world.require(ViewProfile(account: patient), by: .pharmacist)) == .identity)
+        #expect(disclosure(try world.require(ViewProfile(account: patient), by: .pharmacist)) == .dispensing)
         #expect(disclosure(try world.require(ViewProfile(account: patient), by: .auditor)) == .identity)
         #expect(disclosure(try world.require(ViewProfile(account: patient), by: .management)) == .scheduling)
     }

@@ -110,6 +110,7 @@ extension AuditEvent {
         "erasure.confirm": "Confirmed an erasure", "erasure.decline": "Declined an erasure", "session.open": "Signed in",
         "session.close": "Signed out", "patient.register": "Registered as a patient",
         "doctor.register": "Registered as a doctor", "doctor.verify": "Decided on a doctor's verification",
+        "doctor.licence.change": "Asked to change licence facts",
         "account.create": "Created an account", "account.suspend": "Suspended an account",
         "account.reactivate": "Reactivated an account", "accounts.list": "Listed accounts",
         "admin.add": "Added an administrator", "admin.remove": "Removed an administrator",

@@ -19,6 +19,12 @@ public struct Account: Codable, Sendable, Equatable {
     public var profile: String?
     /// CID of a doctor's licence certificate.
     public var certificate: String?
+    /// Every version of the profile, oldest first (the last is ``profile``); nil until the profile
+    /// first changes (``profileHistory`` then stands for it). Absent from older documents, which
+    /// still decode and re-encode byte for byte.
+    public var profileVersions: [ProfileVersion]?
+    /// A verified doctor's licence facts waiting for an administrator; nil when none is.
+    public var licenceChange: LicenceChange?
     /// The status to restore on reactivation.
     public var suspendedFrom: AccountStatus?
     /// A patient's latest erasure request and its decision; nil for accounts that never asked.
@@ -44,6 +50,22 @@ public struct Account: Codable, Sendable, Equatable {
         self.profile = profile
         self.certificate = certificate
         self.createdAt = createdAt
+    }
+
+    /// Every version of the profile, oldest first: the kept versions, or the profile the account
+    /// was created with as version 1 (saved at the entry that created the account).
+    public var profileHistory: [ProfileVersion] {
+        if let profileVersions { return profileVersions }
+        return profile.map { [ProfileVersion(number: 1, content: $0, entry: createdAt, time: nil)] } ?? []
+    }
+
+    /// The account as users other than its owner and its administrators see it: without the
+    /// history of its profile and without licence facts no administrator has verified yet.
+    public var publicView: Account {
+        var view = self
+        view.profileVersions = nil
+        view.licenceChange = nil
+        return view
     }
 
     /// An administrator of the whole system (not of one organization).

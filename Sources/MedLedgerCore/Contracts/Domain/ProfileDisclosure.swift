@@ -2,12 +2,15 @@ import Foundation
 
 /// How much of an account's encrypted profile a reader is shown: the minimum their work needs.
 ///
-/// A patient's profile holds their name, birth date and phone number (and whatever else the
-/// patient put there). The patient and the doctors caring for them see all of it. Staff who hold a
-/// grant for a narrow purpose see only the fields that purpose needs: a pharmacy identifies the
-/// patient a prescription is for (name and birth date); hospital management identifies and
-/// contacts the patient to schedule (name, birth date, phone); an auditor identifies whose trail
-/// they reconcile (name and birth date). Administrators never read a patient's profile.
+/// A patient's profile (``PatientProfile``) holds who they are (name, birth date), how to reach
+/// them (phone, address, emergency contact) and clinical facts (gender, weight, height, blood
+/// type, allergies, current medications, chronic conditions). The patient and the doctors caring
+/// for them see all of it. Staff who hold a grant for a narrow purpose see only the fields that
+/// purpose needs: a pharmacy identifies the patient a prescription is for (name and birth date)
+/// and checks it against their allergies and current medications before dispensing, and nothing
+/// else clinical; hospital management identifies and contacts the patient to schedule (name,
+/// birth date, phone) and sees nothing clinical; an auditor identifies whose trail they reconcile
+/// (name and birth date). Administrators never read a patient's profile.
 /// Professionals' profiles are public register facts and always shown whole.
 ///
 /// The contracts name the disclosure in their answer (``QueryAnswer/profile(_:content:disclosure:)``)
@@ -15,10 +18,13 @@ import Foundation
 public enum ProfileDisclosure: String, Codable, Sendable, CaseIterable {
     /// The whole document.
     case full
-    /// Who the patient is: name and birth date (pharmacies, auditors).
+    /// Who the patient is: name and birth date (auditors).
     case identity
     /// Who the patient is and how to reach them: name, birth date and phone (hospital management).
     case scheduling
+    /// Who the patient is and what a dispenser must check: name, birth date, allergies and current
+    /// medications (pharmacies).
+    case dispensing
 
     /// The profile fields shown; nil means every field.
     public var fields: Set<String>? {
@@ -26,6 +32,7 @@ public enum ProfileDisclosure: String, Codable, Sendable, CaseIterable {
         case .full: nil
         case .identity: ["name", "birthDate"]
         case .scheduling: ["name", "birthDate", "phone"]
+        case .dispensing: ["name", "birthDate", "allergies", "medications"]
         }
     }
 
@@ -34,7 +41,8 @@ public enum ProfileDisclosure: String, Codable, Sendable, CaseIterable {
     public static func ofPatientProfile(to role: Role) -> ProfileDisclosure? {
         switch role {
         case .doctor: .full
-        case .pharmacy, .auditor: .identity
+        case .pharmacy: .dispensing
+        case .auditor: .identity
         case .hospitalManagement: .scheduling
         case .admin, .patient: nil
         }

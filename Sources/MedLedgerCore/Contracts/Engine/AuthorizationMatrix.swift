@@ -170,6 +170,8 @@ public enum AuthorizationMatrix {
         RegisterPatient.transactionType: .only([.noAccount]),
         RegisterDoctor.transactionType: .only([.noAccount]),
         UpdateProfile.transactionType: .only(active),
+        // A verified doctor's own licence facts, held for an administrator (ChangeLicence).
+        ChangeLicence.transactionType: .only([.doctor]),
         ViewProfile.transactionType: .byGrant(
             always: [.patient],
             [.doctor: clinicalRead, .auditor: inForce, .hospitalManagement: inForce, .pharmacy: inForce],

@@ -8,7 +8,7 @@ public enum ContractEngine {
     public static let actions: [any ContractAction.Type] = [
         CreateOrganization.self, AddAdmin.self, RemoveAdmin.self, CreateAccount.self, VerifyDoctor.self,
         SuspendAccount.self, ReactivateAccount.self, SetParameters.self,
-        RegisterPatient.self, RegisterDoctor.self, UpdateProfile.self,
+        RegisterPatient.self, RegisterDoctor.self, UpdateProfile.self, ChangeLicence.self,
         RequestErasure.self, WithdrawErasure.self, ConfirmErasure.self, DeclineErasure.self,
         BookAppointment.self, CancelAppointment.self, DeleteAppointment.self, AcceptAppointment.self, DeclineAppointment.self,
         CompleteAppointment.self,

@@ -6,7 +6,9 @@ extension StateObject {
     public var contentIDs: [String] {
         switch self {
         case .account(let value):
-            [value.profile, value.certificate, value.erasure?.reason].compactMap { $0 }
+            // Earlier profile versions and a certificate waiting for verification are kept too.
+            Array(Set([value.profile, value.certificate, value.erasure?.reason, value.licenceChange?.certificate].compactMap { $0 }
+                + (value.profileVersions ?? []).map(\.content))).sorted()
         case .appointment(let value):
             value.symptoms.map { [$0] } ?? []
         case .accessRequest(let value):

@@ -72,7 +72,9 @@ public struct ReportContentFailure: ContractAction, Equatable {
             guard let subject = state.accounts[account] else { throw ContractDenial("no such account") }
             if subject.role == .patient { facts.patient = subject.address }
             try state.checkNotErased(subject.address)
-            guard subject.profile == content || subject.certificate == content else {
+            guard subject.profileHistory.contains(where: { $0.content == content }) || subject.certificate == content
+                || subject.licenceChange?.certificate == content
+            else {
                 throw ContractDenial("the account's profile and certificate do not name this content")
             }
         }

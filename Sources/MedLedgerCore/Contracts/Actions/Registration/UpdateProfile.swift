@@ -1,5 +1,7 @@
-/// `profile.update`: an active account replaces its encrypted profile (and, for professionals, the
-/// name and speciality shown to others).
+/// `profile.update`: an active account saves a new version of its encrypted profile (and, for
+/// professionals, the name and speciality shown to others, which apply at once). Earlier versions
+/// are kept (``Account/profileVersions``) for the owner to read. A doctor's licence facts are not
+/// changed here: they go to an administrator first (``ChangeLicence``).
 public struct UpdateProfile: ContractAction, Equatable {
     public static let transactionType = "profile.update"
     public static let eventStatus = EventStatus.changed
@@ -28,6 +30,9 @@ public struct UpdateProfile: ContractAction, Equatable {
             throw ContractDenial("a patient's name and details belong in the encrypted profile")
         }
         if speciality != nil, account.role != .doctor { throw ContractDenial("only doctors have a speciality") }
+        var versions = account.profileHistory
+        versions.append(ProfileVersion(number: (versions.last?.number ?? 0) + 1, content: profile, entry: context.index, time: context.time))
+        account.profileVersions = versions
         account.profile = profile
         if let displayName { account.displayName = displayName }
         if let speciality { account.speciality = speciality }

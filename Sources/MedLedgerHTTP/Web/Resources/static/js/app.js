@@ -5,6 +5,7 @@
 import { initAuth } from "./auth.js";
 import { initForms } from "./forms.js";
 import { initDirectory } from "./directory.js";
+import { initProfiles } from "./profile.js";
 import { shortenIds, watchIds } from "./display.js";
 import { loadKey, signedInAddress } from "./ledger.js";
 
@@ -60,6 +61,7 @@ wrapTables();
 shortenIds(document);
 watchIds();
 initAuth(document);
+initProfiles(document);
 initForms(document);
 initDirectory(document);
 checkDeviceKey();

@@ -154,6 +154,16 @@ export function convert(control, text) {
       if (!Number.isInteger(number)) throw new LedgerError(`${labelOf(control)} must be a whole number.`);
       return number;
     }
+    case "number": {
+      // The browser checks min, max and step before the form submits; this catches the rest.
+      const number = Number(text);
+      const min = control.min === "" ? -Infinity : Number(control.min);
+      const max = control.max === "" ? Infinity : Number(control.max);
+      if (!Number.isFinite(number) || number < min || number > max) {
+        throw new LedgerError(`${labelOf(control)} must be a number from ${control.min} to ${control.max}.`);
+      }
+      return number;
+    }
     case "time": {
       const ms = toMillis(text);
       if (ms === null) throw new LedgerError(`${labelOf(control)} is not a date or time.`);
