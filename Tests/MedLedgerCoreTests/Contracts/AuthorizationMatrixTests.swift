@@ -102,6 +102,9 @@ struct Permission: Sendable {
     static func only(_ personas: Set<Persona>) -> Permission { Permission(always: personas) }
 }
 
+/// The secret of the invitations the matrix makes.
+private let matrixInvitationSecret: [UInt8] = Array(repeating: 11, count: 32)
+
 /// Every persona with an active account in the standard world.
 private let activeAccounts: Set<Persona> = [.systemAdmin, .hospitalAdmin, .doctor, .auditor, .management, .pharmacist, .patient, .secondPatient]
 /// Grant states in which a grant from the patient is in force (reusable or not yet used).
@@ -173,6 +176,18 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         },
         ActionCase(SetParameters.self, .only([.systemAdmin])) { _, _ in
             SetParameters(parameters: SystemParameters(defaultGrantSeconds: 7 * 86_400, maxGrantSeconds: 90 * 86_400, breakGlassSeconds: 3_600))
+        },
+        // Invitations
+        ActionCase(CreateInvitation.self, .only([.systemAdmin, .hospitalAdmin])) { _, _ in
+            CreateInvitation(
+                id: "inv-new", secretHash: Invitation.hash(ofSecret: matrixInvitationSecret), role: .doctor, organization: ContractWorld.hospital,
+                seconds: 86_400)
+        },
+        ActionCase(RevokeInvitation.self, .only([.systemAdmin, .hospitalAdmin]), prepare: openInvitation) { _, _ in
+            RevokeInvitation(invitation: "inv-open")
+        },
+        ActionCase(AcceptInvitation.self, .only([.newcomer]), prepare: openInvitation) { _, _ in
+            AcceptInvitation(invitation: "inv-open", secret: Base64Coding.url(matrixInvitationSecret), role: .patient, profile: cid("invited profile"))
         },
         // Registration
         ActionCase(RegisterPatient.self, .only([.newcomer])) { _, _ in RegisterPatient(profile: cid("new profile")) },
@@ -286,6 +301,7 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
             ListErasureRequests(status: .pending)
         },
         ActionCase(ListOrganizations.self, .only(activeAccounts)) { _, _ in ListOrganizations() },
+        ActionCase(ListInvitations.self, .only([.systemAdmin, .hospitalAdmin])) { _, _ in ListInvitations() },
         ActionCase(LookUpPatient.self, .only([.doctor, .management, .pharmacist])) { world, _ in LookUpPatient(patient: world.address(.patient)) },
         // The patient's profile: themselves, a doctor in their care (or under break-glass), and
         // holders of a grant in force; never an administrator.
@@ -321,6 +337,13 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
             world.state.auditorCovers(record, auditor: auditor, at: world.time)
         else { return }
         try world.recordTally(of: rx, for: .auditor, result: .discrepancy)
+    }
+
+    /// The hospital's administrator invites a patient (secret ``matrixInvitationSecret``).
+    @Sendable static func openInvitation(_ world: inout ContractWorld) throws {
+        try world.require(
+            CreateInvitation(id: "inv-open", secretHash: Invitation.hash(ofSecret: matrixInvitationSecret), role: .patient, seconds: 86_400),
+            by: .hospitalAdmin)
     }
 
     @Sendable static func patientAsksForErasure(_ world: inout ContractWorld) throws {
@@ -389,7 +412,9 @@ struct AuthorizationMatrixTests {
         #expect(event.index == index && event.time == world.time && event.action == action.type, context)
         #expect(event.actor == world.address(persona), context)
         // The signer's role; a newcomer's registration carries the role it created.
-        let registered: [String: Role] = [RegisterPatient.transactionType: .patient, RegisterDoctor.transactionType: .doctor]
+        let registered: [String: Role] = [
+            RegisterPatient.transactionType: .patient, RegisterDoctor.transactionType: .doctor, AcceptInvitation.transactionType: .patient,
+        ]
         #expect(event.actorRole == (persona.role ?? (expected ? registered[action.type] : nil)), context)
         #expect(event.outcome == (expected ? .allowed : .denied), context)
         #expect(event.message.hasPrefix("Denied: ") == !expected, context)

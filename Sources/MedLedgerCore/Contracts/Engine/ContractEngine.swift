@@ -8,6 +8,7 @@ public enum ContractEngine {
     public static let actions: [any ContractAction.Type] = [
         CreateOrganization.self, AddAdmin.self, RemoveAdmin.self, CreateAccount.self, VerifyDoctor.self,
         SuspendAccount.self, ReactivateAccount.self, SetParameters.self,
+        CreateInvitation.self, RevokeInvitation.self, AcceptInvitation.self,
         RegisterPatient.self, RegisterDoctor.self, UpdateProfile.self,
         RequestErasure.self, WithdrawErasure.self, ConfirmErasure.self, DeclineErasure.self,
         BookAppointment.self, CancelAppointment.self, DeleteAppointment.self, AcceptAppointment.self, DeclineAppointment.self,
@@ -17,7 +18,7 @@ public enum ContractEngine {
         ViewRecord.self, CopyRecord.self, PrintRecord.self, DownloadRecord.self, ReportContentFailure.self, DispensePrescription.self,
         QueryTrail.self, RecordTally.self, SignOffTrail.self, QueryEvents.self,
         ListRecords.self, ListAppointments.self, ListGrants.self, ListAccessRequests.self, ListAccounts.self,
-        ListErasureRequests.self, ListOrganizations.self, LookUpPatient.self, ViewProfile.self, ViewDocument.self, OpenSession.self, CloseSession.self,
+        ListErasureRequests.self, ListOrganizations.self, ListInvitations.self, LookUpPatient.self, ViewProfile.self, ViewDocument.self, OpenSession.self, CloseSession.self,
     ]
 
     /// The ledger's own kinds plus every contract action.

@@ -10,6 +10,7 @@ import {
   clearKeys,
   csrfHeaders,
   deriveKeys,
+  fromBase64url,
   generateKeyPair,
   ledgerOrigin,
   newSalt,
@@ -17,6 +18,7 @@ import {
   parseKeyFile,
   postJSON,
   request,
+  sha256,
   signEnvelope,
   signP256,
   signedInAddress,
@@ -151,10 +153,53 @@ async function signupProof(key, username, role) {
   return { challenge, proof };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Invited sign-up: /signup?invite=<id>#<secret> (docs/WEB.md "Invitations"). The secret is read
+// from the URL fragment, which the browser never sends; it is checked here against the hash the
+// ledger keeps before anything is made or signed, and goes to the server only inside the signed
+// `invitation.accept`.
+
+/// The invitation secret of this page's link, checked against the page's hash; throws in plain
+/// words when the link is incomplete or damaged.
+async function invitationSecret(form) {
+  const fragment = window.location.hash.replace(/^#/, "");
+  let bytes = null;
+  if (/^[A-Za-z0-9_-]{43}$/.test(fragment)) {
+    try {
+      bytes = fromBase64url(fragment);
+    } catch {
+      bytes = null;
+    }
+  }
+  if (!bytes || bytes.length !== 32) {
+    throw new LedgerError("This invitation link is incomplete: the part after “#” is missing or damaged. Open the whole link you were given.");
+  }
+  const hash = base64url(await sha256(bytes));
+  if (hash !== form.dataset.secretHash) {
+    throw new LedgerError("This invitation link does not match its invitation: part of it is wrong. Open the whole link you were given, or ask for a new one.");
+  }
+  return fragment;
+}
+
+/// Checks the link as soon as the page opens, so a damaged link is said before any typing.
+async function checkInvitationLink(form) {
+  try {
+    await invitationSecret(form);
+  } catch (error) {
+    setStatus(form, plainMessage(error), "error");
+    const button = form.querySelector("button[type=submit]");
+    if (button) button.disabled = true;
+  }
+}
+
 async function signUp(form) {
   const username = text(form, "username");
   const password = secret(form, "password");
   const role = selectedRole(form);
+  const invitation = form.dataset.invite || "";
+  const invitationKey = invitation ? await invitationSecret(form) : "";
+  const staffName = text(form, "staffName");
+  if (invitation && !["patient", "doctor"].includes(role) && !staffName) throw new LedgerError("Give the name shown to colleagues and patients.");
   if (!/^[A-Za-z0-9._-]{3,64}$/.test(username)) {
     throw new LedgerError("A username is 3 to 64 letters, digits, dots, dashes or underscores.");
   }
@@ -166,6 +211,10 @@ async function signUp(form) {
     throw new LedgerError("Doctors must give their name, speciality and licence number.");
   }
   if (doctor && !doctor.file) throw new LedgerError("Choose your licence certificate file.");
+  // A refused acceptance would put the link's secret on the ledger: check what the contract checks first.
+  if (doctor && invitation && form.dataset.licence && doctor.licence !== form.dataset.licence) {
+    throw new LedgerError("Give the licence number your invitation names: the administrator checked that one.");
+  }
 
   const step = busy(form, "Creating your key…");
   try {
@@ -175,13 +224,20 @@ async function signUp(form) {
     const wrappedKey = await wrapPrivateKey(key.privateKey, derived.wrappingKey, key.address);
 
     let envelope;
+    /// An invited sign-up accepts the invitation instead of registering alone.
+    const sign = (type, body) => invitation
+      ? signEnvelope(key, "invitation.accept", { invitation, secret: invitationKey, role, ...body })
+      : signEnvelope(key, type, body);
     if (doctor) {
       step("Uploading your certificate…");
       const bytes = new Uint8Array(await doctor.file.arrayBuffer());
       const certificate = await uploadBlob(key, key.address, bytes, doctor.file.type || "application/octet-stream", { name: doctor.file.name });
       step("Signing…");
       const { displayName, speciality, licence } = doctor;
-      envelope = await signEnvelope(key, "doctor.register", { displayName, speciality, licence, certificate });
+      envelope = await sign("doctor.register", { displayName, speciality, licence, certificate });
+    } else if (invitation && role !== "patient") {
+      step("Signing…");
+      envelope = await sign("", { displayName: staffName });
     } else if (role === "patient") {
       const body = {};
       const profile = {};
@@ -194,7 +250,7 @@ async function signUp(form) {
         body.profile = await uploadJSON(key, key.address, profile);
       }
       step("Signing…");
-      envelope = await signEnvelope(key, "patient.register", body);
+      envelope = await sign("patient.register", body);
     }
 
     step("Saving…");
@@ -363,6 +419,7 @@ export function initAuth(root = document) {
     if (roleControl) roleControl.addEventListener("change", () => showRoleFields(signup));
     showRoleFields(signup);
     handle(signup, signUp);
+    if (signup.dataset.invite) checkInvitationLink(signup);
   }
 
   // Demo mode: a demo account's "Use" button fills the log-in form.
