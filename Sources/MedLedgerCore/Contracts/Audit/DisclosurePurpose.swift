@@ -115,5 +115,7 @@ extension AuditEvent {
         "admin.add": "Added an administrator", "admin.remove": "Removed an administrator",
         "organization.create": "Created an organization", "organizations.list": "Listed organizations",
         "system.parameters": "Changed the system parameters", "erasure.requests.list": "Listed erasure requests",
+        "invitation.create": "Made a sign-up invitation", "invitation.revoke": "Withdrew a sign-up invitation",
+        "invitation.accept": "Signed up with an invitation", "invitations.list": "Listed invitations",
     ]
 }

@@ -88,7 +88,8 @@ async function createInvitation(form) {
     await submit("invitation.create", body);
     step.end();
     const link = `${window.location.origin}/signup?invite=${encodeURIComponent(id)}#${base64url(secret)}`;
-    showResult({ link, role, organization, expires: Date.now() + seconds * 1000 });
+    const chosen = organizationControl && !organizationControl.disabled ? organizationControl.selectedOptions[0] : null;
+    showResult({ link, role, organization: chosen && organization ? chosen.textContent.trim() : "", expires: Date.now() + seconds * 1000 });
     form.reset();
     showRoleFields(form);
     setStatus(form, "Invitation created. Copy or print the link below now: it is not shown again.", "success");
@@ -113,6 +114,8 @@ function showResult({ link, role, organization, expires }) {
   const output = document.getElementById("invitation-link");
   output.value = link;
   card.hidden = false;
+  const empty = document.getElementById("invitations-empty");
+  if (empty) empty.textContent = "Your new invitation is listed here once you reload the page.";
   const heading = card.querySelector("h2");
   if (heading) {
     heading.tabIndex = -1;
