@@ -128,6 +128,14 @@ def test_admin_invites_a_doctor_who_signs_up_and_is_signed_in(chromium, node, fi
         axe_again(admin, "link shown")
         copy_link(admin, link)
         shoot(admin, "admin-invitation-created")
+        # Printed, the page is only the card with the link.
+        admin.page.emulate_media(media="print")
+        expect(admin.page.get_by_label("Sign-up link")).to_be_visible()
+        expect(admin.page.locator("#invitation-form")).to_be_hidden()
+        expect(admin.page.get_by_role("heading", name="Your invitations")).to_be_hidden()
+        expect(admin.page.locator("#invitation-result").get_by_role("button", name="Copy link")).to_be_hidden()
+        admin.page.screenshot(path=str(SHOTS / "admin-invitation-print.png"), full_page=True)
+        admin.page.emulate_media(media="screen")
         # The page holds no secret once it is reloaded; the list shows the invitation as open.
         admin.goto("/admin/invitations")
         expect(admin.page.locator("#invitation-result")).to_be_hidden()

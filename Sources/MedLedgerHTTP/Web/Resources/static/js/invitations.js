@@ -143,10 +143,3 @@ if (form) {
     }
   });
 }
-
-// Printing while a link is shown prints only its card (app.css, "invitations").
-window.addEventListener("beforeprint", () => {
-  const card = document.getElementById("invitation-result");
-  document.body.classList.toggle("printing-invitation", Boolean(card && !card.hidden));
-});
-window.addEventListener("afterprint", () => document.body.classList.remove("printing-invitation"));
