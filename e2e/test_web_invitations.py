@@ -245,3 +245,51 @@ def test_admin_invites_a_patient_and_revokes_another(chromium, node, findings):
         patient.close()
         stranger.close()
     assert_pages_clean(findings, test)
+
+
+def test_invited_staff_and_an_unchecked_doctor(chromium, node, findings):
+    """Pharmacy staff sign up with their name and land on the staff desk; a doctor invited without a
+    checked licence signs up but waits for verification, as the page says."""
+    test = "test_invited_staff_and_an_unchecked_doctor"
+    admin = admin_visitor(chromium, node, findings, test)
+    staff = Visitor(chromium, node, findings, test, "invited pharmacist")
+    doctor = Visitor(chromium, node, findings, test, "unchecked doctor")
+    try:
+        admin.goto("/admin/invitations")
+        form = admin.page.locator("#invitation-form")
+        form.get_by_label("Invite as").select_option("pharmacy")
+        options = form.get_by_label("Organization").locator("option:not([disabled])")
+        expect(options).to_have_count(1)
+        expect(options.first).to_have_text(re.compile("Demo Corner Pharmacy"))
+        pharmacy = make_invitation(admin, "pharmacy", organization="demo-pharmacy")
+        unchecked = make_invitation(admin, "doctor", organization="demo-hospital")
+
+        page = staff.page
+        staff.goto(pharmacy["path"] + "#" + pharmacy["secret"])
+        expect(page.get_by_role("region", name="You are invited")).to_contain_text("Demo Corner Pharmacy")
+        fill_account(page, "counter.invited")
+        page.get_by_label("Name shown to colleagues and patients").fill("Cory Counter")
+        shoot(staff, "invited-staff-signup")
+        submit_signup(staff, "/staff")
+
+        page = doctor.page
+        doctor.goto(unchecked["path"] + "#" + unchecked["secret"])
+        expect(page.get_by_role("region", name="You are invited")).to_contain_text("verifies your licence")
+        fill_account(page, "dr.unchecked")
+        page.get_by_label("Name shown to patients").fill("Dr. Uma Unchecked")
+        page.get_by_label("Speciality").fill("Dermatology")
+        page.get_by_label("Licence number").fill("LIC-UNCHECKED")
+        page.get_by_label("Licence certificate").set_input_files(
+            {"name": "licence.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% unchecked doctor's licence\n"})
+        page.get_by_role("button", name="Create account").click()
+        expect(page.locator("#signup-status")).to_contain_text("must verify your licence", timeout=SIGN_IN_TIMEOUT)
+        shoot(doctor, "invited-doctor-pending")
+
+        # The administrator finds the doctor in the verification queue.
+        admin.goto("/admin")
+        expect(admin.page.get_by_text("Dr. Uma Unchecked").first).to_be_visible()
+    finally:
+        admin.close()
+        staff.close()
+        doctor.close()
+    assert_pages_clean(findings, test)
