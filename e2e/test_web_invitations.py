@@ -4,7 +4,7 @@ Against `medledger serve --demo`: admin.demo makes a doctor invitation (into the
 the licence number checked) and a patient invitation on /admin/invitations, copies each link, and a
 fresh browser context (its own key, no cookie) opens it, sees what it is invited to, signs up and
 lands signed in on its home page. The used link then shows why it cannot be used again; a revoked
-link, a damaged secret, a missing secret and damaged or unknown ids get plain pages, never a crash.
+link, a damaged key, a missing key and damaged or unknown ids get plain pages, never a crash.
 (An expired invitation is refused in `InvitedSignupTests`, where the node's clock can be moved.)
 
 Every page is checked with axe (no serious or critical finding) and for inline script or style;
@@ -13,6 +13,8 @@ screenshots go to e2e/artifacts/invitations/ at 1280 and 390 pixels wide.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from test_web_roles import BAD_IMPACTS, SIGN_IN_TIMEOUT, Findings, Visitor, asse
 
 SHOTS = Path(__file__).resolve().parent / "artifacts" / "invitations"
 PASSWORD = "invited-person-2026"
-LINK = re.compile(r"^(?P<base>https?://[^/]+)(?P<path>/signup\?invite=(?P<id>inv-[a-z0-9]{12}))#(?P<secret>[A-Za-z0-9_-]{43})$")
+LINK = re.compile(r"^(?P<base>https?://[^/]+)(?P<path>/signup\?invite=(?P<id>inv-[a-z0-9]{12}))#(?P<key>[A-Za-z0-9_-]{43})$")
 
 
 @pytest.fixture(scope="module")
@@ -136,18 +138,21 @@ def test_admin_invites_a_doctor_who_signs_up_and_is_signed_in(chromium, node, fi
         expect(admin.page.locator("#invitation-result").get_by_role("button", name="Copy link")).to_be_hidden()
         admin.page.screenshot(path=str(SHOTS / "admin-invitation-print.png"), full_page=True)
         admin.page.emulate_media(media="screen")
-        # The page holds no secret once it is reloaded; the list shows the invitation as open.
+        # The page holds no private key once it is reloaded; the list shows the invitation as open.
         admin.goto("/admin/invitations")
         expect(admin.page.locator("#invitation-result")).to_be_hidden()
-        assert link["secret"] not in admin.page.content()
+        assert link["key"] not in admin.page.content()
         row = admin.page.locator("tbody tr").filter(has_text=link["id"])
         expect(row).to_contain_text("open")
         expect(row).to_contain_text("Cardiology ward")
         expect(row).to_contain_text("LIC-INV-2026")
 
-        # A fresh browser opens the link, sees the invitation and signs up.
+        # A fresh browser opens the link, sees the invitation and signs up; the link's private key
+        # never leaves it (the acceptance carries only a proof for the new key).
         page = doctor.page
-        doctor.goto(link["path"] + "#" + link["secret"])
+        sent: list[tuple[str, bytes]] = []
+        page.on("request", lambda request: sent.append((request.url, request.post_data_buffer or b"")))
+        doctor.goto(link["path"] + "#" + link["key"])
         panel = page.get_by_role("region", name="You are invited")
         expect(panel).to_contain_text("Doctor")
         expect(panel).to_contain_text("Demo General Hospital")
@@ -163,6 +168,12 @@ def test_admin_invites_a_doctor_who_signs_up_and_is_signed_in(chromium, node, fi
             {"name": "licence.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% invited doctor's licence\n"})
         submit_signup(doctor, "/doctor")
         expect(page.get_by_role("navigation", name="Main")).to_contain_text("Patients")
+        signups = [json.loads(body) for url, body in sent if url.endswith("/auth/signup")]
+        assert len(signups) == 1
+        payload = base64.b64decode(signups[0]["envelope"]["payload"])
+        assert b'"invitation.accept"' in payload and b'"proof"' in payload
+        for url, body in sent:
+            assert link["key"] not in url and link["key"].encode() not in body + payload, "the invitation's private key was sent"
         shoot(doctor, "invited-doctor-home")
 
         # The admin's list says who used it.
@@ -175,7 +186,7 @@ def test_admin_invites_a_doctor_who_signs_up_and_is_signed_in(chromium, node, fi
         shoot(admin, "admin-invitation-used")
 
         # The same link, opened again by someone else, is refused with a plain page.
-        again.goto(link["path"] + "#" + link["secret"])
+        again.goto(link["path"] + "#" + link["key"])
         expect(again.page.get_by_role("heading", name="This invitation cannot be used")).to_be_visible()
         expect(again.page.get_by_role("alert")).to_contain_text("already used")
         expect(again.page.locator("#signup-form")).to_have_count(0)
@@ -207,7 +218,7 @@ def test_admin_invites_a_patient_and_revokes_another(chromium, node, findings):
         shoot(admin, "admin-invitations-list")
 
         page = patient.page
-        patient.goto(kept["path"] + "#" + kept["secret"])
+        patient.goto(kept["path"] + "#" + kept["key"])
         expect(page.get_by_role("region", name="You are invited")).to_contain_text("Patient")
         fill_account(page, "pat.invited")
         page.get_by_label("Full name").fill("Ina Invited")
@@ -215,8 +226,8 @@ def test_admin_invites_a_patient_and_revokes_another(chromium, node, findings):
         submit_signup(patient, "/patient")
         shoot(patient, "invited-patient-home")
 
-        # A revoked link, a damaged secret, a missing secret, bad ids: each a plain answer.
-        stranger.goto(revoked["path"] + "#" + revoked["secret"])
+        # A revoked link, a damaged key, a missing key, bad ids: each a plain answer.
+        stranger.goto(revoked["path"] + "#" + revoked["key"])
         expect(stranger.page.get_by_role("alert")).to_contain_text("withdrawn")
         shoot(stranger, "invitation-revoked")
 
@@ -224,7 +235,7 @@ def test_admin_invites_a_patient_and_revokes_another(chromium, node, findings):
         form = stranger.page.locator("#signup-form")
         expect(form.locator("[role=status]")).to_contain_text("does not match")
         expect(form.get_by_role("button", name="Create account")).to_be_disabled()
-        shoot(stranger, "invitation-damaged-secret")
+        shoot(stranger, "invitation-damaged-key")
 
         stranger.goto(damaged["path"])
         expect(stranger.page.locator("#signup-form [role=status]")).to_contain_text("incomplete")
@@ -265,7 +276,7 @@ def test_invited_staff_and_an_unchecked_doctor(chromium, node, findings):
         unchecked = make_invitation(admin, "doctor", organization="demo-hospital")
 
         page = staff.page
-        staff.goto(pharmacy["path"] + "#" + pharmacy["secret"])
+        staff.goto(pharmacy["path"] + "#" + pharmacy["key"])
         expect(page.get_by_role("region", name="You are invited")).to_contain_text("Demo Corner Pharmacy")
         fill_account(page, "counter.invited")
         page.get_by_label("Name shown to colleagues and patients").fill("Cory Counter")
@@ -273,7 +284,7 @@ def test_invited_staff_and_an_unchecked_doctor(chromium, node, findings):
         submit_signup(staff, "/staff")
 
         page = doctor.page
-        doctor.goto(unchecked["path"] + "#" + unchecked["secret"])
+        doctor.goto(unchecked["path"] + "#" + unchecked["key"])
         expect(page.get_by_role("region", name="You are invited")).to_contain_text("verifies your licence")
         fill_account(page, "dr.unchecked")
         page.get_by_label("Name shown to patients").fill("Dr. Uma Unchecked")

@@ -186,7 +186,7 @@ public struct LedgerNode: Sendable {
         await sequencer.parameters()
     }
 
-    /// One sign-up invitation (public ledger state: a secret's hash, a role, an organization, an
+    /// One sign-up invitation (public ledger state: the invitation's public key, a role, an organization, an
     /// expiry), for the invited sign-up page to say what the link is for before the invitee has a key.
     public func invitation(_ id: String) async -> Invitation? {
         await sequencer.read { state in state.invitations[id] }

@@ -126,8 +126,8 @@ private struct MatrixWorld {
     static var rx: String { "rx-1" }
     /// The emergency access the record's author opened; its justification is what `document.view` reads.
     static var authorBreakGlass: String { "bg-author" }
-    /// The secret of the patient invitation `invitation.accept` uses.
-    static var inviteSecret: [UInt8] { Array(repeating: 42, count: 32) }
+    /// The key of the patient invitation `invitation.accept` uses (its private half is the link's).
+    static var inviteKey: P256.Signing.PrivateKey { try! P256.Signing.PrivateKey(rawRepresentation: Array(repeating: 42, count: 32)) }
     static var justification: String { "patient unconscious in the emergency room" }
     static var profile: [String: String] {
         ["name": "Alex Patient", "birthDate": "1985-04-12", "phone": "+1 555 0101", "address": "1 Main St", "allergies": "penicillin"]
@@ -307,12 +307,15 @@ private struct MatrixWorld {
             return SetParameters(parameters: SystemParameters(defaultGrantSeconds: 7 * 86_400, maxGrantSeconds: 90 * 86_400, breakGlassSeconds: 3_600))
         case CreateInvitation.transactionType:
             return CreateInvitation(
-                id: fresh("inv"), secretHash: Invitation.hash(ofSecret: Array(repeating: 7, count: 32)), role: .doctor,
+                id: fresh("inv"), publicKey: P256.Signing.PrivateKey().publicKey.payloadKey, role: .doctor,
                 organization: Self.hospital, seconds: 86_400, label: "Cardiology team", licence: fresh("LIC"))
         case RevokeInvitation.transactionType: return RevokeInvitation(invitation: "inv-revoke")
         case AcceptInvitation.transactionType:
             return AcceptInvitation(
-                invitation: "inv-accept", secret: Base64Coding.url(Self.inviteSecret), role: .patient,
+                invitation: "inv-accept",
+                proof: try InvitationProof.sign(
+                    origin: TestLedger.origin, invitation: "inv-accept", invitee: signer.payloadKey, role: .patient, with: Self.inviteKey),
+                role: .patient,
                 profile: try await upload(#"{"name":"Invited Patient"}"#, owner: signer.address, by: signer, json: true))
         case ListInvitations.transactionType: return ListInvitations()
         case RegisterPatient.transactionType:
@@ -454,10 +457,10 @@ private struct MatrixWorld {
         try await require(OpenSession(sessionKey: ownerSession.payloadKey, expires: now + 3_600_000), by: owner)
         // Invitations to revoke (a doctor's, into the hospital) and to accept (a patient's).
         try await require(
-            CreateInvitation(id: "inv-revoke", secretHash: Invitation.hash(ofSecret: Array(repeating: 1, count: 32)), role: .doctor,
+            CreateInvitation(id: "inv-revoke", publicKey: P256.Signing.PrivateKey().publicKey.payloadKey, role: .doctor,
                 organization: Self.hospital, seconds: 86_400), by: admin)
         try await require(
-            CreateInvitation(id: "inv-accept", secretHash: Invitation.hash(ofSecret: Self.inviteSecret), role: .patient, seconds: 86_400),
+            CreateInvitation(id: "inv-accept", publicKey: Self.inviteKey.publicKey.payloadKey, role: .patient, seconds: 86_400),
             by: signer(.organizationAdmin))
     }
 

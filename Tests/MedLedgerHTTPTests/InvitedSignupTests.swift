@@ -14,18 +14,24 @@ import Testing
 /// that cannot be used: damaged, unknown, used, revoked and expired.
 @Suite("invited sign-up")
 struct InvitedSignupTests {
-    static let secret: [UInt8] = Array(repeating: 5, count: 32)
+    /// The invitations' key: the administrator's browser made it, the link carries its private half.
+    static let invitationKey = try! P256.Signing.PrivateKey(rawRepresentation: Array(repeating: 5, count: 32))
 
-    /// The test ledger's administrator makes an invitation with ``secret``.
+    /// The test ledger's administrator makes an invitation with ``invitationKey``.
     static func invite(_ fixture: WebAuthTests.Fixture, id: String, role: Role, seconds: Int64 = 86_400) async throws {
-        let body = CreateInvitation(id: id, secretHash: Invitation.hash(ofSecret: secret), role: role, seconds: seconds)
+        let body = CreateInvitation(id: id, publicKey: invitationKey.publicKey.payloadKey, role: role, seconds: seconds)
         let receipt = try await fixture.ledger.submit(body, by: fixture.ledger.admin)
         #expect(receipt.contract?.allowed == true, "\(receipt.contract?.event.message ?? "")")
     }
 
-    static func acceptance(_ fixture: WebAuthTests.Fixture, key: P256.Signing.PrivateKey, id: String, role: Role) throws -> [UInt8] {
-        try EnvelopeSigner(key: key).sign(
-            AcceptInvitation(invitation: id, secret: Base64Coding.url(secret), role: role), expires: fixture.ledger.clock.now + 60_000)
+    /// An acceptance signed by `key`, with the proof the link's holder makes for `provenFor` (the
+    /// same key unless a test replays a proof made for another).
+    static func acceptance(
+        _ fixture: WebAuthTests.Fixture, key: P256.Signing.PrivateKey, id: String, role: Role, provenFor: P256.Signing.PrivateKey? = nil
+    ) throws -> [UInt8] {
+        let invitee = (provenFor ?? key).publicKey.payloadKey
+        let proof = try InvitationProof.sign(origin: TestLedger.origin, invitation: id, invitee: invitee, role: role, with: invitationKey)
+        return try EnvelopeSigner(key: key).sign(AcceptInvitation(invitation: id, proof: proof, role: role), expires: fixture.ledger.clock.now + 60_000)
     }
 
     @Test("an invited patient signs up active; the same invitation then registers nobody else, and the refusal is on the ledger")
@@ -90,6 +96,36 @@ struct InvitedSignupTests {
         }
     }
 
+    @Test("a proof made for one new key is refused for any other, audited, and leaves the invitation open")
+    func proofForAnotherKeyIsRefused() async throws {
+        let fixture = try await WebAuthTests.fixture()
+        try await Self.invite(fixture, id: "inv-patient", role: .patient)
+        let invitee = P256.Signing.PrivateKey()
+        let thief = P256.Signing.PrivateKey()
+        try await fixture.app.test(.router) { client in
+            let before = fixture.ledger.node.size
+            let stolen = try await client.execute(
+                uri: "/auth/signup", method: .post,
+                body: try await WebAuthTests.signupBody(
+                    client, username: "thief", role: .patient, key: thief,
+                    envelope: try Self.acceptance(fixture, key: thief, id: "inv-patient", role: .patient, provenFor: invitee)))
+            #expect(stolen.status == .forbidden)
+            let error = try WebAuthTests.object(stolen)["error"] as? [String: Any]
+            #expect((error?["message"] as? String)?.contains("proof does not match") == true)
+            let events = try await fixture.ledger.store.events(entries: before..<fixture.ledger.node.size)
+            #expect(events.map(\.action) == [AcceptInvitation.transactionType])
+            #expect(events.first?.outcome == .denied)
+            #expect(await fixture.ledger.node.invitation("inv-patient")?.status == .open)
+            // The invitee's own acceptance still works.
+            let own = try await client.execute(
+                uri: "/auth/signup", method: .post,
+                body: try await WebAuthTests.signupBody(
+                    client, username: "invitee", role: .patient, key: invitee,
+                    envelope: try Self.acceptance(fixture, key: invitee, id: "inv-patient", role: .patient)))
+            #expect(own.status == .created)
+        }
+    }
+
     @Test("an expired invitation is refused at sign-up, and the page says it expired")
     func expiredInvitationIsRefused() async throws {
         let fixture = try await WebAuthTests.fixture()
@@ -122,16 +158,17 @@ struct InvitedSignupTests {
         #expect((page["problem"] as? String)?.isEmpty == false)
     }
 
-    @Test("an open invitation's page shows its role, expiry and the hash to check the link against, never a secret")
+    @Test("an open invitation's page shows its role, expiry and the public key to check the link against, never a private key")
     func pageDescribesOpenInvitation() async throws {
         let fixture = try await WebAuthTests.fixture()
         try await Self.invite(fixture, id: "inv-open", role: .patient)
         let page = await InvitationLink.context(id: "inv-open", node: fixture.ledger.node)
         #expect(page["open"] as? Bool == true)
         #expect(page["role"] as? String == "patient")
-        #expect(page["secretHash"] as? String == Invitation.hash(ofSecret: Self.secret))
+        #expect(page["invitationKey"] as? String == Self.invitationKey.publicKey.payloadKey)
         #expect((page["expiresText"] as? String)?.hasSuffix("UTC") == true)
-        #expect(page.values.compactMap { $0 as? String }.allSatisfy { $0 != Base64Coding.url(Self.secret) })
+        let privateScalar = Base64Coding.url(Array(Self.invitationKey.rawRepresentation))
+        #expect(page.values.compactMap { $0 as? String }.allSatisfy { !$0.contains(privateScalar) })
         #expect(await InvitationLink.context(id: nil, node: fixture.ledger.node).isEmpty)
     }
 }

@@ -1,10 +1,11 @@
 import MedLedgerCore
 import MedLedgerNode
 
-/// What the sign-up page says about the invitation a link names (`/signup?invite=<id>#<secret>`):
-/// its role, organization and expiry, or in plain words why it cannot be used. The secret stays in
-/// the URL fragment, which browsers never send, so only the id reaches the server; the page checks
-/// the secret against the hash in the browser before anything is signed.
+/// What the sign-up page says about the invitation a link names (`/signup?invite=<id>#<key>`):
+/// its role, organization and expiry, or in plain words why it cannot be used. The invitation's
+/// private key stays in the URL fragment, which browsers never send, so only the id reaches the
+/// server; the page checks the private key against the invitation's public key in the browser and
+/// signs the acceptance proof (``InvitationProof``) there.
 ///
 /// Everything shown is public ledger state (no account is needed to read it): the invitation names
 /// no person.
@@ -30,7 +31,7 @@ enum InvitationLink {
         var context: [String: Any] = [
             "present": true, "open": true, "id": invitation.id, "role": invitation.role.rawValue,
             "role_\(invitation.role.rawValue)": true, "roleText": ReportFields.roleWords(invitation.role),
-            "expiresText": TemplateValue.format(time: invitation.expires), "secretHash": invitation.secretHash,
+            "expiresText": TemplateValue.format(time: invitation.expires), "invitationKey": invitation.publicKey,
             "staff": invitation.role != .patient && invitation.role != .doctor,
         ]
         if let organization = invitation.organization {

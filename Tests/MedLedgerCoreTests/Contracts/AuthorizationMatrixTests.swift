@@ -1,3 +1,4 @@
+import Crypto
 import Testing
 
 @testable import MedLedgerCore
@@ -102,8 +103,8 @@ struct Permission: Sendable {
     static func only(_ personas: Set<Persona>) -> Permission { Permission(always: personas) }
 }
 
-/// The secret of the invitations the matrix makes.
-private let matrixInvitationSecret: [UInt8] = Array(repeating: 11, count: 32)
+/// The key of the invitations the matrix makes (its private half is what a link carries).
+private let matrixInvitationKey = try! P256.Signing.PrivateKey(rawRepresentation: Array(repeating: 11, count: 32))
 
 /// Every persona with an active account in the standard world.
 private let activeAccounts: Set<Persona> = [.systemAdmin, .hospitalAdmin, .doctor, .auditor, .management, .pharmacist, .patient, .secondPatient]
@@ -180,14 +181,17 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         // Invitations
         ActionCase(CreateInvitation.self, .only([.systemAdmin, .hospitalAdmin])) { _, _ in
             CreateInvitation(
-                id: "inv-new", secretHash: Invitation.hash(ofSecret: matrixInvitationSecret), role: .doctor, organization: ContractWorld.hospital,
+                id: "inv-new", publicKey: matrixInvitationKey.publicKey.payloadKey, role: .doctor, organization: ContractWorld.hospital,
                 seconds: 86_400)
         },
         ActionCase(RevokeInvitation.self, .only([.systemAdmin, .hospitalAdmin]), prepare: openInvitation) { _, _ in
             RevokeInvitation(invitation: "inv-open")
         },
-        ActionCase(AcceptInvitation.self, .only([.newcomer]), prepare: openInvitation) { _, _ in
-            AcceptInvitation(invitation: "inv-open", secret: Base64Coding.url(matrixInvitationSecret), role: .patient, profile: cid("invited profile"))
+        ActionCase(AcceptInvitation.self, .only([.newcomer]), prepare: openInvitation) { world, persona in
+            // Each signer proves the invitation for its own key, as a holder of the link would.
+            let proof = try! InvitationProof.sign(
+                origin: "contracts.test/log", invitation: "inv-open", invitee: world.publicKey(persona), role: .patient, with: matrixInvitationKey)
+            return AcceptInvitation(invitation: "inv-open", proof: proof, role: .patient, profile: cid("invited profile"))
         },
         // Registration
         ActionCase(RegisterPatient.self, .only([.newcomer])) { _, _ in RegisterPatient(profile: cid("new profile")) },
@@ -339,10 +343,10 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         try world.recordTally(of: rx, for: .auditor, result: .discrepancy)
     }
 
-    /// The hospital's administrator invites a patient (secret ``matrixInvitationSecret``).
+    /// The hospital's administrator invites a patient (key ``matrixInvitationKey``).
     @Sendable static func openInvitation(_ world: inout ContractWorld) throws {
         try world.require(
-            CreateInvitation(id: "inv-open", secretHash: Invitation.hash(ofSecret: matrixInvitationSecret), role: .patient, seconds: 86_400),
+            CreateInvitation(id: "inv-open", publicKey: matrixInvitationKey.publicKey.payloadKey, role: .patient, seconds: 86_400),
             by: .hospitalAdmin)
     }
 

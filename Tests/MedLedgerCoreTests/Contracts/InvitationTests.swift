@@ -4,38 +4,54 @@ import Testing
 @testable import MedLedgerCore
 
 /// One-time sign-up invitations: who may make them, what the ledger keeps, and every way of using
-/// one that must fail — a guessed secret, reuse, expiry, revocation, a role swap, an
+/// one that must fail — a proof by the wrong key, for another new key or another invitation, in
+/// high-S form, replayed from a refused acceptance; reuse, expiry, revocation, a role swap, an
 /// organization's administrator reaching into another organization, a patient inviting.
 @Suite("invitations")
 struct InvitationTests {
-    static let secret: [UInt8] = Array(repeating: 9, count: 32)
-    static var secretText: String { Base64Coding.url(secret) }
-    static var secretHash: String { Invitation.hash(ofSecret: secret) }
+    /// The invitation key the administrator's browser made (its private half is in the link).
+    static let invitationKey = try! P256.Signing.PrivateKey(rawRepresentation: Array(repeating: 9, count: 32))
+    static var invitationPublicKey: String { invitationKey.publicKey.payloadKey }
+    /// The private scalar as the link's fragment spells it.
+    static var linkFragment: String { Base64Coding.url(Array(invitationKey.rawRepresentation)) }
+    /// The origin of ``ContractWorld/genesis()``.
+    static let origin = "contracts.test/log"
 
     static func invite(
         _ id: String, role: Role, organization: String? = nil, seconds: Int64 = 86_400, licence: String? = nil
     ) -> CreateInvitation {
-        CreateInvitation(id: id, secretHash: secretHash, role: role, organization: organization, seconds: seconds, label: "ward 3", licence: licence)
+        CreateInvitation(
+            id: id, publicKey: invitationPublicKey, role: role, organization: organization, seconds: seconds, label: "ward 3", licence: licence)
     }
 
-    static func doctorAcceptance(_ id: String, licence: String = "GMC-123", secret: String = secretText, world: ContractWorld) -> AcceptInvitation {
+    /// The proof `persona`'s new key gives for accepting invitation `id` as `role`, signed with `key`.
+    static func proof(
+        _ id: String, role: Role, for persona: Persona, in world: ContractWorld, key: P256.Signing.PrivateKey = invitationKey,
+        origin: String = origin
+    ) throws -> String {
+        try InvitationProof.sign(origin: origin, invitation: id, invitee: world.publicKey(persona), role: role, with: key)
+    }
+
+    static func doctorAcceptance(
+        _ id: String, licence: String = "GMC-123", by persona: Persona = .newcomer, world: ContractWorld
+    ) throws -> AcceptInvitation {
         AcceptInvitation(
-            invitation: id, secret: secret, role: .doctor, displayName: "Dr Invited", speciality: "Cardiology", licence: licence,
-            certificate: cid("invited certificate \(id) \(licence)"))
+            invitation: id, proof: try proof(id, role: .doctor, for: persona, in: world), role: .doctor, displayName: "Dr Invited",
+            speciality: "Cardiology", licence: licence, certificate: cid("invited certificate \(id) \(licence)"))
     }
 
-    @Test("the ledger keeps the secret's hash, never the secret, and the invitee's patient account is active at once")
+    @Test("the ledger keeps the invitation's public key, never its private key, and the invitee's patient account is active at once")
     func patientInvitationRegistersOnce() throws {
         var world = try ContractWorld.standard(records: false)
         try world.require(Self.invite("inv-p", role: .patient), by: .hospitalAdmin)
         let stored = try #require(world.state.invitations["inv-p"])
-        #expect(stored.secretHash == Self.secretHash)
+        #expect(stored.publicKey == Self.invitationPublicKey)
         #expect(stored.organization == nil)
         #expect(stored.expires == world.time + 86_400_000)
         let entryText = String(decoding: try #require(world.entries.last).transaction.entry, as: UTF8.self)
-        #expect(!entryText.contains(Self.secretText))
+        #expect(!entryText.contains(Self.linkFragment))
 
-        try world.require(AcceptInvitation(invitation: "inv-p", secret: Self.secretText, role: .patient, profile: cid("invited profile")), by: .newcomer)
+        try world.require(AcceptInvitation(invitation: "inv-p", proof: try Self.proof("inv-p", role: .patient, for: .newcomer, in: world), role: .patient, profile: cid("invited profile")), by: .newcomer)
         let account = try #require(world.account(.newcomer))
         #expect(account.role == .patient && account.status == .active && account.organization == nil)
         #expect(world.state.invitations["inv-p"]?.status == .used)
@@ -46,9 +62,9 @@ struct InvitationTests {
     func reuseIsRefused() throws {
         var world = try ContractWorld.standard(records: false)
         try world.require(Self.invite("inv-p", role: .patient), by: .systemAdmin)
-        try world.require(AcceptInvitation(invitation: "inv-p", secret: Self.secretText, role: .patient), by: .newcomer)
+        try world.require(AcceptInvitation(invitation: "inv-p", proof: try Self.proof("inv-p", role: .patient, for: .newcomer, in: world), role: .patient), by: .newcomer)
         let before = world.state
-        let again = try world.submit(AcceptInvitation(invitation: "inv-p", secret: Self.secretText, role: .patient), by: .newStaff)
+        let again = try world.submit(AcceptInvitation(invitation: "inv-p", proof: try Self.proof("inv-p", role: .patient, for: .newStaff, in: world), role: .patient), by: .newStaff)
         #expect(!again.allowed)
         #expect(again.event.outcome == .denied)
         #expect(again.event.action == AcceptInvitation.transactionType)
@@ -57,19 +73,76 @@ struct InvitationTests {
         #expect(world.account(.newStaff) == nil)
     }
 
-    @Test("a guessed or forged secret is refused")
-    func wrongSecretIsRefused() throws {
+    @Test("a proof by another key, for another new key, for another invitation, ledger or role, or in high-S form is refused and audited")
+    func badProofsAreRefused() throws {
         var world = try ContractWorld.standard(records: false)
         try world.require(Self.invite("inv-p", role: .patient), by: .systemAdmin)
-        let guessed = Base64Coding.url(Array(repeating: 8, count: 32))
-        let outcome = try world.submit(AcceptInvitation(invitation: "inv-p", secret: guessed, role: .patient), by: .newcomer)
-        #expect(!outcome.allowed)
-        #expect(outcome.event.message.contains("secret does not match"))
-        // The hash itself is not the secret.
-        let hashAsSecret = try world.submit(AcceptInvitation(invitation: "inv-p", secret: Self.secretHash, role: .patient), by: .newcomer)
-        #expect(!hashAsSecret.allowed)
+        try world.require(Self.invite("inv-q", role: .patient), by: .systemAdmin)
+        let before = world.state
+        let guessed = try P256.Signing.PrivateKey(rawRepresentation: Array(repeating: 8, count: 32))
+        let proofs: [(String, String)] = [
+            ("wrong key", try Self.proof("inv-p", role: .patient, for: .newcomer, in: world, key: guessed)),
+            ("another new key", try Self.proof("inv-p", role: .patient, for: .newStaff, in: world)),
+            ("another invitation", try Self.proof("inv-q", role: .patient, for: .newcomer, in: world)),
+            ("another ledger", try Self.proof("inv-p", role: .patient, for: .newcomer, in: world, origin: "other.test/log")),
+            ("another role", try Self.proof("inv-p", role: .doctor, for: .newcomer, in: world)),
+            ("high S", Self.highS(try Self.proof("inv-p", role: .patient, for: .newcomer, in: world))),
+        ]
+        for (name, proof) in proofs {
+            let outcome = try world.submit(AcceptInvitation(invitation: "inv-p", proof: proof, role: .patient), by: .newcomer)
+            #expect(!outcome.allowed, "\(name)")
+            #expect(outcome.event.outcome == .denied, "\(name)")
+            #expect(outcome.event.action == AcceptInvitation.transactionType, "\(name)")
+            #expect(outcome.event.actor == world.address(.newcomer), "\(name)")
+            #expect(outcome.event.message.contains(name == "high S" ? "low-S" : "proof does not match"), "\(outcome.event.message)")
+        }
+        #expect(world.state == before)
         #expect(world.account(.newcomer) == nil)
         #expect(world.state.invitations["inv-p"]?.status == .open)
+        // The same proof, in its low-S form, works.
+        try world.require(AcceptInvitation(invitation: "inv-p", proof: try Self.proof("inv-p", role: .patient, for: .newcomer, in: world), role: .patient), by: .newcomer)
+    }
+
+    @Test("the proof of a refused acceptance, read from the ledger, is useless to any other key")
+    func refusedProofCannotBeReplayed() throws {
+        var world = try ContractWorld.standard(records: false)
+        try world.require(Self.invite("inv-d", role: .doctor, licence: "GMC-123"), by: .hospitalAdmin)
+        // The invitee mistypes the licence: refused, and the proof is now public.
+        let refused = try Self.doctorAcceptance("inv-d", licence: "GMC-999", world: world)
+        let outcome = try world.submit(refused, by: .newcomer)
+        #expect(!outcome.allowed)
+        #expect(outcome.event.message.contains("licence number is not the one"))
+        let entry = try #require(world.entries.last)
+        #expect(!String(decoding: entry.transaction.entry, as: UTF8.self).contains(Self.linkFragment))
+        // Someone reading the ledger replays the proof with their own key and the right licence.
+        var stolen = try Self.doctorAcceptance("inv-d", world: world)
+        stolen.proof = refused.proof
+        let replay = try world.submit(stolen, by: .newStaff)
+        #expect(!replay.allowed)
+        #expect(replay.event.outcome == .denied)
+        #expect(replay.event.message.contains("proof does not match"))
+        #expect(world.account(.newStaff) == nil)
+        #expect(world.state.invitations["inv-d"]?.status == .open)
+        // The invitee, with the whole link, still can.
+        try world.require(try Self.doctorAcceptance("inv-d", world: world), by: .newcomer)
+        #expect(world.account(.newcomer)?.status == .active)
+    }
+
+    /// The same signature with s replaced by n - s (equally valid ECDSA, but not canonical).
+    static func highS(_ proof: String) -> String {
+        let raw = Base64Coding.decodeURL(proof)!
+        let order: [UInt8] = [
+            0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+            0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51,
+        ]
+        var s = Array(raw[32...])
+        var borrow = 0
+        for index in stride(from: 31, through: 0, by: -1) {
+            let difference = Int(order[index]) - Int(s[index]) - borrow
+            s[index] = UInt8((difference + 256) % 256)
+            borrow = difference < 0 ? 1 : 0
+        }
+        return Base64Coding.url(Array(raw[..<32]) + s)
     }
 
     @Test("an expired invitation is refused, and so is a revoked one")
@@ -79,10 +152,10 @@ struct InvitationTests {
         try world.require(Self.invite("inv-revoked", role: .patient), by: .hospitalAdmin)
         try world.require(RevokeInvitation(invitation: "inv-revoked"), by: .hospitalAdmin)
         world.advance(seconds: 3_600)
-        let expired = try world.submit(AcceptInvitation(invitation: "inv-short", secret: Self.secretText, role: .patient), by: .newcomer)
+        let expired = try world.submit(AcceptInvitation(invitation: "inv-short", proof: try Self.proof("inv-short", role: .patient, for: .newcomer, in: world), role: .patient), by: .newcomer)
         #expect(!expired.allowed)
         #expect(expired.event.message.contains("expired"))
-        let revoked = try world.submit(AcceptInvitation(invitation: "inv-revoked", secret: Self.secretText, role: .patient), by: .newcomer)
+        let revoked = try world.submit(AcceptInvitation(invitation: "inv-revoked", proof: try Self.proof("inv-revoked", role: .patient, for: .newcomer, in: world), role: .patient), by: .newcomer)
         #expect(!revoked.allowed)
         #expect(revoked.event.message.contains("revoked"))
         #expect(world.account(.newcomer) == nil)
@@ -95,11 +168,12 @@ struct InvitationTests {
     func roleSwapIsRefused() throws {
         var world = try ContractWorld.standard(records: false)
         try world.require(Self.invite("inv-d", role: .doctor, organization: ContractWorld.hospital, licence: "GMC-123"), by: .hospitalAdmin)
-        let asPatient = try world.submit(AcceptInvitation(invitation: "inv-d", secret: Self.secretText, role: .patient), by: .newcomer)
+        let asPatient = try world.submit(AcceptInvitation(invitation: "inv-d", proof: try Self.proof("inv-d", role: .patient, for: .newcomer, in: world), role: .patient), by: .newcomer)
         #expect(!asPatient.allowed)
         #expect(asPatient.event.message.contains("is for a doctor account"))
         // An administrator role never gets past the body's shape.
-        let admin = AcceptInvitation(invitation: "inv-d", secret: Self.secretText, role: .admin, displayName: "Mallory")
+        let admin = AcceptInvitation(
+            invitation: "inv-d", proof: try Self.proof("inv-d", role: .admin, for: .newcomer, in: world), role: .admin, displayName: "Mallory")
         #expect(throws: (any Error).self) { try world.transaction(admin, by: .newcomer) }
         #expect(throws: (any Error).self) { try world.transaction(Self.invite("inv-a", role: .admin), by: .systemAdmin) }
         #expect(world.account(.newcomer) == nil)
@@ -110,10 +184,10 @@ struct InvitationTests {
         var world = try ContractWorld.standard(records: false)
         try world.require(Self.invite("inv-d", role: .doctor, licence: "GMC-123"), by: .hospitalAdmin)
         #expect(world.state.invitations["inv-d"]?.organization == ContractWorld.hospital)
-        let wrong = try world.submit(Self.doctorAcceptance("inv-d", licence: "GMC-999", world: world), by: .newcomer)
+        let wrong = try world.submit(try Self.doctorAcceptance("inv-d", licence: "GMC-999", world: world), by: .newcomer)
         #expect(!wrong.allowed)
         #expect(wrong.event.message.contains("licence number is not the one"))
-        try world.require(Self.doctorAcceptance("inv-d", world: world), by: .newcomer)
+        try world.require(try Self.doctorAcceptance("inv-d", world: world), by: .newcomer)
         let doctor = try #require(world.account(.newcomer))
         #expect(doctor.role == .doctor && doctor.status == .active && doctor.organization == ContractWorld.hospital)
         #expect(doctor.licence == "GMC-123")
@@ -123,10 +197,10 @@ struct InvitationTests {
     func doctorWithoutCheckedLicenceIsPending() throws {
         var world = try ContractWorld.standard(records: false)
         try world.require(Self.invite("inv-d", role: .doctor), by: .hospitalAdmin)
-        try world.require(Self.doctorAcceptance("inv-d", world: world), by: .newcomer)
+        try world.require(try Self.doctorAcceptance("inv-d", world: world), by: .newcomer)
         #expect(world.account(.newcomer)?.status == .pending)
         let doctor = world.address(.newcomer)
-        try world.require(VerifyDoctor(doctor: doctor, decision: .approve, certificate: Self.doctorAcceptance("inv-d", world: world).certificate!), by: .hospitalAdmin)
+        try world.require(VerifyDoctor(doctor: doctor, decision: .approve, certificate: try Self.doctorAcceptance("inv-d", world: world).certificate!), by: .hospitalAdmin)
         #expect(world.account(.newcomer)?.status == .active)
     }
 
@@ -134,7 +208,7 @@ struct InvitationTests {
     func staffInvitation() throws {
         var world = try ContractWorld.standard(records: false)
         try world.require(Self.invite("inv-s", role: .pharmacy, organization: ContractWorld.pharmacy), by: .systemAdmin)
-        try world.require(AcceptInvitation(invitation: "inv-s", secret: Self.secretText, role: .pharmacy, displayName: "Sam Dispenser"), by: .newcomer)
+        try world.require(AcceptInvitation(invitation: "inv-s", proof: try Self.proof("inv-s", role: .pharmacy, for: .newcomer, in: world), role: .pharmacy, displayName: "Sam Dispenser"), by: .newcomer)
         let account = try #require(world.account(.newcomer))
         #expect(account.role == .pharmacy && account.status == .active && account.organization == ContractWorld.pharmacy)
     }
@@ -176,7 +250,7 @@ struct InvitationTests {
     func existingAccountCannotAccept() throws {
         var world = try ContractWorld.standard(records: false)
         try world.require(Self.invite("inv-p", role: .patient), by: .systemAdmin)
-        let outcome = try world.submit(AcceptInvitation(invitation: "inv-p", secret: Self.secretText, role: .patient), by: .secondPatient)
+        let outcome = try world.submit(AcceptInvitation(invitation: "inv-p", proof: try Self.proof("inv-p", role: .patient, for: .secondPatient, in: world), role: .patient), by: .secondPatient)
         #expect(!outcome.allowed)
         #expect(world.state.invitations["inv-p"]?.status == .open)
     }
@@ -186,12 +260,12 @@ struct InvitationTests {
         var world = try ContractWorld.standard(records: false)
         try world.require(Self.invite("inv-p", role: .patient), by: .hospitalAdmin)
         try world.require(RemoveAdmin(account: world.address(.hospitalAdmin)), by: .systemAdmin)
-        let outcome = try world.submit(AcceptInvitation(invitation: "inv-p", secret: Self.secretText, role: .patient), by: .newcomer)
+        let outcome = try world.submit(AcceptInvitation(invitation: "inv-p", proof: try Self.proof("inv-p", role: .patient, for: .newcomer, in: world), role: .patient), by: .newcomer)
         #expect(!outcome.allowed)
         #expect(outcome.event.message.contains("no longer administers"))
     }
 
-    @Test("the validity is bounded, from one hour to 30 days, and the hash must be a SHA-256")
+    @Test("the validity is bounded, from one hour to 30 days, the key must be a P-256 key and the proof a signature")
     func shapeIsChecked() throws {
         let world = try ContractWorld.standard(records: false)
         for seconds: Int64 in [0, 3_599, 2_592_001, .max, -1] {
@@ -199,12 +273,14 @@ struct InvitationTests {
         }
         #expect(throws: Never.self) { try world.transaction(Self.invite("inv", role: .patient, seconds: 3_600), by: .systemAdmin) }
         #expect(throws: Never.self) { try world.transaction(Self.invite("inv", role: .patient, seconds: 2_592_000), by: .systemAdmin) }
-        let shortHash = CreateInvitation(id: "inv", secretHash: "abc", role: .patient, seconds: 3_600)
-        #expect(throws: (any Error).self) { try world.transaction(shortHash, by: .systemAdmin) }
+        let notAKey = CreateInvitation(id: "inv", publicKey: "abc", role: .patient, seconds: 3_600)
+        #expect(throws: (any Error).self) { try world.transaction(notAKey, by: .systemAdmin) }
+        let ownKey = CreateInvitation(id: "inv", publicKey: world.publicKey(.systemAdmin), role: .patient, seconds: 3_600)
+        #expect(throws: (any Error).self) { try world.transaction(ownKey, by: .systemAdmin) }
         let patientInOrganization = Self.invite("inv", role: .patient, organization: ContractWorld.hospital)
         #expect(throws: (any Error).self) { try world.transaction(patientInOrganization, by: .systemAdmin) }
-        let badSecret = AcceptInvitation(invitation: "inv", secret: "short", role: .patient)
-        #expect(throws: (any Error).self) { try world.transaction(badSecret, by: .newcomer) }
+        let badProof = AcceptInvitation(invitation: "inv", proof: "short", role: .patient)
+        #expect(throws: (any Error).self) { try world.transaction(badProof, by: .newcomer) }
     }
 
     @Test("the list shows each invitation's standing: open, used by whom, expired, revoked")
@@ -214,7 +290,7 @@ struct InvitationTests {
         try world.require(Self.invite("inv-revoked", role: .doctor), by: .hospitalAdmin)
         try world.require(Self.invite("inv-short", role: .doctor, seconds: 3_600), by: .hospitalAdmin)
         try world.require(Self.invite("inv-open", role: .hospitalManagement), by: .hospitalAdmin)
-        try world.require(AcceptInvitation(invitation: "inv-used", secret: Self.secretText, role: .patient), by: .newcomer)
+        try world.require(AcceptInvitation(invitation: "inv-used", proof: try Self.proof("inv-used", role: .patient, for: .newcomer, in: world), role: .patient), by: .newcomer)
         try world.require(RevokeInvitation(invitation: "inv-revoked"), by: .systemAdmin)
         world.advance(seconds: 7_200)
         let outcome = try world.require(ListInvitations(), by: .hospitalAdmin)

@@ -1,3 +1,4 @@
+import Crypto
 import Testing
 
 @testable import MedLedgerCore
@@ -147,7 +148,7 @@ struct SeedStoryTests {
         try world.require(SetParameters(parameters: SystemParameters(defaultGrantSeconds: 86_400, maxGrantSeconds: 30 * 86_400, breakGlassSeconds: 7_200)), by: .systemAdmin)
         try world.require(OpenSession(sessionKey: world.publicKey(.newStaff), expires: world.time + 60_000), by: .patient)
         try world.require(
-            CreateInvitation(id: "inv-1", secretHash: Invitation.hash(ofSecret: Array(repeating: 3, count: 32)), role: .patient, seconds: 3_600),
+            CreateInvitation(id: "inv-1", publicKey: P256.Signing.PrivateKey().publicKey.payloadKey, role: .patient, seconds: 3_600),
             by: .systemAdmin)
         let objects = world.state.allObjects
         #expect(Set(objects.map(\.key.kind)) == Set(StateKind.allCases))

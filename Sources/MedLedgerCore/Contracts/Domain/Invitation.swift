@@ -1,16 +1,15 @@
-import Crypto
-
-/// A one-time sign-up link an administrator made: the ledger keeps the SHA-256 hash of a random
-/// secret (never the secret), the role and organization the new account gets and an expiry.
-/// Whoever holds the secret registers their own key with ``AcceptInvitation`` exactly once.
+/// A one-time sign-up link an administrator made: the ledger keeps the public key of a P-256 key
+/// pair made for this invitation alone (the private key is only in the link), the role and
+/// organization the new account gets and an expiry. Whoever holds the private key registers their
+/// own key with ``AcceptInvitation`` exactly once, proving it with an ``InvitationProof``.
 ///
 /// Nothing here identifies a person: the label is a public note the administrator chose (a team,
 /// a clinic; never a patient's name), and a doctor invitation may carry the licence number the
 /// administrator checked, which professional registers publish anyway.
 public struct Invitation: Codable, Sendable, Equatable {
     public var id: String
-    /// Base64url of SHA-256 over the 32 secret bytes the administrator's browser made.
-    public var secretHash: String
+    /// The invitation's public key as bodies spell keys (base64url of the uncompressed point).
+    public var publicKey: String
     public var role: Role
     /// The hospital or pharmacy the new account belongs to; nil for patients and auditors, and for
     /// doctors a system administrator invites without one.
@@ -36,11 +35,11 @@ public struct Invitation: Codable, Sendable, Equatable {
     public var createdAt: UInt64
 
     public init(
-        id: String, secretHash: String, role: Role, organization: String?, label: String?, licence: String?, expires: Int64,
+        id: String, publicKey: String, role: Role, organization: String?, label: String?, licence: String?, expires: Int64,
         createdBy: AccountAddress, createdAt: UInt64
     ) {
         self.id = id
-        self.secretHash = secretHash
+        self.publicKey = publicKey
         self.role = role
         self.organization = organization
         self.label = label
@@ -60,13 +59,6 @@ public struct Invitation: Codable, Sendable, Equatable {
         }
     }
 
-    /// The hash the ledger keeps for `secret`: base64url of its SHA-256.
-    public static func hash(ofSecret secret: [UInt8]) -> String {
-        Base64Coding.url(Array(SHA256.hash(data: secret)))
-    }
-
-    /// How many random bytes a secret has.
-    public static let secretLength = 32
     /// The shortest and longest validity an administrator may give (1 hour, 30 days).
     public static let validity: ClosedRange<Int64> = 3_600...2_592_000
 }

@@ -167,7 +167,7 @@ public enum AuthorizationMatrix {
         ReactivateAccount.transactionType: .only([.systemAdmin, .organizationAdmin]),
         SetParameters.transactionType: .only([.systemAdmin]),
         // Invitations: admins invite within their reach (ContractState.invitationOrganization); a
-        // key without an account accepts one with its secret.
+        // key without an account accepts one with a proof made with the invitation's key.
         CreateInvitation.transactionType: .only([.systemAdmin, .organizationAdmin]),
         RevokeInvitation.transactionType: .only([.systemAdmin, .organizationAdmin]),
         AcceptInvitation.transactionType: .only([.noAccount]),

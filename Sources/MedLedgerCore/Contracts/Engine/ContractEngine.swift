@@ -42,7 +42,7 @@ public enum ContractEngine {
                 displayName: genesis.adminName, createdAt: index
             ))
             if let service = P256.Signing.PublicKey.address(ofPayloadKey: genesis.service) {
-                state.save(LedgerIdentity(service: service, serviceKey: genesis.service, createdAt: index))
+                state.save(LedgerIdentity(service: service, serviceKey: genesis.service, origin: genesis.origin, createdAt: index))
             }
             let event = AuditEvent(
                 index: index, time: time, action: GenesisBody.transactionType, status: .created, outcome: .allowed,

@@ -1,5 +1,8 @@
-/// `invitation.accept`: the invitee registers their own new key with the invitation's secret. The
-/// account gets the invitation's role and organization; the invitation is used up.
+/// `invitation.accept`: the invitee registers their own new key with a proof made with the
+/// invitation's private key (``InvitationProof``), bound to this ledger, this invitation, the new
+/// key and the role. The account gets the invitation's role and organization; the invitation is
+/// used up. Even a refused acceptance reveals nothing reusable: the proof is good only for the key
+/// that signed the envelope.
 ///
 /// Patients, auditors, hospital management and pharmacy staff are active at once: the
 /// administrator who could have created their account chose to invite them. A doctor is active at
@@ -12,8 +15,9 @@ public struct AcceptInvitation: ContractAction, Equatable {
     public static let summary = "accept invitation"
 
     public var invitation: String
-    /// Base64url of the 32-byte secret from the link.
-    public var secret: String
+    /// Base64url `r‖s` signature by the invitation's key over ``InvitationProof/message(origin:invitation:invitee:role:)``
+    /// for the signer's key.
+    public var proof: String
     /// The role the invitee expects; must be the invitation's.
     public var role: Role
     /// Required for every role but patient.
@@ -24,11 +28,11 @@ public struct AcceptInvitation: ContractAction, Equatable {
     public var profile: String?
 
     public init(
-        invitation: String, secret: String, role: Role, displayName: String? = nil, speciality: String? = nil, licence: String? = nil,
+        invitation: String, proof: String, role: Role, displayName: String? = nil, speciality: String? = nil, licence: String? = nil,
         certificate: String? = nil, profile: String? = nil
     ) {
         self.invitation = invitation
-        self.secret = secret
+        self.proof = proof
         self.role = role
         self.displayName = displayName
         self.speciality = speciality
@@ -39,8 +43,8 @@ public struct AcceptInvitation: ContractAction, Equatable {
 
     public func validate(in context: PayloadContext) throws(BodyValidationError) {
         try Validation.identifier(invitation, field: "invitation")
-        guard let bytes = Base64Coding.decodeURL(secret), bytes.count == Invitation.secretLength, secret.utf8.count == 43 else {
-            throw BodyValidationError("secret must be the invitation's 32-byte secret in base64url (43 characters)")
+        guard InvitationProof.isWellFormed(proof) else {
+            throw BodyValidationError("proof must be a base64url 64-byte P-256 signature (86 characters)")
         }
         guard role != .admin else { throw BodyValidationError("administrators are added with admin.add, not invited") }
         switch role {
@@ -75,8 +79,16 @@ public struct AcceptInvitation: ContractAction, Equatable {
         default: break
         }
         guard var invited = state.invitations[invitation] else { throw ContractDenial("no such invitation") }
-        guard let bytes = Base64Coding.decodeURL(secret), Invitation.hash(ofSecret: bytes) == invited.secretHash else {
-            throw ContractDenial("the invitation's secret does not match; use the whole link the administrator gave you")
+        guard let origin = state.ledger?.origin else { throw ContractDenial("this ledger's origin is not known; invitations cannot be checked") }
+        do {
+            try InvitationProof.verify(
+                proof: proof, invitationKey: invited.publicKey, origin: origin, invitation: invitation, invitee: context.signerKeyText, role: role)
+        } catch {
+            switch error {
+            case .nonCanonical: throw ContractDenial("the invitation proof is not in low-S form")
+            case .badKey, .malformed, .badSignature:
+                throw ContractDenial("the invitation proof does not match; use the whole link the administrator gave you, on this ledger, with your new key")
+            }
         }
         switch invited.standing(at: context.time) {
         case .open: break

@@ -1,6 +1,9 @@
+import Crypto
+
 /// `invitation.create`: an administrator makes a one-time sign-up link for a role in an
-/// organization. The body carries the SHA-256 hash of a secret the administrator's browser made,
-/// never the secret, so the ledger cannot be used to sign up in the invitee's place.
+/// organization. The body carries the public key of a key pair the administrator's browser made
+/// for this invitation, never its private key (that is only in the link), so the ledger cannot be
+/// used to sign up in the invitee's place.
 ///
 /// System administrators invite any role but administrator, into any organization; an
 /// organization's administrator invites its doctors and staff, and patients (who belong to no
@@ -12,8 +15,8 @@ public struct CreateInvitation: ContractAction, Equatable {
     public static let summary = "create invitation"
 
     public var id: String
-    /// Base64url of SHA-256 over the 32-byte secret.
-    public var secretHash: String
+    /// The invitation's P-256 public key, base64url of the uncompressed point (``Invitation/publicKey``).
+    public var publicKey: String
     public var role: Role
     public var organization: String?
     /// How long the invitation works, in seconds (``Invitation/validity``).
@@ -24,10 +27,10 @@ public struct CreateInvitation: ContractAction, Equatable {
     public var licence: String?
 
     public init(
-        id: String, secretHash: String, role: Role, organization: String? = nil, seconds: Int64, label: String? = nil, licence: String? = nil
+        id: String, publicKey: String, role: Role, organization: String? = nil, seconds: Int64, label: String? = nil, licence: String? = nil
     ) {
         self.id = id
-        self.secretHash = secretHash
+        self.publicKey = publicKey
         self.role = role
         self.organization = organization
         self.seconds = seconds
@@ -37,8 +40,11 @@ public struct CreateInvitation: ContractAction, Equatable {
 
     public func validate(in context: PayloadContext) throws(BodyValidationError) {
         try Validation.identifier(id, field: "id")
-        guard let hash = Base64Coding.decodeURL(secretHash), hash.count == 32, secretHash.utf8.count == 43 else {
-            throw BodyValidationError("secretHash must be the base64url SHA-256 of the secret (43 characters)")
+        guard P256.Signing.PublicKey.parsePayloadKey(publicKey) != nil else {
+            throw BodyValidationError("publicKey must be the invitation's base64url uncompressed P-256 public key")
+        }
+        guard publicKey != context.signerKeyText else {
+            throw BodyValidationError("publicKey must be a key made for this invitation, not the administrator's own")
         }
         guard role != .admin else { throw BodyValidationError("administrators are added with admin.add, not invited") }
         if role == .patient || role == .auditor, organization != nil {
@@ -59,7 +65,7 @@ public struct CreateInvitation: ContractAction, Equatable {
         guard state.invitations[id] == nil else { throw ContractDenial("an invitation with this id exists") }
         let organization = try state.invitationOrganization(role: role, requested: self.organization, by: admin)
         state.save(Invitation(
-            id: id, secretHash: secretHash, role: role, organization: organization, label: label, licence: licence,
+            id: id, publicKey: publicKey, role: role, organization: organization, label: label, licence: licence,
             expires: context.time + seconds * 1000, createdBy: admin.address, createdAt: context.index
         ))
         return nil

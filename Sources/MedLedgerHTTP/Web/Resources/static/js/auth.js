@@ -12,13 +12,13 @@ import {
   deriveKeys,
   fromBase64url,
   generateKeyPair,
+  keyMatches,
   ledgerOrigin,
   newSalt,
   openAccountKey,
   parseKeyFile,
   postJSON,
   request,
-  sha256,
   signEnvelope,
   signP256,
   signedInAddress,
@@ -154,37 +154,50 @@ async function signupProof(key, username, role) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Invited sign-up: /signup?invite=<id>#<secret> (docs/WEB.md "Invitations"). The secret is read
-// from the URL fragment, which the browser never sends; it is checked here against the hash the
-// ledger keeps before anything is made or signed, and goes to the server only inside the signed
-// `invitation.accept`.
+// Invited sign-up: /signup?invite=<id>#<key> (docs/WEB.md "Invitations"). The fragment is the
+// invitation's private key (its 32-byte scalar), which the browser never sends. It is checked here
+// against the invitation's public key before anything is made or signed, and used only to sign a
+// proof binding this ledger, the invitation, the new key and the role (`medledger-invitation-v1`),
+// which `invitation.accept` carries: the key itself never leaves this page.
 
-/// The invitation secret of this page's link, checked against the page's hash; throws in plain
-/// words when the link is incomplete or damaged.
-async function invitationSecret(form) {
+/// The invitation's private key from this page's link, checked against the invitation's public
+/// key; throws in plain words when the link is incomplete or damaged.
+async function invitationKey(form) {
   const fragment = window.location.hash.replace(/^#/, "");
-  let bytes = null;
-  if (/^[A-Za-z0-9_-]{43}$/.test(fragment)) {
-    try {
-      bytes = fromBase64url(fragment);
-    } catch {
-      bytes = null;
-    }
+  const incomplete = "This invitation link is incomplete: the part after “#” is missing or damaged. Open the whole link you were given.";
+  const mismatch = "This invitation link does not match its invitation: part of it is wrong. Open the whole link you were given, or ask for a new one.";
+  if (!/^[A-Za-z0-9_-]{43}$/.test(fragment)) throw new LedgerError(incomplete);
+  const publicKey = form.dataset.invitationKey || "";
+  let point;
+  try {
+    point = fromBase64url(publicKey);
+  } catch {
+    point = null;
   }
-  if (!bytes || bytes.length !== 32) {
-    throw new LedgerError("This invitation link is incomplete: the part after “#” is missing or damaged. Open the whole link you were given.");
+  if (!point || point.length !== 65 || point[0] !== 4) throw new LedgerError(mismatch);
+  const jwk = { kty: "EC", crv: "P-256", d: fragment, x: base64url(point.slice(1, 33)), y: base64url(point.slice(33)), ext: false };
+  let privateKey;
+  try {
+    privateKey = await crypto.subtle.importKey("jwk", jwk, { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+  } catch {
+    throw new LedgerError(mismatch);
   }
-  const hash = base64url(await sha256(bytes));
-  if (hash !== form.dataset.secretHash) {
-    throw new LedgerError("This invitation link does not match its invitation: part of it is wrong. Open the whole link you were given, or ask for a new one.");
-  }
-  return fragment;
+  if (!(await keyMatches(privateKey, publicKey))) throw new LedgerError(mismatch);
+  return privateKey;
+}
+
+/// The proof `invitation.accept` carries: the invitation's key signs this ledger, the invitation,
+/// the new account's key and the role, so the proof is worth nothing to any other key.
+async function invitationProof(privateKey, invitation, newPublicKey, role) {
+  const origin = await ledgerOrigin();
+  const message = ["medledger-invitation-v1", origin, invitation, newPublicKey, role].join("\n");
+  return base64url(await signP256(privateKey, new TextEncoder().encode(message)));
 }
 
 /// Checks the link as soon as the page opens, so a damaged link is said before any typing.
 async function checkInvitationLink(form) {
   try {
-    await invitationSecret(form);
+    await invitationKey(form);
   } catch (error) {
     setStatus(form, plainMessage(error), "error");
     const button = form.querySelector("button[type=submit]");
@@ -197,7 +210,7 @@ async function signUp(form) {
   const password = secret(form, "password");
   const role = selectedRole(form);
   const invitation = form.dataset.invite || "";
-  const invitationKey = invitation ? await invitationSecret(form) : "";
+  const invitationPrivateKey = invitation ? await invitationKey(form) : null;
   const staffName = text(form, "staffName");
   if (invitation && !["patient", "doctor"].includes(role) && !staffName) throw new LedgerError("Give the name shown to colleagues and patients.");
   if (!/^[A-Za-z0-9._-]{3,64}$/.test(username)) {
@@ -211,7 +224,7 @@ async function signUp(form) {
     throw new LedgerError("Doctors must give their name, speciality and licence number.");
   }
   if (doctor && !doctor.file) throw new LedgerError("Choose your licence certificate file.");
-  // A refused acceptance would put the link's secret on the ledger: check what the contract checks first.
+  // Say what the contract would refuse before anything is uploaded or signed.
   if (doctor && invitation && form.dataset.licence && doctor.licence !== form.dataset.licence) {
     throw new LedgerError("Give the licence number your invitation names: the administrator checked that one.");
   }
@@ -225,8 +238,10 @@ async function signUp(form) {
 
     let envelope;
     /// An invited sign-up accepts the invitation instead of registering alone.
-    const sign = (type, body) => invitation
-      ? signEnvelope(key, "invitation.accept", { invitation, secret: invitationKey, role, ...body })
+    const sign = async (type, body) => invitation
+      ? signEnvelope(key, "invitation.accept", {
+        invitation, proof: await invitationProof(invitationPrivateKey, invitation, key.publicKey, role), role, ...body,
+      })
       : signEnvelope(key, type, body);
     if (doctor) {
       step("Uploading your certificate…");

@@ -1,9 +1,10 @@
 // The administrator's invitation form (templates/admin/invitations, docs/WEB.md "Invitations"):
-// makes a random 32-byte secret and an id here, signs `invitation.create` carrying only the
-// secret's SHA-256 hash, and shows the link `/signup?invite=<id>#<secret>` once. The secret sits in
-// the URL fragment, which browsers never send to a server, and nothing here stores or logs it.
+// makes a fresh P-256 key pair and an id here, signs `invitation.create` carrying only the
+// invitation's public key, and shows the link `/signup?invite=<id>#<private key>` once. The private
+// key (its 32-byte scalar, base64url) sits in the URL fragment, which browsers never send to a
+// server, and nothing here stores or logs it.
 
-import { LedgerError, base64url, randomBytes, sha256, submit } from "./ledger.js";
+import { LedgerError, generateKeyPair, randomBytes, submit } from "./ledger.js";
 import { busy, plainMessage, setStatus, statusElement } from "./forms.js";
 
 const ROLE_WORDS = {
@@ -77,17 +78,18 @@ async function createInvitation(form) {
 
   const step = busy(form, "Making the invitation…");
   try {
-    const secret = randomBytes(32);
-    const secretHash = base64url(await sha256(secret));
+    const invitationKey = await generateKeyPair();
+    const { d } = await crypto.subtle.exportKey("jwk", invitationKey.privateKey);
+    if (typeof d !== "string" || !/^[A-Za-z0-9_-]{43}$/.test(d)) throw new LedgerError("This browser could not make an invitation key.");
     const id = newInvitationId();
-    const body = { id, secretHash, role, seconds };
+    const body = { id, publicKey: invitationKey.publicKey, role, seconds };
     if (organization) body.organization = organization;
     if (licence) body.licence = licence;
     if (label) body.label = label;
     step("Signing…");
     await submit("invitation.create", body);
     step.end();
-    const link = `${window.location.origin}/signup?invite=${encodeURIComponent(id)}#${base64url(secret)}`;
+    const link = `${window.location.origin}/signup?invite=${encodeURIComponent(id)}#${d}`;
     const chosen = organizationControl && !organizationControl.disabled ? organizationControl.selectedOptions[0] : null;
     showResult({ link, role, organization: chosen && organization ? chosen.textContent.trim() : "", expires: Date.now() + seconds * 1000 });
     form.reset();
