@@ -128,21 +128,9 @@ struct InvitationTests {
         #expect(world.account(.newcomer)?.status == .active)
     }
 
-    /// The same signature with s replaced by n - s (equally valid ECDSA, but not canonical).
+    /// The same signature in its high-S form (equally valid ECDSA, but not canonical).
     static func highS(_ proof: String) -> String {
-        let raw = Base64Coding.decodeURL(proof)!
-        let order: [UInt8] = [
-            0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-            0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51,
-        ]
-        var s = Array(raw[32...])
-        var borrow = 0
-        for index in stride(from: 31, through: 0, by: -1) {
-            let difference = Int(order[index]) - Int(s[index]) - borrow
-            s[index] = UInt8((difference + 256) % 256)
-            borrow = difference < 0 ? 1 : 0
-        }
-        return Base64Coding.url(Array(raw[..<32]) + s)
+        Base64Coding.url(LowSSignature.twin(Base64Coding.decodeURL(proof)!))
     }
 
     @Test("an expired invitation is refused, and so is a revoked one")
