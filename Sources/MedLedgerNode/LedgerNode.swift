@@ -207,6 +207,17 @@ public struct LedgerNode: Sendable {
         await sequencer.parameters()
     }
 
+    /// One sign-up invitation (public ledger state: the invitation's public key, a role, an organization, an
+    /// expiry), for the invited sign-up page to say what the link is for before the invitee has a key.
+    public func invitation(_ id: String) async -> Invitation? {
+        await sequencer.read { state in state.invitations[id] }
+    }
+
+    /// An organization by id (public ledger state).
+    public func organization(_ id: String) async -> Organization? {
+        await sequencer.read { state in state.organizations[id] }
+    }
+
     /// One account, as ``accounts()`` has it.
     public func account(_ address: AccountAddress) async -> Account? {
         await sequencer.accounts()[address]

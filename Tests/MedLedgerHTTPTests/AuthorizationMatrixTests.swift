@@ -126,6 +126,8 @@ private struct MatrixWorld {
     static var rx: String { "rx-1" }
     /// The emergency access the record's author opened; its justification is what `document.view` reads.
     static var authorBreakGlass: String { "bg-author" }
+    /// The key of the patient invitation `invitation.accept` uses (its private half is the link's).
+    static var inviteKey: P256.Signing.PrivateKey { try! P256.Signing.PrivateKey(rawRepresentation: Array(repeating: 42, count: 32)) }
     static var justification: String { "patient unconscious in the emergency room" }
     static var profile: [String: String] {
         ["name": "Alex Patient", "birthDate": "1985-04-12", "phone": "+1 555 0101", "address": "1 Main St", "allergies": "penicillin"]
@@ -303,6 +305,19 @@ private struct MatrixWorld {
         case ReactivateAccount.transactionType: return ReactivateAccount(account: staffSuspended.address)
         case SetParameters.transactionType:
             return SetParameters(parameters: SystemParameters(defaultGrantSeconds: 7 * 86_400, maxGrantSeconds: 90 * 86_400, breakGlassSeconds: 3_600))
+        case CreateInvitation.transactionType:
+            return CreateInvitation(
+                id: fresh("inv"), publicKey: P256.Signing.PrivateKey().publicKey.payloadKey, role: .doctor,
+                organization: Self.hospital, seconds: 86_400, label: "Cardiology team", licence: fresh("LIC"))
+        case RevokeInvitation.transactionType: return RevokeInvitation(invitation: "inv-revoke")
+        case AcceptInvitation.transactionType:
+            return AcceptInvitation(
+                invitation: "inv-accept",
+                proof: try InvitationProof.sign(
+                    origin: TestLedger.origin, invitation: "inv-accept", invitee: signer.payloadKey, role: .patient, with: Self.inviteKey),
+                role: .patient,
+                profile: try await upload(#"{"name":"Invited Patient"}"#, owner: signer.address, by: signer, json: true))
+        case ListInvitations.transactionType: return ListInvitations()
         case RegisterPatient.transactionType:
             return RegisterPatient(profile: try await upload(#"{"name":"New Patient"}"#, owner: signer.address, by: signer, json: true))
         case RegisterDoctor.transactionType:
@@ -444,6 +459,13 @@ private struct MatrixWorld {
                 by: signer(.pharmacy))
         }
         try await require(OpenSession(sessionKey: ownerSession.payloadKey, expires: now + 3_600_000), by: owner)
+        // Invitations to revoke (a doctor's, into the hospital) and to accept (a patient's).
+        try await require(
+            CreateInvitation(id: "inv-revoke", publicKey: P256.Signing.PrivateKey().publicKey.payloadKey, role: .doctor,
+                organization: Self.hospital, seconds: 86_400), by: admin)
+        try await require(
+            CreateInvitation(id: "inv-accept", publicKey: Self.inviteKey.publicKey.payloadKey, role: .patient, seconds: 86_400),
+            by: signer(.organizationAdmin))
     }
 
     /// Puts `actor` in `state` towards the patient with real signed transactions.

@@ -68,6 +68,7 @@ struct QueryResultBody: Encodable {
     var accessRequests: [AccessRequest]?
     var accounts: [Account]?
     var organizations: [Organization]?
+    var invitations: [Invitation]?
     var patient: PatientSummary?
     var account: Account?
     /// For a profile: how much of it the reader was shown.
@@ -105,6 +106,7 @@ struct QueryResultBody: Encodable {
         case .accessRequests(let value): kind = "accessRequests"; accessRequests = value
         case .accounts(let value): kind = "accounts"; accounts = value
         case .organizations(let value): kind = "organizations"; organizations = value
+        case .invitations(let value): kind = "invitations"; invitations = value
         case .patient(let value): kind = "patient"; patient = value
         case .profile(let value, _, let shown):
             kind = "profile"

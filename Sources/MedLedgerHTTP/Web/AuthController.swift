@@ -117,23 +117,31 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
         let authKey = try WebInput.authKey(body.authKey)
         try await checkProof(body, username: username)
         // Verified once here; the registration is sequenced from this result, not verified again.
+        // An invitation's acceptance registers any role it names; otherwise patients and doctors
+        // register themselves and other roles wait for an administrator.
         let registration: VerifiedTransaction?
-        switch body.role {
-        case .patient, .doctor:
-            guard let value = body.envelope else {
-                throw APIError(status: .unprocessableContent, code: "registration_required", message: "Patients and doctors sign their registration when they sign up.")
-            }
+        if let value = body.envelope {
             let bytes = try JSONEncoder().encode(value)
             let transaction = try EnvelopeBody.refusing { try node.verify(Array(bytes)) }
-            let expected = body.role == .patient ? RegisterPatient.transactionType : RegisterDoctor.transactionType
-            guard transaction.type == expected, transaction.signer == address else {
-                throw APIError(status: .unprocessableContent, code: "registration_mismatch", message: "The registration must be a \(expected) signed with the new key.")
+            if let accept = transaction.body as? AcceptInvitation {
+                guard accept.role == body.role, transaction.signer == address else {
+                    throw APIError(
+                        status: .unprocessableContent, code: "registration_mismatch",
+                        message: "The invitation must be accepted for the role signed up for, with the new key.")
+                }
+            } else {
+                guard body.role == .patient || body.role == .doctor else {
+                    throw APIError(status: .unprocessableContent, code: "registration_not_allowed", message: "A \(body.role.rawValue) account is created by an administrator after sign-up, or with an invitation.")
+                }
+                let expected = body.role == .patient ? RegisterPatient.transactionType : RegisterDoctor.transactionType
+                guard transaction.type == expected, transaction.signer == address else {
+                    throw APIError(status: .unprocessableContent, code: "registration_mismatch", message: "The registration must be a \(expected) signed with the new key.")
+                }
             }
             registration = transaction
-        default:
-            guard body.envelope == nil else {
-                throw APIError(status: .unprocessableContent, code: "registration_not_allowed", message: "A \(body.role.rawValue) account is created by an administrator after sign-up.")
-            }
+        } else if body.role == .patient || body.role == .doctor {
+            throw APIError(status: .unprocessableContent, code: "registration_required", message: "Patients and doctors sign their registration when they sign up.")
+        } else {
             registration = nil
         }
         let authSalt = AuthKeyHasher.randomSalt()
@@ -174,8 +182,10 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
             let reason = receipt.contract?.event.message ?? "The registration was refused."
             throw APIError(status: .forbidden, code: "denied", message: reason)
         }
-        logger.info("signed up", metadata: ["address": "\(address)", "role": "\(body.role.rawValue)"])
-        return try JSONResponse.make(status: .created, SignupResponse(address: address.rawValue, status: body.role == .doctor ? "pending" : "active"))
+        logger.info("signed up", metadata: ["address": "\(address)", "role": "\(body.role.rawValue)", "type": "\(registration.type)"])
+        // A doctor invited with a checked licence is active at once; others wait for verification.
+        let status = await node.account(address)?.status ?? (body.role == .doctor ? .pending : .active)
+        return try JSONResponse.make(status: .created, SignupResponse(address: address.rawValue, status: status == .pending ? "pending" : "active"))
     }
 
     /// Checks the authentication key. Unknown usernames cost the same slow hash and budgets and get

@@ -95,7 +95,7 @@ struct PageController<Context: RequestContext>: Sendable {
         }
         for provider in page.providers ?? [] {
             context[provider] = try await self.provider(
-                provider, session: session, directory: directory, params: params, outcomes: outcomes, values: values
+                provider, session: session, directory: directory, params: params, query: query, outcomes: outcomes, values: values
             )
         }
         return renderer.render(page.template, context: context)
@@ -192,6 +192,13 @@ struct PageController<Context: RequestContext>: Sendable {
                         extra["inForceCount"] = grants.filter { $0.isActive(at: now) }.count
                     case .appointments(let appointments):
                         for index in list.indices { list[index]["upcoming"] = appointments[index].time > now }
+                    case .invitations(let invitations):
+                        // Open, used, revoked or expired now (the recorded status does not say expired).
+                        for index in list.indices {
+                            let standing = invitations[index].standing(at: now).rawValue
+                            list[index]["standing"] = standing
+                            list[index]["standing_\(standing)"] = true
+                        }
                     case .events:
                         // Each event's purpose and action in words (ReportFields, DisclosurePurpose).
                         for (index, event) in zip(list.indices, result.events ?? []) {
@@ -283,6 +290,7 @@ struct PageController<Context: RequestContext>: Sendable {
         case .accessRequests: "accessRequests"
         case .accounts: "accounts"
         case .organizations: "organizations"
+        case .invitations: "invitations"
         case .patient: "patient"
         case .profile: "account"
         case .document: "document"
@@ -318,7 +326,7 @@ struct PageController<Context: RequestContext>: Sendable {
 
     private func provider(
         _ name: String, session: WebSession?, directory: [AccountAddress: Account], params: [String: String],
-        outcomes: [String: SessionReader.Outcome], values: TemplateValue
+        query: [String: String] = [:], outcomes: [String: SessionReader.Outcome], values: TemplateValue
     ) async throws -> Any {
         switch name {
         case "demoAccounts":
@@ -350,6 +358,8 @@ struct PageController<Context: RequestContext>: Sendable {
             var own = values.convert(try JSONValue.of(account)) as? [String: Any] ?? [:]
             if let change = account.licenceChange { own["licenceChangeNewCertificate"] = change.certificate != account.certificate }
             return own
+        case "invitation":
+            return await InvitationLink.context(id: query["invite"], node: node)
         case "requestReasons":
             guard let session else { return [Any]() }
             return try await requestReasons(outcomes: outcomes, values: values, session: session)

@@ -1,3 +1,4 @@
+import Crypto
 import Testing
 
 @testable import MedLedgerCore
@@ -102,6 +103,9 @@ struct Permission: Sendable {
     static func only(_ personas: Set<Persona>) -> Permission { Permission(always: personas) }
 }
 
+/// The key of the invitations the matrix makes (its private half is what a link carries).
+private let matrixInvitationKey = try! P256.Signing.PrivateKey(rawRepresentation: Array(repeating: 11, count: 32))
+
 /// Every persona with an active account in the standard world.
 private let activeAccounts: Set<Persona> = [.systemAdmin, .hospitalAdmin, .doctor, .auditor, .management, .pharmacist, .patient, .secondPatient]
 /// Grant states in which a grant from the patient is in force (reusable or not yet used).
@@ -173,6 +177,21 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         },
         ActionCase(SetParameters.self, .only([.systemAdmin])) { _, _ in
             SetParameters(parameters: SystemParameters(defaultGrantSeconds: 7 * 86_400, maxGrantSeconds: 90 * 86_400, breakGlassSeconds: 3_600))
+        },
+        // Invitations
+        ActionCase(CreateInvitation.self, .only([.systemAdmin, .hospitalAdmin])) { _, _ in
+            CreateInvitation(
+                id: "inv-new", publicKey: matrixInvitationKey.publicKey.payloadKey, role: .doctor, organization: ContractWorld.hospital,
+                seconds: 86_400)
+        },
+        ActionCase(RevokeInvitation.self, .only([.systemAdmin, .hospitalAdmin]), prepare: openInvitation) { _, _ in
+            RevokeInvitation(invitation: "inv-open")
+        },
+        ActionCase(AcceptInvitation.self, .only([.newcomer]), prepare: openInvitation) { world, persona in
+            // Each signer proves the invitation for its own key, as a holder of the link would.
+            let proof = try! InvitationProof.sign(
+                origin: "contracts.test/log", invitation: "inv-open", invitee: world.publicKey(persona), role: .patient, with: matrixInvitationKey)
+            return AcceptInvitation(invitation: "inv-open", proof: proof, role: .patient, profile: cid("invited profile"))
         },
         // Registration
         ActionCase(RegisterPatient.self, .only([.newcomer])) { _, _ in RegisterPatient(profile: cid("new profile")) },
@@ -287,6 +306,7 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
             ListErasureRequests(status: .pending)
         },
         ActionCase(ListOrganizations.self, .only(activeAccounts)) { _, _ in ListOrganizations() },
+        ActionCase(ListInvitations.self, .only([.systemAdmin, .hospitalAdmin])) { _, _ in ListInvitations() },
         ActionCase(LookUpPatient.self, .only([.doctor, .management, .pharmacist])) { world, _ in LookUpPatient(patient: world.address(.patient)) },
         // The directory lists verified professionals to every active account; a hospital's patient
         // list is its management's; names follow the profile rule per patient and are never refused,
@@ -330,6 +350,13 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
             world.state.auditorCovers(record, auditor: auditor, at: world.time)
         else { return }
         try world.recordTally(of: rx, for: .auditor, result: .discrepancy)
+    }
+
+    /// The hospital's administrator invites a patient (key ``matrixInvitationKey``).
+    @Sendable static func openInvitation(_ world: inout ContractWorld) throws {
+        try world.require(
+            CreateInvitation(id: "inv-open", publicKey: matrixInvitationKey.publicKey.payloadKey, role: .patient, seconds: 86_400),
+            by: .hospitalAdmin)
     }
 
     @Sendable static func patientAsksForErasure(_ world: inout ContractWorld) throws {
@@ -398,7 +425,9 @@ struct AuthorizationMatrixTests {
         #expect(event.index == index && event.time == world.time && event.action == action.type, context)
         #expect(event.actor == world.address(persona), context)
         // The signer's role; a newcomer's registration carries the role it created.
-        let registered: [String: Role] = [RegisterPatient.transactionType: .patient, RegisterDoctor.transactionType: .doctor]
+        let registered: [String: Role] = [
+            RegisterPatient.transactionType: .patient, RegisterDoctor.transactionType: .doctor, AcceptInvitation.transactionType: .patient,
+        ]
         #expect(event.actorRole == (persona.role ?? (expected ? registered[action.type] : nil)), context)
         #expect(event.outcome == (expected ? .allowed : .denied), context)
         #expect(event.message.hasPrefix("Denied: ") == !expected, context)

@@ -119,7 +119,7 @@ struct DirectoryTests {
         let body = ViewNames(accounts: [world.address(.patient), world.address(.secondPatient), world.address(.doctor)])
         let shown = try #require(names(try world.require(body, by: .pharmacist)))
         #expect(shown.map(\.account.address) == [world.address(.patient)])
-        #expect(shown.first?.disclosure == .identity)
+        #expect(shown.first?.disclosure == .dispensing)
         // The same decision as profile.view, for each patient.
         #expect(try world.submit(ViewProfile(account: world.address(.patient)), by: .pharmacist).allowed)
         #expect(!(try world.submit(ViewProfile(account: world.address(.secondPatient)), by: .pharmacist).allowed))

@@ -1,3 +1,4 @@
+import Crypto
 import Testing
 
 @testable import MedLedgerCore
@@ -146,6 +147,9 @@ struct SeedStoryTests {
         try world.require(RequestAccess(id: "req-1", patient: world.address(.patient), scope: .category(.prescriptions), reason: cid("refill")), by: .pharmacist)
         try world.require(SetParameters(parameters: SystemParameters(defaultGrantSeconds: 86_400, maxGrantSeconds: 30 * 86_400, breakGlassSeconds: 7_200)), by: .systemAdmin)
         try world.require(OpenSession(sessionKey: world.publicKey(.newStaff), expires: world.time + 60_000), by: .patient)
+        try world.require(
+            CreateInvitation(id: "inv-1", publicKey: P256.Signing.PrivateKey().publicKey.payloadKey, role: .patient, seconds: 3_600),
+            by: .systemAdmin)
         let objects = world.state.allObjects
         #expect(Set(objects.map(\.key.kind)) == Set(StateKind.allCases))
         #expect(objects.map(\.key) == objects.map(\.key).sorted())

@@ -166,6 +166,11 @@ public enum AuthorizationMatrix {
         SuspendAccount.transactionType: .only([.systemAdmin, .organizationAdmin]),
         ReactivateAccount.transactionType: .only([.systemAdmin, .organizationAdmin]),
         SetParameters.transactionType: .only([.systemAdmin]),
+        // Invitations: admins invite within their reach (ContractState.invitationOrganization); a
+        // key without an account accepts one with a proof made with the invitation's key.
+        CreateInvitation.transactionType: .only([.systemAdmin, .organizationAdmin]),
+        RevokeInvitation.transactionType: .only([.systemAdmin, .organizationAdmin]),
+        AcceptInvitation.transactionType: .only([.noAccount]),
         // Registration and profiles
         RegisterPatient.transactionType: .only([.noAccount]),
         RegisterDoctor.transactionType: .only([.noAccount]),
@@ -229,6 +234,7 @@ public enum AuthorizationMatrix {
         ListAccounts.transactionType: .only(active),
         ListErasureRequests.transactionType: .only([.patient, .otherPatient, .systemAdmin, .organizationAdmin]),
         ListOrganizations.transactionType: .only(active),
+        ListInvitations.transactionType: .only([.systemAdmin, .organizationAdmin]),
         LookUpPatient.transactionType: .byGrant(
             always: [.doctor, .hospitalManagement, .pharmacy], [:], afterErasure: [.doctor, .hospitalManagement, .pharmacy]),
         // Directory and names

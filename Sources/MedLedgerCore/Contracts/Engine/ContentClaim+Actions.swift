@@ -60,6 +60,14 @@ extension RegisterDoctor {
     }
 }
 
+extension AcceptInvitation {
+    public func contentClaims(in state: ContractState, actor: AccountAddress) -> [ContentClaim] {
+        [("certificate", certificate), ("profile", profile)].compactMap { field, cid in
+            cid.map { ContentClaim(field: field, cid: $0, owner: actor) }
+        }
+    }
+}
+
 extension UpdateProfile {
     public func contentClaims(in state: ContractState, actor: AccountAddress) -> [ContentClaim] {
         [ContentClaim(field: "profile", cid: profile, owner: actor)]

@@ -8,6 +8,7 @@ public enum ContractEngine {
     public static let actions: [any ContractAction.Type] = [
         CreateOrganization.self, AddAdmin.self, RemoveAdmin.self, CreateAccount.self, VerifyDoctor.self,
         SuspendAccount.self, ReactivateAccount.self, SetParameters.self,
+        CreateInvitation.self, RevokeInvitation.self, AcceptInvitation.self,
         RegisterPatient.self, RegisterDoctor.self, UpdateProfile.self, ChangeLicence.self,
         RequestErasure.self, WithdrawErasure.self, ConfirmErasure.self, DeclineErasure.self,
         BookAppointment.self, CancelAppointment.self, DeleteAppointment.self, AcceptAppointment.self, DeclineAppointment.self,
@@ -17,7 +18,7 @@ public enum ContractEngine {
         ViewRecord.self, CopyRecord.self, PrintRecord.self, DownloadRecord.self, ReportContentFailure.self, DispensePrescription.self,
         QueryTrail.self, RecordTally.self, SignOffTrail.self, QueryEvents.self,
         ListRecords.self, ListAppointments.self, ListGrants.self, ListAccessRequests.self, ListAccounts.self,
-        ListErasureRequests.self, ListOrganizations.self, LookUpPatient.self, ViewProfile.self, ViewDocument.self, OpenSession.self, CloseSession.self,
+        ListErasureRequests.self, ListOrganizations.self, ListInvitations.self, LookUpPatient.self, ViewProfile.self, ViewDocument.self, OpenSession.self, CloseSession.self,
         SearchDirectory.self, ListHospitalPatients.self, ViewNames.self,
     ]
 
@@ -42,7 +43,7 @@ public enum ContractEngine {
                 displayName: genesis.adminName, createdAt: index
             ))
             if let service = P256.Signing.PublicKey.address(ofPayloadKey: genesis.service) {
-                state.save(LedgerIdentity(service: service, serviceKey: genesis.service, createdAt: index))
+                state.save(LedgerIdentity(service: service, serviceKey: genesis.service, origin: genesis.origin, createdAt: index))
             }
             let event = AuditEvent(
                 index: index, time: time, action: GenesisBody.transactionType, status: .created, outcome: .allowed,

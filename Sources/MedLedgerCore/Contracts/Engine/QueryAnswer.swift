@@ -8,6 +8,8 @@ public enum QueryAnswer: Sendable, Equatable {
     case accessRequests([AccessRequest])
     case accounts([Account])
     case organizations([Organization])
+    /// Invitations the administrator manages (``ListInvitations``).
+    case invitations([Invitation])
     case patient(PatientSummary)
     /// An account, the CID of the document asked for and how much of it the reader may see; the
     /// node adds its decrypted content, filtered by `disclosure`.

@@ -12,6 +12,8 @@ public struct ContractState: Sendable, Equatable {
     public private(set) var appointments: [String: Appointment] = [:]
     public private(set) var records: [String: MedicalRecord] = [:]
     public private(set) var breakGlass: [String: BreakGlassAccess] = [:]
+    /// One-time sign-up invitations by id.
+    public private(set) var invitations: [String: Invitation] = [:]
     /// Sign-in sessions by the address of their key.
     public private(set) var sessions: [AccountAddress: Session] = [:]
     /// Set once an administrator changed the parameters.
@@ -63,7 +65,7 @@ public struct ContractState: Sendable, Equatable {
         lhs.accounts == rhs.accounts && lhs.organizations == rhs.organizations && lhs.grants == rhs.grants
             && lhs.accessRequests == rhs.accessRequests && lhs.appointments == rhs.appointments
             && lhs.records == rhs.records && lhs.breakGlass == rhs.breakGlass && lhs.storedParameters == rhs.storedParameters
-            && lhs.sessions == rhs.sessions && lhs.ledger == rhs.ledger
+            && lhs.sessions == rhs.sessions && lhs.ledger == rhs.ledger && lhs.invitations == rhs.invitations
     }
 
     // MARK: Changes
@@ -78,6 +80,7 @@ public struct ContractState: Sendable, Equatable {
     mutating func save(_ parameters: SystemParameters) { apply(.parameters(parameters)) }
     mutating func save(_ session: Session) { apply(.session(session)) }
     mutating func save(_ identity: LedgerIdentity) { apply(.ledger(identity)) }
+    mutating func save(_ invitation: Invitation) { apply(.invitation(invitation)) }
 
     private mutating func apply(_ object: StateObject) {
         changed.insert(object.key)
@@ -124,6 +127,8 @@ public struct ContractState: Sendable, Equatable {
             sessions[value.id] = value
         case .ledger(let value):
             ledger = value
+        case .invitation(let value):
+            invitations[value.id] = value
         }
     }
 
@@ -155,6 +160,7 @@ public struct ContractState: Sendable, Equatable {
         case .parameters: key.id == "system" ? storedParameters.map(StateObject.parameters) : nil
         case .session: AccountAddress(key.id).flatMap { sessions[$0] }.map(StateObject.session)
         case .ledger: key.id == "genesis" ? ledger.map(StateObject.ledger) : nil
+        case .invitation: invitations[key.id].map(StateObject.invitation)
         }
     }
 
@@ -177,6 +183,7 @@ public struct ContractState: Sendable, Equatable {
         objects += records.values.map(StateObject.record)
         objects += breakGlass.values.map(StateObject.breakGlass)
         objects += sessions.values.map(StateObject.session)
+        objects += invitations.values.map(StateObject.invitation)
         if let storedParameters { objects.append(.parameters(storedParameters)) }
         if let ledger { objects.append(.ledger(ledger)) }
         return objects.sorted { $0.key < $1.key }

@@ -13,6 +13,7 @@ public enum StateObject: Sendable, Equatable {
     case parameters(SystemParameters)
     case session(Session)
     case ledger(LedgerIdentity)
+    case invitation(Invitation)
 
     public var key: StateKey {
         switch self {
@@ -26,6 +27,7 @@ public enum StateObject: Sendable, Equatable {
         case .parameters: StateKey(kind: .parameters, id: "system")
         case .session(let value): StateKey(kind: .session, id: value.id.rawValue)
         case .ledger: StateKey(kind: .ledger, id: "genesis")
+        case .invitation(let value): StateKey(kind: .invitation, id: value.id)
         }
     }
 
@@ -42,6 +44,7 @@ public enum StateObject: Sendable, Equatable {
         case .parameters: 0
         case .session(let value): value.createdAt
         case .ledger(let value): value.createdAt
+        case .invitation(let value): value.createdAt
         }
     }
 
@@ -67,6 +70,7 @@ public enum StateObject: Sendable, Equatable {
             case .parameters(let value): try encoder.encode(value)
             case .session(let value): try encoder.encode(value)
             case .ledger(let value): try encoder.encode(value)
+            case .invitation(let value): try encoder.encode(value)
             }
         return [UInt8](data)
     }
@@ -86,6 +90,7 @@ public enum StateObject: Sendable, Equatable {
         case .parameters: .parameters(try decoder.decode(SystemParameters.self, from: data))
         case .session: .session(try decoder.decode(Session.self, from: data))
         case .ledger: .ledger(try decoder.decode(LedgerIdentity.self, from: data))
+        case .invitation: .invitation(try decoder.decode(Invitation.self, from: data))
         }
     }
 }
@@ -119,4 +124,5 @@ public enum StateKind: String, Sendable, CaseIterable, Codable {
     case parameters
     case session
     case ledger
+    case invitation
 }

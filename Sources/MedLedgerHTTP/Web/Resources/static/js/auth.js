@@ -10,7 +10,9 @@ import {
   clearKeys,
   csrfHeaders,
   deriveKeys,
+  fromBase64url,
   generateKeyPair,
+  keyMatches,
   ledgerOrigin,
   newSalt,
   openAccountKey,
@@ -151,10 +153,66 @@ async function signupProof(key, username, role) {
   return { challenge, proof };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Invited sign-up: /signup?invite=<id>#<key> (docs/WEB.md "Invitations"). The fragment is the
+// invitation's private key (its 32-byte scalar), which the browser never sends. It is checked here
+// against the invitation's public key before anything is made or signed, and used only to sign a
+// proof binding this ledger, the invitation, the new key and the role (`medledger-invitation-v1`),
+// which `invitation.accept` carries: the key itself never leaves this page.
+
+/// The invitation's private key from this page's link, checked against the invitation's public
+/// key; throws in plain words when the link is incomplete or damaged.
+async function invitationKey(form) {
+  const fragment = window.location.hash.replace(/^#/, "");
+  const incomplete = "This invitation link is incomplete: the part after “#” is missing or damaged. Open the whole link you were given.";
+  const mismatch = "This invitation link does not match its invitation: part of it is wrong. Open the whole link you were given, or ask for a new one.";
+  if (!/^[A-Za-z0-9_-]{43}$/.test(fragment)) throw new LedgerError(incomplete);
+  const publicKey = form.dataset.invitationKey || "";
+  let point;
+  try {
+    point = fromBase64url(publicKey);
+  } catch {
+    point = null;
+  }
+  if (!point || point.length !== 65 || point[0] !== 4) throw new LedgerError(mismatch);
+  const jwk = { kty: "EC", crv: "P-256", d: fragment, x: base64url(point.slice(1, 33)), y: base64url(point.slice(33)), ext: false };
+  let privateKey;
+  try {
+    privateKey = await crypto.subtle.importKey("jwk", jwk, { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+  } catch {
+    throw new LedgerError(mismatch);
+  }
+  if (!(await keyMatches(privateKey, publicKey))) throw new LedgerError(mismatch);
+  return privateKey;
+}
+
+/// The proof `invitation.accept` carries: the invitation's key signs this ledger, the invitation,
+/// the new account's key and the role, so the proof is worth nothing to any other key.
+async function invitationProof(privateKey, invitation, newPublicKey, role) {
+  const origin = await ledgerOrigin();
+  const message = ["medledger-invitation-v1", origin, invitation, newPublicKey, role].join("\n");
+  return base64url(await signP256(privateKey, new TextEncoder().encode(message)));
+}
+
+/// Checks the link as soon as the page opens, so a damaged link is said before any typing.
+async function checkInvitationLink(form) {
+  try {
+    await invitationKey(form);
+  } catch (error) {
+    setStatus(form, plainMessage(error), "error");
+    const button = form.querySelector("button[type=submit]");
+    if (button) button.disabled = true;
+  }
+}
+
 async function signUp(form) {
   const username = text(form, "username");
   const password = secret(form, "password");
   const role = selectedRole(form);
+  const invitation = form.dataset.invite || "";
+  const invitationPrivateKey = invitation ? await invitationKey(form) : null;
+  const staffName = text(form, "staffName");
+  if (invitation && !["patient", "doctor"].includes(role) && !staffName) throw new LedgerError("Give the name shown to colleagues and patients.");
   if (!/^[A-Za-z0-9._-]{3,64}$/.test(username)) {
     throw new LedgerError("A username is 3 to 64 letters, digits, dots, dashes or underscores.");
   }
@@ -166,6 +224,10 @@ async function signUp(form) {
     throw new LedgerError("Doctors must give their name, speciality and licence number.");
   }
   if (doctor && !doctor.file) throw new LedgerError("Choose your licence certificate file.");
+  // Say what the contract would refuse before anything is uploaded or signed.
+  if (doctor && invitation && form.dataset.licence && doctor.licence !== form.dataset.licence) {
+    throw new LedgerError("Give the licence number your invitation names: the administrator checked that one.");
+  }
 
   const step = busy(form, "Creating your key…");
   try {
@@ -175,13 +237,22 @@ async function signUp(form) {
     const wrappedKey = await wrapPrivateKey(key.privateKey, derived.wrappingKey, key.address);
 
     let envelope;
+    /// An invited sign-up accepts the invitation instead of registering alone.
+    const sign = async (type, body) => invitation
+      ? signEnvelope(key, "invitation.accept", {
+        invitation, proof: await invitationProof(invitationPrivateKey, invitation, key.publicKey, role), role, ...body,
+      })
+      : signEnvelope(key, type, body);
     if (doctor) {
       step("Uploading your certificate…");
       const bytes = new Uint8Array(await doctor.file.arrayBuffer());
       const certificate = await uploadBlob(key, key.address, bytes, doctor.file.type || "application/octet-stream", { name: doctor.file.name });
       step("Signing…");
       const { displayName, speciality, licence } = doctor;
-      envelope = await signEnvelope(key, "doctor.register", { displayName, speciality, licence, certificate });
+      envelope = await sign("doctor.register", { displayName, speciality, licence, certificate });
+    } else if (invitation && role !== "patient") {
+      step("Signing…");
+      envelope = await sign("", { displayName: staffName });
     } else if (role === "patient") {
       const body = {};
       const profile = {};
@@ -194,7 +265,7 @@ async function signUp(form) {
         body.profile = await uploadJSON(key, key.address, profile);
       }
       step("Signing…");
-      envelope = await signEnvelope(key, "patient.register", body);
+      envelope = await sign("patient.register", body);
     }
 
     step("Saving…");
@@ -363,6 +434,7 @@ export function initAuth(root = document) {
     if (roleControl) roleControl.addEventListener("change", () => showRoleFields(signup));
     showRoleFields(signup);
     handle(signup, signUp);
+    if (signup.dataset.invite) checkInvitationLink(signup);
   }
 
   // Demo mode: a demo account's "Use" button fills the log-in form.
