@@ -25,7 +25,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import PHONE, WIDE, WebNode, screenshots
-from test_web_roles import DOCTOR_NAME, Findings, Visitor, assert_pages_clean, signing_form, visitors  # noqa: F401 (fixture)
+from test_web_roles import DOCTOR_NAME, Findings, Visitor, shoot_both_widths, assert_pages_clean, signing_form, visitors  # noqa: F401 (fixture)
 
 SHOTS = Path(__file__).resolve().parent / "artifacts" / "directory"
 SHORT_ID = re.compile(r"^ml[0-9a-f]{4}…[0-9a-f]{4}$")
@@ -48,14 +48,7 @@ def findings():
 
 def both_widths(visitor: Visitor, name: str) -> None:
     """Screenshots at 1280 and 390 px, with axe run again at 390 (goto already ran it at 1280)."""
-    page = visitor.page
-
-    def recheck() -> None:
-        page.reload()
-        visitor.checked(page)
-
-    overflow = screenshots(page, SHOTS, name, at_phone_width=recheck)
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 390px"
+    shoot_both_widths(visitor, SHOTS, name)
 
 
 def on_screen_at_phone_width(page, locator) -> None:

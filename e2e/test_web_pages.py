@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import PHONE, WIDE, WebNode, screenshots
-from test_web_roles import DOCTOR_NAME, PASSWORDS, Findings, Visitor, assert_pages_clean, signing_form, visitors  # noqa: F401 (fixture)
+from test_web_roles import DOCTOR_NAME, PASSWORDS, Findings, Visitor, shoot_both_widths, assert_pages_clean, signing_form, visitors  # noqa: F401 (fixture)
 
 SHOTS = Path(__file__).resolve().parent / "artifacts" / "pages"
 ROLE_WORDS = {"Administrator", "Patient", "Doctor", "Auditor", "Hospital management", "Pharmacy"}
@@ -45,15 +45,7 @@ def findings():
 
 def both_widths(visitor: Visitor, name: str) -> None:
     """Screenshots at 1280 and 390 px, with axe run again at 390 (goto already ran it at 1280)."""
-    page = visitor.page
-
-    def recheck() -> None:
-        # Loaded afresh at this width: axe leaves empty style attributes behind on a page it checked.
-        page.reload()
-        visitor.checked(page)
-
-    overflow = screenshots(page, SHOTS, name, at_phone_width=recheck)
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 390px"
+    shoot_both_widths(visitor, SHOTS, name)
 
 
 def dates_share_one_format(page) -> None:

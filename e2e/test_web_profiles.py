@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import WebNode, screenshots
-from test_web_roles import Findings, Visitor, assert_pages_clean, visitors  # noqa: F401 (fixture)
+from test_web_roles import Findings, Visitor, shoot_both_widths, assert_pages_clean, visitors  # noqa: F401 (fixture)
 
 SHOTS = Path(__file__).resolve().parent / "artifacts" / "profiles"
 BIRTH_DATE = "1985-04-12"   # pat.demo's date of birth in the demo profile (DemoSeed)
@@ -53,14 +53,7 @@ def age_today(born: str) -> int:
 
 def both_widths(visitor: Visitor, name: str) -> None:
     """Screenshots at 1280 and 390 px, with axe run again at 390 (goto already ran it at 1280)."""
-    page = visitor.page
-
-    def recheck() -> None:
-        page.reload()
-        visitor.checked(page)
-
-    overflow = screenshots(page, SHOTS, name, at_phone_width=recheck)
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 390px"
+    shoot_both_widths(visitor, SHOTS, name)
 
 
 def saved_value(page, label: str):

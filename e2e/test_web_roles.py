@@ -30,7 +30,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from browser_support import WebNode
+from browser_support import WebNode, screenshots
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
@@ -267,6 +267,20 @@ def signing_form(page, tx: str, **hidden: str):
 def node(tmp_path_factory):
     with WebNode(tmp_path_factory.mktemp("roles") / "data") as running:
         yield running
+
+
+def shoot_both_widths(visitor: Visitor, folder: Path, name: str) -> None:
+    """Screenshots of the visitor's page at 1280 and 390 px into `folder`, with axe run again at
+    390 px on the page loaded afresh (axe leaves empty style attributes behind on a page it checked);
+    fails when the page scrolls sideways at 390 px."""
+    page = visitor.page
+
+    def recheck() -> None:
+        page.reload()
+        visitor.checked(page)
+
+    overflow = screenshots(page, folder, name, at_phone_width=recheck)
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 390px"
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,11 @@ public enum InvitationProof {
 
     /// The exact bytes that are signed.
     public static func message(origin: String, invitation: String, invitee: String, role: Role) -> [UInt8] {
-        Array([domain, origin, invitation, invitee, role.rawValue].joined(separator: "\n").utf8)
+        SignedStatement.message(lines(origin: origin, invitation: invitation, invitee: invitee, role: role))
+    }
+
+    static func lines(origin: String, invitation: String, invitee: String, role: Role) -> [String] {
+        [domain, origin, invitation, invitee, role.rawValue]
     }
 
     /// Signs an acceptance (the CLI and tests; browsers sign the same text with WebCrypto). Returns
@@ -36,8 +40,7 @@ public enum InvitationProof {
     public static func sign(
         origin: String, invitation: String, invitee: String, role: Role, with key: P256.Signing.PrivateKey
     ) throws -> String {
-        let signature = try key.signature(for: message(origin: origin, invitation: invitation, invitee: invitee, role: role))
-        return Base64Coding.url(LowSSignature.normalized(Array(signature.rawRepresentation)))
+        try SignedStatement.sign(lines(origin: origin, invitation: invitation, invitee: invitee, role: role), with: key)
     }
 
     /// True when `proof` has the shape of a proof: base64url (86 characters) of 64 bytes.
@@ -51,12 +54,14 @@ public enum InvitationProof {
         proof: String, invitationKey: String, origin: String, invitation: String, invitee: String, role: Role
     ) throws(InvitationProofError) {
         guard let key = P256.Signing.PublicKey.parsePayloadKey(invitationKey)?.key else { throw .badKey }
-        guard let raw = Base64Coding.decodeURL(proof), raw.count == 64,
-            let signature = try? P256.Signing.ECDSASignature(rawRepresentation: raw)
-        else { throw .malformed }
-        guard LowSSignature.isLowS(raw) else { throw .nonCanonical }
-        guard key.isValidSignature(signature, for: message(origin: origin, invitation: invitation, invitee: invitee, role: role)) else {
-            throw .badSignature
+        do {
+            try SignedStatement.check(proof, over: lines(origin: origin, invitation: invitation, invitee: invitee, role: role), by: key)
+        } catch {
+            switch error {
+            case .malformed: throw .malformed
+            case .nonCanonical: throw .nonCanonical
+            case .badSignature: throw .badSignature
+            }
         }
     }
 }

@@ -27,14 +27,17 @@ public enum SignupProof {
 
     /// The exact bytes that are signed.
     public static func message(origin: String, challenge: String, username: String, role: Role) -> [UInt8] {
-        Array([domain, origin, challenge, username, role.rawValue].joined(separator: "\n").utf8)
+        SignedStatement.message(lines(origin: origin, challenge: challenge, username: username, role: role))
+    }
+
+    static func lines(origin: String, challenge: String, username: String, role: Role) -> [String] {
+        [domain, origin, challenge, username, role.rawValue]
     }
 
     /// Signs a sign-up (the CLI and tests; browsers sign the same text with WebCrypto). Returns the
     /// base64url `r‖s` signature in low-S form.
     public static func sign(origin: String, challenge: String, username: String, role: Role, with key: P256.Signing.PrivateKey) throws -> String {
-        let signature = try key.signature(for: message(origin: origin, challenge: challenge, username: username, role: role))
-        return Base64Coding.url(LowSSignature.normalized(Array(signature.rawRepresentation)))
+        try SignedStatement.sign(lines(origin: origin, challenge: challenge, username: username, role: role), with: key)
     }
 
     /// Checks `proof` (base64url `r‖s`) against `publicKey` (base64url uncompressed point) for the
@@ -43,12 +46,14 @@ public enum SignupProof {
         proof: String, publicKey: String, origin: String, challenge: String, username: String, role: Role
     ) throws(SignupProofError) -> AccountAddress {
         guard let (key, address) = P256.Signing.PublicKey.parsePayloadKey(publicKey) else { throw .badKey }
-        guard let raw = Base64Coding.decodeURL(proof), raw.count == 64,
-            let signature = try? P256.Signing.ECDSASignature(rawRepresentation: raw)
-        else { throw .malformed }
-        guard LowSSignature.isLowS(raw) else { throw .nonCanonical }
-        guard key.isValidSignature(signature, for: message(origin: origin, challenge: challenge, username: username, role: role)) else {
-            throw .badSignature
+        do {
+            try SignedStatement.check(proof, over: lines(origin: origin, challenge: challenge, username: username, role: role), by: key)
+        } catch {
+            switch error {
+            case .malformed: throw .malformed
+            case .nonCanonical: throw .nonCanonical
+            case .badSignature: throw .badSignature
+            }
         }
         return address
     }
