@@ -30,7 +30,7 @@ enum InvitationLink {
         }
         var context: [String: Any] = [
             "present": true, "open": true, "id": invitation.id, "role": invitation.role.rawValue,
-            "role_\(invitation.role.rawValue)": true, "roleText": ReportFields.roleWords(invitation.role),
+            "role_\(invitation.role.rawValue)": true, "roleText": invitation.role.label,
             "expiresText": TemplateValue.format(time: invitation.expires), "invitationKey": invitation.publicKey,
             "staff": invitation.role != .patient && invitation.role != .doctor,
         ]

@@ -111,6 +111,8 @@ struct PageController<Context: RequestContext>: Sendable {
             "queryURL": query.mapValues { $0.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? "" },
         ]
         for flag in page.flags ?? [] { context[flag] = true }
+        // The record categories for every <select> that offers them, in words from the domain.
+        context["categories"] = RecordCategory.allCases.map { ["value": $0.rawValue, "label": $0.label, "value_\($0.rawValue)": true] }
         // `role_doctor`-style flags for the query's non-empty values, so a filter form marks the
         // option in force as selected instead of adding one for it; `filtered` when any is set.
         let chosen = query.filter { !$0.value.isEmpty }
@@ -331,9 +333,7 @@ struct PageController<Context: RequestContext>: Sendable {
         switch name {
         case "demoAccounts":
             return configuration.demoAccounts.map {
-                // The role in words, set on every row: the `admin/_role` partial's flags would be
-                // looked up in the enclosing section (the first account) for the roles a row lacks.
-                ["username": $0.username, "password": $0.password, "role": $0.role.rawValue, "roleText": ReportFields.roleWords($0.role)]
+                ["username": $0.username, "password": $0.password, "role": $0.role.rawValue, "roleText": $0.role.label]
             }
         case "signups":
             guard let session, directory[session.account]?.role == .admin else { return [Any]() }
@@ -344,6 +344,7 @@ struct PageController<Context: RequestContext>: Sendable {
                 let credential = item.credential
                 return [
                     "username": credential.username, "role": credential.role.rawValue, "role_\(credential.role.rawValue)": true,
+                    "roleLabel": credential.role.label,
                     "address": credential.address.rawValue, "publicKey": credential.publicKey,
                     "createdAtText": TemplateValue.format(time: credential.createdAt),
                     "expiresText": TemplateValue.format(time: item.expires),

@@ -272,15 +272,5 @@ enum ReportFields {
     }
 
     /// A role in words, as the pages name it.
-    static func roleWords(_ role: Role?) -> String {
-        switch role {
-        case .admin: "Administrator"
-        case .patient: "Patient"
-        case .doctor: "Doctor"
-        case .auditor: "Auditor"
-        case .hospitalManagement: "Hospital management"
-        case .pharmacy: "Pharmacy"
-        case nil: "No account"
-        }
-    }
+    static func roleWords(_ role: Role?) -> String { role?.label ?? "No account" }
 }

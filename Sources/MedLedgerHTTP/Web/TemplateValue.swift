@@ -33,6 +33,7 @@ struct TemplateValue {
                     result[key + "Text"] = Self.format(time: number)
                 case .string(let text):
                     if Self.flagged.contains(key) { result["\(key)_\(text)"] = true }
+                    if let label = Self.label(key: key, value: text) { result[key + "Label"] = label }
                     if text.hasPrefix("ml"), let address = AccountAddress(text), let name = accounts[address]?.displayName ?? names[address] {
                         result[key + "Name"] = name
                     }
@@ -40,6 +41,16 @@ struct TemplateValue {
                 }
             }
             return result
+        }
+    }
+
+    /// The words for an enumerated value (`categoryLabel`, `roleLabel`, `actorRoleLabel`), from the
+    /// domain types themselves, so no template spells them out.
+    static func label(key: String, value: String) -> String? {
+        switch key {
+        case "category": RecordCategory(rawValue: value)?.label
+        case "role", "actorRole": Role(rawValue: value)?.label
+        default: nil
         }
     }
 

@@ -8,4 +8,16 @@ public enum RecordCategory: String, Codable, Sendable, CaseIterable, Comparable 
     case medicalHistory = "medical_history"
 
     public static func < (lhs: RecordCategory, rhs: RecordCategory) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The category in words, as every page, export and form names it.
+    public var label: String {
+        switch self {
+        case .visitNotes: "Visit notes"
+        case .labResults: "Lab results"
+        case .reports: "Reports"
+        case .prescriptions: "Prescriptions"
+        case .immunizations: "Immunizations"
+        case .medicalHistory: "Medical history"
+        }
+    }
 }

@@ -7,6 +7,18 @@ public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
     case hospitalManagement = "hospital_management"
     case pharmacy
 
+    /// The role in words, as every page and export names it.
+    public var label: String {
+        switch self {
+        case .admin: "Administrator"
+        case .patient: "Patient"
+        case .doctor: "Doctor"
+        case .auditor: "Auditor"
+        case .hospitalManagement: "Hospital management"
+        case .pharmacy: "Pharmacy"
+        }
+    }
+
     /// Roles a patient may grant access to.
     public var canBeGranted: Bool {
         switch self {
