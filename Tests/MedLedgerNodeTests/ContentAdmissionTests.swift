@@ -39,6 +39,36 @@ struct ContentAdmissionTests {
         #expect(fixture.ledger.node.size == size, "a refused write must not reach the ledger")
     }
 
+    @Test("a patient's profile is checked on every way in: sign-up, invited sign-up and update", arguments: ["sign-up", "invitation", "update"])
+    func patientProfileIsCheckedOnEveryPath(path: String) async throws {
+        let fixture = try await Self.fixture()
+        let newcomer = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let signer = path == "update" ? fixture.patient : newcomer
+        let bad = try await fixture.ledger.document(#"{"weightKg":900}"#, owner: signer.address, uploader: signer.address)
+        let attempt: () async throws -> Receipt
+        switch path {
+        case "sign-up":
+            attempt = { try await fixture.ledger.submit(RegisterPatient(profile: bad), by: signer) }
+        case "invitation":
+            let invitationKey = P256.Signing.PrivateKey()
+            try await fixture.ledger.submit(
+                CreateInvitation(id: "inv-p", publicKey: invitationKey.publicKey.payloadKey, role: .patient, seconds: 86_400), by: fixture.ledger.admin)
+            let proof = try InvitationProof.sign(
+                origin: TestLedger.origin, invitation: "inv-p", invitee: newcomer.payloadKey, role: .patient, with: invitationKey)
+            attempt = { try await fixture.ledger.submit(AcceptInvitation(invitation: "inv-p", proof: proof, role: .patient, profile: bad), by: signer) }
+        default:
+            attempt = { try await fixture.ledger.submit(UpdateProfile(profile: bad), by: signer) }
+        }
+        let size = fixture.ledger.node.size
+        do {
+            _ = try await attempt()
+            Issue.record("a profile with a weight of 900 kg was admitted by \(path)")
+        } catch let error as ContentAdmissionError {
+            guard case .invalidProfile = error else { throw error }
+        }
+        #expect(fixture.ledger.node.size == size, "a refused write must not reach the ledger")
+    }
+
     @Test("naming another account's unreferenced upload is refused before sequencing")
     func someoneElsesUploadIsRefused() async throws {
         let fixture = try await Self.fixture()

@@ -54,7 +54,8 @@ extension LedgerNode {
     /// left to the contracts, which deny them and put the
     /// attempt on the ledger. A node without a content store checks nothing.
     ///
-    /// A patient's profile document (`patient.register`, a patient's `profile.update`) is also
+    /// A patient's profile document (`patient.register`, a patient's `invitation.accept`, a
+    /// patient's `profile.update`) is also
     /// read and checked against ``PatientProfile``: the node is the one place that sees it in the
     /// clear besides the browser, so a document the page's own checks were bypassed for is refused
     /// here, before anything is recorded.
@@ -64,7 +65,8 @@ extension LedgerNode {
         let now = clock()
         let (actor, claims, patientProfile) = await sequencer.read { state -> (AccountAddress, [ContentClaim], Bool) in
             let actor = state.sessions[signer]?.account ?? signer
-            let patientProfile = action is RegisterPatient || (action is UpdateProfile && state.accounts[actor]?.role == .patient)
+            let patientProfile = action is RegisterPatient || (action as? AcceptInvitation)?.role == .patient
+                || (action is UpdateProfile && state.accounts[actor]?.role == .patient)
             // Where the contracts are sure to deny, they decide, so the attempt is on the ledger:
             // a role the action's row never allows, or content the signer could not have stored
             // for its owner (the upload rule follows the writes' rules, so such a write is denied).
