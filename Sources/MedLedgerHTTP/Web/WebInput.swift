@@ -67,26 +67,21 @@ enum WebPaths {
     }
 }
 
-/// The session cookie.
+/// The session cookie: HttpOnly, SameSite=Strict, whole site, Secure behind TLS. Written and read
+/// with Hummingbird's `Cookie` and `Request.cookies`.
 enum WebCookie {
     static let name = "ml_session"
 
     static func set(_ token: String, secure: Bool, maxAge: Int64) -> String {
-        "\(name)=\(token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)" + (secure ? "; Secure" : "")
+        Cookie(name: name, value: token, maxAge: Int(clamping: maxAge), path: "/", secure: secure, httpOnly: true, sameSite: .strict).description
     }
 
     static func clear(secure: Bool) -> String {
-        "\(name)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" + (secure ? "; Secure" : "")
+        Cookie(name: name, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .strict).description
     }
 
     static func token(in request: Request) -> String? {
-        for header in request.headers[values: .cookie] {
-            for part in header.split(separator: ";") {
-                let pair = part.trimmingCharacters(in: .whitespaces)
-                if pair.hasPrefix(name + "=") { return String(pair.dropFirst(name.count + 1)) }
-            }
-        }
-        return nil
+        request.cookies[name]?.value
     }
 }
 
