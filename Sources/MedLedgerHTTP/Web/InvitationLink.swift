@@ -15,7 +15,7 @@ enum InvitationLink {
     static func context(id raw: String?, node: LedgerNode) async -> [String: Any] {
         guard let raw else { return [:] }
         let id = raw.trimmingCharacters(in: .whitespaces)
-        guard (1...64).contains(id.utf8.count), id.utf8.allSatisfy(isIdentifierByte) else {
+        guard Validation.isIdentifier(id) else {
             return problem("This invitation link is not valid: its id is damaged. Copy the whole link again, or ask the administrator for a new one.")
         }
         guard let invitation = await node.invitation(id) else {
@@ -45,10 +45,5 @@ enum InvitationLink {
 
     private static func problem(_ message: String) -> [String: Any] {
         ["present": true, "problem": message]
-    }
-
-    private static func isIdentifierByte(_ byte: UInt8) -> Bool {
-        (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
-            || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
     }
 }

@@ -2,11 +2,10 @@ import Crypto
 import Foundation
 
 /// Shape checks shared by transaction bodies. Messages name the field, never echo its value.
-enum Validation {
+public enum Validation {
     /// Ids chosen by clients: 1 to 64 characters of `A-Z a-z 0-9 - _`.
     static func identifier(_ value: String, field: String) throws(BodyValidationError) {
-        let utf8 = value.utf8
-        guard (1...64).contains(utf8.count), utf8.allSatisfy(isIdentifierByte) else {
+        guard isIdentifier(value) else {
             throw BodyValidationError("\(field) must be 1 to 64 characters of letters, digits, '-' or '_'")
         }
     }
@@ -38,6 +37,11 @@ enum Validation {
     /// A base64url uncompressed P-256 public key.
     static func publicKey(_ value: String, field: String) throws(BodyValidationError) {
         guard P256.Signing.PublicKey.address(ofPayloadKey: value) != nil else { throw BodyValidationError("\(field) must be a base64url uncompressed P-256 public key") }
+    }
+
+    /// Whether `value` is such an id: the one rule, for pages that check an id from a link too.
+    public static func isIdentifier(_ value: String) -> Bool {
+        (1...64).contains(value.utf8.count) && value.utf8.allSatisfy(isIdentifierByte)
     }
 
     private static func isIdentifierByte(_ byte: UInt8) -> Bool {
