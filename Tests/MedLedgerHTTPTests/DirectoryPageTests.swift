@@ -26,9 +26,9 @@ struct DirectoryPageTests {
     func namesBesideAddresses() throws {
         let other = AccountAddress("ml" + String(repeating: "ef", count: 20))!
         let values = TemplateValue(accounts: [:], names: [Self.patient: "Alex Demo"])
-        let converted = try #require(values.convert(.array([
-            .object(["patient": .string(Self.patient.rawValue)]), .object(["patient": .string(other.rawValue)]),
-        ])) as? [[String: Any]])
+        let converted = try #require(values.convert([
+            HospitalPatient(patient: Self.patient, grants: 1, appointments: 0), HospitalPatient(patient: other, grants: 1, appointments: 0),
+        ]) as? [[String: Any]])
         #expect(converted[0]["patientName"] as? String == "Alex Demo")
         #expect(converted[1]["patientName"] == nil)
     }

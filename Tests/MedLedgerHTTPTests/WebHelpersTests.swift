@@ -33,18 +33,53 @@ struct WebHelpersTests {
         #expect(PageSpec.time("rec-2026-11-21") == nil)
     }
 
-    @Test("template values gain readable times, enum flags and names")
+    @Test("template values gain readable times where the type declares them, enum flags, words and names")
     func templateValues() throws {
         var values = TemplateValue()
         values.accounts[Self.me] = Account(address: Self.me, publicKey: "k", role: .doctor, status: .active, displayName: "Dr Ada", createdAt: 1)
-        let json: JSONValue = .object([
-            "status": .string("requested"), "time": .int(1_795_219_200_000), "index": .int(12), "doctor": .string(Self.me.rawValue),
-        ])
-        let converted = try #require(values.convert(json) as? [String: Any])
+        let patient = AccountAddress("ml" + String(repeating: "cd", count: 20))!
+        let appointment = Appointment(
+            id: "a-1", patient: patient, doctor: Self.me, time: 1_795_219_200_000, symptoms: nil, createdAt: 1_795_219_200_001)
+        let converted = try #require(values.convert(appointment) as? [String: Any])
         #expect(converted["status_requested"] as? Bool == true)
         #expect(converted["timeText"] as? String == "21 Nov 2026, 00:00 UTC")
-        #expect(converted["indexText"] == nil)
+        // An entry index is never a time, however large.
+        #expect(converted["createdAt"] as? Int == 1_795_219_200_001)
+        #expect(converted["createdAtText"] == nil)
         #expect(converted["doctorName"] as? String == "Dr Ada")
+        #expect(converted["patientName"] == nil)
+        #expect(converted["symptoms"] == nil)
+        // A string that looks like an address is only text: names go beside typed addresses alone.
+        let note = try #require(values.convert(["doctor": Self.me.rawValue]) as? [String: Any])
+        #expect(note["doctorName"] == nil)
+        let grant = Grant(
+            id: "g-1", patient: patient, grantee: Self.me, scope: .category(.labResults), expires: 1_795_219_200_000, oneTime: false,
+            createdAt: 3, createdTime: 1_795_219_100_000)
+        let shown = try #require(values.convert([grant]) as? [[String: Any]]).first
+        #expect(shown?["expiresText"] as? String == "21 Nov 2026, 00:00 UTC")
+        #expect(shown?["createdTimeText"] != nil)
+        #expect(shown?["granteeName"] as? String == "Dr Ada")
+        let scope = shown?["scope"] as? [String: Any]
+        #expect(scope?["kind_category"] as? Bool == true)
+        #expect(scope?["categoryLabel"] as? String == RecordCategory.labResults.label)
+    }
+
+    @Test("every member a type declares a time is one it encodes")
+    func declaredTimesExist() throws {
+        let values = TemplateValue()
+        let someone = Self.me
+        let samples: [(Set<String>, Any)] = [
+            (Grant.timeMembers, try values.convert(Grant(
+                id: "g", patient: someone, grantee: someone, scope: .all, expires: 1, oneTime: false, createdAt: 1, createdTime: 1))),
+            (Appointment.timeMembers, try values.convert(Appointment(id: "a", patient: someone, doctor: someone, time: 1, symptoms: nil, createdAt: 1))),
+            (AuditEvent.timeMembers, try values.convert(AuditEvent(
+                index: 1, time: 1, action: "record.view", status: .viewed, outcome: .allowed, message: "m", actor: someone, actorRole: .doctor))),
+            (HospitalPatient.timeMembers, try values.convert(HospitalPatient(patient: someone, grants: 1, appointments: 1, latestAppointment: 1))),
+        ]
+        for (members, converted) in samples {
+            let keys = Set((converted as? [String: Any] ?? [:]).keys)
+            #expect(members.isSubset(of: keys), "declared \(members), encoded \(keys)")
+        }
     }
 
     @Test("content shows as fields, text or a file")

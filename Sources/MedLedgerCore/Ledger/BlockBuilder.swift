@@ -61,7 +61,7 @@ public struct BlockBuilder: Sendable {
             previousSize: previous?.size ?? 0, previousHash: previous?.bodyHash ?? Checkpoint.noPrevious
         )
         let note = try signingKey.sign(text: checkpoint.body)
-        let block = SealedBlock(
+        let block = try SealedBlock(
             entries: entries, nodes: nodes, checkpoint: SignedCheckpoint(checkpoint: checkpoint, note: note), frontier: frontier,
             events: events, changes: state.takeChanges()
         )

@@ -126,16 +126,22 @@ public struct SealedBlock: Sendable {
     public let events: [AuditEvent]
     /// The state objects the block changed, as they are after it.
     public let changes: [StateObject]
+    /// `changes` encoded as the documents the store keeps, once, when the block is sealed: the
+    /// encoding then runs while the previous block is being written instead of inside the single
+    /// write transaction every block waits for.
+    public let documents: [StateDocument]
 
     public init(
         entries: [SequencedEntry], nodes: [MerkleFrontier.CompletedNode], checkpoint: SignedCheckpoint, frontier: MerkleFrontier,
         events: [AuditEvent] = [], changes: [StateObject] = []
-    ) {
+    ) throws {
         self.entries = entries
         self.nodes = nodes
         self.checkpoint = checkpoint
         self.frontier = frontier
         self.events = events
         self.changes = changes
+        let encoder = StateObject.documentEncoder()
+        self.documents = try changes.map { StateDocument(key: $0.key, bytes: try $0.document(using: encoder)) }
     }
 }

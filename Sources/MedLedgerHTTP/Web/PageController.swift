@@ -146,80 +146,6 @@ struct PageController<Context: RequestContext>: Sendable {
         return context
     }
 
-    /// A read's answer as the template sees it (docs/WEB.md lists the shapes).
-    /// `viewer` is the signed-in account: a profile's version history is shown only to its owner.
-    static func value(of outcome: SessionReader.Outcome, values: TemplateValue, now: Int64, viewer: AccountAddress? = nil) throws -> Any {
-        switch outcome {
-        case .refused(let reason):
-            return ["denied": reason]
-        case .answered(let result):
-            // Content is shown through ContentDisplay, not as the API's base64: leave it out here.
-            var described = result
-            described.content = nil
-            let body = try JSONValue.of(QueryResultBody(described))
-            switch result.answer {
-            case .record:
-                var value: [String: Any] = [
-                    "record": values.convert(body["record"] ?? .null), "version": values.convert(body["version"] ?? .null),
-                ]
-                if let content = ContentDisplay.context(for: result) { value["content"] = content }
-                value["receipt"] = Self.receiptContext(result.receipt)
-                return value
-            case .profile(let account, let cid, _):
-                var value: [String: Any] = ["account": values.convert(body["account"] ?? .null)]
-                if let content = ContentDisplay.context(for: result, now: now) { value["content"] = content }
-                if account.address == viewer {
-                    let history = Self.profileHistory(account)
-                    value["history"] = history
-                    // The version this read returned.
-                    if let shown = account.profileHistory.first(where: { $0.content == cid }) {
-                        value["shownVersion"] = (history["versions"] as? [[String: Any]])?.first { $0["number"] as? Int == shown.number }
-                    }
-                }
-                return value
-            case .document(let kind, _, _, _):
-                var value: [String: Any] = ["kind": kind.rawValue, "kind_\(kind.rawValue)": true]
-                if let content = ContentDisplay.context(for: result) { value["content"] = content }
-                value["receipt"] = Self.receiptContext(result.receipt)
-                return value
-            case .some(let answer):
-                let member = Self.member(of: answer)
-                let converted = values.convert(body[member] ?? .null)
-                if var list = converted as? [[String: Any]] {
-                    var extra: [String: Any] = [:]
-                    switch answer {
-                    case .grants(let grants):
-                        // In force now: active and not expired (the status alone does not say).
-                        for index in list.indices { list[index]["inForce"] = grants[index].isActive(at: now) }
-                        extra["inForceCount"] = grants.filter { $0.isActive(at: now) }.count
-                    case .appointments(let appointments):
-                        for index in list.indices { list[index]["upcoming"] = appointments[index].time > now }
-                    case .invitations(let invitations):
-                        // Open, used, revoked or expired now (the recorded status does not say expired).
-                        for index in list.indices {
-                            let standing = invitations[index].standing(at: now).rawValue
-                            list[index]["standing"] = standing
-                            list[index]["standing_\(standing)"] = true
-                        }
-                    case .events:
-                        // Each event's purpose and action in words (ReportFields, DisclosurePurpose).
-                        for (index, event) in zip(list.indices, result.events ?? []) {
-                            list[index].merge(ReportFields.described(event)) { _, added in added }
-                        }
-                    default: break
-                    }
-                    return ["items": list, "count": list.count, "empty": list.isEmpty, "any": !list.isEmpty].merging(extra) { first, _ in first }
-                }
-                if let list = converted as? [Any] {
-                    return ["items": list, "count": list.count, "empty": list.isEmpty, "any": !list.isEmpty]
-                }
-                return converted
-            case nil:
-                return [String: Any]()
-            }
-        }
-    }
-
     /// The page flag that shows patients by name: the patients the page's reads name are looked up
     /// with one `profile.names` read, which returns only the names the reader may see.
     static var patientNamesFlag: String { "patientNames" }
@@ -258,48 +184,6 @@ struct PageController<Context: RequestContext>: Sendable {
         case .patient(let summary): [summary.patient]
         case .hospitalPatients(let rows): rows.map(\.patient)
         default: []
-        }
-    }
-
-    /// The owner's view of their profile's versions, newest first, and of a licence change waiting
-    /// for an administrator (the answer carries both only for the owner and administrators).
-    static func profileHistory(_ account: Account) -> [String: Any] {
-        let versions = account.profileHistory
-        let current = versions.last?.number
-        let rows: [[String: Any]] = versions.reversed().map { version in
-            var row: [String: Any] = ["number": version.number, "entry": Int(version.entry), "current": version.number == current]
-            row["timeText"] = version.time.map { TemplateValue.format(time: $0) } ?? "when the account was created"
-            return row
-        }
-        var history: [String: Any] = ["versions": rows, "count": rows.count, "any": !rows.isEmpty]
-        if let change = account.licenceChange {
-            var pending: [String: Any] = [
-                "licence": change.licence, "certificate": change.certificate, "entry": Int(change.entry),
-                "timeText": TemplateValue.format(time: change.time), "newCertificate": change.certificate != account.certificate,
-            ]
-            if let organization = change.organization { pending["organization"] = organization }
-            history["licenceChange"] = pending
-        }
-        return history
-    }
-
-    private static func member(of answer: QueryAnswer) -> String {
-        switch answer {
-        case .record: "record"
-        case .records: "records"
-        case .appointments: "appointments"
-        case .grants: "grants"
-        case .accessRequests: "accessRequests"
-        case .accounts: "accounts"
-        case .organizations: "organizations"
-        case .invitations: "invitations"
-        case .patient: "patient"
-        case .profile: "account"
-        case .document: "document"
-        case .events: "events"
-        case .directory: "directory"
-        case .hospitalPatients: "hospitalPatients"
-        case .names: "names"
         }
     }
 
@@ -351,12 +235,12 @@ struct PageController<Context: RequestContext>: Sendable {
                 ]
             }
         case "parameters":
-            return values.convert(try JSONValue.of(await node.parameters()))
+            return try values.convert(await node.parameters())
         case "ownAccount":
             // The signed-in account's own ledger state (register facts, a waiting licence change),
             // as `me` is: no other account's and no health content.
             guard let session, let account = directory[session.account] else { return [String: Any]() }
-            var own = values.convert(try JSONValue.of(account)) as? [String: Any] ?? [:]
+            var own = (try values.convert(account)) as? [String: Any] ?? [:]
             if let change = account.licenceChange { own["licenceChangeNewCertificate"] = change.certificate != account.certificate }
             return own
         case "invitation":
@@ -457,20 +341,6 @@ struct PageController<Context: RequestContext>: Sendable {
         return ["change": change, "delete": delete, "any": change || delete]
     }
 
-    /// Where a read landed on the ledger and the signed checkpoint that includes it, so a printed
-    /// page can be checked against the ledger later with an inclusion proof.
-    static func receiptContext(_ receipt: Receipt) -> [String: Any] {
-        let checkpoint = receipt.checkpoint.checkpoint
-        return [
-            "index": Int(receipt.index),
-            "leafHash": Hex.encode(receipt.leafHash.bytes),
-            "checkpoint": [
-                "origin": checkpoint.origin, "size": Int(checkpoint.size), "root": Base64Coding.standard(checkpoint.root.bytes),
-                "rootHex": Hex.encode(checkpoint.root.bytes), "timeText": TemplateValue.format(time: checkpoint.time),
-            ] as [String: Any],
-        ]
-    }
-
     /// What the node recorded about the page's record for the signed-in auditor, once the page's
     /// `fullTrail` read (the whole audit.trail, which the contracts must allow) is answered: their
     /// latest node-recorded tally check (``MedicalRecord/tally(by:)``) and whether it still opens
@@ -498,7 +368,7 @@ struct PageController<Context: RequestContext>: Sendable {
             }
             value["mine"] = check
         }
-        if let signOff = record.signOff { value["signOff"] = values.convert(try JSONValue.of(signOff)) }
+        if let signOff = record.signOff { value["signOff"] = try values.convert(signOff) }
         return value
     }
 
@@ -553,7 +423,7 @@ struct PageController<Context: RequestContext>: Sendable {
             "envelope": String(decoding: stored.entry, as: UTF8.self),
         ]
         if let event = try await node.store.events(entries: index..<(index + 1)).first {
-            value["event"] = values.convert(try JSONValue.of(event))
+            value["event"] = try values.convert(event)
         }
         return value
     }

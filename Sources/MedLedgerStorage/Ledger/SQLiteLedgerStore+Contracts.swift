@@ -154,16 +154,14 @@ extension SQLiteLedgerStore {
         }
     }
 
-    static func writeChanges(_ db: Database, _ changes: [StateObject]) throws {
+    static func writeChanges(_ db: Database, _ changes: [StateDocument]) throws {
         guard !changes.isEmpty else { return }
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO state_object (kind, id, document) VALUES (?, ?, ?)
             ON CONFLICT (kind, id) DO UPDATE SET document = excluded.document
             """)
-        let encoder = StateObject.documentEncoder()
-        for object in changes {
-            let key = object.key
-            try upsert.execute(arguments: [key.kind.rawValue, key.id, Data(try object.document(using: encoder))])
+        for document in changes {
+            try upsert.execute(arguments: [document.key.kind.rawValue, document.key.id, Data(document.bytes)])
         }
     }
 

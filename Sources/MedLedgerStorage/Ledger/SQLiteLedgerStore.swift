@@ -81,7 +81,7 @@ public struct SQLiteLedgerStore: LedgerStore {
             }
             try Self.writeEvents(db, block.events)
             if let last = block.entries.last { try Self.indexEvents(db, below: Int64(last.index) + 1, batch: auditIndexBatch) }
-            try Self.writeChanges(db, block.changes)
+            try Self.writeChanges(db, block.documents)
             try CheckpointRecord(
                 size: Int64(block.checkpoint.checkpoint.size),
                 time: block.checkpoint.checkpoint.time,
