@@ -21,12 +21,12 @@ struct LedgerController<Context: RequestContext>: Sendable {
         router.get("openapi.json", use: openAPI)
     }
 
-    /// `GET /openapi.json`: the API description.
+    /// `GET /openapi.json`: the API description (``OpenAPIDocument``).
     @Sendable func openAPI(_ request: Request, context: Context) async throws -> Response {
         Response(
             status: .ok,
             headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json))
+            body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data))
         )
     }
 

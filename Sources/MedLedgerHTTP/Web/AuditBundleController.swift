@@ -7,20 +7,20 @@ import MedLedgerNode
 /// of a record. The trail read behind it is signed with the session key, so the contracts decide
 /// and the export is on the record's trail like any read. The auditor's page also fetches it to
 /// verify the trail's proofs in the browser.
-struct AuditBundleController<Context: RequestContext>: Sendable {
+struct AuditBundleController<Context: WebSessionRequestContext>: Sendable {
     let node: LedgerNode
-    let sessions: WebSessionStore
     let renderer: PageRenderer
     let bundleCheckpoint: @Sendable () async -> SignedCheckpoint?
     /// The budgets the bundle's read spends (per session key).
     var limits: RequestLimits = .unlimited
 
-    func addRoutes(to router: Router<Context>) {
+    /// `router` is a group that requires a session (``RequireSessionMiddleware``).
+    func addRoutes(to router: some RouterMethods<Context>) {
         router.get("records/:record/audit-bundle", use: bundle)
     }
 
     @Sendable func bundle(_ request: Request, context: Context) async throws -> Response {
-        let session = try await WebAuthentication.requireSession(request, sessions: sessions, clock: node.clock)
+        let session = try context.requireSession()
         let record = try context.parameters.require("record")
         let outcome = try await SessionReader(node: node, limits: limits).read(QueryTrail(record: record, limit: 1), session: session)
         guard case .answered = outcome else {

@@ -13,7 +13,7 @@ import MedLedgerNode
 /// (``SignupProof``), so nobody can take a username for someone else's key.
 /// The slow hashes run on the sign-in workers, never on the shared pool, within per-address and
 /// per-username budgets (``SignInLimits``), so anonymous clients cannot take the node's cores.
-struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Sendable {
+struct AuthController<Context: WebSessionRequestContext & RemoteAddressRequestContext>: Sendable {
     let node: LedgerNode
     let credentials: any CredentialStore
     let sessions: WebSessionStore
@@ -24,15 +24,17 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
     let signIn: SignInLimits
     let logger: Logger
 
-    func addRoutes(to router: Router<Context>) {
-        router.post("auth/prelogin", use: prelogin)
-        router.post("auth/challenge", use: challenge)
-        router.post("auth/signup", use: signup)
-        router.post("auth/login", use: login)
-        router.post("auth/session", use: openSession)
-        router.post("auth/logout", use: logout)
-        router.post("auth/password", use: changePassword)
-        router.get("auth/key-file", use: keyFile)
+    /// `open` takes the routes anyone may call; `signedIn` the ones that need a session (and the
+    /// CSRF token on posts), enforced by that group's middleware.
+    func addRoutes(open: some RouterMethods<Context>, signedIn: some RouterMethods<Context>) {
+        open.post("auth/prelogin", use: prelogin)
+        open.post("auth/challenge", use: challenge)
+        open.post("auth/signup", use: signup)
+        open.post("auth/login", use: login)
+        open.post("auth/session", use: openSession)
+        signedIn.post("auth/logout", use: logout)
+        signedIn.post("auth/password", use: changePassword)
+        signedIn.get("auth/key-file", use: keyFile)
     }
 
     // MARK: Bodies
@@ -275,9 +277,8 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
 
     /// Closes the session on the ledger (signed by the session key) and clears the cookie.
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
-        let session = try await WebAuthentication.requireSession(request, sessions: sessions, clock: node.clock)
-        try WebAuthentication.checkCSRF(request, session: session)
-        if let token = WebCookie.token(in: request) { _ = await sessions.end(token: token) }
+        let session = try context.requireSession()
+        if let token = context.sessionToken { _ = await sessions.end(token: token) }
         do {
             let signer = EnvelopeSigner(key: session.key, origin: node.origin)
             _ = try await node.submit(try signer.sign(CloseSession(session: session.sessionAddress), expires: node.clock() + 60_000))
@@ -292,8 +293,7 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
 
     /// Replaces the wrapped key and authentication hash after checking the current password.
     @Sendable func changePassword(_ request: Request, context: Context) async throws -> Response {
-        let session = try await WebAuthentication.requireSession(request, sessions: sessions, clock: node.clock)
-        try WebAuthentication.checkCSRF(request, session: session)
+        let session = try context.requireSession()
         let body = try await WebInput.decode(PasswordRequest.self, from: request, context: context)
         try WebInput.checkDerivation(salt: body.salt, iterations: body.iterations, wrappedKey: body.wrappedKey)
         let current = try WebInput.authKey(body.currentAuthKey)
@@ -358,7 +358,7 @@ struct AuthController<Context: RequestContext & RemoteAddressRequestContext>: Se
 
     /// The encrypted key file, for backup and for signing in on a new device.
     @Sendable func keyFile(_ request: Request, context: Context) async throws -> Response {
-        let session = try await WebAuthentication.requireSession(request, sessions: sessions, clock: node.clock)
+        let session = try context.requireSession()
         guard let credential = try await credentials.credential(address: session.account) else {
             throw APIError(status: .notFound, code: "no_credential", message: "This account has no stored key.")
         }

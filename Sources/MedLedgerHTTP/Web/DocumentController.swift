@@ -7,23 +7,23 @@ import MedLedgerNode
 /// certificates and the administrators' activity chart (the CSV exports are in
 /// ``ReportController``). Each is a ledger read signed with the session key, so it is decided and
 /// audited like any other.
-struct DocumentController<Context: RequestContext>: Sendable {
+struct DocumentController<Context: WebSessionRequestContext>: Sendable {
     let node: LedgerNode
-    let sessions: WebSessionStore
     let renderer: PageRenderer
     /// The budgets the downloads' reads spend (per session key).
     var limits: RequestLimits = .unlimited
 
     var reader: SessionReader { SessionReader(node: node, limits: limits) }
 
-    func addRoutes(to router: Router<Context>) {
+    /// `router` is a group that requires a session (``RequireSessionMiddleware``).
+    func addRoutes(to router: some RouterMethods<Context>) {
         router.get("records/:record/download", use: download)
         router.get("accounts/:account/certificate", use: certificate)
         router.get("admin/activity.svg", use: activityChart)
     }
 
     @Sendable func download(_ request: Request, context: Context) async throws -> Response {
-        let session = try await requireSession(request)
+        let session = try context.requireSession()
         let record = try context.parameters.require("record")
         let version = request.uri.queryParameters.get("version").flatMap { Int($0) }
         let outcome = try await reader.read(DownloadRecord(record: record, version: version), session: session, loadContent: false)
@@ -32,7 +32,7 @@ struct DocumentController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func certificate(_ request: Request, context: Context) async throws -> Response {
-        let session = try await requireSession(request)
+        let session = try context.requireSession()
         guard let account = AccountAddress(try context.parameters.require("account")) else { throw APIError.notFound("No such account.") }
         // `?pending=1`: the certificate of a licence change waiting for verification.
         let pending = request.uri.queryParameters.get("pending") == "1"
@@ -56,7 +56,7 @@ struct DocumentController<Context: RequestContext>: Sendable {
 
     /// Transactions per day over the last 14 days, allowed and denied, as an SVG bar chart.
     @Sendable func activityChart(_ request: Request, context: Context) async throws -> Response {
-        let session = try await requireSession(request)
+        let session = try context.requireSession()
         let day: Int64 = 86_400_000
         let today = node.clock() / day * day
         var query = AuditQuery()
@@ -76,10 +76,6 @@ struct DocumentController<Context: RequestContext>: Sendable {
         return Response(
             status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: svg))
         )
-    }
-
-    private func requireSession(_ request: Request) async throws -> WebSession {
-        try await WebAuthentication.requireSession(request, sessions: sessions, clock: node.clock)
     }
 
     private func refusal(_ outcome: SessionReader.Outcome) -> Response {

@@ -6,11 +6,10 @@ import MedLedgerNode
 
 /// Serves every page of `pages.json`: checks the session and role, runs the page's reads through
 /// the ledger with the session key, adds the providers' data and renders the template.
-struct PageController<Context: RequestContext>: Sendable {
+struct PageController<Context: WebSessionRequestContext>: Sendable {
     let node: LedgerNode
     let pages: [PageSpec]
     let renderer: PageRenderer
-    let sessions: WebSessionStore
     let credentials: any CredentialStore
     let configuration: WebConfiguration
     let logger: Logger
@@ -19,7 +18,9 @@ struct PageController<Context: RequestContext>: Sendable {
 
     var reader: SessionReader { SessionReader(node: node, limits: limits) }
 
-    func addRoutes(to router: Router<Context>) {
+    /// `router` is a group with ``SessionMiddleware`` (the session is optional: public pages show
+    /// to signed-out visitors, and the others send them to the log-in page).
+    func addRoutes(to router: some RouterMethods<Context>) {
         for page in pages {
             let path = page.path.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
             router.get(RouterPath(path)) { request, context in
@@ -29,7 +30,7 @@ struct PageController<Context: RequestContext>: Sendable {
     }
 
     func serve(_ page: PageSpec, request: Request, context: Context) async throws -> Response {
-        let session = await WebAuthentication.session(request, sessions: sessions, clock: node.clock)
+        let session = context.session
         var params: [String: String] = [:]
         for name in Self.parameterNames(page.path) {
             params[name] = context.parameters.get(name)
@@ -211,15 +212,15 @@ struct PageController<Context: RequestContext>: Sendable {
     // MARK: Providers
 
     private func provider(
-        _ name: String, session: WebSession?, directory: [AccountAddress: Account], params: [String: String],
+        _ name: PageProvider, session: WebSession?, directory: [AccountAddress: Account], params: [String: String],
         query: [String: String] = [:], outcomes: [String: SessionReader.Outcome], values: TemplateValue
     ) async throws -> Any {
         switch name {
-        case "demoAccounts":
+        case .demoAccounts:
             return configuration.demoAccounts.map {
                 ["username": $0.username, "password": $0.password, "role": $0.role.rawValue, "roleText": $0.role.label]
             }
-        case "signups":
+        case .signups:
             guard let session, directory[session.account]?.role == .admin else { return [Any]() }
             // Expired sign-ups are removed here and never listed (PendingSignups).
             let signups = PendingSignups(credentials: credentials, node: node, lifetime: configuration.pendingSignupLifetime)
@@ -234,34 +235,32 @@ struct PageController<Context: RequestContext>: Sendable {
                     "expiresText": TemplateValue.format(time: item.expires),
                 ]
             }
-        case "parameters":
+        case .parameters:
             return try values.convert(await node.parameters())
-        case "ownAccount":
+        case .ownAccount:
             // The signed-in account's own ledger state (register facts, a waiting licence change),
             // as `me` is: no other account's and no health content.
             guard let session, let account = directory[session.account] else { return [String: Any]() }
             var own = (try values.convert(account)) as? [String: Any] ?? [:]
             if let change = account.licenceChange { own["licenceChangeNewCertificate"] = change.certificate != account.certificate }
             return own
-        case "invitation":
+        case .invitation:
             return await InvitationLink.context(id: query["invite"], node: node)
-        case "requestReasons":
+        case .requestReasons:
             guard let session else { return [Any]() }
             return try await requestReasons(outcomes: outcomes, values: values, session: session)
-        case "recordChanges":
+        case .recordChanges:
             guard let session else { return [String: Any]() }
             return await recordChanges(outcomes: outcomes, session: session)
-        case "careWindows":
+        case .careWindows:
             return await careWindows(outcomes: outcomes, directory: directory)
-        case "tally":
+        case .tally:
             return try await tally(record: params["record"], auditor: session?.account, outcomes: outcomes, values: values)
-        case "explorer":
+        case .explorer:
             return try await explorer(values: values)
-        case "entry":
+        case .entry:
             guard let text = params["index"], let index = UInt64(text) else { return ["missing": true] }
             return try await entry(index, values: values)
-        default:
-            throw WebSetupError("unknown provider \(name)")
         }
     }
 

@@ -15,7 +15,8 @@ struct PageSpec: Decodable, Sendable {
     var roles: [Role]?
     var `public`: Bool?
     var reads: [String: Read]?
-    var providers: [String]?
+    /// Checked against ``PageProvider`` as the table is decoded: an unknown name fails the load.
+    var providers: [PageProvider]?
     /// Names set to true in the template context, so one template can serve several pages.
     var flags: [String]?
 

@@ -10,9 +10,8 @@ import MedLedgerNode
 /// Each takes the same filters as its page and reads through the ledger with the session key,
 /// exactly as the page does, so an export is itself an audited `audit.events` read (one per
 /// 10,000 events) and the contracts decide what it may contain.
-struct ReportController<Context: RequestContext>: Sendable {
+struct ReportController<Context: WebSessionRequestContext>: Sendable {
     let node: LedgerNode
-    let sessions: WebSessionStore
     let renderer: PageRenderer
     /// Events per ledger read; the contracts allow at most ``AuditQuery/maxLimit``.
     var pageSize = AuditQuery.maxLimit
@@ -24,7 +23,9 @@ struct ReportController<Context: RequestContext>: Sendable {
 
     var reader: SessionReader { SessionReader(node: node, limits: limits) }
 
-    func addRoutes(to router: Router<Context>) {
+    /// `router` is a group that requires a session and sends signed-out browsers to the log-in
+    /// page (``RequireSessionMiddleware``).
+    func addRoutes(to router: some RouterMethods<Context>) {
         router.get("patient/activity.csv", use: disclosuresCSV)
         router.get("admin/transactions.csv", use: transactionsCSV)
     }
@@ -35,7 +36,7 @@ struct ReportController<Context: RequestContext>: Sendable {
     /// outcome. `?all=true` includes the patient's own actions, as `/patient/activity/all` does.
     @Sendable func disclosuresCSV(_ request: Request, context: Context) async throws -> Response {
         try await export(
-            request, role: .patient, roleName: "patients", filters: ["action", "actor", "from", "to"],
+            request, context: context, role: .patient, roleName: "patients", filters: ["action", "actor", "from", "to"],
             leaveOutOwn: Self.parameters(request)["all"] != "true", name: "disclosures",
             header: ReportExport.disclosureHeader, row: ReportExport.disclosureRow
         )
@@ -45,7 +46,7 @@ struct ReportController<Context: RequestContext>: Sendable {
     /// is limited by the contracts to their own actions).
     @Sendable func transactionsCSV(_ request: Request, context: Context) async throws -> Response {
         try await export(
-            request, role: .admin, roleName: "administrators", filters: ["action", "actor", "patient", "record", "from", "to"],
+            request, context: context, role: .admin, roleName: "administrators", filters: ["action", "actor", "patient", "record", "from", "to"],
             leaveOutOwn: false, name: "transactions", header: ReportExport.transactionHeader, row: ReportExport.transactionRow
         )
     }
@@ -53,11 +54,11 @@ struct ReportController<Context: RequestContext>: Sendable {
     /// One export: the session and role, the filters (400 before anything is read), every page of
     /// the log read with the session key, then the file.
     private func export(
-        _ request: Request, role: Role, roleName: String, filters: Set<String>, leaveOutOwn: Bool, name: String,
+        _ request: Request, context: Context, role: Role, roleName: String, filters: Set<String>, leaveOutOwn: Bool, name: String,
         header: [String], row: (AuditEvent, [AccountAddress: Account]) -> [String]
     ) async throws -> Response {
         let session: WebSession
-        switch try await signedIn(request, role: role, roleName: roleName) {
+        switch try await signedIn(context, role: role, roleName: roleName) {
         case .success(let signed): session = signed
         case .failure(let stop): return stop.response
         }
@@ -120,16 +121,10 @@ struct ReportController<Context: RequestContext>: Sendable {
         let response: Response
     }
 
-    /// The session, if it belongs to an account of `role`. Without one a browser is sent to the
-    /// log-in page (and back here after it) and other clients get 401 (thrown, in the API's error
-    /// format); other roles get 403.
-    private func signedIn(_ request: Request, role: Role, roleName: String) async throws -> Result<WebSession, Stop> {
-        guard let session = await WebAuthentication.session(request, sessions: sessions, clock: node.clock) else {
-            if (request.headers[.accept] ?? "").contains("text/html") {
-                return .failure(Stop(response: WebAuthentication.loginRedirect(request)))
-            }
-            throw APIError(status: .unauthorized, code: "signed_out", message: "Your session has ended. Please sign in again.")
-        }
+    /// The session, if it belongs to an account of `role`; other roles get 403. (A signed-out
+    /// request was already answered by the group's ``RequireSessionMiddleware``.)
+    private func signedIn(_ context: Context, role: Role, roleName: String) async throws -> Result<WebSession, Stop> {
+        let session = try context.requireSession()
         guard await node.accounts()[session.account]?.role == role else {
             return .failure(Stop(response: renderer.render(
                 "error", context: ["title": "Not available", "message": "This export is available to \(roleName) only."], status: .forbidden

@@ -46,18 +46,27 @@ public struct WebApplication: Sendable {
             configuration.root.appendingPathComponent("static").path, urlBasePath: "/static",
             cacheControl: .init([(MediaType(type: .any), [.noCache])]), logger: logger
         ))
+        // The session cookie is read once per request, for the web routes only: the API's
+        // `/v1` routes never look at cookies.
+        let web = router.group().add(middleware: SessionMiddleware(sessions: sessions, clock: node.clock))
+        // Routes that need a session answer a signed-out client with 401 and need the CSRF token
+        // on posts; the CSV exports send a signed-out browser to the log-in page instead.
+        let signedIn = web.group()
+            .add(middleware: RequireSessionMiddleware(signedOut: .unauthorized))
+            .add(middleware: CSRFMiddleware())
+        let exports = web.group().add(middleware: RequireSessionMiddleware(signedOut: .loginPageForBrowsers))
         AuthController<MedLedgerRequestContext>(
             node: node, credentials: credentials, sessions: sessions, throttle: throttle, challenges: challenges, configuration: configuration,
             hasher: AuthKeyHasher(rounds: configuration.authHashRounds), signIn: signIn, logger: logger
-        ).addRoutes(to: router)
+        ).addRoutes(open: web, signedIn: signedIn)
         PageController<MedLedgerRequestContext>(
-            node: node, pages: pages, renderer: renderer, sessions: sessions, credentials: credentials, configuration: configuration,
+            node: node, pages: pages, renderer: renderer, credentials: credentials, configuration: configuration,
             logger: logger, limits: limits
-        ).addRoutes(to: router)
-        DocumentController<MedLedgerRequestContext>(node: node, sessions: sessions, renderer: renderer, limits: limits).addRoutes(to: router)
-        ReportController<MedLedgerRequestContext>(node: node, sessions: sessions, renderer: renderer, limits: limits).addRoutes(to: router)
+        ).addRoutes(to: web)
+        DocumentController<MedLedgerRequestContext>(node: node, renderer: renderer, limits: limits).addRoutes(to: signedIn)
+        ReportController<MedLedgerRequestContext>(node: node, renderer: renderer, limits: limits).addRoutes(to: exports)
         AuditBundleController<MedLedgerRequestContext>(
-            node: node, sessions: sessions, renderer: renderer, bundleCheckpoint: bundleCheckpoint, limits: limits
-        ).addRoutes(to: router)
+            node: node, renderer: renderer, bundleCheckpoint: bundleCheckpoint, limits: limits
+        ).addRoutes(to: signedIn)
     }
 }

@@ -85,7 +85,9 @@ enum WebCookie {
     }
 }
 
-/// Session look-up and CSRF checks for cookie-authenticated routes.
+/// The log-in redirect and the CSRF and same-origin rules of the cookie-authenticated routes. The
+/// session itself is looked up once per request by ``SessionMiddleware``, and the CSRF rules are
+/// applied to a route group by ``CSRFMiddleware``.
 enum WebAuthentication {
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
@@ -95,18 +97,6 @@ enum WebAuthentication {
         if let raw = request.uri.query { target += "?" + raw }
         let next = target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
         return Response(status: .seeOther, headers: [.location: "/login?next=\(next)"])
-    }
-
-    static func session(_ request: Request, sessions: WebSessionStore, clock: () -> Int64) async -> WebSession? {
-        guard let token = WebCookie.token(in: request) else { return nil }
-        return await sessions.session(token: token, now: clock())
-    }
-
-    static func requireSession(_ request: Request, sessions: WebSessionStore, clock: () -> Int64) async throws -> WebSession {
-        guard let session = await session(request, sessions: sessions, clock: clock) else {
-            throw APIError(status: .unauthorized, code: "signed_out", message: "Your session has ended. Please sign in again.")
-        }
-        return session
     }
 
     /// The token must match (compared in constant time), and a browser-sent Origin must be ours.

@@ -1,64 +1,72 @@
 import Foundation
+import SystemPackage
 
-/// Small POSIX helpers for crash-safe writes, shared by the content store, the key files and the
-/// witness's records: a crash at any moment leaves the old file or the new, never a mix.
+/// Crash-safe writes, shared by the content store, the key files and the witness's records: a
+/// crash at any moment leaves the old file or the new, never a mix.
+///
+/// File descriptors, reads, writes and their errors go through swift-system (`FileDescriptor`,
+/// typed `Errno`, retried on `EINTR`). swift-system 1.8 has no `fsync`, `mkdir`, `rename`, `link`
+/// or `unlink`; those few calls go through ``posix(_:)``, which turns their result into the same
+/// `Errno`.
 enum DurableFiles {
-    /// Creates `path` (mode 0700) if missing and makes the new entry durable in its parent.
+    /// Creates `path` (mode 0700) if missing, with any missing parents, and makes each new entry
+    /// durable in its parent.
     static func makeDirectory(_ path: String) throws {
-        if mkdir(path, 0o700) == 0 {
+        do {
+            try posix { mkdir(path, 0o700) }
             try syncDirectory(parentDirectory(of: path))
-            return
-        }
-        let error = errno
-        if error == EEXIST {
+        } catch Errno.fileExists {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw FileBlobStoreError("\(path) exists and is not a directory")
             }
-            return
-        }
-        let parent = parentDirectory(of: path)
-        if error == ENOENT, !parent.isEmpty, parent != path {
+        } catch Errno.noSuchFileOrDirectory where !parentDirectory(of: path).isEmpty && parentDirectory(of: path) != path {
             // A missing parent: create the chain, then retry this one.
-            try makeDirectory(parent)
-            return try makeDirectory(path)
+            try makeDirectory(parentDirectory(of: path))
+            try makeDirectory(path)
+        } catch let error as Errno {
+            throw FileBlobStoreError("cannot create \(path): \(error)")
         }
-        throw FileBlobStoreError("cannot create \(path): \(String(cString: strerror(error)))")
     }
 
     /// The file's bytes, or nil when it does not exist. Reads at most `limit` bytes, so callers
     /// pass one more than they accept to detect overlong files.
     static func readFile(_ path: String, limit: Int) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let error = errno
-            if error == ENOENT { return nil }
-            throw FileBlobStoreError("cannot open \(path): \(String(cString: strerror(error)))")
+        let file: FileDescriptor
+        do {
+            file = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
+        } catch Errno.noSuchFileOrDirectory {
+            return nil
+        } catch let error as Errno {
+            throw FileBlobStoreError("cannot open \(path): \(error)")
         }
-        defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: limit)
-        var count = 0
-        while count < limit {
-            let got = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, limit - count) }
-            if got == 0 { break }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw FileBlobStoreError("cannot read \(path): \(String(cString: strerror(errno)))")
+        return try file.closeAfter {
+            var bytes = [UInt8](repeating: 0, count: limit)
+            var count = 0
+            while count < limit {
+                let got: Int
+                do {
+                    got = try bytes.withUnsafeMutableBytes { try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[count...])) }
+                } catch let error as Errno {
+                    throw FileBlobStoreError("cannot read \(path): \(error)")
+                }
+                if got == 0 { break }
+                count += got
             }
-            count += got
+            bytes.removeSubrange(count...)
+            return bytes
         }
-        bytes.removeSubrange(count...)
-        return bytes
     }
 
     /// Writes `bytes` to `path` atomically: temp file in the same directory, fsync, rename over
     /// any existing file, fsync the directory.
     static func replace(_ bytes: [UInt8], at path: String) throws {
         let temp = try writeTemporary(bytes, besides: path)
-        guard rename(temp, path) == 0 else {
-            let error = errno
-            unlink(temp)
-            throw FileBlobStoreError("cannot rename into \(path): \(String(cString: strerror(error)))")
+        do {
+            try posix { rename(temp, path) }
+        } catch {
+            _ = try? posix { unlink(temp) }
+            throw FileBlobStoreError("cannot rename into \(path): \(error)")
         }
         try syncDirectory(parentDirectory(of: path))
     }
@@ -72,20 +80,25 @@ enum DurableFiles {
     /// back to `O_EXCL` on `path` itself.
     static func publishExclusively(_ bytes: [UInt8], at path: String) throws -> Bool {
         let temp = try writeTemporary(bytes, besides: path)
-        defer { unlink(temp) }
-        if link(temp, path) != 0 {
-            let error = errno
-            if error == EEXIST { return false }
-            guard error == EPERM || error == ENOTSUP || error == EOPNOTSUPP else {
-                throw FileBlobStoreError("cannot create \(path): \(String(cString: strerror(error)))")
+        defer { _ = try? posix { unlink(temp) } }
+        do {
+            try posix { link(temp, path) }
+        } catch Errno.fileExists {
+            return false
+        } catch Errno.notPermitted, Errno.notSupported, Errno.notSupportedOnSocket {
+            let file: FileDescriptor
+            do {
+                file = try FileDescriptor.open(
+                    FilePath(path), .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec], permissions: [.ownerReadWrite]
+                )
+            } catch Errno.fileExists {
+                return false
+            } catch let error as Errno {
+                throw FileBlobStoreError("cannot create \(path): \(error)")
             }
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            guard fd >= 0 else {
-                if errno == EEXIST { return false }
-                throw FileBlobStoreError("cannot create \(path): \(String(cString: strerror(errno)))")
-            }
-            defer { close(fd) }
-            try writeAll(bytes, to: fd, path: path)
+            try file.closeAfter { try writeAll(bytes, to: file, path: path) }
+        } catch {
+            throw FileBlobStoreError("cannot create \(path): \(error)")
         }
         try syncDirectory(parentDirectory(of: path))
         return true
@@ -95,30 +108,31 @@ enum DurableFiles {
     private static func writeTemporary(_ bytes: [UInt8], besides path: String) throws -> String {
         let directory = parentDirectory(of: path)
         let temp = "\(directory)/.tmp-\(UUID().uuidString)"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw FileBlobStoreError("cannot create a file in \(directory): \(String(cString: strerror(errno)))") }
+        let file: FileDescriptor
         do {
-            try writeAll(bytes, to: fd, path: temp)
-            close(fd)
+            file = try FileDescriptor.open(
+                FilePath(temp), .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec], permissions: [.ownerReadWrite]
+            )
+        } catch let error as Errno {
+            throw FileBlobStoreError("cannot create a file in \(directory): \(error)")
+        }
+        do {
+            try file.closeAfter { try writeAll(bytes, to: file, path: temp) }
         } catch {
-            close(fd)
-            unlink(temp)
+            _ = try? posix { unlink(temp) }
             throw error
         }
         return temp
     }
 
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws {
-        try bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0, errno == EINTR { continue }
-                guard written > 0 else { throw FileBlobStoreError("cannot write \(path): \(String(cString: strerror(errno)))") }
-                offset += written
-            }
+    /// Writes every byte (retrying short and interrupted writes), then fsyncs the file.
+    private static func writeAll(_ bytes: [UInt8], to file: FileDescriptor, path: String) throws {
+        do {
+            _ = try file.writeAll(bytes)
+        } catch let error as Errno {
+            throw FileBlobStoreError("cannot write \(path): \(error)")
         }
-        guard fsync(fd) == 0 else { throw FileBlobStoreError("cannot sync \(path): \(String(cString: strerror(errno)))") }
+        try sync(file, path: path)
     }
 
     /// The directory holding `path`; `.` for a bare file name, which has no directory part to strip.
@@ -129,9 +143,30 @@ enum DurableFiles {
 
     /// fsyncs a directory so entries created, renamed or linked in it survive a crash.
     static func syncDirectory(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileBlobStoreError("cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw FileBlobStoreError("cannot sync \(path): \(String(cString: strerror(errno)))") }
+        let directory: FileDescriptor
+        do {
+            directory = try FileDescriptor.open(FilePath(path), .readOnly, options: [.directory, .closeOnExec])
+        } catch let error as Errno {
+            throw FileBlobStoreError("cannot open \(path): \(error)")
+        }
+        try directory.closeAfter { try sync(directory, path: path) }
+    }
+
+    /// Flushes an open file or directory to stable storage.
+    private static func sync(_ file: FileDescriptor, path: String) throws {
+        do {
+            try posix { fsync(file.rawValue) }
+        } catch {
+            throw FileBlobStoreError("cannot sync \(path): \(error)")
+        }
+    }
+
+    /// Runs a C call that returns 0 on success and -1 with `errno` set, retrying on `EINTR`, and
+    /// throws its failure as swift-system's `Errno`.
+    private static func posix(_ call: () -> Int32) throws(Errno) {
+        while call() != 0 {
+            let error = Errno(rawValue: errno)
+            guard error == .interrupted else { throw error }
+        }
     }
 }
