@@ -89,7 +89,8 @@ struct NodeServiceTests {
         #expect(first.rows.count == Int(ExplorerView.entryCount))
         #expect(first.rows.first?.entry.index == 30)
         #expect(first.rows.last?.entry.index == 6)
-        #expect(first.checkpoints.first?.size == 31)
+        #expect(first.blocks.first?.size == 31)
+        #expect(first.blocks.first?.root == first.checkpoint.checkpoint.root)
 
         for _ in 0..<100 { _ = try await node.explorerView() }
         #expect(store.reads == afterFirst, "views at an unchanged size read nothing from the store")
@@ -99,7 +100,7 @@ struct NodeServiceTests {
         #expect(store.reads > afterFirst)
         #expect(fresh.size == 32)
         #expect(fresh.rows.first?.entry.index == 31)
-        #expect(fresh.checkpoints.first?.size == 32)
+        #expect(fresh.blocks.first?.size == 32)
     }
 
     @Test("an entry is looked up with its audit event; one beyond the published tree is not found")

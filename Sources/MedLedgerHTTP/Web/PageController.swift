@@ -517,11 +517,11 @@ struct PageController<Context: RequestContext>: Sendable {
             }
             return row
         }
-        let blocks: [[String: Any]] = view.checkpoints.map { stored in
-            var row: [String: Any] = ["size": Int(stored.size)]
-            if let note = try? SignedNote.parse(stored.note), let parsed = try? Checkpoint.parse(note.text) {
-                row["timeText"] = TemplateValue.format(time: parsed.time)
-                row["root"] = Base64Coding.standard(parsed.root.bytes)
+        let blocks: [[String: Any]] = view.blocks.map { block in
+            var row: [String: Any] = ["size": Int(block.size)]
+            if let time = block.time, let root = block.root {
+                row["timeText"] = TemplateValue.format(time: time)
+                row["root"] = Base64Coding.standard(root.bytes)
             }
             return row
         }

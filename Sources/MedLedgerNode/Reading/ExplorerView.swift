@@ -23,12 +23,28 @@ public struct ExplorerView: Sendable {
         }
     }
 
+    /// One block: the tree size its checkpoint commits to, with the checkpoint's time and root
+    /// (nil when the stored note does not parse, which `medledger verify` reports).
+    public struct Block: Sendable {
+        public let size: UInt64
+        public let time: Int64?
+        public let root: TreeHash?
+
+        /// Parses a stored checkpoint note once, when the view is read.
+        public init(_ stored: StoredCheckpoint) {
+            size = stored.size
+            let parsed = (try? SignedNote.parse(stored.note)).flatMap { try? Checkpoint.parse($0.text) }
+            time = parsed?.time
+            root = parsed?.root
+        }
+    }
+
     /// The checkpoint the view was read at.
     public let checkpoint: SignedCheckpoint
     /// The newest entries, newest first.
     public let rows: [Row]
-    /// The newest checkpoints, newest first.
-    public let checkpoints: [StoredCheckpoint]
+    /// The newest blocks, newest first.
+    public let blocks: [Block]
 
     /// The tree size the view describes.
     public var size: UInt64 { checkpoint.checkpoint.size }

@@ -20,7 +20,7 @@ extension LedgerNode {
         let view = ExplorerView(
             checkpoint: checkpoint,
             rows: entries.reversed().map { ExplorerView.Row(entry: $0, event: outcomes[$0.index]) },
-            checkpoints: Array(recent.reversed())
+            blocks: recent.reversed().map(ExplorerView.Block.init)
         )
         explorerCache.keep(view)
         return view
