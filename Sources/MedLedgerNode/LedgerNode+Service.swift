@@ -50,3 +50,9 @@ extension LedgerNode {
         }
     }
 }
+
+extension LedgerNode: CustomStringConvertible {
+    /// How the service group names the node in its logs: the log's origin, never its parts
+    /// (which hold the service key).
+    public var description: String { "LedgerNode(\(origin))" }
+}

@@ -17,7 +17,7 @@ import ServiceLifecycle
 /// A `Service`: the process that writes runs it (`serve` in its service group, other commands
 /// with ``LedgerDatabase/withBackgroundCheckpoints(_:)``), and it stops with graceful shutdown
 /// after one last checkpoint. Nothing runs unless someone runs it.
-public struct WALCheckpointer: Service {
+public struct WALCheckpointer: Service, CustomStringConvertible {
     private let connection: DatabaseQueue
     private let interval: Duration
     private let restartFrames: Int
@@ -33,6 +33,9 @@ public struct WALCheckpointer: Service {
         self.interval = interval
         self.restartFrames = restartFrames
     }
+
+    /// How the service group names it in its logs.
+    public var description: String { "WALCheckpointer(every \(interval))" }
 
     /// Checkpoints every `interval` until graceful shutdown or cancellation, then once more, so
     /// the log a stopping process leaves behind is already copied.
