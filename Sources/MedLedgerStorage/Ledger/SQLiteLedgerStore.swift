@@ -54,40 +54,53 @@ public struct SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    /// Writes the block in one transaction on GRDB's writer queue. The write is not tied to the
+    /// awaiting task: once started it commits or fails on its own, whatever happens to that task
+    /// (a cancelled caller cannot abort a block others are waiting on).
     public func append(_ block: SealedBlock) async throws {
-        try await database.writer.write { db in
-            // The sequencer has already refused replays; this re-check inside the write transaction
-            // keeps the store's own promise even if a caller skipped that step.
-            let exists = try db.cachedStatement(sql: "SELECT 1 FROM entry WHERE nonce_key = ? AND signer = ? AND nonce = ?")
-            let insertEntry = try db.cachedStatement(
-                sql: "INSERT INTO entry (idx, envelope, type, signer, nonce, nonce_key) VALUES (?, ?, ?, ?, ?, ?)")
-            let insertNode = try db.cachedStatement(sql: "INSERT INTO tree_node (level, idx, hash) VALUES (?, ?, ?)")
-            for sequenced in block.entries {
-                let tx = sequenced.transaction
-                let key = Self.nonceKey(tx.nonceKey)
-                if try Bool.fetchOne(exists, arguments: [key, tx.signer.rawValue, tx.nonce]) != nil {
-                    throw LedgerStoreError.replayedNonce
-                }
-                try insertEntry.execute(arguments: [
-                    Int64(sequenced.index), Data(tx.entry), tx.type, tx.signer.rawValue, tx.nonce, key,
-                ])
-                try insertNode.execute(arguments: [0, Int64(sequenced.index), Data(tx.leafHash.bytes)])
-            }
-            for node in block.nodes {
-                try insertNode.execute(arguments: [node.id.level, Int64(node.id.index), Data(node.hash.bytes)])
-            }
-            for node in block.nodes {
-                if let tile = HashTile(rootedAt: node.id) { try Self.pack(db, tile) }
-            }
-            try Self.writeEvents(db, block.events)
-            if let last = block.entries.last { try Self.indexEvents(db, below: Int64(last.index) + 1, batch: auditIndexBatch) }
-            try Self.writeChanges(db, block.changes)
-            try CheckpointRecord(
-                size: Int64(block.checkpoint.checkpoint.size),
-                time: block.checkpoint.checkpoint.time,
-                note: block.checkpoint.note.serialized
-            ).insert(db)
+        let auditIndexBatch = auditIndexBatch
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            database.writer.asyncWrite({ db in
+                try Self.write(block, to: db, auditIndexBatch: auditIndexBatch)
+            }, completion: { _, result in
+                continuation.resume(with: result)
+            })
         }
+    }
+
+    /// The block's rows, inside the write transaction.
+    static func write(_ block: SealedBlock, to db: Database, auditIndexBatch: Int64) throws {
+        // The sequencer has already refused replays; this re-check inside the write transaction
+        // keeps the store's own promise even if a caller skipped that step.
+        let exists = try db.cachedStatement(sql: "SELECT 1 FROM entry WHERE nonce_key = ? AND signer = ? AND nonce = ?")
+        let insertEntry = try db.cachedStatement(
+            sql: "INSERT INTO entry (idx, envelope, type, signer, nonce, nonce_key) VALUES (?, ?, ?, ?, ?, ?)")
+        let insertNode = try db.cachedStatement(sql: "INSERT INTO tree_node (level, idx, hash) VALUES (?, ?, ?)")
+        for sequenced in block.entries {
+            let tx = sequenced.transaction
+            let key = Self.nonceKey(tx.nonceKey)
+            if try Bool.fetchOne(exists, arguments: [key, tx.signer.rawValue, tx.nonce]) != nil {
+                throw LedgerStoreError.replayedNonce
+            }
+            try insertEntry.execute(arguments: [
+                Int64(sequenced.index), Data(tx.entry), tx.type, tx.signer.rawValue, tx.nonce, key,
+            ])
+            try insertNode.execute(arguments: [0, Int64(sequenced.index), Data(tx.leafHash.bytes)])
+        }
+        for node in block.nodes {
+            try insertNode.execute(arguments: [node.id.level, Int64(node.id.index), Data(node.hash.bytes)])
+        }
+        for node in block.nodes {
+            if let tile = HashTile(rootedAt: node.id) { try Self.pack(db, tile) }
+        }
+        try Self.writeEvents(db, block.events)
+        if let last = block.entries.last { try Self.indexEvents(db, below: Int64(last.index) + 1, batch: auditIndexBatch) }
+        try Self.writeChanges(db, block.changes)
+        try CheckpointRecord(
+            size: Int64(block.checkpoint.checkpoint.size),
+            time: block.checkpoint.checkpoint.time,
+            note: block.checkpoint.note.serialized
+        ).insert(db)
     }
 
     public func hashes(_ ids: [TreeNodeID]) async throws -> [TreeHash] {
