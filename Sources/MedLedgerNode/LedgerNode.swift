@@ -4,15 +4,22 @@ import MedLedgerCore
 
 /// One ledger node: verifies submissions on every core, sequences them, and answers reads
 /// (checkpoint, tiles, proofs) from the store. The HTTP layer and the CLI talk only to this.
+///
+/// Everything it works with is given to ``open(store:signingKey:blobs:registry:limits:maxBatch:clock:logger:)``
+/// and fixed from then on; the store and the verifier stay inside, so every read and write goes
+/// through a method that says what it is for. A serving process runs the node as a `Service`
+/// (``run()``), which owns the sequencer's write loop and drains it at shutdown; without it the
+/// first submitter of each burst writes (see ``Sequencer``).
 public struct LedgerNode: Sendable {
-    public let store: any LedgerStore
-    public let verifier: EnvelopeVerifier
+    let store: any LedgerStore
+    let verifier: EnvelopeVerifier
     public let verifierKey: NoteVerifierKey
     let sequencer: Sequencer
     public let clock: @Sendable () -> Int64
     let treeHashes = TreeHashCache()
+    let explorerCache = ExplorerCache()
     /// Where encrypted record content lives; nil when the node serves no content.
-    public var blobs: (any BlobStore)?
+    public let blobs: (any BlobStore)?
     /// Signs the entries only the node appends (recorded tally checks, operator pings) with the
     /// service key derived from the log key (``NodeServiceKey``).
     public let service: EnvelopeSigner
@@ -20,10 +27,12 @@ public struct LedgerNode: Sendable {
     /// Milliseconds since the Unix epoch from the system clock.
     public static let systemClock: @Sendable () -> Int64 = UnixMilliseconds.now
 
-    /// Opens a node on `store`, resuming from its head in O(log n) reads.
+    /// Opens a node on `store`, resuming from its head in O(log n) reads; `blobs` holds record
+    /// content (nil for a node that serves none).
     public static func open(
         store: any LedgerStore,
         signingKey: NoteSigningKey,
+        blobs: (any BlobStore)? = nil,
         registry: TransactionTypeRegistry = ContractEngine.registry,
         limits: EnvelopeVerifier.Limits = .init(),
         maxBatch: Int = 4096,
@@ -43,10 +52,22 @@ public struct LedgerNode: Sendable {
         )
         return LedgerNode(
             store: store, verifier: EnvelopeVerifier(registry: registry, origin: signingKey.name, limits: limits),
-            verifierKey: signingKey.verifierKey, sequencer: sequencer, clock: clock,
+            verifierKey: signingKey.verifierKey, sequencer: sequencer, clock: clock, blobs: blobs,
             service: EnvelopeSigner(key: NodeServiceKey.derive(from: signingKey), origin: signingKey.name)
         )
     }
+
+    /// The same node without its content store: the contracts alone decide, and no content is
+    /// checked or read. Benchmarks of the contracts and tests of content-free paths use it; it
+    /// shares this node's sequencer, so both write one ledger in one order.
+    public func withoutContent() -> LedgerNode {
+        LedgerNode(
+            store: store, verifier: verifier, verifierKey: verifierKey, sequencer: sequencer, clock: clock, blobs: nil, service: service
+        )
+    }
+
+    /// The largest envelope the node accepts, in bytes (request bodies are refused beyond it).
+    public var maxEnvelopeBytes: Int { verifier.limits.maxEnvelopeBytes }
 
     /// Verifies and sequences one envelope; returns once it is durable.
     /// Throws ``EnvelopeError`` for a refused envelope, ``SequencerError`` when storage fails.
@@ -62,15 +83,13 @@ public struct LedgerNode: Sendable {
 
     /// Sequences a transaction ``verify(_:)`` accepted; the block's admission rules still apply.
     /// Throws ``ContentAdmissionError`` when the content a write names is not the signer's upload
-    /// for the account the contracts expect.
+    /// for the account the contracts expect. Once the entry is durable, the effects its outcome
+    /// names are carried out (``carryOut(_:)``) before the receipt is returned.
     public func submit(verified transaction: VerifiedTransaction) async throws -> Receipt {
         try await admitContent(of: transaction)
         let receipt = try await sequencer.sequence(transaction)
-        if transaction.type == ConfirmErasure.transactionType, let outcome = receipt.contract, outcome.allowed, let patient = outcome.event.patient {
-            // The erasure is durable on the ledger; now destroy what it promises. Should this
-            // fail or the process stop, `enforceErasures()` destroys the key at the next start and
-            // the content collector removes the objects left.
-            try await eraseContent(of: patient)
+        if let effects = receipt.contract?.effects, !effects.isEmpty {
+            try await carryOut(effects)
         }
         return receipt
     }
@@ -79,31 +98,6 @@ public struct LedgerNode: Sendable {
     /// pings from): proves the write path end to end.
     public func ping() async throws -> Receipt {
         try await submit(service.sign(PingBody(), expires: clock() + 60_000))
-    }
-
-    /// Destroys an erased patient's content key and removes their stored objects; returns how
-    /// many objects were removed. Safe to repeat.
-    @discardableResult
-    public func eraseContent(of patient: AccountAddress) async throws -> Int {
-        guard let blobs else { return 0 }
-        try await blobs.destroyKey(of: patient)
-        var removed = 0
-        for object in try await blobs.inventory() where object.owner == patient {
-            try await blobs.remove(object.cid)
-            removed += 1
-        }
-        return removed
-    }
-
-    /// Makes sure every patient the contracts have erased has no key, so an erasure interrupted
-    /// between its ledger entry and the key's destruction completes at start-up. Cheap when there
-    /// is nothing to do; objects an interruption left behind are unreadable from then on, and the
-    /// content collector removes them (``StoredObject/ownerErased``).
-    public func enforceErasures() async throws {
-        guard let blobs else { return }
-        for patient in await sequencer.erasedPatients() {
-            try await blobs.destroyKey(of: patient)
-        }
     }
 
     /// Content up to this size is decrypted into ``QueryResult/content`` by ``query(_:loadContent:)``;

@@ -154,21 +154,23 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = makeLogger("medledger", level: Logger.Level(rawValue: logLevel) ?? .info)
         let directory = DataDirectory(path: data.data)
         let node: LedgerNode
+        let database: LedgerDatabase
         let credentials: SQLiteCredentialStore
         var demoAccounts: [WebConfiguration.DemoAccount] = []
         if demo && !directory.isInitialized {
             let adminKey = P256Key()
-            let (created, _, database) = try await initialise(
+            let (created, _, createdDatabase) = try await initialise(
                 directory, origin: defaultOrigin(), adminKey: adminKey, adminName: "Demo administrator", logger: logger,
                 maxObjectSize: Int64(maxUploadMB) * 1_000_000
             )
-            node = created
+            (node, database) = (created, createdDatabase)
             credentials = SQLiteCredentialStore(database: database)
-            demoAccounts = try await DemoSeed(node: node, credentials: credentials, directory: directory, admin: adminKey, logger: logger).run()
+            let seed = DemoSeed(node: node, credentials: credentials, directory: directory, admin: adminKey, logger: logger)
+            demoAccounts = try await database.withBackgroundCheckpoints { try await seed.run() }
             logger.notice("created a demo ledger", metadata: ["data": "\(directory.url.path)", "accounts": "\(demoAccounts.count)"])
         } else {
-            let (opened, database) = try await openLedger(directory, logger: logger, maxObjectSize: Int64(maxUploadMB) * 1_000_000)
-            node = opened
+            let (opened, openedDatabase) = try await openLedger(directory, logger: logger, maxObjectSize: Int64(maxUploadMB) * 1_000_000)
+            (node, database) = (opened, openedDatabase)
             credentials = SQLiteCredentialStore(database: database)
             if demo { demoAccounts = try DemoSeed.savedAccounts(in: directory) }
         }
@@ -182,9 +184,13 @@ struct ServeCommand: AsyncParsableCommand {
             node: node, credentials: credentials, configuration: web, limits: limits, signIn: signIn, logger: logger
         )
         let tls = tlsCert.flatMap { cert in tlsKey.map { TLSFiles(certificateChain: cert, privateKey: $0) } }
+        // Graceful shutdown stops these in reverse order, after the HTTP server: witnessing and
+        // collection first, then the node, which writes and answers every queued submission, and
+        // last the checkpointer, which copies the final blocks out of the WAL.
         var services: [any Service] = []
-        if let blobs = node.blobs {
-            let collector = ContentCollector(store: node.store, blobs: blobs, grace: Int64(uploadGraceHours) * 3_600_000, logger: logger)
+        if let checkpointer = database.checkpointer { services.append(checkpointer) }
+        services.append(node)
+        if let collector = node.contentCollector(grace: Int64(uploadGraceHours) * 3_600_000, logger: logger) {
             services.append(ContentCollectionService(collector: collector))
         }
         var witnessing: CheckpointWitnessing?

@@ -11,6 +11,10 @@ func openNode(_ directory: DataDirectory, logger: Logger) async throws -> Ledger
 }
 
 /// Opens the node and keeps its database, which the credential store shares.
+///
+/// The node is not running as a service here: `serve` adds it (and the database's checkpointer)
+/// to its service group; every other command submits without one, each submission then writing
+/// its own block before it returns (see ``Sequencer``), which is all a one-shot command needs.
 func openLedger(
     _ directory: DataDirectory, logger: Logger, maxObjectSize: Int64 = 200_000_000
 ) async throws -> (node: LedgerNode, database: LedgerDatabase) {
@@ -19,8 +23,10 @@ func openLedger(
     }
     let identity = try directory.readNodeIdentity()
     let database = try directory.openDatabase()
-    var node = try await LedgerNode.open(store: SQLiteLedgerStore(database: database), signingKey: identity.signingKey, logger: logger)
-    node.blobs = try directory.openBlobStore(masterKey: try masterKeyFromEnvironment(), maxObjectSize: maxObjectSize)
+    let node = try await LedgerNode.open(
+        store: SQLiteLedgerStore(database: database), signingKey: identity.signingKey,
+        blobs: try directory.openBlobStore(masterKey: try masterKeyFromEnvironment(), maxObjectSize: maxObjectSize), logger: logger
+    )
     try await node.enforceErasures()
     return (node, database)
 }

@@ -19,10 +19,8 @@ struct BlobRoutesTests {
     }
 
     /// A node over `ledger` whose content store is `store`.
-    static func server(_ ledger: TestLedger, store: InMemoryBlobStore) -> some ApplicationProtocol {
-        var node = ledger.node
-        node.blobs = store
-        return Application(router: buildRouter(node: node))
+    static func server(_ ledger: TestLedger) -> some ApplicationProtocol {
+        Application(router: buildRouter(node: ledger.node))
     }
 
     static func headers(
@@ -36,12 +34,12 @@ struct BlobRoutesTests {
 
     @Test("a PDF upload is stored encrypted under its CID with its sanitised name and type, and reads back exactly")
     func uploadsAPDF() async throws {
-        let ledger = try await TestLedger.make()
         let store = InMemoryBlobStore()
+        let ledger = try await TestLedger.make(blobs: store)
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let target = "/v1/blobs?owner=\(patient.address)&name=..%2F..%2Fetc%2Flab%22result.pdf"
         let fields = try Self.headers(ledger, signer: patient, target: target, body: Self.pdf, type: "application/pdf")
-        let uploaded = try await Self.server(ledger, store: store).test(.router) { client in
+        let uploaded = try await Self.server(ledger).test(.router) { client in
             try await client.execute(uri: target, method: .post, headers: fields, body: ByteBuffer(bytes: Self.pdf)) { response in
                 #expect(response.status == .created)
                 return try JSONDecoder().decode(Uploaded.self, from: Data(buffer: response.body))
@@ -63,8 +61,8 @@ struct BlobRoutesTests {
         arguments: ["declared-large", "unsupported", "mismatch", "tampered"]
     )
     func refusedUploadsStoreNothing(kind: String) async throws {
-        let ledger = try await TestLedger.make()
         let store = InMemoryBlobStore(maxObjectSize: 4096)
+        let ledger = try await TestLedger.make(blobs: store)
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let target = "/v1/blobs?owner=\(patient.address)"
         var body = Self.pdf
@@ -88,7 +86,7 @@ struct BlobRoutesTests {
             expected = .unauthorized
         }
         let (payload, headers, status) = (body, fields, expected)
-        try await Self.server(ledger, store: store).test(.router) { client in
+        try await Self.server(ledger).test(.router) { client in
             try await client.execute(uri: target, method: .post, headers: headers, body: ByteBuffer(bytes: payload)) { response in
                 #expect(response.status == status)
                 // Every refusal explains itself.
@@ -177,13 +175,13 @@ struct BlobRoutesTests {
 
     @Test("an upload for an erased patient is refused with 410 and stores nothing")
     func uploadForErasedPatient() async throws {
-        let ledger = try await TestLedger.make()
         let store = InMemoryBlobStore()
+        let ledger = try await TestLedger.make(blobs: store)
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
         store.destroyKey(of: patient.address)
         let target = "/v1/blobs?owner=\(patient.address)"
         let fields = try Self.headers(ledger, signer: patient, target: target, body: Self.pdf, type: "application/pdf")
-        try await Self.server(ledger, store: store).test(.router) { client in
+        try await Self.server(ledger).test(.router) { client in
             try await client.execute(uri: target, method: .post, headers: fields, body: ByteBuffer(bytes: Self.pdf)) { response in
                 #expect(response.status == .gone)
             }

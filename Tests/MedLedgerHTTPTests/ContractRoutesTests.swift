@@ -116,13 +116,13 @@ struct ContractRoutesTests {
 
     @Test("uploads without a valid signature, with a stale one, for a bad owner or too large are refused", arguments: ["missing", "stale", "tampered", "owner", "large"])
     func badUploads(kind: String) async throws {
-        let ledger = try await TestLedger.make()
+        let ledger = try await TestLedger.make(blobs: kind == "large" ? InMemoryBlobStore(maxObjectSize: 1000) : InMemoryBlobStore())
         let signer = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let body = Array("content".utf8)
         var target = "/v1/blobs?owner=\(signer.address)"
         var headers: HTTPFields = [.contentType: "text/plain"]
         var payload = body
-        var node = ledger.node
+        let node = ledger.node
         var expected: HTTPResponse.Status = .unauthorized
         switch kind {
         case "stale":
@@ -134,7 +134,6 @@ struct ContractRoutesTests {
             target = "/v1/blobs?owner=nobody"
             expected = .badRequest
         case "large":
-            node.blobs = InMemoryBlobStore(maxObjectSize: 1000)
             payload = [UInt8](repeating: 0x41, count: 1001)
             headers[.authorization] = try RequestSignature.sign(method: "POST", target: target, time: ledger.clock.now, body: payload, with: signer.key).header
             expected = .contentTooLarge

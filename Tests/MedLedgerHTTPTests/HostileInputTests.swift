@@ -22,19 +22,17 @@ struct HostileInputTests {
         (try? JSONDecoder().decode(ErrorBody.self, from: Data(buffer: response.body)).error.code) ?? ""
     }
 
-    static func server(_ ledger: TestLedger, store: InMemoryBlobStore) -> some ApplicationProtocol {
-        var node = ledger.node
-        node.blobs = store
-        return Application(router: buildRouter(node: node))
+    static func server(_ ledger: TestLedger) -> some ApplicationProtocol {
+        Application(router: buildRouter(node: ledger.node))
     }
 
     @Test("an upload whose signed time is at the ends of Int64 is refused as stale and stores nothing",
           arguments: ["-9223372036854775808", "9223372036854775807", "-1", "99999999999999999999999"])
     func extremeRequestTimes(time: String) async throws {
-        let ledger = try await TestLedger.make()
         let store = InMemoryBlobStore()
+        let ledger = try await TestLedger.make(blobs: store)
         let owner = EnvelopeSigner(key: P256.Signing.PrivateKey()).address
-        try await Self.server(ledger, store: store).test(.router) { client in
+        try await Self.server(ledger).test(.router) { client in
             for key in ["x", EnvelopeSigner(key: P256.Signing.PrivateKey()).payloadKey] {
                 let header = #"MedLedger key="\#(key)", time="\#(time)", sig="x""#
                 try await client.execute(

@@ -13,11 +13,10 @@ struct PatientDocumentFixture {
     let record: String
 
     static func make(record: String, content: [UInt8], mediaType: String, fileName: String) async throws -> PatientDocumentFixture {
-        let ledger = try await TestLedger.make()
         let store = InMemoryBlobStore()
+        let ledger = try await TestLedger.make(blobs: store)
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
-        var node = ledger.node
-        node.blobs = store
+        let node = ledger.node
         _ = try await node.submit(try patient.sign(RegisterPatient(), expires: ledger.clock.now + 60_000))
         let writer = try store.makeWriter(owner: patient.address, metadata: BlobMetadata(mediaType: mediaType, fileName: fileName, uploader: patient.address))
         try await writer.write(content)

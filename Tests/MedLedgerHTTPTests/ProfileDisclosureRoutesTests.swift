@@ -44,9 +44,8 @@ struct ProfileDisclosureRoutesTests {
             try await ledger.submit(VerifyDoctor(doctor: cast.doctor.address, decision: .approve, certificate: certificate), by: ledger.admin)
             let document = try await upload(client, ledger, profile, owner: cast.patient.address, by: cast.patient)
             if legacy {
-                var unchecked = ledger.node
-                unchecked.blobs = nil
-                try await unchecked.submit(try cast.patient.sign(RegisterPatient(profile: document), expires: ledger.clock.now + 60_000))
+                let unchecked = ledger.node.withoutContent()
+                _ = try await unchecked.submit(try cast.patient.sign(RegisterPatient(profile: document), expires: ledger.clock.now + 60_000))
             } else {
                 try await ledger.submit(RegisterPatient(profile: document), by: cast.patient)
             }

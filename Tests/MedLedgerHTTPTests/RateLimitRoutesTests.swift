@@ -123,10 +123,9 @@ struct RateLimitRoutesTests {
 
     @Test("uploads over a key's budget get 429 and store nothing")
     func uploadsLimited() async throws {
-        let ledger = try await TestLedger.make()
         let store = InMemoryBlobStore()
-        var node = ledger.node
-        node.blobs = store
+        let ledger = try await TestLedger.make(blobs: store)
+        let node = ledger.node
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let app = Application(router: buildRouter(node: node, limits: Self.limits(ledger, perMinute: 1)))
         try await app.test(.router) { client in

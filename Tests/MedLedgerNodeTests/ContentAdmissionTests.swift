@@ -114,8 +114,7 @@ struct ContentAdmissionTests {
         // The doctor's upload for the patient, named by the patient through a node that checks no
         // content (as an older ledger could hold): the read must refuse it.
         let doctorsNote = try await fixture.ledger.document("doctor's note", owner: fixture.patient.address, uploader: fixture.doctor.address)
-        var bare = fixture.ledger.node
-        bare.blobs = nil
+        let bare = fixture.ledger.node.withoutContent()
         _ = try await bare.submit(try fixture.patient.sign(AddDocument(id: "doc-1", category: .reports, content: doctorsNote), expires: fixture.ledger.clock.now + 60_000))
         let read = try await fixture.ledger.query(ViewRecord(record: "doc-1"), by: fixture.patient)
         #expect(read.content == nil)

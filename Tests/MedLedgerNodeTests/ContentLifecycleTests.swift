@@ -9,22 +9,16 @@ import Testing
 
 @Suite("content lifecycle: collection, erasure, tally")
 struct ContentLifecycleTests {
-    /// A node over `ledger` whose content store is `store`.
-    static func node(_ ledger: TestLedger, store: InMemoryBlobStore) -> LedgerNode {
-        var node = ledger.node
-        node.blobs = store
-        return node
-    }
-
     static func submit(_ node: LedgerNode, _ ledger: TestLedger, _ body: some TransactionBody, by signer: EnvelopeSigner) async throws -> Receipt {
         try await node.submit(try signer.sign(body, expires: ledger.clock.now + 60_000))
     }
 
     @Test("collection removes objects no allowed entry names once they are past the grace period; a denied entry pins nothing")
     func collectsUnreferencedObjects() async throws {
-        let ledger = try await TestLedger.make()
-        let store = InMemoryBlobStore(clock: ledger.clock.read)
-        let node = Self.node(ledger, store: store)
+        let clock = TestClock()
+        let store = InMemoryBlobStore(clock: clock.read)
+        let ledger = try await TestLedger.make(clock: clock, blobs: store)
+        let node = ledger.node
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
         _ = try await Self.submit(node, ledger, RegisterPatient(), by: patient)
         let used = try await store.put(Array("used in a record".utf8), owner: patient.address, uploader: patient.address)
@@ -52,9 +46,9 @@ struct ContentLifecycleTests {
 
     @Test("confirmed erasure destroys the patient's key and objects, later reads say erased, and other patients are untouched")
     func erasureDestroysContent() async throws {
-        let ledger = try await TestLedger.make()
         let store = InMemoryBlobStore()
-        let node = Self.node(ledger, store: store)
+        let ledger = try await TestLedger.make(blobs: store)
+        let node = ledger.node
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let other = EnvelopeSigner(key: P256.Signing.PrivateKey())
         for signer in [patient, other] { _ = try await Self.submit(node, ledger, RegisterPatient(), by: signer) }
@@ -89,9 +83,10 @@ struct ContentLifecycleTests {
 
     @Test("an erasure interrupted after the key went: start-up keeps the key gone, and the collector removes the objects left, referenced or not")
     func interruptedErasureIsFinished() async throws {
-        let ledger = try await TestLedger.make()
-        let store = InMemoryBlobStore(clock: ledger.clock.read)
-        let node = Self.node(ledger, store: store)
+        let clock = TestClock()
+        let store = InMemoryBlobStore(clock: clock.read)
+        let ledger = try await TestLedger.make(clock: clock, blobs: store)
+        let node = ledger.node
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let other = EnvelopeSigner(key: P256.Signing.PrivateKey())
         for signer in [patient, other] { _ = try await Self.submit(node, ledger, RegisterPatient(), by: signer) }
@@ -101,8 +96,7 @@ struct ContentLifecycleTests {
         _ = try await Self.submit(node, ledger, RequestErasure(patient: patient.address), by: patient)
         // The confirmation reaches the ledger through another node value without a content
         // store, as if the process stopped before erasing the content.
-        var bare = ledger.node
-        bare.blobs = nil
+        let bare = ledger.node.withoutContent()
         _ = try await bare.submit(try ledger.admin.sign(ConfirmErasure(patient: patient.address), expires: ledger.clock.now + 60_000))
         #expect(try await store.get(note, owner: patient.address) == Array("diagnosis".utf8))
 

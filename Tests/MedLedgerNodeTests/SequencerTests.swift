@@ -174,35 +174,21 @@ struct SequencerTests {
     }
 }
 
-@Suite("group commit state machine")
-struct GroupCommitStateTests {
-    @Test("the first item starts a writer; later items join the next batch")
-    func batching() {
-        var state = GroupCommitState<Int>()
-        #expect(state.enqueue(1) == .startWriter)
-        #expect(state.enqueue(2) == .none)
-        guard case .write(let first) = state.next(maxBatch: 10) else { Issue.record("expected a batch"); return }
-        #expect(first == [1, 2])
-        #expect(state.enqueue(3) == .none)
-        #expect(state.enqueue(4) == .none)
-        #expect(state.enqueue(5) == .none)
-        guard case .write(let second) = state.next(maxBatch: 2) else { Issue.record("expected a batch"); return }
-        #expect(second == [3, 4])
-        guard case .write(let third) = state.next(maxBatch: 2) else { Issue.record("expected a batch"); return }
-        #expect(third == [5])
-        guard case .stop = state.next(maxBatch: 2) else { Issue.record("expected stop"); return }
-        #expect(state.enqueue(6) == .startWriter)
-    }
-}
-
-/// Wraps a store and fails one append on request.
+/// Wraps a store, fails one append on request and counts the reads of entries, events and
+/// checkpoints (what the explorer reads).
 final class FlakyStore: LedgerStore, Sendable {
     let inner: SQLiteLedgerStore
     private let failing = Mutex(false)
+    private let readCount = Mutex(0)
 
     init(inner: SQLiteLedgerStore) { self.inner = inner }
 
     func failNextAppend() { failing.withLock { $0 = true } }
+
+    /// Reads of entries, events by entry range and checkpoints so far.
+    var reads: Int { readCount.withLock { $0 } }
+
+    private func counted() { readCount.withLock { $0 += 1 } }
 
     func head() async throws -> LedgerHead { try await inner.head() }
     func existingNonces(_ keys: [NonceKey]) async throws -> Set<NonceKey> { try await inner.existingNonces(keys) }
@@ -215,12 +201,21 @@ final class FlakyStore: LedgerStore, Sendable {
         try await inner.append(block)
     }
     func hashes(_ ids: [TreeNodeID]) async throws -> [TreeHash] { try await inner.hashes(ids) }
-    func entries(_ range: Range<UInt64>) async throws -> [StoredEntry] { try await inner.entries(range) }
-    func checkpoints(after size: UInt64, limit: Int) async throws -> [StoredCheckpoint] { try await inner.checkpoints(after: size, limit: limit) }
+    func entries(_ range: Range<UInt64>) async throws -> [StoredEntry] {
+        counted()
+        return try await inner.entries(range)
+    }
+    func checkpoints(after size: UInt64, limit: Int) async throws -> [StoredCheckpoint] {
+        counted()
+        return try await inner.checkpoints(after: size, limit: limit)
+    }
     func checkpoint(covering size: UInt64) async throws -> StoredCheckpoint? { try await inner.checkpoint(covering: size) }
     func firstReplayedEntry() async throws -> UInt64? { try await inner.firstReplayedEntry() }
     func contractState() async throws -> ContractState { try await inner.contractState() }
-    func events(entries range: Range<UInt64>) async throws -> [AuditEvent] { try await inner.events(entries: range) }
+    func events(entries range: Range<UInt64>) async throws -> [AuditEvent] {
+        counted()
+        return try await inner.events(entries: range)
+    }
     func events(_ query: AuditQuery) async throws -> [AuditEvent] { try await inner.events(query) }
     func firstAuditIndexFault() async throws -> (index: UInt64, reason: String)? { try await inner.firstAuditIndexFault() }
 }

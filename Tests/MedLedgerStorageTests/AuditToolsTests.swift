@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import MedLedgerCore
-import MedLedgerNode
+@testable import MedLedgerNode
 import MedLedgerStorage
 import MedLedgerTestSupport
 import Testing
@@ -25,9 +25,8 @@ struct AuditToolsTests {
 
     static func scenario() async throws -> Scenario {
         let ledger = try await TestLedger.make()
-        let blobs = InMemoryBlobStore()
-        var node = ledger.node
-        node.blobs = blobs
+        let blobs = try #require(ledger.blobs)
+        let node = ledger.node
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let auditor = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let session = EnvelopeSigner(key: P256.Signing.PrivateKey())
@@ -54,9 +53,8 @@ struct AuditToolsTests {
 
     /// The node reopened on the same database, as after a restart, so tampered rows are read back.
     static func reopened(_ scenario: Scenario) async throws -> LedgerNode {
-        var node = try await LedgerNode.open(store: scenario.ledger.store, signingKey: scenario.ledger.signingKey, clock: scenario.ledger.clock.read)
-        node.blobs = scenario.blobs
-        return node
+        try await LedgerNode.open(
+            store: scenario.ledger.store, signingKey: scenario.ledger.signingKey, blobs: scenario.blobs, clock: scenario.ledger.clock.read)
     }
 
     static func verifier(_ scenario: Scenario) -> AuditBundleVerifier {

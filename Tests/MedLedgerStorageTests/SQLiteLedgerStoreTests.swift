@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 @testable import MedLedgerCore
-import MedLedgerNode
+@testable import MedLedgerNode
 import MedLedgerTestSupport
 import Testing
 

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import MedLedgerCore
-import MedLedgerNode
+@testable import MedLedgerNode
 import MedLedgerStorage
 import MedLedgerTestSupport
 import Testing

@@ -37,31 +37,36 @@ public struct TestLedger: Sendable {
     }
 
     public let node: LedgerNode
+    /// The node's content store (the one given to ``make(clock:maxBatch:auditIndexBatch:blobs:)``).
+    public let blobs: InMemoryBlobStore?
     public let store: SQLiteLedgerStore
     public let database: LedgerDatabase
     public let signingKey: NoteSigningKey
     public let admin: EnvelopeSigner
     public let clock: TestClock
 
-    /// Creates the ledger and appends its genesis entry (index 0).
-    public static func make(clock: TestClock = TestClock(), maxBatch: Int = 4096, auditIndexBatch: Int64 = 4096) async throws -> TestLedger {
+    /// Creates the ledger and appends its genesis entry (index 0); `blobs` is the node's content
+    /// store (nil for a node without one).
+    public static func make(
+        clock: TestClock = TestClock(), maxBatch: Int = 4096, auditIndexBatch: Int64 = 4096, blobs: InMemoryBlobStore? = InMemoryBlobStore()
+    ) async throws -> TestLedger {
         let database = try LedgerDatabase.inMemory()
-        return try await make(database: database, clock: clock, maxBatch: maxBatch, auditIndexBatch: auditIndexBatch)
+        return try await make(database: database, clock: clock, maxBatch: maxBatch, auditIndexBatch: auditIndexBatch, blobs: blobs)
     }
 
     /// Creates the ledger on a given database and appends its genesis entry.
     public static func make(
-        database: LedgerDatabase, clock: TestClock = TestClock(), maxBatch: Int = 4096, auditIndexBatch: Int64 = 4096
+        database: LedgerDatabase, clock: TestClock = TestClock(), maxBatch: Int = 4096, auditIndexBatch: Int64 = 4096,
+        blobs: InMemoryBlobStore? = InMemoryBlobStore()
     ) async throws -> TestLedger {
         let store = SQLiteLedgerStore(database: database, auditIndexBatch: auditIndexBatch)
         let signingKey = NoteSigningKey(name: origin, privateKey: Curve25519.Signing.PrivateKey())
-        var node = try await LedgerNode.open(store: store, signingKey: signingKey, maxBatch: maxBatch, clock: clock.read)
-        node.blobs = InMemoryBlobStore()
+        let node = try await LedgerNode.open(store: store, signingKey: signingKey, blobs: blobs, maxBatch: maxBatch, clock: clock.read)
         let admin = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let genesis = try admin.sign(
             GenesisBody(origin: origin, admin: admin.payloadKey, adminName: "Admin", service: node.service.payloadKey), expires: clock.now + 60_000)
         _ = try await node.submit(genesis)
-        return TestLedger(node: node, store: store, database: database, signingKey: signingKey, admin: admin, clock: clock)
+        return TestLedger(node: node, blobs: blobs, store: store, database: database, signingKey: signingKey, admin: admin, clock: clock)
     }
 
     /// A signed ping, valid for a minute of test time: by default from the node's service key (the

@@ -34,9 +34,7 @@ public struct ContractBench: RunsInContext, Sendable {
         guard let adminKey = initialised.admin else { throw BenchError("the new ledger has no administrator key file") }
         // The contracts alone: the documents the mix names are never stored, so the node's check of
         // the content store before sequencing (`bench blobs` times it) is left out.
-        var contractsOnly = initialised.node
-        contractsOnly.blobs = nil
-        let node = contractsOnly
+        let node = initialised.node.withoutContent()
         let admin = EnvelopeSigner(key: adminKey, origin: node.origin)
         let (bench, envelopes, expectedDenied) = try await ContractBenchmark.prepare(
             node: node, admin: admin, doctors: configuration.doctors, patients: configuration.patients,

@@ -11,6 +11,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+import ServiceLifecycle
 
 /// `medledger bench http --abuse`: anonymous clients hammer sign-up and log-in (each a slow
 /// password hash on the server) while `/checkpoint` and a signed-in page are loaded at a fixed rate;
@@ -42,7 +43,11 @@ extension HTTPBench {
             limits: .unlimited, signIn: signIn, logger: logger
         )
         let port = try await Self.freePort(group: group)
-        let app = try buildApplication(node: node, web: web, host: "127.0.0.1", port: port, logger: Self.logger("medledger.bench.server", level: .critical))
+        // The node and the checkpointer run as services beside the server, as `serve` runs them.
+        let app = try buildApplication(
+            node: node, web: web, host: "127.0.0.1", port: port, services: [database.checkpointer as (any Service)?, node].compactMap { $0 },
+            logger: Self.logger("medledger.bench.server", level: .critical)
+        )
         let server = try HTTPEndpoint("http://127.0.0.1:\(port)")
 
         return try await withThrowingTaskGroup(of: Void.self) { tasks in

@@ -11,6 +11,7 @@ import MedLedgerStorage
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import ServiceLifecycle
 
 /// `medledger bench http`: loads the read pages and API endpoints over HTTP at a fixed arrival
 /// rate (open loop) and measures latency from each request's scheduled send time.
@@ -123,7 +124,11 @@ public struct HTTPBench: Sendable {
         let port = try await Self.freePort(group: group)
         // The server is stopped by cancelling its task, which Hummingbird logs as an error; its own
         // logger is quiet so that standard error stays readable (failed requests show as statuses).
-        let app = try buildApplication(node: node, web: web, host: "127.0.0.1", port: port, logger: Self.logger("medledger.bench.server", level: .critical))
+        // The node and the checkpointer run as services beside the server, as `serve` runs them.
+        let app = try buildApplication(
+            node: node, web: web, host: "127.0.0.1", port: port, services: [database.checkpointer as (any Service)?, node].compactMap { $0 },
+            logger: Self.logger("medledger.bench.server", level: .critical)
+        )
         let server = try HTTPEndpoint("http://127.0.0.1:\(port)")
         var report = HTTPBenchResult(mode: "in-process", url: server.description, settings: settings)
         report.notes.append("in-process server on \(server.description); data directory \(data ?? "temporary")")

@@ -153,7 +153,7 @@ public struct LedgerBenchmark: Sendable {
         let indexes = (0..<samples).map { _ in UInt64.random(in: 0..<size) }
         var leaves: [UInt64: TreeHash] = [:]
         for index in indexes.sorted() {
-            leaves[index] = try await node.store.hashes([TreeNodeID(level: 0, index: index)])[0]
+            leaves[index] = try await node.leafHash(at: index)
         }
         let clock = ContinuousClock()
         var passes: [Double] = []

@@ -7,7 +7,7 @@ import MedLedgerNode
 enum EnvelopeBody {
     /// The request body, refused with 413 past the node's envelope limit.
     static func read(_ request: Request, node: LedgerNode) async throws -> [UInt8] {
-        let limit = node.verifier.limits.maxEnvelopeBytes
+        let limit = node.maxEnvelopeBytes
         do {
             return Array(try await request.body.collect(upTo: limit).readableBytesView)
         } catch {
@@ -31,7 +31,7 @@ enum EnvelopeBody {
         } catch let error as EnvelopeError {
             throw APIError.refused(error)
         } catch let error as SequencerError {
-            throw APIError(status: .serviceUnavailable, code: "storage_unavailable", message: error.description)
+            throw APIError(status: .serviceUnavailable, code: error == .stopped ? "shutting_down" : "storage_unavailable", message: error.description)
         } catch let error as ContentAdmissionError {
             throw APIError(status: error == .unavailable ? .serviceUnavailable : .unprocessableContent, code: error.code, message: error.description)
         }

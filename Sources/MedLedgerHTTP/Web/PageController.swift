@@ -371,39 +371,33 @@ struct PageController<Context: WebSessionRequestContext>: Sendable {
         return value
     }
 
-    /// The latest checkpoint and the newest entries.
+    /// The latest checkpoint and the newest entries, from the node's view of the latest tree
+    /// size (read from the store once per block).
     private func explorer(values: TemplateValue) async throws -> Any {
-        guard let checkpoint = node.checkpoint else { return ["empty": true] }
-        let size = checkpoint.checkpoint.size
-        let start = size > 25 ? size - 25 : 0
-        let entries = try await node.store.entries(start..<size)
-        let events = try await node.store.events(entries: start..<size)
-        let outcomes = Dictionary(events.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
-        let rows: [[String: Any]] = entries.reversed().map { entry in
+        guard let view = try await node.explorerView() else { return ["empty": true] }
+        let rows: [[String: Any]] = view.rows.map { item in
             var row: [String: Any] = [
-                "index": Int(entry.index), "type": entry.type,
-                "leafHash": Hex.encode(TreeHash.leaf(entry.entry).bytes),
+                "index": Int(item.entry.index), "type": item.entry.type, "leafHash": Hex.encode(item.leafHash.bytes),
             ]
-            if let event = outcomes[entry.index] {
+            if let event = item.event {
                 row["outcome"] = event.outcome.rawValue
                 row["outcome_\(event.outcome.rawValue)"] = true
                 row["timeText"] = TemplateValue.format(time: event.time)
             }
             return row
         }
-        // The latest checkpoints (blocks) among the last 64 entries: each block holds at least one.
-        let recent = try await node.store.checkpoints(after: size > 64 ? size - 64 : 0, limit: 64).suffix(10).reversed()
-        let blocks: [[String: Any]] = recent.map { stored in
-            var row: [String: Any] = ["size": Int(stored.size)]
-            if let note = try? SignedNote.parse(stored.note), let parsed = try? Checkpoint.parse(note.text) {
-                row["timeText"] = TemplateValue.format(time: parsed.time)
-                row["root"] = Base64Coding.standard(parsed.root.bytes)
+        let blocks: [[String: Any]] = view.blocks.map { block in
+            var row: [String: Any] = ["size": Int(block.size)]
+            if let time = block.time, let root = block.root {
+                row["timeText"] = TemplateValue.format(time: time)
+                row["root"] = Base64Coding.standard(root.bytes)
             }
             return row
         }
+        let checkpoint = view.checkpoint
         return [
             "checkpoints": blocks,
-            "size": Int(size), "root": Base64Coding.standard(checkpoint.checkpoint.root.bytes),
+            "size": Int(view.size), "root": Base64Coding.standard(checkpoint.checkpoint.root.bytes),
             "timeText": TemplateValue.format(time: checkpoint.checkpoint.time),
             "note": checkpoint.note.text, "logKey": node.verifierKey.vkey, "entries": rows,
         ]
@@ -412,16 +406,16 @@ struct PageController<Context: WebSessionRequestContext>: Sendable {
     /// One entry with its inclusion proof in the latest tree.
     private func entry(_ index: UInt64, values: TemplateValue) async throws -> Any {
         let size = node.size
-        guard index < size else { return ["missing": true] }
-        guard let stored = try await node.store.entries(index..<(index + 1)).first else { return ["missing": true] }
+        guard index < size, let found = try await node.entry(at: index) else { return ["missing": true] }
+        let stored = found.entry
         let proof = try await node.inclusionProof(index: index, size: size)
         var value: [String: Any] = [
             "index": Int(index), "size": Int(size), "type": stored.type, "signer": stored.signer,
-            "leafHash": Hex.encode(TreeHash.leaf(stored.entry).bytes),
+            "leafHash": Hex.encode(found.leafHash.bytes),
             "proof": proof.enumerated().map { ["level": $0.offset, "hash": Hex.encode($0.element.bytes)] },
             "envelope": String(decoding: stored.entry, as: UTF8.self),
         ]
-        if let event = try await node.store.events(entries: index..<(index + 1)).first {
+        if let event = found.event {
             value["event"] = try values.convert(event)
         }
         return value

@@ -13,6 +13,13 @@ import Synchronization
 /// moment N's commits. At most one block is being written at a time, so blocks commit in order. If
 /// N's write fails, N+1 is not written either: both batches are answered with
 /// ``SequencerError/storageFailure`` and the head and contract state are reloaded from the store.
+///
+/// The writer is structured: a block's write is a child task of the loop that sealed it, and the
+/// loop belongs to whoever runs it. A serving node runs it for its whole life with ``run()`` (see
+/// ``LedgerNode/run()``, a swift-service-lifecycle `Service`); ``close()`` stops new submissions,
+/// and the loop returns only after every queued one is written and answered. Without a running
+/// loop (one-shot commands, tests) the first submitter finds no writer and drives the loop itself
+/// until the queue is empty, so no write outlives the calls that asked for it.
 public actor Sequencer {
     private let store: any LedgerStore
     private let builder: BlockBuilder
@@ -25,17 +32,40 @@ public actor Sequencer {
     private var contracts: ContractState
     /// Set when `head` and `contracts` may be ahead of the store (a block was lost): reload both.
     private var stale = false
-    /// The block being written; its task returns true once the block committed.
-    private var writing: Task<Bool, Never>?
     /// Nonces of the block being written, which the store cannot report yet.
     private var writingNonces: Set<NonceKey> = []
-    private var state = GroupCommitState<Pending>()
+    /// Submissions waiting for the next block.
+    private var queue: [Pending] = []
+    /// Who runs the write loop now.
+    private var writer = Writer.none
+    /// Set once the block in flight has finished (committed or failed), until the loop collects it.
+    private var writeFinished = false
+    /// The loop waiting for work, a finished write or ``close()``.
+    private var wake: CheckedContinuation<Void, Never>?
+    /// ``run()`` calls waiting for a submitter's loop to finish.
+    private var waitingToRun: [CheckedContinuation<Void, Never>] = []
+    /// Set by ``close()``: new submissions are refused, queued ones are still written.
+    private var closed = false
     /// The latest durable checkpoint, readable without waiting on the actor.
     nonisolated let published: PublishedHead
 
-    struct Pending {
+    private enum Writer: Equatable {
+        case none
+        /// A submitter drives the loop until the queue is empty.
+        case submitter
+        /// ``run()`` drives it until ``close()``.
+        case service
+    }
+
+    struct Pending: Sendable {
         let transaction: VerifiedTransaction
-        let continuation: CheckedContinuation<Receipt, any Error>
+        let reply: @Sendable (Result<Receipt, any Error>) -> Void
+    }
+
+    /// A sealed block and the submissions it answers.
+    private struct SealedWrite: Sendable {
+        let block: SealedBlock
+        let admitted: [(Pending, BlockBuilder.Admission)]
     }
 
     /// The accounts of the current state (a copy-on-write share, not a copy).
@@ -70,24 +100,123 @@ public actor Sequencer {
         self.published = PublishedHead(head.checkpoint)
     }
 
-    /// Queues a verified transaction and returns once its block is durable.
+    /// Queues a verified transaction and returns once its block is durable. Throws
+    /// ``SequencerError/stopped`` after ``close()``.
     func sequence(_ transaction: VerifiedTransaction) async throws -> Receipt {
-        try await withCheckedThrowingContinuation { continuation in
-            if state.enqueue(Pending(transaction: transaction, continuation: continuation)) == .startWriter {
-                Task { await self.runWriter() }
+        guard !closed else { throw SequencerError.stopped }
+        guard writer == .none else {
+            return try await withCheckedThrowingContinuation { continuation in
+                queue.append(Pending(transaction: transaction, reply: { continuation.resume(with: $0) }))
+                wakeWriter()
+            }
+        }
+        // No loop is running: this caller runs it, and its own block is written before it returns.
+        let answer = ReplySlot()
+        queue.append(Pending(transaction: transaction, reply: answer.set))
+        writer = .submitter
+        await writeQueued(until: .submitter)
+        guard let result = answer.result else { throw SequencerError.storageFailure }
+        return try result.get()
+    }
+
+    /// Runs the write loop until ``close()``, then writes what is queued and returns. Waits first
+    /// for a submitter's loop to finish, so one loop runs at a time.
+    func run() async {
+        while writer != .none {
+            await withCheckedContinuation { waitingToRun.append($0) }
+        }
+        guard !closed else { return }
+        writer = .service
+        await writeQueued(until: .service)
+    }
+
+    /// Refuses new submissions from now on; the running loop writes and answers every queued one,
+    /// then stops. Safe to repeat.
+    func close() {
+        closed = true
+        wakeWriter()
+    }
+
+    private func wakeWriter() {
+        wake?.resume()
+        wake = nil
+    }
+
+    /// The write loop: takes batches, seals each on top of the last, and writes it as a child task
+    /// while the next one is sealed. Returns once nothing is queued or in flight and, for the
+    /// service, once closed.
+    private func writeQueued(until mode: Writer) async {
+        await withTaskGroup(of: Bool.self) { group in
+            var inFlight = false
+            while true {
+                if queue.isEmpty {
+                    if inFlight, writeFinished {
+                        _ = await group.next()
+                        (inFlight, writeFinished) = (false, false)
+                        continue
+                    }
+                    if !inFlight, mode == .submitter || closed {
+                        writer = .none
+                        for waiting in waitingToRun { waiting.resume() }
+                        waitingToRun = []
+                        return
+                    }
+                    await withCheckedContinuation { wake = $0 }
+                    continue
+                }
+                let batch = takeBatch()
+                if stale, inFlight {
+                    // A write failed: wait for it before reloading the state it left behind.
+                    _ = await group.next()
+                    (inFlight, writeFinished) = (false, false)
+                }
+                guard let sealed = await seal(batch) else { continue }
+                // The block before this one must commit first; if it did not, this one was built on it.
+                if inFlight {
+                    let committed = await group.next() ?? false
+                    (inFlight, writeFinished) = (false, false)
+                    if !committed {
+                        writingNonces = []
+                        stale = true
+                        logger.error("dropping a sealed block: the block before it was not committed", metadata: ["batch": "\(sealed.admitted.count)"])
+                        for (pending, _) in sealed.admitted { pending.reply(.failure(SequencerError.storageFailure)) }
+                        continue
+                    }
+                }
+                writingNonces = Set(sealed.block.entries.map { $0.transaction.nonceKey })
+                group.addTask { [store, published, logger] in
+                    let committed = await Self.write(sealed, to: store, published: published, logger: logger) {
+                        // Before anyone hears of the failure (and may resubmit), make the next batch reload.
+                        await self.markStale()
+                    }
+                    await self.finishedWrite()
+                    return committed
+                }
+                inFlight = true
             }
         }
     }
 
-    private func runWriter() async {
-        while case .write(let batch) = state.next(maxBatch: maxBatch) {
-            await process(batch)
+    private func takeBatch() -> [Pending] {
+        guard queue.count > maxBatch else {
+            defer { queue = [] }
+            return queue
         }
+        let batch = Array(queue.prefix(maxBatch))
+        queue.removeFirst(maxBatch)
+        return batch
     }
 
-    /// Seals one batch on top of the latest sealed block, then hands it to the writer once the
-    /// block before it has committed.
-    private func process(_ batch: [Pending]) async {
+    private func markStale() { stale = true }
+
+    private func finishedWrite() {
+        writeFinished = true
+        wakeWriter()
+    }
+
+    /// Seals one batch on top of the latest sealed block; answers the refused submissions at once.
+    /// Nil when nothing in the batch was admitted or sealing failed.
+    private func seal(_ batch: [Pending]) async -> SealedWrite? {
         let candidates = batch.map(\.transaction)
         let result: BlockBuilder.Result
         do {
@@ -100,57 +229,48 @@ public actor Sequencer {
             stale = false
         } catch {
             logger.error("sealing failed; the batch was not committed", metadata: ["error": "\(error)", "batch": "\(batch.count)"])
-            for pending in batch { pending.continuation.resume(throwing: SequencerError.storageFailure) }
-            return
+            for pending in batch { pending.reply(.failure(SequencerError.storageFailure)) }
+            return nil
         }
         var admitted: [(Pending, BlockBuilder.Admission)] = []
         for (pending, outcome) in zip(batch, result.outcomes) {
             switch outcome {
             case .success(let admission): admitted.append((pending, admission))
-            case .failure(let refusal): pending.continuation.resume(throwing: refusal)  // final whatever happens to the block
+            case .failure(let refusal): pending.reply(.failure(refusal))  // final whatever happens to the block
             }
         }
-        guard let block = result.block else { return }
-        // The block before this one must commit first; if it did not, this one was built on it.
-        if let previous = writing, await previous.value == false {
-            writing = nil
-            writingNonces = []
-            stale = true
-            logger.error("dropping a sealed block: the block before it was not committed", metadata: ["batch": "\(admitted.count)"])
-            for (pending, _) in admitted { pending.continuation.resume(throwing: SequencerError.storageFailure) }
-            return
-        }
-        writingNonces = Set(block.entries.map { $0.transaction.nonceKey })
-        writing = Task { [self, store, published, logger] in
-            do {
-                try await store.append(block)
-            } catch {
-                logger.error("block write failed; the batch was not committed", metadata: ["error": "\(error)", "batch": "\(admitted.count)"])
-                // Before anyone hears of the failure (and may resubmit), make the next batch reload.
-                // (The task runs on this actor, so this takes effect at once.)
-                self.stale = true
-                for (pending, _) in admitted { pending.continuation.resume(throwing: SequencerError.storageFailure) }
-                return false
-            }
-            published.set(block.checkpoint)
-            logger.debug("sealed block", metadata: ["size": "\(block.checkpoint.checkpoint.size)", "entries": "\(block.entries.count)"])
-            for (pending, admission) in admitted {
-                pending.continuation.resume(returning: Receipt(
-                    index: admission.index, leafHash: pending.transaction.leafHash, checkpoint: block.checkpoint,
-                    contract: admission.contract
-                ))
-            }
-            return true
-        }
+        guard let block = result.block else { return nil }
+        return SealedWrite(block: block, admitted: admitted)
     }
 
-    /// Rebuilds the head and the contract state from the store after a lost block.
-    private func reload() async throws {
-        if let previous = writing {
-            _ = await previous.value
-            writing = nil
-            writingNonces = []
+    /// Writes a sealed block and answers its submissions; true once it committed.
+    private static func write(
+        _ sealed: SealedWrite, to store: any LedgerStore, published: PublishedHead, logger: Logger,
+        onFailure: @Sendable () async -> Void
+    ) async -> Bool {
+        do {
+            try await store.append(sealed.block)
+        } catch {
+            logger.error("block write failed; the batch was not committed", metadata: ["error": "\(error)", "batch": "\(sealed.admitted.count)"])
+            await onFailure()
+            for (pending, _) in sealed.admitted { pending.reply(.failure(SequencerError.storageFailure)) }
+            return false
         }
+        let checkpoint = sealed.block.checkpoint
+        published.set(checkpoint)
+        logger.debug("sealed block", metadata: ["size": "\(checkpoint.checkpoint.size)", "entries": "\(sealed.block.entries.count)"])
+        for (pending, admission) in sealed.admitted {
+            pending.reply(.success(Receipt(
+                index: admission.index, leafHash: pending.transaction.leafHash, checkpoint: checkpoint, contract: admission.contract
+            )))
+        }
+        return true
+    }
+
+    /// Rebuilds the head and the contract state from the store after a lost block (the loop has
+    /// already waited for the write in flight).
+    private func reload() async throws {
+        writingNonces = []
         head = try await store.head()
         contracts = try await store.contractState()
         stale = false
@@ -160,8 +280,27 @@ public actor Sequencer {
 /// Submissions the sequencer could not write.
 public enum SequencerError: Error, Sendable, CustomStringConvertible {
     case storageFailure
+    /// The node is shutting down and takes no new submissions.
+    case stopped
 
-    public var description: String { "The ledger could not be written; nothing was recorded. Try again." }
+    public var description: String {
+        switch self {
+        case .storageFailure: "The ledger could not be written; nothing was recorded. Try again."
+        case .stopped: "The ledger is shutting down; nothing was recorded. Try again shortly."
+        }
+    }
+}
+
+/// Holds the answer for a submitter that runs the write loop itself (it cannot wait on a
+/// continuation while it writes).
+private final class ReplySlot: Sendable {
+    private let value = Mutex<Result<Receipt, any Error>?>(nil)
+
+    @Sendable func set(_ result: Result<Receipt, any Error>) {
+        value.withLock { $0 = result }
+    }
+
+    var result: Result<Receipt, any Error>? { value.withLock { $0 } }
 }
 
 /// The latest durable checkpoint, shared between the sequencer and readers.

@@ -3,14 +3,16 @@ import GRDB
 
 /// The node's SQLite database: one `DatabasePool` in WAL mode, written with `synchronous=FULL` so a
 /// committed block survives power loss, and migrated on open. The WAL is checkpointed in the
-/// background (``WALCheckpointer``), never inside a block's commit.
+/// background (``WALCheckpointer``), never inside a block's commit: the owner of the process runs
+/// ``checkpointer`` (`serve` as a service beside the node, other commands through
+/// ``withBackgroundCheckpoints(_:)``).
 ///
 /// Shipped migrations are never edited; schema changes are new migrations.
 public struct LedgerDatabase: Sendable {
     /// The writer every store in this process shares.
     public let writer: any DatabaseWriter
-    /// Keeps the background checkpoints running while the database is open (file databases only).
-    private let checkpointer: WALCheckpointer?
+    /// The background checkpoints of a file database, to be run by whoever writes (nil in memory).
+    public let checkpointer: WALCheckpointer?
 
     /// Opens (creating if needed) the database at `path`.
     public static func open(path: String) throws -> LedgerDatabase {
@@ -27,6 +29,25 @@ public struct LedgerDatabase: Sendable {
     /// An in-memory database for tests.
     public static func inMemory() throws -> LedgerDatabase {
         try LedgerDatabase(writer: DatabaseQueue(configuration: configuration()))
+    }
+
+    /// Runs `body` with the background checkpoints running beside it, then stops them after a
+    /// last checkpoint: for commands that write without a service group (init, demo seed,
+    /// benchmarks), so their log is copied as `serve`'s is.
+    public func withBackgroundCheckpoints<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        guard let checkpointer else { return try await body() }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await checkpointer.run() }
+            do {
+                let value = try await body()
+                group.cancelAll()
+                try await group.waitForAll()
+                return value
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
     }
 
     init(writer: any DatabaseWriter, checkpointer: WALCheckpointer? = nil) throws {

@@ -6,7 +6,7 @@ import MedLedgerCore
 /// caused them and read back for queries, start-up and `verify`.
 extension SQLiteLedgerStore {
     public func contractState() async throws -> ContractState {
-        try readNow { db in
+        try await read { db in
             let rows = try Row.fetchCursor(db, sql: "SELECT kind, id, document FROM state_object ORDER BY kind, id")
             var objects: [StateObject] = []
             while let row = try rows.next() {
@@ -30,7 +30,7 @@ extension SQLiteLedgerStore {
 
     public func events(entries range: Range<UInt64>) async throws -> [AuditEvent] {
         guard !range.isEmpty else { return [] }
-        return try readNow { db in
+        return try await read { db in
             try Self.fetchEvents(
                 db, sql: "SELECT \(Self.eventColumns) FROM audit_event WHERE idx >= ? AND idx < ? ORDER BY idx",
                 arguments: [Int64(clamping: range.lowerBound), Int64(clamping: range.upperBound)])
@@ -57,7 +57,9 @@ extension SQLiteLedgerStore {
         if let to = query.to { add("e.time < ?", to) }
         if let after = query.after { add("e.idx > ?", Int64(clamping: after)) }
         let key = AuditKey.mostSelective(query)
-        return try readNow { db in
+        let filterArguments = StatementArguments(arguments)
+        let filters = conditions
+        return try await read { db in
             var events: [AuditEvent] = []
             var tailStart: Int64 = 0
             if let key {
@@ -65,20 +67,20 @@ extension SQLiteLedgerStore {
                 let upto = try Self.indexedUpTo(db)
                 tailStart = upto
                 // `k.idx > after` as well as `e.idx > after`, so paging seeks into the key's range.
-                let filter = (["k.kind = ?", "k.key = ?", "k.idx < ?", "k.idx > ?"] + conditions).joined(separator: " AND ")
+                let filter = (["k.kind = ?", "k.key = ?", "k.idx < ?", "k.idx > ?"] + filters).joined(separator: " AND ")
                 let sql = """
                     SELECT \(Self.eventColumns(prefix: "e.")) FROM audit_key AS k JOIN audit_event AS e ON e.idx = k.idx
                     WHERE \(filter) ORDER BY k.idx LIMIT ?
                     """
-                let keyArguments: [(any DatabaseValueConvertible)?] = [key.kind.rawValue, key.value, upto, query.after.map { Int64(clamping: $0) } ?? -1]
-                events = try Self.fetchEvents(db, sql: sql, arguments: StatementArguments(keyArguments + arguments + [limit]), expected: min(limit, 1024))
+                let keyArguments: StatementArguments = [key.kind.rawValue, key.value, upto, query.after.map { Int64(clamping: $0) } ?? -1]
+                events = try Self.fetchEvents(db, sql: sql, arguments: keyArguments + filterArguments + [limit], expected: min(limit, 1024))
             }
             guard events.count < limit else { return events }
             // Events above the watermark (all of them when no key applies), straight from the table.
-            let filter = (["e.idx >= ?"] + conditions).joined(separator: " AND ")
+            let filter = (["e.idx >= ?"] + filters).joined(separator: " AND ")
             let sql = "SELECT \(Self.eventColumns(prefix: "e.")) FROM audit_event AS e WHERE \(filter) ORDER BY e.idx LIMIT ?"
-            let tailArguments: [(any DatabaseValueConvertible)?] = [tailStart] + arguments + [limit - events.count]
-            return events + (try Self.fetchEvents(db, sql: sql, arguments: StatementArguments(tailArguments)))
+            let tailArguments: StatementArguments = [tailStart] + filterArguments + [limit - events.count]
+            return events + (try Self.fetchEvents(db, sql: sql, arguments: tailArguments))
         }
     }
 
@@ -110,7 +112,7 @@ extension SQLiteLedgerStore {
     }
 
     public func firstAuditIndexFault() async throws -> (index: UInt64, reason: String)? {
-        try readNow { db in
+        try await read { db in
             let upto = try Self.indexedUpTo(db)
             let entries = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM entry") ?? 0
             guard upto >= 0, upto <= entries else {

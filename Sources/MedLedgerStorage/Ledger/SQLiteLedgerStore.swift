@@ -9,9 +9,9 @@ import MedLedgerCore
 /// ``HashTile``), so proofs and tiles read few, compact rows. The hot path writes hashes with plain
 /// SQL rather than record types, since it inserts thousands of rows per block.
 ///
-/// Reads run synchronously on the calling thread: they are short indexed lookups, and a hop to a
-/// reader queue and back costs several times more than the lookup itself. The block write, which
-/// waits for fsync, runs on GRDB's writer queue.
+/// Every database call goes through GRDB's async `read`/`write`, which run on GRDB's own reader
+/// and writer queues: a lookup, however short, and the block write, which waits for fsync, never
+/// block a thread of Swift's cooperative pool, which serves every request.
 public struct SQLiteLedgerStore: LedgerStore {
     let database: LedgerDatabase
     /// How many entries' audit events accumulate before their record, patient, actor and action
@@ -28,7 +28,7 @@ public struct SQLiteLedgerStore: LedgerStore {
     }
 
     public func head() async throws -> LedgerHead {
-        try readNow { db in
+        try await read { db in
             guard let row = try CheckpointRecord.order(Column("size").desc).fetchOne(db) else {
                 return LedgerHead.empty
             }
@@ -44,7 +44,7 @@ public struct SQLiteLedgerStore: LedgerStore {
 
     public func existingNonces(_ keys: [NonceKey]) async throws -> Set<NonceKey> {
         guard !keys.isEmpty else { return [] }
-        return try readNow { db in
+        return try await read { db in
             let statement = try db.cachedStatement(sql: "SELECT 1 FROM entry WHERE nonce_key = ? AND signer = ? AND nonce = ?")
             var found = Set<NonceKey>()
             for key in keys where try Bool.fetchOne(statement, arguments: [Self.nonceKey(key), key.signer.rawValue, key.nonce]) != nil {
@@ -54,49 +54,62 @@ public struct SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    /// Writes the block in one transaction on GRDB's writer queue. The write is not tied to the
+    /// awaiting task: once started it commits or fails on its own, whatever happens to that task
+    /// (a cancelled caller cannot abort a block others are waiting on).
     public func append(_ block: SealedBlock) async throws {
-        try await database.writer.write { db in
-            // The sequencer has already refused replays; this re-check inside the write transaction
-            // keeps the store's own promise even if a caller skipped that step.
-            let exists = try db.cachedStatement(sql: "SELECT 1 FROM entry WHERE nonce_key = ? AND signer = ? AND nonce = ?")
-            let insertEntry = try db.cachedStatement(
-                sql: "INSERT INTO entry (idx, envelope, type, signer, nonce, nonce_key) VALUES (?, ?, ?, ?, ?, ?)")
-            let insertNode = try db.cachedStatement(sql: "INSERT INTO tree_node (level, idx, hash) VALUES (?, ?, ?)")
-            for sequenced in block.entries {
-                let tx = sequenced.transaction
-                let key = Self.nonceKey(tx.nonceKey)
-                if try Bool.fetchOne(exists, arguments: [key, tx.signer.rawValue, tx.nonce]) != nil {
-                    throw LedgerStoreError.replayedNonce
-                }
-                try insertEntry.execute(arguments: [
-                    Int64(sequenced.index), Data(tx.entry), tx.type, tx.signer.rawValue, tx.nonce, key,
-                ])
-                try insertNode.execute(arguments: [0, Int64(sequenced.index), Data(tx.leafHash.bytes)])
-            }
-            for node in block.nodes {
-                try insertNode.execute(arguments: [node.id.level, Int64(node.id.index), Data(node.hash.bytes)])
-            }
-            for node in block.nodes {
-                if let tile = HashTile(rootedAt: node.id) { try Self.pack(db, tile) }
-            }
-            try Self.writeEvents(db, block.events)
-            if let last = block.entries.last { try Self.indexEvents(db, below: Int64(last.index) + 1, batch: auditIndexBatch) }
-            try Self.writeChanges(db, block.documents)
-            try CheckpointRecord(
-                size: Int64(block.checkpoint.checkpoint.size),
-                time: block.checkpoint.checkpoint.time,
-                note: block.checkpoint.note.serialized
-            ).insert(db)
+        let auditIndexBatch = auditIndexBatch
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            database.writer.asyncWrite({ db in
+                try Self.write(block, to: db, auditIndexBatch: auditIndexBatch)
+            }, completion: { _, result in
+                continuation.resume(with: result)
+            })
         }
     }
 
+    /// The block's rows, inside the write transaction.
+    static func write(_ block: SealedBlock, to db: Database, auditIndexBatch: Int64) throws {
+        // The sequencer has already refused replays; this re-check inside the write transaction
+        // keeps the store's own promise even if a caller skipped that step.
+        let exists = try db.cachedStatement(sql: "SELECT 1 FROM entry WHERE nonce_key = ? AND signer = ? AND nonce = ?")
+        let insertEntry = try db.cachedStatement(
+            sql: "INSERT INTO entry (idx, envelope, type, signer, nonce, nonce_key) VALUES (?, ?, ?, ?, ?, ?)")
+        let insertNode = try db.cachedStatement(sql: "INSERT INTO tree_node (level, idx, hash) VALUES (?, ?, ?)")
+        for sequenced in block.entries {
+            let tx = sequenced.transaction
+            let key = Self.nonceKey(tx.nonceKey)
+            if try Bool.fetchOne(exists, arguments: [key, tx.signer.rawValue, tx.nonce]) != nil {
+                throw LedgerStoreError.replayedNonce
+            }
+            try insertEntry.execute(arguments: [
+                Int64(sequenced.index), Data(tx.entry), tx.type, tx.signer.rawValue, tx.nonce, key,
+            ])
+            try insertNode.execute(arguments: [0, Int64(sequenced.index), Data(tx.leafHash.bytes)])
+        }
+        for node in block.nodes {
+            try insertNode.execute(arguments: [node.id.level, Int64(node.id.index), Data(node.hash.bytes)])
+        }
+        for node in block.nodes {
+            if let tile = HashTile(rootedAt: node.id) { try Self.pack(db, tile) }
+        }
+        try Self.writeEvents(db, block.events)
+        if let last = block.entries.last { try Self.indexEvents(db, below: Int64(last.index) + 1, batch: auditIndexBatch) }
+        try Self.writeChanges(db, block.documents)
+        try CheckpointRecord(
+            size: Int64(block.checkpoint.checkpoint.size),
+            time: block.checkpoint.checkpoint.time,
+            note: block.checkpoint.note.serialized
+        ).insert(db)
+    }
+
     public func hashes(_ ids: [TreeNodeID]) async throws -> [TreeHash] {
-        try readNow { db in try Self.hashes(db, ids) }
+        try await read { db in try Self.hashes(db, ids) }
     }
 
     public func entries(_ range: Range<UInt64>) async throws -> [StoredEntry] {
         guard !range.isEmpty else { return [] }
-        return try readNow { db in
+        return try await read { db in
             try EntryRecord
                 .filter(Column("idx") >= Int64(range.lowerBound) && Column("idx") < Int64(clamping: range.upperBound))
                 .order(Column("idx"))
@@ -108,7 +121,7 @@ public struct SQLiteLedgerStore: LedgerStore {
     public func entries(at indexes: [UInt64]) async throws -> [StoredEntry] {
         let wanted = Set(indexes).sorted().map { Int64(clamping: $0) }
         guard !wanted.isEmpty else { return [] }
-        return try readNow { db in
+        return try await read { db in
             var found: [StoredEntry] = []
             // SQLite binds at most 32,766 parameters; stay well below.
             for start in stride(from: 0, to: wanted.count, by: 500) {
@@ -120,7 +133,7 @@ public struct SQLiteLedgerStore: LedgerStore {
     }
 
     public func checkpoints(after size: UInt64, limit: Int) async throws -> [StoredCheckpoint] {
-        try readNow { db in
+        try await read { db in
             try CheckpointRecord
                 .filter(Column("size") > Int64(clamping: size))
                 .order(Column("size"))
@@ -131,7 +144,7 @@ public struct SQLiteLedgerStore: LedgerStore {
     }
 
     public func checkpoint(covering size: UInt64) async throws -> StoredCheckpoint? {
-        try readNow { db in
+        try await read { db in
             try CheckpointRecord
                 .filter(Column("size") >= Int64(clamping: size))
                 .order(Column("size"))
@@ -149,13 +162,13 @@ public struct SQLiteLedgerStore: LedgerStore {
         return digest.withUnsafeBytes { Int64(bitPattern: $0.loadUnaligned(as: UInt64.self)) }
     }
 
-    /// A read transaction on the calling thread (the synchronous overload, chosen outside async code).
-    func readNow<T>(_ body: (Database) throws -> T) throws -> T {
-        try database.writer.read(body)
+    /// A read transaction on one of GRDB's reader queues, awaited without blocking the caller's thread.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await database.writer.read(body)
     }
 
     public func firstReplayedEntry() async throws -> UInt64? {
-        try readNow { db in
+        try await read { db in
             try Int64.fetchOne(db, sql: """
                 SELECT MIN(later.idx) FROM entry AS later
                 JOIN entry AS earlier ON earlier.nonce_key = later.nonce_key

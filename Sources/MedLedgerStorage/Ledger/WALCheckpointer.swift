@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ServiceLifecycle
 
 /// Copies the write-ahead log into the database file in the background, so block commits never
 /// wait for it.
@@ -12,8 +13,14 @@ import GRDB
 /// file is rewritten in place rather than extended. If the log has grown past `restartFrames`
 /// anyway (sustained load with readers always present), a RESTART checkpoint waits briefly for a
 /// quiet moment so it can start over.
-final class WALCheckpointer: Sendable {
-    private let task: Task<Void, Never>
+///
+/// A `Service`: the process that writes runs it (`serve` in its service group, other commands
+/// with ``LedgerDatabase/withBackgroundCheckpoints(_:)``), and it stops with graceful shutdown
+/// after one last checkpoint. Nothing runs unless someone runs it.
+public struct WALCheckpointer: Service, CustomStringConvertible {
+    private let connection: DatabaseQueue
+    private let interval: Duration
+    private let restartFrames: Int
 
     init(path: String, interval: Duration = .milliseconds(100), restartFrames: Int = 16_384) throws {
         var configuration = Configuration()
@@ -22,17 +29,32 @@ final class WALCheckpointer: Sendable {
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         configuration.busyMode = .timeout(1)
-        let connection = try DatabaseQueue(path: path, configuration: configuration)
-        task = Task.detached(priority: .utility) {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                try? await connection.writeWithoutTransaction { db in
-                    let frames = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")?[1] as Int? ?? 0
-                    if frames > restartFrames { _ = try? Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)") }
-                }
-            }
-        }
+        self.connection = try DatabaseQueue(path: path, configuration: configuration)
+        self.interval = interval
+        self.restartFrames = restartFrames
     }
 
-    deinit { task.cancel() }
+    /// How the service group names it in its logs.
+    public var description: String { "WALCheckpointer(every \(interval))" }
+
+    /// Checkpoints every `interval` until graceful shutdown or cancellation, then once more, so
+    /// the log a stopping process leaves behind is already copied.
+    public func run() async throws {
+        // Sleeping ends early at shutdown; the checkpoints themselves are never interrupted.
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            try? await cancelWhenGracefulShutdown { [interval] in try await Task.sleep(for: interval) }
+            await checkpoint()
+        }
+        await checkpoint()
+    }
+
+    /// One PASSIVE checkpoint (a RESTART one when the log is long), on GRDB's queue for this
+    /// connection. Failures (a busy database) are left to the next round.
+    func checkpoint() async {
+        let restartFrames = restartFrames
+        try? await connection.writeWithoutTransaction { db in
+            let frames = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")?[1] as Int? ?? 0
+            if frames > restartFrames { _ = try? Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)") }
+        }
+    }
 }

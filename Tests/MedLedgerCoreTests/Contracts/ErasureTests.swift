@@ -116,6 +116,19 @@ struct ErasedAttempt: Sendable, CustomTestStringConvertible {
 
 @Suite("right to erasure")
 struct ErasureTests {
+    @Test("a confirmed erasure names the destruction of the patient's content as its effect; a refused one, and the request, name none")
+    func confirmationCarriesTheDestroyEffect() throws {
+        var world = try ContractWorld.standard()
+        let patient = world.address(.patient)
+        let early = try world.submit(ConfirmErasure(patient: patient), by: .systemAdmin)
+        #expect(!early.allowed)
+        #expect(early.effects.isEmpty)
+        let request = try world.require(RequestErasure(patient: patient, reason: cid("please forget me")), by: .patient)
+        #expect(request.effects.isEmpty)
+        let confirmed = try world.require(ConfirmErasure(patient: patient), by: .systemAdmin)
+        #expect(confirmed.effects == [.destroyContent(of: patient)])
+    }
+
     @Test("request, list, confirm: the account is erased with who confirmed, the entry and the time, and the node is told")
     func wholeFlow() throws {
         var world = try ContractWorld.sharedWidely(erase: false)

@@ -31,6 +31,8 @@ public struct EventFacts: Sendable, Equatable {
     public var breakGlass = false
     /// Names the object for the message, e.g. "record rec-1".
     public var object: String?
+    /// What the node must carry out once the entry is durable; kept only when the action is allowed.
+    public var effects: [ContractEffect] = []
 
     public init() {}
 

@@ -81,6 +81,7 @@ public enum ContractEngine {
         let outcome: EventOutcome
         let answer: QueryAnswer?
         let message: String
+        var effects: [ContractEffect] = []
         do throws(ContractDenial) {
             if let session { try checkDelegation(session, allows: Action.self, at: context.time) }
             try checkRole(action, context: context, state: state, facts: &facts)
@@ -92,6 +93,7 @@ public enum ContractEngine {
             answer = try action.run(state: &state, context: context, facts: &facts)
             outcome = .allowed
             message = sentence(Action.summary, facts: facts)
+            effects = facts.effects
         } catch {
             answer = nil
             outcome = .denied
@@ -107,7 +109,7 @@ public enum ContractEngine {
             message: message, actor: context.actor, actorRole: role, patient: facts.patient, doctor: facts.doctor,
             auditor: facts.auditor, record: facts.record, version: facts.version, breakGlass: facts.breakGlass
         )
-        return ContractOutcome(event: event, answer: answer)
+        return ContractOutcome(event: event, answer: answer, effects: effects)
     }
 
     /// The delegation rule: a session key signs only what ``ContractAction/allowedForSessions``

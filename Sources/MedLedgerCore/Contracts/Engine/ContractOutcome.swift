@@ -2,10 +2,13 @@
 public struct ContractOutcome: Sendable, Equatable {
     public let event: AuditEvent
     public let answer: QueryAnswer?
+    /// What the node must do once the entry is durable (empty for denied actions and most writes).
+    public let effects: [ContractEffect]
 
-    public init(event: AuditEvent, answer: QueryAnswer?) {
+    public init(event: AuditEvent, answer: QueryAnswer?, effects: [ContractEffect] = []) {
         self.event = event
         self.answer = answer
+        self.effects = effects
     }
 
     /// True when the contract allowed the action.

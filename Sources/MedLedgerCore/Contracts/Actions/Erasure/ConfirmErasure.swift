@@ -2,8 +2,10 @@
 ///
 /// The account becomes ``AccountStatus/erased`` for good, with who confirmed, the entry and the
 /// time on its request. From then on the contracts refuse every read and write about the patient
-/// (``ContractState/checkNotErased(_:)``), and the node, finding the patient in
-/// ``ContractState/erasedPatients``, destroys their content key and encrypted objects. The ledger
+/// (``ContractState/checkNotErased(_:)``), and the outcome carries
+/// ``ContractEffect/destroyContent(of:)``: once the entry is durable the node destroys the patient's
+/// content key and encrypted objects (and at every start it does so again for each patient in
+/// ``ContractState/erasedPatients``, completing an erasure interrupted in between). The ledger
 /// keeps its entries, events, CIDs and signatures, so `medledger verify` still replays it.
 /// Organization administrators cannot confirm: patients belong to no organization.
 public struct ConfirmErasure: ContractAction, Equatable {
@@ -28,6 +30,7 @@ public struct ConfirmErasure: ContractAction, Equatable {
         // Erasure is final: no suspension is left to lift.
         account.suspendedFrom = nil
         state.save(account)
+        facts.effects.append(.destroyContent(of: patient))
         return nil
     }
 }
