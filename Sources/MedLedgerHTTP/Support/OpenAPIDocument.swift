@@ -244,13 +244,14 @@ enum OpenAPIDocument {
           "result": {
             "type": "object",
             "required": ["kind"],
-            "description": "kind names the member present: record (with version and base64 content), records, appointments, grants, accessRequests, accounts, organizations, patient, profile (account with base64 content), document (a side document's kind with base64 content), events, directory (verified professionals found by directory.search), hospitalPatients (hospital.patients) or names (patient and name pairs a profile.names read may show).",
+            "description": "kind names the member present: record (with version and base64 content), records, appointments, grants, accessRequests, accounts, organizations, patient, profile (account with base64 content), document (a side document's kind with base64 content), events, directory (verified professionals found by directory.search), hospitalPatients (hospital.patients), names (patient and name pairs a profile.names read may show) or page (a page.view: reads, one {result} or {refused} per read, in the order of its body).",
             "properties": {
-              "kind": {"enum": ["record", "records", "appointments", "grants", "accessRequests", "accounts", "organizations", "patient", "profile", "document", "events", "directory", "hospitalPatients", "names", "none"]},
+              "kind": {"enum": ["record", "records", "appointments", "grants", "accessRequests", "accounts", "organizations", "patient", "profile", "document", "events", "directory", "hospitalPatients", "names", "page", "none"]},
               "content": {"type": "string", "description": "Standard base64 of the decrypted record, profile or side-document content."},
               "document": {"enum": ["symptoms", "reason", "justification", "note"], "description": "For a side document (document.view): which kind it is (docs/CONTRACTS.md, Side documents)."},
               "disclosure": {"enum": ["full", "identity", "scheduling"], "description": "For a profile: which fields the reader was shown (docs/CONTRACTS.md, Profiles: minimum necessary)."},
-              "events": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEvent"}}
+              "events": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEvent"}},
+              "reads": {"type": "array", "description": "For a page view: each read's result (an object shaped like this one) or the reason its rule refused it.", "items": {"type": "object", "properties": {"result": {"type": "object"}, "refused": {"type": "string"}, "contentError": {"type": "string"}}}}
             }
           }
         }
@@ -272,6 +273,8 @@ enum OpenAPIDocument {
           "doctor": {"type": "string"},
           "auditor": {"type": "string"},
           "record": {"type": "string"},
+          "otherPatients": {"type": "array", "items": {"type": "string"}, "description": "A page view's further patients (present only when it named several)."},
+          "otherRecords": {"type": "array", "items": {"type": "string"}, "description": "A page view's further records (present only when it named several)."},
           "version": {"type": "integer"},
           "breakGlass": {"type": "boolean"}
         }

@@ -52,19 +52,38 @@ struct PageController<Context: RequestContext>: Sendable {
         var outcomes: [String: SessionReader.Outcome] = [:]
         if let session, let reads = page.reads {
             var limits: [String: Int64] = [:]
-            let answered = try await withThrowingTaskGroup(of: (String, SessionReader.Outcome).self) { group in
-                for (name, read) in reads {
-                    let body = PageSpec.fill(read.body, params: params, query: query, me: session.account) ?? .object([:])
-                    if case .int(let limit)? = body["limit"] ?? body["query"]?["limit"] { limits[name] = limit }
-                    group.addTask { (name, try await reader.read(type: read.type, body: body, session: session)) }
-                }
-                var outcomes: [(String, SessionReader.Outcome)] = []
-                for try await outcome in group { outcomes.append(outcome) }
-                return outcomes
+            var named: [SessionReader.NamedRead] = []
+            for (name, read) in reads.sorted(by: { $0.key < $1.key }) {
+                let body = PageSpec.fill(read.body, params: params, query: query, me: session.account) ?? .object([:])
+                if case .int(let limit)? = body["limit"] ?? body["query"]?["limit"] { limits[name] = limit }
+                named.append(SessionReader.NamedRead(name: name, type: read.type, body: body))
             }
-            if page.flags?.contains(Self.patientNamesFlag) == true {
-                let about = params["patient"].flatMap(AccountAddress.init)
-                values.names = await patientNames(in: answered.map(\.1), about: about, directory: directory, session: session)
+            // The whole page is one `page.view` entry: its reads, the names of the patients they
+            // show and the reasons of pending access requests, decided together.
+            let about = params["patient"].flatMap(AccountAddress.init)
+            let wantsNames = page.flags?.contains(Self.patientNamesFlag) == true
+            let wantsReasons = page.providers?.contains("requestReasons") == true
+            let account = session.account
+            let pageOutcomes = try await reader.readPage(named, session: session) { answers in
+                var added: [SessionReader.NamedRead] = []
+                if wantsNames, let names = Self.namesRead(in: reads.keys.sorted().compactMap { answers[$0] }, about: about, directory: directory, reader: account),
+                    let body = try? JSONValue.of(names)
+                {
+                    added.append(SessionReader.NamedRead(name: Self.namesReadName, type: ViewNames.transactionType, body: body))
+                }
+                if wantsReasons {
+                    for id in Self.pendingRequests(in: answers["requests"], patient: account) {
+                        guard let body = try? JSONValue.of(ViewDocument(kind: .reason, id: id)) else { continue }
+                        added.append(SessionReader.NamedRead(name: Self.reasonReadName(id), type: ViewDocument.transactionType, body: body))
+                    }
+                }
+                return added
+            }
+            let answered = reads.keys.sorted().compactMap { name in pageOutcomes[name].map { (name, $0) } }
+            // Follow-up reads go to the providers (request reasons), never into the template as reads.
+            outcomes = pageOutcomes.filter { reads[$0.key] == nil }
+            if wantsNames {
+                if case .answered(let result)? = pageOutcomes[Self.namesReadName] { values.names = result.names ?? [:] }
                 // The page's own patient (a `{patient}` path parameter), for its heading.
                 if let about, let name = values.names[about] { context["patientName"] = name }
             }
@@ -221,30 +240,41 @@ struct PageController<Context: RequestContext>: Sendable {
     }
 
     /// The page flag that shows patients by name: the patients the page's reads name are looked up
-    /// with one `profile.names` read, which returns only the names the reader may see.
+    /// with one `profile.names` read, part of the page view, which returns only the names the
+    /// reader may see.
     static var patientNamesFlag: String { "patientNames" }
 
-    /// The names of the page's patient (`about`) and of the patients (other than the reader) that `outcomes` name, as one audited
-    /// `profile.names` read (at most ``ViewNames/accountLimit`` patients, in the order the page
-    /// lists them); empty when none, or when the read was refused.
-    func patientNames(
-        in outcomes: [SessionReader.Outcome], about: AccountAddress? = nil, directory: [AccountAddress: Account], session: WebSession
-    ) async -> [AccountAddress: String] {
+    /// The name of the names read a page view adds (not a read name any page table uses).
+    static var namesReadName: String { "#names" }
+
+    /// The name of the read of access request `id`'s reason a page view adds.
+    static func reasonReadName(_ id: String) -> String { "#reason/" + id }
+
+    /// The names read for the page's patient (`about`) and the patients (other than the reader)
+    /// that `answers` name: at most ``ViewNames/accountLimit`` patients, in the order the page
+    /// lists them; nil when there are none.
+    static func namesRead(
+        in answers: [QueryAnswer], about: AccountAddress? = nil, directory: [AccountAddress: Account], reader: AccountAddress
+    ) -> ViewNames? {
         var patients: [AccountAddress] = []
-        var seen: Set<AccountAddress> = [session.account]
-        if let about, about != session.account, directory[about]?.role == .patient {
+        var seen: Set<AccountAddress> = [reader]
+        if let about, about != reader, directory[about]?.role == .patient {
             patients.append(about)
             seen.insert(about)
         }
-        for case .answered(let result) in outcomes {
-            for patient in result.answer.map(Self.patients(in:)) ?? [] where directory[patient]?.role == .patient {
+        for answer in answers {
+            for patient in Self.patients(in: answer) where directory[patient]?.role == .patient {
                 if seen.insert(patient).inserted { patients.append(patient) }
             }
         }
-        guard !patients.isEmpty else { return [:] }
-        let read = ViewNames(accounts: Array(patients.prefix(ViewNames.accountLimit)))
-        guard case .answered(let result)? = try? await reader.read(read, session: session) else { return [:] }
-        return result.names ?? [:]
+        guard !patients.isEmpty else { return nil }
+        return ViewNames(accounts: Array(patients.prefix(ViewNames.accountLimit)))
+    }
+
+    /// The access requests in a `requests` answer that wait for `patient`'s decision.
+    static func pendingRequests(in answer: QueryAnswer?, patient: AccountAddress) -> [String] {
+        guard case .accessRequests(let requests)? = answer else { return [] }
+        return requests.filter { $0.status == .pending && $0.patient == patient }.map(\.id)
     }
 
     /// The patients an answer names, in its order.
@@ -300,6 +330,7 @@ struct PageController<Context: RequestContext>: Sendable {
         case .directory: "directory"
         case .hospitalPatients: "hospitalPatients"
         case .names: "names"
+        case .page: "reads"
         }
     }
 
@@ -397,8 +428,8 @@ struct PageController<Context: RequestContext>: Sendable {
     }
 
     /// The patient's pending access requests from the page's `requests` read, each with the reason
-    /// its sender wrote (`reason`: a ``ContentDisplay`` context, or `reasonDenied`): one audited
-    /// `document.view` per request, so the patient decides knowing why access is asked for.
+    /// its sender wrote (`reason`: a ``ContentDisplay`` context, or `reasonDenied`): each reason is
+    /// a `document.view` read of the page view, so the patient decides knowing why access is asked for.
     func requestReasons(outcomes: [String: SessionReader.Outcome], values: TemplateValue, session: WebSession) async throws -> Any {
         guard case .answered(let result)? = outcomes["requests"], case .accessRequests(let requests)? = result.answer,
             let converted = try Self.value(of: .answered(result), values: values, now: node.clock()) as? [String: Any],
@@ -407,15 +438,17 @@ struct PageController<Context: RequestContext>: Sendable {
         var pending: [[String: Any]] = []
         for (request, item) in zip(requests, items) where request.status == .pending && request.patient == session.account {
             var row = item
-            switch try await reader.read(ViewDocument(kind: .reason, id: request.id), session: session) {
-            case .answered(let read):
+            switch outcomes[Self.reasonReadName(request.id)] {
+            case .answered(let read)?:
                 if let error = read.contentError {
                     row["reasonDenied"] = await reader.reportContentFailure(error, result: read, session: session)
                 } else if let content = ContentDisplay.context(for: read) {
                     row["reason"] = content
                 }
-            case .refused(let why):
+            case .refused(let why)?:
                 row["reasonDenied"] = why
+            case nil:
+                row["reasonDenied"] = "The reason could not be read with this page."
             }
             pending.append(row)
         }
