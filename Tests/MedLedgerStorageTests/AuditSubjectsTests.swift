@@ -81,6 +81,19 @@ struct AuditSubjectsTests {
         #expect(names.names?.count == 2)
     }
 
+    @Test("a page view on a record's trail as its second record passes the tally check and the audit bundle's checks")
+    func pageViewOnTheTrail() async throws {
+        let world = try await makeWorld(auditIndexBatch: 4096)
+        let result = try await world.ledger.query(PageView([ViewRecord(record: "a-1"), ViewRecord(record: "b-1")]), by: world.doctor)
+        #expect(result.event.otherRecords == ["b-1"])
+        let report = try await world.ledger.node.tally(record: "b-1")
+        #expect(report.discrepancies == [])
+        let bundle = try await world.ledger.node.auditBundle(record: "b-1")
+        #expect(bundle.events.map(\.event.index).contains(result.event.index))
+        let verified = await AuditBundleVerifier(logKey: world.ledger.signingKey.verifierKey).verify(bundle)
+        #expect(verified.failures == [])
+    }
+
     @Test("the index check finds a further patient missing from the index")
     func indexCheckCoversFurtherPatients() async throws {
         let world = try await makeWorld(auditIndexBatch: 1)

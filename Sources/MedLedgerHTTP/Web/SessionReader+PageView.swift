@@ -26,6 +26,7 @@ extension SessionReader {
     /// reads are sequenced together. A read whose body is not valid is answered with the reason.
     /// Returns every read's outcome by name, follow-ups included.
     func readPage(_ reads: [NamedRead], session: WebSession, followUps: FollowUps? = nil) async throws -> [String: Outcome] {
+        guard !reads.isEmpty else { return [:] }
         try await limits.admit(.queries, key: session.sessionAddress, accounts: [session.account])
         var outcomes: [String: Outcome] = [:]
         var pending = try await screened(reads, session: session, outcomes: &outcomes)
