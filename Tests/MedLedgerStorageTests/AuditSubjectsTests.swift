@@ -86,12 +86,15 @@ struct AuditSubjectsTests {
         let world = try await makeWorld(auditIndexBatch: 4096)
         let result = try await world.ledger.query(PageView([ViewRecord(record: "a-1"), ViewRecord(record: "b-1")]), by: world.doctor)
         #expect(result.event.otherRecords == ["b-1"])
-        let report = try await world.ledger.node.tally(record: "b-1")
-        #expect(report.discrepancies == [])
+        let tally = try await world.ledger.node.tally(record: "b-1")
+        #expect(tally.discrepancies == [])
         let bundle = try await world.ledger.node.auditBundle(record: "b-1")
         #expect(bundle.events.map(\.event.index).contains(result.event.index))
         let verified = await AuditBundleVerifier(logKey: world.ledger.signingKey.verifierKey).verify(bundle)
         #expect(verified.failures == [])
+        // Replaying the contracts gives the same event, further records and all.
+        let report = try await LedgerVerifier(store: world.ledger.store, verifierKey: world.ledger.signingKey.verifierKey).run()
+        #expect(report.entries == world.ledger.node.size)
     }
 
     @Test("the index check finds a further patient missing from the index")
