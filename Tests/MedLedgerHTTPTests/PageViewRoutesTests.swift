@@ -136,6 +136,29 @@ struct PageViewRoutesTests {
         }
     }
 
+    @Test("POST /v1/queries answers a page view with each read's result or refusal, in the body's order")
+    func pageViewThroughTheAPI() async throws {
+        let cast = try await Cast.make()
+        let ledger = cast.fixture.ledger
+        try await Application(router: buildRouter(node: ledger.node)).test(.router) { client in
+            let body = PageView([ViewRecord(record: Cast.record), ListRecords(patient: cast.second.signer.address), ListGrants()])
+            let envelope = try cast.doctor.signer.sign(body, expires: ledger.clock.now + 60_000)
+            let response = try await client.execute(uri: "/v1/queries", method: .post, body: ByteBuffer(bytes: envelope))
+            #expect(response.status == .ok)
+            let answer = try WebAuthTests.object(response)
+            let result = try #require(answer["result"] as? [String: Any])
+            #expect(result["kind"] as? String == "page")
+            let reads = try #require(result["reads"] as? [[String: Any]])
+            #expect(reads.count == 3)
+            let record = try #require(reads[0]["result"] as? [String: Any])
+            #expect(record["kind"] as? String == "record")
+            let content = try #require(record["content"] as? String)
+            #expect(Base64Coding.decodeStandard(content) == Array("blood test".utf8))
+            #expect((reads[1]["result"] as? [String: Any])?["kind"] as? String == "records")
+            #expect((reads[2]["result"] as? [String: Any])?["kind"] as? String == "grants")
+        }
+    }
+
     @Test("a page view spends one unit of the session's read budget, however many reads it holds")
     func oneBudgetUnitPerPage() async throws {
         // A budget of one read that never refills.
