@@ -119,31 +119,7 @@ public struct LedgerNode: Sendable {
         let receipt = try await sequencer.sequence(transaction)
         guard let outcome = receipt.contract else { throw QueryError.notARead(transaction.type) }
         guard outcome.allowed else { throw QueryError.denied(receipt) }
-        var result = QueryResult(receipt: receipt, outcome: outcome)
-        if case .events(let query) = outcome.answer {
-            result.events = try await store.events(query)
-        }
-        if case .names(let profiles) = outcome.answer {
-            result.names = loadContent ? await names(in: profiles) : [:]
-        }
-        if loadContent, result.contentReference != nil {
-            do {
-                let reader = try await openContent(of: result)
-                defer { reader.close() }
-                result.contentMetadata = reader.metadata
-                result.contentSize = reader.size
-                if reader.size <= Self.inlineContentLimit {
-                    var bytes = [UInt8]()
-                    bytes.reserveCapacity(Int(reader.size))
-                    try await reader.read(0..<reader.size) { bytes += $0 }
-                    result.content = bytes
-                }
-            } catch let error as BlobStoreError {
-                result.content = nil
-                result.contentError = error
-            }
-        }
-        return result
+        return try await gather(QueryResult(receipt: receipt, outcome: outcome), loadContent: loadContent)
     }
 
     /// The `name` field of each profile a names read allowed, decrypted and filtered by the

@@ -381,6 +381,8 @@ private struct MatrixWorld {
         case SearchDirectory.transactionType: return SearchDirectory(text: "hospital")
         case ListHospitalPatients.transactionType: return ListHospitalPatients()
         case ViewNames.transactionType: return ViewNames(accounts: [patient])
+        // A page view of a list every active account may read: the row is the view's own gate.
+        case PageView.transactionType: return PageView([ListOrganizations()])
         case OpenSession.transactionType:
             return OpenSession(sessionKey: EnvelopeSigner(key: P256.Signing.PrivateKey()).payloadKey, expires: now + 3_600_000)
         case CloseSession.transactionType: return CloseSession(session: ownerSession.address)

@@ -30,7 +30,7 @@ struct PageReadPreviewTests {
             // A read the contracts allow is still issued and audited.
             _ = try await client.execute(uri: "/mine", method: .get, headers: [.cookie: cookie])
             let events = try await fixture.ledger.store.events(entries: before..<fixture.ledger.node.size)
-            #expect(events.map(\.action) == [ListRecords.transactionType])
+            #expect(events.map(\.action) == [PageView.transactionType])
             #expect(events.allSatisfy { $0.outcome == .allowed })
         }
     }

@@ -190,7 +190,7 @@ struct WebAuthTests {
             #expect(String(buffer: page.body).hasPrefix("<p>none|"))
             #expect(page.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
             let events = try await fixture.ledger.store.events(entries: before..<fixture.ledger.node.size)
-            #expect(events.map(\.action) == [ListRecords.transactionType])
+            #expect(events.map(\.action) == [PageView.transactionType])
             #expect(events.first?.actor == user.credential.address)
             #expect(events.first?.outcome == .allowed)
 

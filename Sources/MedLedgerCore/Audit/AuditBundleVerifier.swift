@@ -69,7 +69,7 @@ public struct AuditBundleVerifier: Sendable {
                 report.failures.append("\(name) is out of ledger order (after entry \(previous)).")
             }
             previous = event.index
-            if event.record != bundle.record {
+            if !event.names(record: bundle.record) {
                 report.failures.append("\(name): the event is about \(event.record.map { "record \($0)" } ?? "no record"), not record \(bundle.record).")
             }
             if event.time > checkpoint.time {

@@ -82,6 +82,16 @@ struct QueryResultBody: Encodable {
     var hospitalPatients: [HospitalPatient]?
     /// For a names read: the patients whose names the reader may see, with the names.
     var names: [ShownName]?
+    /// For a page view: each read's result, or why it was refused, in the order the body lists them.
+    var reads: [PageReadBody]?
+
+    /// One read of a page view: `result` when it was allowed, `refused` (the rule's reason) when not.
+    struct PageReadBody: Encodable {
+        var result: QueryResultBody?
+        var refused: String?
+        /// Why an allowed read's content could not be produced (missing, altered, erased).
+        var contentError: String?
+    }
 
     /// One patient's name as a names read shows it.
     struct ShownName: Encodable {
@@ -124,6 +134,14 @@ struct QueryResultBody: Encodable {
             kind = "names"
             let shown = result.names ?? [:]
             names = value.compactMap { item in shown[item.account.address].map { ShownName(patient: item.account.address, name: $0) } }
+        case .page:
+            kind = "page"
+            reads = (result.reads ?? []).map { read in
+                switch read {
+                case .answered(let part): PageReadBody(result: QueryResultBody(part), contentError: part.contentError.map(\.description))
+                case .refused(let reason): PageReadBody(refused: reason)
+                }
+            }
         case nil: break
         }
     }

@@ -21,6 +21,8 @@ public struct QueryResult: Sendable {
     /// For a names read: each patient's name as their profile shows it to the reader. A profile
     /// that could not be read, or has no name, is left out (the page shows the short id).
     public var names: [AccountAddress: String]?
+    /// For a page view (`page.view`): each of its reads, in the order its body lists them.
+    public var reads: [PageReadResult]?
 
     init(receipt: Receipt, outcome: ContractOutcome) {
         self.receipt = receipt

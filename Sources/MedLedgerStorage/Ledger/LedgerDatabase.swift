@@ -161,6 +161,16 @@ public struct LedgerDatabase: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v4-audit-subjects") { db in
+            // An event may name several patients and records (a page view that showed several):
+            // the first stays in `patient` and `record`, the others are JSON arrays of strings
+            // here (NULL when there are none). Each of them is an audit_key like the first, so a
+            // patient's events and a record's trail find the event through any of them.
+            try db.execute(sql: """
+                ALTER TABLE audit_event ADD COLUMN other_patients TEXT;
+                ALTER TABLE audit_event ADD COLUMN other_records TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -47,8 +47,14 @@ extension SQLiteLedgerStore {
             conditions.append(condition)
             arguments.append(value)
         }
-        if let record = query.record { add("e.record = ?", record) }
-        if let patient = query.patient { add("e.patient = ?", patient.rawValue) }
+        // A record or patient matches wherever the event names it: first, or among the others.
+        func addNamed(_ column: String, _ others: String, _ value: String) {
+            conditions.append("(e.\(column) = ? OR EXISTS (SELECT 1 FROM json_each(e.\(others)) WHERE value = ?))")
+            arguments.append(value)
+            arguments.append(value)
+        }
+        if let record = query.record { addNamed("record", "other_records", record) }
+        if let patient = query.patient { addNamed("patient", "other_patients", patient.rawValue) }
         if let actor = query.actor { add("e.actor = ?", actor.rawValue) }
         if let action = query.action { add("e.action = ?", action) }
         if let excludeActor = query.excludeActor { add("e.actor != ?", excludeActor.rawValue) }
@@ -97,12 +103,20 @@ extension SQLiteLedgerStore {
         guard end - upto >= max(batch, 1) else { return }
         var keys: [(kind: Int, key: String, idx: Int64)] = []
         let rows = try Row.fetchCursor(
-            db.cachedStatement(sql: "SELECT idx, record, patient, actor, action FROM audit_event WHERE idx >= ? AND idx < ?"),
+            db.cachedStatement(
+                sql: "SELECT idx, record, patient, actor, action, other_records, other_patients FROM audit_event WHERE idx >= ? AND idx < ?"),
             arguments: [upto, end])
         while let row = try rows.next() {
             let idx: Int64 = row[0]
             for kind in AuditKey.Kind.allCases {
                 if let value: String = row[kind.rawValue + 1] { keys.append((kind.rawValue, value, idx)) }
+            }
+            // The further records and patients the event names, each a key of its own.
+            for (kind, position) in [(AuditKey.Kind.record, 5), (AuditKey.Kind.patient, 6)] {
+                let first: String? = row[kind.rawValue + 1]
+                for value in Set(try Self.names(row[position], index: idx)) where value != first {
+                    keys.append((kind.rawValue, value, idx))
+                }
             }
         }
         keys.sort { ($0.kind, $0.key, $0.idx) < ($1.kind, $1.key, $1.idx) }
@@ -120,9 +134,14 @@ extension SQLiteLedgerStore {
             }
             // Wrapped in a subquery: compound operators associate left, so a bare UNION ALL chain on
             // the right of EXCEPT would add its later members back.
-            let expected = "SELECT kind, key, idx FROM (" + AuditKey.Kind.allCases.map { kind in
+            let firsts = AuditKey.Kind.allCases.map { kind in
                 "SELECT \(kind.rawValue) AS kind, \(kind.column) AS key, idx FROM audit_event WHERE \(kind.column) IS NOT NULL AND idx < :upto"
-            }.joined(separator: " UNION ALL ") + ")"
+            }
+            let others = [(AuditKey.Kind.record, "other_records"), (AuditKey.Kind.patient, "other_patients")].map { kind, column in
+                "SELECT \(kind.rawValue) AS kind, j.value AS key, e.idx AS idx FROM audit_event AS e, json_each(e.\(column)) AS j "
+                    + "WHERE e.\(column) IS NOT NULL AND e.idx < :upto"
+            }
+            let expected = "SELECT kind, key, idx FROM (" + (firsts + others).joined(separator: " UNION ALL ") + ")"
             let stored = "SELECT kind, key, idx FROM audit_key"
             let beyond = "SELECT kind, key, idx FROM audit_key WHERE idx >= :upto"
             let checks = [
@@ -145,13 +164,15 @@ extension SQLiteLedgerStore {
         guard !events.isEmpty else { return }
         let insert = try db.cachedStatement(sql: """
             INSERT INTO audit_event (idx, time, action, status, outcome, message, actor, actor_role, patient, doctor,
-                auditor, record, version, break_glass) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                auditor, record, version, break_glass, other_patients, other_records)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for event in events {
             try insert.execute(arguments: [
                 Int64(event.index), event.time, event.action, event.status.rawValue, event.outcome.rawValue, event.message,
                 event.actor.rawValue, event.actorRole?.rawValue, event.patient?.rawValue, event.doctor?.rawValue,
                 event.auditor?.rawValue, event.record, event.version, event.breakGlass,
+                try namesColumn(event.otherPatients.map(\.rawValue)), try namesColumn(event.otherRecords),
             ])
         }
     }
@@ -179,8 +200,26 @@ extension SQLiteLedgerStore {
     static let eventColumns = eventColumns(prefix: "")
 
     static func eventColumns(prefix: String) -> String {
-        ["idx", "time", "action", "status", "outcome", "message", "actor", "actor_role", "patient", "doctor", "auditor", "record", "version", "break_glass"]
-            .map { prefix + $0 }.joined(separator: ", ")
+        [
+            "idx", "time", "action", "status", "outcome", "message", "actor", "actor_role", "patient", "doctor", "auditor", "record", "version",
+            "break_glass", "other_patients", "other_records",
+        ].map { prefix + $0 }.joined(separator: ", ")
+    }
+
+    /// The `other_patients` / `other_records` column of a list of names: a JSON array of strings,
+    /// NULL when empty (so events naming one patient and record are stored exactly as before).
+    static func namesColumn(_ names: [String]) throws -> String? {
+        guard !names.isEmpty else { return nil }
+        return String(decoding: try JSONEncoder().encode(names), as: UTF8.self)
+    }
+
+    /// The names a `namesColumn` value holds; empty for NULL.
+    static func names(_ column: String?, index: Int64) throws -> [String] {
+        guard let column else { return [] }
+        guard let names = try? JSONDecoder().decode([String].self, from: Data(column.utf8)) else {
+            throw LedgerStoreError.corrupt("audit event \(index) has a bad list of further patients or records")
+        }
+        return names
     }
 
     private static func event(_ row: Row) throws -> AuditEvent {
@@ -199,11 +238,16 @@ extension SQLiteLedgerStore {
             guard let parsed = Role(rawValue: text) else { throw corrupt("actor_role") }
             role = parsed
         }
+        var otherPatients: [AccountAddress] = []
+        for text in try names(row[14], index: index) {
+            guard let address = AccountAddress(text) else { throw corrupt("other_patients") }
+            otherPatients.append(address)
+        }
         return AuditEvent(
             index: UInt64(index), time: row[1], action: row[2], status: status, outcome: outcome,
             message: row[5], actor: actor, actorRole: role, patient: try address(8, "patient"),
             doctor: try address(9, "doctor"), auditor: try address(10, "auditor"), record: row[11],
-            version: row[12], breakGlass: row[13]
+            version: row[12], breakGlass: row[13], otherPatients: otherPatients, otherRecords: try names(row[15], index: index)
         )
     }
 

@@ -316,6 +316,8 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         ActionCase(ViewNames.self, .only([.patient, .secondPatient, .doctor, .auditor, .management, .pharmacist]), flagsBreakGlassUse: true) { world, _ in
             ViewNames(accounts: [world.address(.patient)])
         },
+        // A page view is every active account's; each of its reads keeps its own row (PageViewTests).
+        ActionCase(PageView.self, .only(activeAccounts)) { _, _ in PageView([ListOrganizations()]) },
         // The patient's profile: themselves, a doctor in their care (or under break-glass), and
         // holders of a grant in force; never an administrator.
         ActionCase(

@@ -22,11 +22,19 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     public var version: Int?
     /// Set for actions taken under break-glass access (and the break-glass opening itself).
     public var breakGlass: Bool
+    /// Patients besides ``patient`` the event names: a page view (`page.view`) that showed
+    /// something of several patients names each, so it is on every one's activity. Empty for
+    /// single actions; never holds ``patient`` itself.
+    public var otherPatients: [AccountAddress]
+    /// Records besides ``record`` the event names (a page view that read several), so it is on
+    /// each record's trail. Empty for single actions; never holds ``record`` itself.
+    public var otherRecords: [String]
 
     public init(
         index: UInt64, time: Int64, action: String, status: EventStatus, outcome: EventOutcome, message: String,
         actor: AccountAddress, actorRole: Role?, patient: AccountAddress? = nil, doctor: AccountAddress? = nil,
-        auditor: AccountAddress? = nil, record: String? = nil, version: Int? = nil, breakGlass: Bool = false
+        auditor: AccountAddress? = nil, record: String? = nil, version: Int? = nil, breakGlass: Bool = false,
+        otherPatients: [AccountAddress] = [], otherRecords: [String] = []
     ) {
         self.index = index
         self.time = time
@@ -42,6 +50,65 @@ public struct AuditEvent: Codable, Sendable, Equatable {
         self.record = record
         self.version = version
         self.breakGlass = breakGlass
+        self.otherPatients = otherPatients
+        self.otherRecords = otherRecords
+    }
+
+    /// Every patient the event names: ``patient`` first, then ``otherPatients``.
+    public var patients: [AccountAddress] { (patient.map { [$0] } ?? []) + otherPatients }
+    /// Every record the event names: ``record`` first, then ``otherRecords``.
+    public var records: [String] { (record.map { [$0] } ?? []) + otherRecords }
+
+    /// True when the event names `patient` (as its patient or one of its other patients).
+    public func names(patient address: AccountAddress) -> Bool { patient == address || otherPatients.contains(address) }
+    /// True when the event names `record` (as its record or one of its other records).
+    public func names(record id: String) -> Bool { record == id || otherRecords.contains(id) }
+
+    enum CodingKeys: String, CodingKey {
+        case index, time, action, status, outcome, message, actor, actorRole, patient, doctor, auditor, record, version, breakGlass
+        case otherPatients, otherRecords
+    }
+
+    /// `otherPatients` and `otherRecords` may be left out (they are empty then), so events of
+    /// single actions read and write exactly as before these fields existed.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        index = try container.decode(UInt64.self, forKey: .index)
+        time = try container.decode(Int64.self, forKey: .time)
+        action = try container.decode(String.self, forKey: .action)
+        status = try container.decode(EventStatus.self, forKey: .status)
+        outcome = try container.decode(EventOutcome.self, forKey: .outcome)
+        message = try container.decode(String.self, forKey: .message)
+        actor = try container.decode(AccountAddress.self, forKey: .actor)
+        actorRole = try container.decodeIfPresent(Role.self, forKey: .actorRole)
+        patient = try container.decodeIfPresent(AccountAddress.self, forKey: .patient)
+        doctor = try container.decodeIfPresent(AccountAddress.self, forKey: .doctor)
+        auditor = try container.decodeIfPresent(AccountAddress.self, forKey: .auditor)
+        record = try container.decodeIfPresent(String.self, forKey: .record)
+        version = try container.decodeIfPresent(Int.self, forKey: .version)
+        breakGlass = try container.decode(Bool.self, forKey: .breakGlass)
+        otherPatients = try container.decodeIfPresent([AccountAddress].self, forKey: .otherPatients) ?? []
+        otherRecords = try container.decodeIfPresent([String].self, forKey: .otherRecords) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(index, forKey: .index)
+        try container.encode(time, forKey: .time)
+        try container.encode(action, forKey: .action)
+        try container.encode(status, forKey: .status)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encode(message, forKey: .message)
+        try container.encode(actor, forKey: .actor)
+        try container.encodeIfPresent(actorRole, forKey: .actorRole)
+        try container.encodeIfPresent(patient, forKey: .patient)
+        try container.encodeIfPresent(doctor, forKey: .doctor)
+        try container.encodeIfPresent(auditor, forKey: .auditor)
+        try container.encodeIfPresent(record, forKey: .record)
+        try container.encodeIfPresent(version, forKey: .version)
+        try container.encode(breakGlass, forKey: .breakGlass)
+        if !otherPatients.isEmpty { try container.encode(otherPatients, forKey: .otherPatients) }
+        if !otherRecords.isEmpty { try container.encode(otherRecords, forKey: .otherRecords) }
     }
 }
 

@@ -1,4 +1,6 @@
-/// A filter over the audit log: every field that is set must match. Time bounds are block times
+/// A filter over the audit log: every field that is set must match. `record` and `patient` match
+/// an event that names them anywhere (``AuditEvent/names(record:)``), so a page view that showed
+/// several patients is on each one's activity. Time bounds are block times
 /// in Unix milliseconds, `from` inclusive and `to` exclusive. `breakGlass: true` selects the
 /// break-glass openings and uses that patients and auditors are alerted to. Results are in ledger
 /// order, starting after entry `after`, at most `limit`.
@@ -55,8 +57,8 @@ public struct AuditQuery: Codable, Sendable, Equatable {
 
     /// True when `event` passes every filter (ignoring paging).
     public func matches(_ event: AuditEvent) -> Bool {
-        if let record, event.record != record { return false }
-        if let patient, event.patient != patient { return false }
+        if let record, !event.names(record: record) { return false }
+        if let patient, !event.names(patient: patient) { return false }
         if let actor, event.actor != actor { return false }
         if let action, event.action != action { return false }
         if let excludeActor, event.actor == excludeActor { return false }

@@ -117,7 +117,7 @@ extension AuditEvent {
         "organization.create": "Created an organization", "organizations.list": "Listed organizations",
         "system.parameters": "Changed the system parameters", "erasure.requests.list": "Listed erasure requests",
         "directory.search": "Searched the directory", "hospital.patients": "Listed the hospital's patients",
-        "profile.names": "Read patients' names",
+        "profile.names": "Read patients' names", "page.view": "Viewed a page",
         "invitation.create": "Made a sign-up invitation", "invitation.revoke": "Withdrew a sign-up invitation",
         "invitation.accept": "Signed up with an invitation", "invitations.list": "Listed invitations",
     ]

@@ -9,7 +9,7 @@ public enum TrailReconciliation {
     /// The discrepancies found; empty when the trail tallies.
     public static func discrepancies(record: MedicalRecord, trail: [AuditEvent]) -> [String] {
         var found: [String] = []
-        let events = trail.filter { $0.record == record.id }
+        let events = trail.filter { $0.names(record: record.id) }
         let byIndex = Dictionary(events.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
         for version in record.versions {
             guard let event = byIndex[version.entry] else {

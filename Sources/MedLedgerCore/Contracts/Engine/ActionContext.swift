@@ -29,6 +29,10 @@ public struct EventFacts: Sendable, Equatable {
     public var record: String?
     public var version: Int?
     public var breakGlass = false
+    /// Patients besides ``patient`` the event names (``AuditEvent/otherPatients``).
+    public var otherPatients: [AccountAddress] = []
+    /// Records besides ``record`` the event names (``AuditEvent/otherRecords``).
+    public var otherRecords: [String] = []
     /// Names the object for the message, e.g. "record rec-1".
     public var object: String?
     /// What the node must carry out once the entry is durable; kept only when the action is allowed.

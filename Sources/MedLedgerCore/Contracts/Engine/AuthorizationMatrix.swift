@@ -243,6 +243,9 @@ public enum AuthorizationMatrix {
         // The names a reader may see are those the profile rule lets them read (``ViewProfile``);
         // patients they may not see are left out of the answer, never refused.
         ViewNames.transactionType: .only([.patient, .otherPatient, .doctor, .auditor, .hospitalManagement, .pharmacy]),
+        // A page view is open to every account; each of its reads is then decided by its own row
+        // and rule (PageView), so the row of the reads, not this one, says what a page may show.
+        PageView.transactionType: .only(active),
         // Sessions
         OpenSession.transactionType: .only(active),
         CloseSession.transactionType: .only([.patient], elsewhere: Set(Role.allCases)),

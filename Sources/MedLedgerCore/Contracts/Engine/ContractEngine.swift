@@ -19,7 +19,7 @@ public enum ContractEngine {
         QueryTrail.self, RecordTally.self, SignOffTrail.self, QueryEvents.self,
         ListRecords.self, ListAppointments.self, ListGrants.self, ListAccessRequests.self, ListAccounts.self,
         ListErasureRequests.self, ListOrganizations.self, ListInvitations.self, LookUpPatient.self, ViewProfile.self, ViewDocument.self, OpenSession.self, CloseSession.self,
-        SearchDirectory.self, ListHospitalPatients.self, ViewNames.self,
+        SearchDirectory.self, ListHospitalPatients.self, ViewNames.self, PageView.self,
     ]
 
     /// The ledger's own kinds plus every contract action.
@@ -77,11 +77,34 @@ public enum ContractEngine {
     private static func run<Action: ContractAction>(
         _ action: Action, context: ActionContext, type: String, state: inout ContractState, session: Session? = nil
     ) -> ContractOutcome {
+        let decision = decideRule(action, context: context, state: &state, session: session)
+        let outcome: EventOutcome = decision.denial == nil ? .allowed : .denied
+        let message = decision.denial.map { "Denied: " + decision.sentence + " — " + $0.reason } ?? decision.sentence
+        // Read after the action, so a registration's event carries the role it created.
+        let role = state.accounts[context.actor]?.role
+        var facts = decision.facts
+        if role == .doctor, facts.doctor == nil { facts.doctor = context.actor }
+        if role == .auditor, facts.auditor == nil { facts.auditor = context.actor }
+        if role == .patient, facts.patient == nil { facts.patient = context.actor }
+        facts.otherPatients.removeAll { $0 == facts.patient }
+        let event = AuditEvent(
+            index: context.index, time: context.time, action: type, status: Action.eventStatus, outcome: outcome,
+            message: message, actor: context.actor, actorRole: role, patient: facts.patient, doctor: facts.doctor,
+            auditor: facts.auditor, record: facts.record, version: facts.version, breakGlass: facts.breakGlass,
+            otherPatients: facts.otherPatients, otherRecords: facts.otherRecords
+        )
+        // Effects only of an allowed action: a denial changes nothing, outside the ledger too.
+        return ContractOutcome(event: event, answer: decision.answer, effects: decision.denial == nil ? decision.facts.effects : [])
+    }
+
+    /// One action decided by its whole rule: the delegation rule (for a session's key), the role
+    /// gate, the content rule and the action's own rule, in that order. A denial leaves `state` as
+    /// it was. ``run(_:context:type:state:session:)`` turns it into the action's audit event; a
+    /// page view (``PageView``) decides each of its reads with it, so every read keeps its own rule.
+    static func decideRule<Action: ContractAction>(
+        _ action: Action, context: ActionContext, state: inout ContractState, session: Session? = nil
+    ) -> RuleDecision {
         var facts = EventFacts()
-        let outcome: EventOutcome
-        let answer: QueryAnswer?
-        let message: String
-        var effects: [ContractEffect] = []
         do throws(ContractDenial) {
             if let session { try checkDelegation(session, allows: Action.self, at: context.time) }
             try checkRole(action, context: context, state: state, facts: &facts)
@@ -90,26 +113,11 @@ public enum ContractEngine {
                 facts.about(claims: claims, in: state)
                 throw denial
             }
-            answer = try action.run(state: &state, context: context, facts: &facts)
-            outcome = .allowed
-            message = sentence(Action.summary, facts: facts)
-            effects = facts.effects
+            let answer = try action.run(state: &state, context: context, facts: &facts)
+            return RuleDecision(facts: facts, answer: answer, denial: nil, sentence: sentence(Action.summary, facts: facts))
         } catch {
-            answer = nil
-            outcome = .denied
-            message = "Denied: " + sentence(Action.summary, facts: facts) + " — " + error.reason
+            return RuleDecision(facts: facts, answer: nil, denial: error, sentence: sentence(Action.summary, facts: facts))
         }
-        // Read after the action, so a registration's event carries the role it created.
-        let role = state.accounts[context.actor]?.role
-        if role == .doctor, facts.doctor == nil { facts.doctor = context.actor }
-        if role == .auditor, facts.auditor == nil { facts.auditor = context.actor }
-        if role == .patient, facts.patient == nil { facts.patient = context.actor }
-        let event = AuditEvent(
-            index: context.index, time: context.time, action: type, status: Action.eventStatus, outcome: outcome,
-            message: message, actor: context.actor, actorRole: role, patient: facts.patient, doctor: facts.doctor,
-            auditor: facts.auditor, record: facts.record, version: facts.version, breakGlass: facts.breakGlass
-        )
-        return ContractOutcome(event: event, answer: answer, effects: effects)
     }
 
     /// The delegation rule: a session key signs only what ``ContractAction/allowedForSessions``

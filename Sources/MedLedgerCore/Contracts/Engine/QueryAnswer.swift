@@ -26,6 +26,9 @@ public enum QueryAnswer: Sendable, Equatable {
     case hospitalPatients([HospitalPatient])
     /// The patients' profiles whose names the reader may see (``ViewNames``); the node adds the names.
     case names([PatientName])
+    /// A page view's reads (``PageView``), in the order the body lists them: each one's own answer,
+    /// or why its rule refused it.
+    case page([PageReadAnswer])
 }
 
 /// What a patient lookup shows hospital staff: that the patient exists, and what they granted the caller.

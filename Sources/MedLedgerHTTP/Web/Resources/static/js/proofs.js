@@ -354,7 +354,8 @@ export async function verifyBundle(bundle, logKey, onProgress = () => {}) {
     if (previous !== null && event.index <= previous) problems.push(`it is out of ledger order (after entry ${previous})`);
     previous = event.index;
     events.set(event.index, event);
-    if (event.record !== bundle.record) problems.push(`the event is about ${event.record ? "record " + event.record : "no record"}, not record ${bundle.record}`);
+    // A page view may name several records: the bundle's record as `record` or among `otherRecords`.
+    if (event.record !== bundle.record && !(event.otherRecords || []).includes(bundle.record)) problems.push(`the event is about ${event.record ? "record " + event.record : "no record"}, not record ${bundle.record}`);
     if (event.time > checkpoint.time) problems.push("the event's time is after the checkpoint's");
     try {
       if (event.index >= checkpoint.size) throw new ProofFailure(`it is beyond the checkpoint (size ${checkpoint.size})`);

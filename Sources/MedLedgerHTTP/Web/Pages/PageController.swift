@@ -52,47 +52,8 @@ struct PageController<Context: WebSessionRequestContext>: Sendable {
         }
         var outcomes: [String: SessionReader.Outcome] = [:]
         if let session, let reads = page.reads {
-            var limits: [String: Int64] = [:]
-            let answered = try await withThrowingTaskGroup(of: (String, SessionReader.Outcome).self) { group in
-                for (name, read) in reads {
-                    let body = PageSpec.fill(read.body, params: params, query: query, me: session.account) ?? .object([:])
-                    if case .int(let limit)? = body["limit"] ?? body["query"]?["limit"] { limits[name] = limit }
-                    group.addTask { (name, try await reader.read(type: read.type, body: body, session: session)) }
-                }
-                var outcomes: [(String, SessionReader.Outcome)] = []
-                for try await outcome in group { outcomes.append(outcome) }
-                return outcomes
-            }
-            if page.flags?.contains(Self.patientNamesFlag) == true {
-                let about = params["patient"].flatMap(AccountAddress.init)
-                values.names = await patientNames(in: answered.map(\.1), about: about, directory: directory, session: session)
-                // The page's own patient (a `{patient}` path parameter), for its heading.
-                if let about, let name = values.names[about] { context["patientName"] = name }
-            }
-            let now = node.clock()
-            for (name, outcome) in answered {
-                outcomes[name] = outcome
-                var value = try Self.value(of: outcome, values: values, now: now, viewer: session.account)
-                if case .answered(let result) = outcome, let error = result.contentError, var fields = value as? [String: Any] {
-                    fields["contentError"] = await reader.reportContentFailure(error, result: result, session: session)
-                    value = fields
-                }
-                // A full page of a limited list may have more after it: say so, with where to go on.
-                if var list = value as? [String: Any], let items = list["items"] as? [[String: Any]], let limit = limits[name],
-                    items.count >= limit
-                {
-                    list["more"] = true
-                    if let last = items.last?["index"] as? Int { list["nextAfter"] = last }
-                    value = list
-                }
-                if case .answered(let result) = outcome, result.events != nil, var list = value as? [String: Any],
-                    let items = list["items"] as? [[String: Any]]
-                {
-                    list["items"] = await linkJustifications(items)
-                    value = list
-                }
-                context[name] = value
-            }
+            outcomes = try await runReads(
+                reads, of: page, session: session, directory: directory, params: params, query: query, values: &values, context: &context)
         }
         for provider in page.providers ?? [] {
             context[provider] = try await self.provider(
@@ -145,33 +106,6 @@ struct PageController<Context: WebSessionRequestContext>: Sendable {
         case nil: break
         }
         return context
-    }
-
-    /// The page flag that shows patients by name: the patients the page's reads name are looked up
-    /// with one `profile.names` read, which returns only the names the reader may see.
-    static var patientNamesFlag: String { "patientNames" }
-
-    /// The names of the page's patient (`about`) and of the patients (other than the reader) that `outcomes` name, as one audited
-    /// `profile.names` read (at most ``ViewNames/accountLimit`` patients, in the order the page
-    /// lists them); empty when none, or when the read was refused.
-    func patientNames(
-        in outcomes: [SessionReader.Outcome], about: AccountAddress? = nil, directory: [AccountAddress: Account], session: WebSession
-    ) async -> [AccountAddress: String] {
-        var patients: [AccountAddress] = []
-        var seen: Set<AccountAddress> = [session.account]
-        if let about, about != session.account, directory[about]?.role == .patient {
-            patients.append(about)
-            seen.insert(about)
-        }
-        for case .answered(let result) in outcomes {
-            for patient in result.answer.map(Self.patients(in:)) ?? [] where directory[patient]?.role == .patient {
-                if seen.insert(patient).inserted { patients.append(patient) }
-            }
-        }
-        guard !patients.isEmpty else { return [:] }
-        let read = ViewNames(accounts: Array(patients.prefix(ViewNames.accountLimit)))
-        guard case .answered(let result)? = try? await reader.read(read, session: session) else { return [:] }
-        return result.names ?? [:]
     }
 
     /// The patients an answer names, in its order.
@@ -280,8 +214,8 @@ struct PageController<Context: WebSessionRequestContext>: Sendable {
     }
 
     /// The patient's pending access requests from the page's `requests` read, each with the reason
-    /// its sender wrote (`reason`: a ``ContentDisplay`` context, or `reasonDenied`): one audited
-    /// `document.view` per request, so the patient decides knowing why access is asked for.
+    /// its sender wrote (`reason`: a ``ContentDisplay`` context, or `reasonDenied`): each reason is
+    /// a `document.view` read of the page view, so the patient decides knowing why access is asked for.
     func requestReasons(outcomes: [String: SessionReader.Outcome], values: TemplateValue, session: WebSession) async throws -> Any {
         guard case .answered(let result)? = outcomes["requests"], case .accessRequests(let requests)? = result.answer,
             let converted = try Self.value(of: .answered(result), values: values, now: node.clock()) as? [String: Any],
@@ -290,15 +224,17 @@ struct PageController<Context: WebSessionRequestContext>: Sendable {
         var pending: [[String: Any]] = []
         for (request, item) in zip(requests, items) where request.status == .pending && request.patient == session.account {
             var row = item
-            switch try await reader.read(ViewDocument(kind: .reason, id: request.id), session: session) {
-            case .answered(let read):
+            switch outcomes[Self.reasonReadName(request.id)] {
+            case .answered(let read)?:
                 if let error = read.contentError {
                     row["reasonDenied"] = await reader.reportContentFailure(error, result: read, session: session)
                 } else if let content = ContentDisplay.context(for: read) {
                     row["reason"] = content
                 }
-            case .refused(let why):
+            case .refused(let why)?:
                 row["reasonDenied"] = why
+            case nil:
+                row["reasonDenied"] = "The reason could not be read with this page."
             }
             pending.append(row)
         }

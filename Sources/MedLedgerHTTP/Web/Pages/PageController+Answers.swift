@@ -93,6 +93,8 @@ extension PageController {
         case .directory(let entries): try values.convert(entries)
         case .hospitalPatients(let rows): try values.convert(rows)
         case .names: try values.convert(QueryResultBody(result).names ?? [])
+        // A page view's reads are shown one by one (`PageController.runReads`), never as a whole.
+        case .page: [Any]()
         }
     }
 

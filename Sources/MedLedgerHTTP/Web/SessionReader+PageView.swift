@@ -1,0 +1,121 @@
+import Foundation
+import MedLedgerCore
+import MedLedgerNode
+
+extension SessionReader {
+    /// One read a page makes, under the name its template knows it by.
+    struct NamedRead: Sendable {
+        var name: String
+        var type: String
+        var body: JSONValue
+    }
+
+    /// The further reads a page adds once it knows what its own reads show (the names of the
+    /// patients listed, the reason of each pending request), from the answers the contracts would
+    /// give them, by read name.
+    typealias FollowUps = @Sendable ([String: QueryAnswer]) -> [NamedRead]
+
+    /// Runs a whole page view as ONE ledger entry (`page.view`) signed with the session key, and
+    /// spends one unit of the session key's `queries` budget for it (over it,
+    /// ``RateLimitedError`` is thrown and nothing is read).
+    ///
+    /// The contracts are asked first, on the current state and without sequencing anything
+    /// (``LedgerNode/preview(_:)``): reads they would refuse are left out of the entry — a page never
+    /// puts an attempt on the ledger nobody made — and answered with the plain reason
+    /// (``DenialText``). `followUps` then adds its reads, decided the same way, and the remaining
+    /// reads are sequenced together. A read whose body is not valid is answered with the reason.
+    /// Returns every read's outcome by name, follow-ups included.
+    func readPage(_ reads: [NamedRead], session: WebSession, followUps: FollowUps? = nil) async throws -> [String: Outcome] {
+        guard !reads.isEmpty else { return [:] }
+        try await limits.admit(.queries, key: session.sessionAddress, accounts: [session.account])
+        var outcomes: [String: Outcome] = [:]
+        var pending = try await screened(reads, session: session, outcomes: &outcomes)
+        if let followUps, !pending.isEmpty {
+            let previewed = try await allowedByPreview(pending, session: session, outcomes: &outcomes)
+            pending = previewed.reads
+            let added = followUps(previewed.answers).filter { outcomes[$0.name] == nil && !pending.map(\.name).contains($0.name) }
+            pending += try await screened(Array(added.prefix(PageView.readLimit - pending.count)), session: session, outcomes: &outcomes)
+        }
+        // A read allowed a moment ago may be refused now (a grant ended): decide again until the
+        // entry holds only reads the contracts allow.
+        for _ in 0..<3 where !pending.isEmpty {
+            let previewed = try await allowedByPreview(pending, session: session, outcomes: &outcomes)
+            let unchanged = previewed.reads.count == pending.count
+            pending = previewed.reads
+            if unchanged { break }
+        }
+        guard !pending.isEmpty else { return outcomes }
+        let transaction = try node.verify(try envelope(pending, session: session))
+        do {
+            let result = try await node.query(verified: transaction)
+            for (read, part) in zip(pending, result.reads ?? []) {
+                switch part {
+                case .answered(let answered): outcomes[read.name] = .answered(answered)
+                case .refused(let reason): outcomes[read.name] = .refused(DenialText.plain(reason))
+                }
+            }
+        } catch QueryError.denied(let receipt) {
+            let message = DenialText.plain(receipt.contract?.event.message ?? "Denied.")
+            for read in pending { outcomes[read.name] = .refused(message) }
+        }
+        return outcomes
+    }
+
+    /// The page view's envelope: `{"reads": [{"type": …, "body": …}, …]}`, signed with the session key.
+    private func envelope(_ reads: [NamedRead], session: WebSession) throws -> [UInt8] {
+        let body = JSONValue.object(["reads": .array(reads.map { .object(["type": .string($0.type), "body": $0.body]) })])
+        return try EnvelopeSigner(key: session.key, origin: node.origin).sign(type: PageView.transactionType, body: body, expires: node.clock() + 60_000)
+    }
+
+    /// The reads whose bodies are valid on their own (at most ``PageView/readLimit``); the others
+    /// get the reason in `outcomes`. One signature check covers the usual case where all are valid.
+    private func screened(_ reads: [NamedRead], session: WebSession, outcomes: inout [String: Outcome]) async throws -> [NamedRead] {
+        guard !reads.isEmpty else { return [] }
+        var valid: [NamedRead] = []
+        if reads.count <= PageView.readLimit, (try? node.verify(try envelope(reads, session: session))) != nil { return reads }
+        for read in reads {
+            do {
+                _ = try node.verify(try EnvelopeSigner(key: session.key, origin: node.origin).sign(
+                    type: read.type, body: read.body, expires: node.clock() + 60_000))
+                if valid.count < PageView.readLimit {
+                    valid.append(read)
+                } else {
+                    outcomes[read.name] = .refused("This page makes more reads than one page view may hold.")
+                }
+            } catch let error as EnvelopeError {
+                outcomes[read.name] = .refused(error.description)
+            }
+        }
+        return valid
+    }
+
+    /// The reads the contracts would allow now, with their answers by name; refused ones get the
+    /// plain reason in `outcomes`.
+    private func allowedByPreview(
+        _ reads: [NamedRead], session: WebSession, outcomes: inout [String: Outcome]
+    ) async throws -> (reads: [NamedRead], answers: [String: QueryAnswer]) {
+        let preview = await node.preview(try node.verify(try envelope(reads, session: session)))
+        guard let preview else { return (reads, [:]) }
+        guard case .page(let parts)? = preview.answer else {
+            // Every read was refused; a page view denied as a whole gives only the first reason,
+            // so each read is asked alone for its own.
+            for read in reads {
+                let alone = await node.preview(try node.verify(try envelope([read], session: session)))
+                outcomes[read.name] = .refused(DenialText.plain(alone?.event.message ?? preview.event.message))
+            }
+            return ([], [:])
+        }
+        var allowed: [NamedRead] = []
+        var answers: [String: QueryAnswer] = [:]
+        for (read, part) in zip(reads, parts) {
+            switch part {
+            case .answered(let answer):
+                allowed.append(read)
+                answers[read.name] = answer
+            case .refused(let reason):
+                outcomes[read.name] = .refused(DenialText.plain(reason))
+            }
+        }
+        return (allowed, answers)
+    }
+}
