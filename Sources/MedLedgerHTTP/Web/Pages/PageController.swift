@@ -15,6 +15,8 @@ struct PageController<Context: WebSessionRequestContext>: Sendable {
     let logger: Logger
     /// The budgets page reads spend (per session key).
     var limits: RequestLimits = .unlimited
+    /// Signed-out views of pages that show only the ledger, per tree size.
+    let rendered = RenderedPageCache()
 
     var reader: SessionReader { SessionReader(node: node, limits: limits) }
 
@@ -39,6 +41,12 @@ struct PageController<Context: WebSessionRequestContext>: Sendable {
         guard page.isPublic || session != nil else {
             return WebAuthentication.loginRedirect(request)
         }
+        // A signed-out view of a page that shows only the ledger is the same for everyone until
+        // the next block.
+        let providers = page.providers ?? []
+        let cacheKey = session == nil && page.reads == nil && !providers.isEmpty && providers.allSatisfy(\.showsOnlyTheLedger) ? request.uri.description : nil
+        let size = node.size
+        if let cacheKey, let html = rendered.html(for: cacheKey, size: size) { return PageRenderer.response(html) }
         let directory = await node.accounts()
         var values = TemplateValue(accounts: directory)
         var context = try await baseContext(page: page, session: session, directory: directory, params: params, query: query, path: request.uri.path)
@@ -60,7 +68,9 @@ struct PageController<Context: WebSessionRequestContext>: Sendable {
                 provider, session: session, directory: directory, params: params, query: query, outcomes: outcomes, values: values
             )
         }
-        return renderer.render(page.template, context: context)
+        let html = renderer.html(page.template, context: context)
+        if let cacheKey { rendered.store(html, for: cacheKey, size: size) }
+        return PageRenderer.response(html)
     }
 
     /// What every template gets.

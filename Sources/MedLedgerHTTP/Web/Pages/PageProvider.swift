@@ -24,6 +24,15 @@ enum PageProvider: String, Decodable, Sendable, CaseIterable {
     case explorer
     /// One log entry, for the explorer's entry page.
     case entry
+
+    /// True when what the provider shows changes only with a new ledger entry and is the same for
+    /// every signed-out visitor, so the page may be kept rendered per tree size.
+    var showsOnlyTheLedger: Bool {
+        switch self {
+        case .explorer, .entry: true
+        default: false
+        }
+    }
 }
 
 extension Dictionary where Key == String {

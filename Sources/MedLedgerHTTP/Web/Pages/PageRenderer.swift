@@ -12,13 +12,18 @@ struct PageRenderer: Sendable {
     }
 
     func render(_ template: String, context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        Self.response(html(template, context: context), status: status)
+    }
+
+    /// The page's HTML; the error page's when the template cannot be rendered.
+    func html(_ template: String, context: [String: Any]) -> ByteBuffer {
         let html = library.render(context, withTemplate: template)
             ?? library.render(["message": "This page could not be shown.", "title": "Error"], withTemplate: "error")
             ?? "<!doctype html><title>Error</title><p>This page could not be shown.</p>"
-        return Response(
-            status: status,
-            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: html))
-        )
+        return ByteBuffer(string: html)
+    }
+
+    static func response(_ html: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: html))
     }
 }
