@@ -29,23 +29,26 @@ extension SessionReader {
         guard !reads.isEmpty else { return [:] }
         try await limits.admit(.queries, key: session.sessionAddress, accounts: [session.account])
         var outcomes: [String: Outcome] = [:]
-        var pending = try await screened(reads, session: session, outcomes: &outcomes)
+        // Each set of reads is signed and verified once: the screening, the previews and the
+        // entry itself share the transaction while the set is unchanged.
+        let signed = SignedReadSets(reader: self, session: session)
+        var pending = try await screened(reads, signed: signed, outcomes: &outcomes)
         if let followUps, !pending.isEmpty {
-            let previewed = try await allowedByPreview(pending, session: session, outcomes: &outcomes)
+            let previewed = try await allowedByPreview(pending, signed: signed, outcomes: &outcomes)
             pending = previewed.reads
             let added = followUps(previewed.answers).filter { outcomes[$0.name] == nil && !pending.map(\.name).contains($0.name) }
-            pending += try await screened(Array(added.prefix(PageView.readLimit - pending.count)), session: session, outcomes: &outcomes)
+            pending = try await screened(Array((pending + added).prefix(PageView.readLimit)), signed: signed, outcomes: &outcomes)
         }
         // A read allowed a moment ago may be refused now (a grant ended): decide again until the
         // entry holds only reads the contracts allow.
         for _ in 0..<3 where !pending.isEmpty {
-            let previewed = try await allowedByPreview(pending, session: session, outcomes: &outcomes)
+            let previewed = try await allowedByPreview(pending, signed: signed, outcomes: &outcomes)
             let unchanged = previewed.reads.count == pending.count
             pending = previewed.reads
             if unchanged { break }
         }
         guard !pending.isEmpty else { return outcomes }
-        let transaction = try node.verify(try envelope(pending, session: session))
+        let transaction = try signed.transaction(for: pending)
         do {
             let result = try await node.query(verified: transaction)
             for (read, part) in zip(pending, result.reads ?? []) {
@@ -61,18 +64,41 @@ extension SessionReader {
         return outcomes
     }
 
+    /// The page view transactions of one `readPage`, by the names of the reads they hold (a page's
+    /// read names are unique and their bodies fixed for the view).
+    final class SignedReadSets {
+        let reader: SessionReader
+        let session: WebSession
+        private var verified: [[String]: VerifiedTransaction] = [:]
+
+        init(reader: SessionReader, session: WebSession) {
+            self.reader = reader
+            self.session = session
+        }
+
+        /// The signed and verified page view of `reads`; throws ``EnvelopeError`` when a body is not valid.
+        func transaction(for reads: [NamedRead]) throws -> VerifiedTransaction {
+            let key = reads.map(\.name)
+            if let known = verified[key] { return known }
+            let transaction = try reader.node.verify(try reader.envelope(reads, session: session))
+            verified[key] = transaction
+            return transaction
+        }
+    }
+
     /// The page view's envelope: `{"reads": [{"type": …, "body": …}, …]}`, signed with the session key.
-    private func envelope(_ reads: [NamedRead], session: WebSession) throws -> [UInt8] {
+    fileprivate func envelope(_ reads: [NamedRead], session: WebSession) throws -> [UInt8] {
         let body = JSONValue.object(["reads": .array(reads.map { .object(["type": .string($0.type), "body": $0.body]) })])
         return try EnvelopeSigner(key: session.key, origin: node.origin).sign(type: PageView.transactionType, body: body, expires: node.clock() + 60_000)
     }
 
     /// The reads whose bodies are valid on their own (at most ``PageView/readLimit``); the others
     /// get the reason in `outcomes`. One signature check covers the usual case where all are valid.
-    private func screened(_ reads: [NamedRead], session: WebSession, outcomes: inout [String: Outcome]) async throws -> [NamedRead] {
+    private func screened(_ reads: [NamedRead], signed: SignedReadSets, outcomes: inout [String: Outcome]) async throws -> [NamedRead] {
         guard !reads.isEmpty else { return [] }
+        let session = signed.session
         var valid: [NamedRead] = []
-        if reads.count <= PageView.readLimit, (try? node.verify(try envelope(reads, session: session))) != nil { return reads }
+        if reads.count <= PageView.readLimit, (try? signed.transaction(for: reads)) != nil { return reads }
         for read in reads {
             do {
                 _ = try node.verify(try EnvelopeSigner(key: session.key, origin: node.origin).sign(
@@ -92,9 +118,10 @@ extension SessionReader {
     /// The reads the contracts would allow now, with their answers by name; refused ones get the
     /// plain reason in `outcomes`.
     private func allowedByPreview(
-        _ reads: [NamedRead], session: WebSession, outcomes: inout [String: Outcome]
+        _ reads: [NamedRead], signed: SignedReadSets, outcomes: inout [String: Outcome]
     ) async throws -> (reads: [NamedRead], answers: [String: QueryAnswer]) {
-        let preview = await node.preview(try node.verify(try envelope(reads, session: session)))
+        let session = signed.session
+        let preview = await node.preview(try signed.transaction(for: reads))
         guard let preview else { return (reads, [:]) }
         guard case .page(let parts)? = preview.answer else {
             // Every read was refused; a page view denied as a whole gives only the first reason,
