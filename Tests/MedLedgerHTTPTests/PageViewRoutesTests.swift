@@ -132,6 +132,10 @@ struct PageViewRoutesTests {
                 #expect(activity.contains("Viewed a page"), "\(user.credential.username)")
                 let theirs = try await cast.fixture.ledger.store.events(AuditQuery(patient: user.signer.address))
                 #expect(theirs.contains(event))
+                // Each patient sees who saw them, never who else was on the doctor's screen.
+                let other = user.signer.address == cast.patient.signer.address ? cast.second : cast.patient
+                #expect(!activity.contains(other.signer.address.rawValue), "\(user.credential.username)")
+                #expect(!activity.contains(other.credential.username == "pat" ? "Pat Patient" : "Sam Second"))
             }
         }
     }

@@ -9,7 +9,9 @@ extension LedgerNode {
         var result = result
         switch result.answer {
         case .events(let query)?:
-            result.events = try await store.events(query)
+            let events = try await store.events(query)
+            let reader = result.event.actor
+            result.events = await sequencer.read { $0.eventsShown(events, query: query, to: reader) }
         case .names(let profiles)?:
             result.names = loadContent ? await names(in: profiles) : [:]
         case .page(let answers)?:

@@ -23,3 +23,15 @@ extension ContractState {
         return (disclosure, basis == .breakGlass)
     }
 }
+
+extension ContractState {
+    /// The events an events read returns, as `reader` is shown them: about one patient (the query's
+    /// patient, or its record's), each event another account made shows only that patient
+    /// (``AuditEvent/disclosed(about:)``). System administrators, and readers of their own actions,
+    /// see events whole.
+    public func eventsShown(_ events: [AuditEvent], query: AuditQuery, to reader: AccountAddress) -> [AuditEvent] {
+        if accounts[reader]?.isSystemAdmin == true { return events }
+        guard let patient = query.patient ?? query.record.flatMap({ records[$0]?.patient }) else { return events }
+        return events.map { $0.actor == reader ? $0 : $0.disclosed(about: patient) }
+    }
+}
