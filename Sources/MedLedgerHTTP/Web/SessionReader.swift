@@ -15,11 +15,6 @@ struct SessionReader: Sendable {
         case refused(String)
     }
 
-    func read(type: String, body: JSONValue, session: WebSession) async throws -> Outcome {
-        try await limits.admit(.queries, key: session.sessionAddress, accounts: [session.account])
-        return try await run(try EnvelopeSigner(key: session.key, origin: node.origin).sign(type: type, body: body, expires: node.clock() + 60_000))
-    }
-
     /// Runs one read; with `loadContent` false a record read only decides (the caller streams the
     /// content with ``LedgerNode/openContent(of:)``).
     func read(_ body: some TransactionBody, session: WebSession, loadContent: Bool = true) async throws -> Outcome {
