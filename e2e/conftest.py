@@ -31,3 +31,12 @@ def chromium():
 
     with browser() as instance:
         yield instance
+
+
+@pytest.fixture
+def findings():
+    """What a browser test's page checks find (axe, markup hygiene), checked at its end. A module
+    may define its own, such as one collection for the whole module."""
+    from test_web_roles import Findings
+
+    return Findings()

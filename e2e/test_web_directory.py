@@ -25,7 +25,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import PHONE, WIDE, WebNode, screenshots
-from test_web_roles import DOCTOR_NAME, Findings, Visitor, shoot_both_widths, assert_pages_clean, signing_form, visitors  # noqa: F401 (fixture)
+from test_web_roles import DOCTOR_NAME, Visitor, shoot_both_widths, assert_pages_clean, signing_form, visitors  # noqa: F401 (fixture)
 
 SHOTS = Path(__file__).resolve().parent / "artifacts" / "directory"
 SHORT_ID = re.compile(r"^ml[0-9a-f]{4}…[0-9a-f]{4}$")
@@ -40,10 +40,6 @@ def node(tmp_path_factory):
     with WebNode(tmp_path_factory.mktemp("directory") / "data") as running:
         yield running
 
-
-@pytest.fixture
-def findings():
-    return Findings()
 
 
 def both_widths(visitor: Visitor, name: str) -> None:

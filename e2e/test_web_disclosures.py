@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 
 from browser_support import PHONE, WIDE, WebNode, screenshots
 from test_web_pages import refused_attempt
-from test_web_roles import DOCTOR_NAME, Findings, Visitor, assert_pages_clean
+from test_web_roles import DOCTOR_NAME, Visitor, assert_pages_clean
 
 SHOTS = Path(__file__).resolve().parent / "artifacts" / "disclosures"
 
@@ -38,10 +38,6 @@ def node(tmp_path_factory):
     with WebNode(tmp_path_factory.mktemp("disclosures") / "data") as running:
         yield running
 
-
-@pytest.fixture
-def findings():
-    return Findings()
 
 
 def shoot(page, name: str) -> None:

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from browser_support import WebNode
 from medledger_client import binary
-from test_web_roles import Findings, Visitor, assert_pages_clean
+from test_web_roles import Visitor, assert_pages_clean
 from unixfs_reference import kubo_cid
 
 FILE_NAME = "Lab results — März.pdf"
@@ -39,10 +39,6 @@ def node(tmp_path_factory):
     with WebNode(tmp_path_factory.mktemp("files") / "data") as running:
         yield running
 
-
-@pytest.fixture
-def findings():
-    return Findings()
 
 
 def add_file(patient: Visitor, path: Path) -> str:

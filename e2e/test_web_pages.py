@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import PHONE, WIDE, WebNode, screenshots
-from test_web_roles import DOCTOR_NAME, PASSWORDS, Findings, Visitor, shoot_both_widths, assert_pages_clean, signing_form, visitors  # noqa: F401 (fixture)
+from test_web_roles import DOCTOR_NAME, PASSWORDS, Visitor, shoot_both_widths, assert_pages_clean, signing_form, visitors  # noqa: F401 (fixture)
 
 SHOTS = Path(__file__).resolve().parent / "artifacts" / "pages"
 ROLE_WORDS = {"Administrator", "Patient", "Doctor", "Auditor", "Hospital management", "Pharmacy"}
@@ -37,10 +37,6 @@ def node(tmp_path_factory):
     with WebNode(tmp_path_factory.mktemp("pages") / "data") as running:
         yield running
 
-
-@pytest.fixture
-def findings():
-    return Findings()
 
 
 def both_widths(visitor: Visitor, name: str) -> None:

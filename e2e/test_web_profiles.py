@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_support import WebNode, screenshots
-from test_web_roles import Findings, Visitor, shoot_both_widths, assert_pages_clean, visitors  # noqa: F401 (fixture)
+from test_web_roles import Visitor, shoot_both_widths, assert_pages_clean, visitors  # noqa: F401 (fixture)
 
 SHOTS = Path(__file__).resolve().parent / "artifacts" / "profiles"
 BIRTH_DATE = "1985-04-12"   # pat.demo's date of birth in the demo profile (DemoSeed)
@@ -39,10 +39,6 @@ def node(tmp_path_factory):
     with WebNode(tmp_path_factory.mktemp("profiles") / "data") as running:
         yield running
 
-
-@pytest.fixture
-def findings():
-    return Findings()
 
 
 def age_today(born: str) -> int:
