@@ -113,6 +113,18 @@ struct PageViewRoutesTests {
         }
     }
 
+    @Test("a print page is one entry of its own kind, so the trail says the record was printed")
+    func printPageKeepsItsAction() async throws {
+        let cast = try await Cast.make()
+        try await cast.fixture.app.test(.router) { client in
+            let cookie = try await cast.signIn(client, cast.patient)
+            let (page, events) = try await cast.view(client, "/records/\(Cast.record)/print", cookie: cookie)
+            #expect(events.map(\.action) == [PrintRecord.transactionType])
+            #expect(events.first?.status == .printed && events.first?.record == Cast.record)
+            #expect(!page.contains("could not"))
+        }
+    }
+
     @Test("the doctor's patients page is one entry naming both patients; each patient's activity shows it")
     func doctorPatientsAndActivity() async throws {
         let cast = try await Cast.make()

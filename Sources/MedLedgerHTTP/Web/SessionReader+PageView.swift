@@ -51,6 +51,10 @@ extension SessionReader {
         let transaction = try signed.transaction(for: pending)
         do {
             let result = try await node.query(verified: transaction)
+            if let read = Self.standalone(pending) {
+                outcomes[read.name] = .answered(result)
+                return outcomes
+            }
             for (read, part) in zip(pending, result.reads ?? []) {
                 switch part {
                 case .answered(let answered): outcomes[read.name] = .answered(answered)
@@ -86,10 +90,22 @@ extension SessionReader {
         }
     }
 
-    /// The page view's envelope: `{"reads": [{"type": …, "body": …}, …]}`, signed with the session key.
+    /// The page view's envelope: `{"reads": [{"type": …, "body": …}, …]}`, signed with the session
+    /// key; a page's only read that a page view may not hold (a print, a copy) is signed as itself,
+    /// so its entry says what was done.
     fileprivate func envelope(_ reads: [NamedRead], session: WebSession) throws -> [UInt8] {
+        let signer = EnvelopeSigner(key: session.key, origin: node.origin)
+        if let read = Self.standalone(reads) {
+            return try signer.sign(type: read.type, body: read.body, expires: node.clock() + 60_000)
+        }
         let body = JSONValue.object(["reads": .array(reads.map { .object(["type": .string($0.type), "body": $0.body]) })])
-        return try EnvelopeSigner(key: session.key, origin: node.origin).sign(type: PageView.transactionType, body: body, expires: node.clock() + 60_000)
+        return try signer.sign(type: PageView.transactionType, body: body, expires: node.clock() + 60_000)
+    }
+
+    /// The page's one read when it is not one a page view may hold (``PageRead/mayHold(_:)``).
+    static func standalone(_ reads: [NamedRead]) -> NamedRead? {
+        guard reads.count == 1, let read = reads.first, !PageRead.mayHold(read.type) else { return nil }
+        return read
     }
 
     /// The reads whose bodies are valid on their own (at most ``PageView/readLimit``); the others
@@ -123,6 +139,13 @@ extension SessionReader {
         let session = signed.session
         let preview = await node.preview(try signed.transaction(for: reads))
         guard let preview else { return (reads, [:]) }
+        if let read = Self.standalone(reads) {
+            guard preview.allowed else {
+                outcomes[read.name] = .refused(DenialText.plain(preview.event.message))
+                return ([], [:])
+            }
+            return ([read], preview.answer.map { [read.name: $0] } ?? [:])
+        }
         guard case .page(let parts)? = preview.answer else {
             // Every read was refused; a page view denied as a whole gives only the first reason,
             // so each read is asked alone for its own.

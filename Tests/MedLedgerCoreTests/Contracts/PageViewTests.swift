@@ -158,8 +158,11 @@ struct PageViewTests {
         }
     }
 
-    @Test("a read type that is unknown, a write or another page view cannot be part of a page view", arguments: [
+    @Test("a read type that is unknown, a write, a print, copy or download, or another page view cannot be part of a page view", arguments: [
         #"{"reads":[{"type":"record.teleport","body":{}}]}"#,
+        #"{"reads":[{"type":"record.print","body":{"record":"r-1"}}]}"#,
+        #"{"reads":[{"type":"record.copy","body":{"record":"r-1"}}]}"#,
+        #"{"reads":[{"type":"record.download","body":{"record":"r-1"}}]}"#,
         #"{"reads":[{"type":"grant.revoke","body":{"grant":"g-1"}}]}"#,
         #"{"reads":[{"type":"page.view","body":{"reads":[{"type":"grants.list","body":{}}]}}]}"#,
         #"{"reads":[{"type":"grants.list","body":{},"extra":1}]}"#,

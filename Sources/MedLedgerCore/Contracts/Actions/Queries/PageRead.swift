@@ -10,10 +10,16 @@ public struct PageRead: Codable, Sendable {
     /// The read's transaction type, e.g. `record.view`.
     public var type: String { Swift.type(of: action).transactionType }
 
-    /// The read actions a page view may hold: every read except a page view itself (no nesting).
+    /// The read actions a page view may hold: views and queries, except a page view itself (no
+    /// nesting). Printing, copying and downloading keep an entry of their own, so a trail says a
+    /// record was printed, not only that a page was viewed.
     static let readableTypes: [String: any ContractAction.Type] = Dictionary(
-        ContractEngine.actions.filter { $0.isRead && $0.transactionType != PageView.transactionType }.map { ($0.transactionType, $0) },
+        ContractEngine.actions.filter { [.viewed, .queried].contains($0.eventStatus) && $0.transactionType != PageView.transactionType }
+            .map { ($0.transactionType, $0) },
         uniquingKeysWith: { first, _ in first })
+
+    /// Whether a page view may hold a read of this type.
+    public static func mayHold(_ type: String) -> Bool { readableTypes[type] != nil }
 
     enum CodingKeys: String, CodingKey {
         case type, body
@@ -23,7 +29,9 @@ public struct PageRead: Codable, Sendable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let type = try container.decode(String.self, forKey: .type)
         guard let actionType = Self.readableTypes[type] else {
-            let why = type == PageView.transactionType ? "a page view cannot hold another page view" : "\(type) is not a read a page view may hold"
+            let why =
+                type == PageView.transactionType
+                ? "a page view cannot hold another page view" : "\(type) is not a view or query a page view may hold"
             throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: why)
         }
         action = try actionType.init(from: container.superDecoder(forKey: .body))
