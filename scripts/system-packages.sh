@@ -7,6 +7,11 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install o
 installed libsqlite3-dev || missing+=(libsqlite3-dev)
 # A venv for the end-to-end tests needs ensurepip; Debian's python3 gets it from python3-venv.
 python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
+# The scale-out tests start throwaway PostgreSQL clusters (scripts/postgres-cluster); Debian's
+# package brings initdb, pg_ctl and the server. MEDLEDGER_SKIP_POSTGRES=1 leaves it out (run-demo).
+if [ "${MEDLEDGER_SKIP_POSTGRES:-0}" != 1 ]; then
+  installed postgresql || missing+=(postgresql)
+fi
 # The browser tests drive Debian's Chromium through Playwright (Playwright's own download is not used).
 if [ "${MEDLEDGER_SKIP_BROWSER:-0}" != 1 ]; then
   installed chromium || missing+=(chromium)

@@ -51,12 +51,16 @@ public enum LedgerStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     case missingHash(TreeNodeID)
     case corrupt(String)
     case replayedNonce
+    /// The writer no longer holds the sequencer lease of a shared store (``SharedLedgerStore``):
+    /// another node sequences now, and nothing of the block was written.
+    case fenced
 
     public var description: String {
         switch self {
         case .missingHash(let id): "tree hash \(id) is missing"
         case .corrupt(let what): "stored data is corrupt: \(what)"
         case .replayedNonce: "a nonce was already used"
+        case .fenced: "this node no longer holds the sequencer lease"
         }
     }
 }

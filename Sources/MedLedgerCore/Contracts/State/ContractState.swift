@@ -61,6 +61,14 @@ public struct ContractState: Sendable, Equatable {
         changed = []
     }
 
+    /// Applies objects that blocks sequenced elsewhere changed (a node following a shared store,
+    /// ``SharedLedgerStore/changes(after:)``), in creation order as ``init(objects:)`` does, so the
+    /// state and its indexes end as the sequencer's are.
+    public mutating func follow(_ objects: [StateObject]) {
+        for object in objects.sorted(by: { ($0.createdAt, $0.key) < ($1.createdAt, $1.key) }) { apply(object) }
+        changed = []
+    }
+
     public static func == (lhs: ContractState, rhs: ContractState) -> Bool {
         lhs.accounts == rhs.accounts && lhs.organizations == rhs.organizations && lhs.grants == rhs.grants
             && lhs.accessRequests == rhs.accessRequests && lhs.appointments == rhs.appointments

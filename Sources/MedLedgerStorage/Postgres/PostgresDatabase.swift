@@ -1,0 +1,164 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A PostgreSQL database shared by every node of a scaled-out MedLedger: one `PostgresClient`
+/// (postgres-nio's connection pool), migrated on open.
+///
+/// The client only works while ``run()`` runs; ``with(_:logger:_:)`` runs it beside a body and
+/// stops it after, which is how every command uses it. Shipped migrations are never edited;
+/// schema changes are new migrations (``PostgresMigrations``).
+public struct PostgresDatabase: Sendable {
+    public let client: PostgresClient
+    let logger: Logger
+
+    public init(configuration: PostgresStoreConfiguration, logger: Logger) {
+        self.client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    /// Runs the connection pool until the surrounding task is cancelled.
+    public func run() async {
+        await client.run()
+    }
+
+    /// Opens the database, applies pending migrations, runs `body`, and stops the pool.
+    public static func with<T: Sendable>(
+        _ configuration: PostgresStoreConfiguration, logger: Logger, _ body: (PostgresDatabase) async throws -> T
+    ) async throws -> T {
+        let database = PostgresDatabase(configuration: configuration, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await database.run() }
+            defer { group.cancelAll() }
+            try await database.migrate()
+            return try await body(database)
+        }
+    }
+
+    /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock
+    /// so nodes starting together migrate once.
+    public func migrate() async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresMigrations.lockKey))", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS medledger_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                logger: logger)
+            var applied = Set<String>()
+            for try await name in try await connection.query("SELECT name FROM medledger_migration", logger: logger).decode(String.self) {
+                applied.insert(name)
+            }
+            for migration in PostgresMigrations.all where !applied.contains(migration.name) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO medledger_migration (name) VALUES (\(migration.name))", logger: logger)
+                logger.notice("applied PostgreSQL migration", metadata: ["migration": "\(migration.name)"])
+            }
+        }
+    }
+}
+
+/// One versioned schema change: SQL statements run in order in one transaction.
+public struct PostgresMigration: Sendable {
+    public let name: String
+    public let statements: [String]
+
+    public init(_ name: String, _ statements: [String]) {
+        self.name = name
+        self.statements = statements
+    }
+}
+
+/// Every migration, in the order they apply. Names sort in that order too.
+enum PostgresMigrations {
+    /// The advisory lock key migrations hold (any fixed number; "MLmigr" in ASCII).
+    static let lockKey: Int64 = 0x4D4C_6D69_6772
+
+    static var all: [PostgresMigration] {
+        PostgresLedgerSchema.migrations + PostgresWebStateSchema.migrations
+    }
+}
+
+/// How to reach the database: `--store postgres://user@host:port/database?sslmode=…`, the password
+/// from `MEDLEDGER_PG_PASSWORD` or `--store-password-file` (never in the URL, which shows in
+/// process lists and logs).
+public struct PostgresStoreConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String?
+    public var database: String
+    public var tls: TLSMode
+    /// Connections this node's pool opens at most.
+    public var maximumConnections: Int = 32
+
+    public enum TLSMode: String, Sendable {
+        /// `sslmode=disable`: plain TCP (loopback or a private network only).
+        case disable
+        /// `sslmode=prefer` (the default): TLS when the server offers it.
+        case prefer
+        /// `sslmode=require`: TLS or no connection, certificate checked against the system's trust roots.
+        case require
+    }
+
+    /// Parses `postgres://` or `postgresql://` URLs. A password inside the URL is refused.
+    public init(url text: String, password: String?) throws {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+            ["postgres", "postgresql"].contains(scheme)
+        else { throw PostgresStoreError.badURL("it must start with postgres:// or postgresql://") }
+        guard components.password == nil else {
+            throw PostgresStoreError.badURL("put the password in MEDLEDGER_PG_PASSWORD or --store-password-file, not in the URL")
+        }
+        guard let host = components.host, !host.isEmpty else { throw PostgresStoreError.badURL("it names no host") }
+        let port = components.port ?? 5432
+        guard (1...65_535).contains(port) else { throw PostgresStoreError.badURL("the port must be 1 to 65535") }
+        let database = String(components.path.drop(while: { $0 == "/" }))
+        guard !database.isEmpty, !database.contains("/") else { throw PostgresStoreError.badURL("it names no database (postgres://user@host/DATABASE)") }
+        var tls = TLSMode.prefer
+        for item in components.queryItems ?? [] {
+            switch item.name {
+            case "sslmode":
+                guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
+                    throw PostgresStoreError.badURL("sslmode must be disable, prefer or require")
+                }
+                tls = mode
+            default:
+                throw PostgresStoreError.badURL("unknown parameter \(item.name); only sslmode is understood")
+            }
+        }
+        self.host = host
+        self.port = port
+        self.username = components.user ?? "medledger"
+        self.password = password
+        self.database = database
+        self.tls = tls
+    }
+
+    var client: PostgresClient.Configuration {
+        let tlsConfiguration: PostgresClient.Configuration.TLS
+        switch tls {
+        case .disable: tlsConfiguration = .disable
+        case .prefer: tlsConfiguration = .prefer(.makeClientConfiguration())
+        case .require: tlsConfiguration = .require(.makeClientConfiguration())
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tlsConfiguration)
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
+    /// A URL naming the same database (without the password), for logs and messages.
+    public var displayURL: String { "postgres://\(username)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)" }
+}
+
+/// A problem with the PostgreSQL store's configuration or contents.
+public enum PostgresStoreError: Error, Sendable, CustomStringConvertible {
+    case badURL(String)
+
+    public var description: String {
+        switch self {
+        case .badURL(let why): "The --store URL is not usable: \(why)."
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/// The ledger's tables in PostgreSQL.
+enum PostgresLedgerSchema {
+    static let migrations: [PostgresMigration] = []
+}
