@@ -153,7 +153,11 @@ let package = Package(
         ),
         .target(
             name: "MedLedgerTestSupport",
-            dependencies: ["MedLedgerCore", "MedLedgerStorage", "MedLedgerNode"],
+            dependencies: [
+                "MedLedgerCore", "MedLedgerStorage", "MedLedgerNode",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/MedLedgerTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -162,6 +166,8 @@ let package = Package(
             dependencies: [
                 "MedLedgerCore", "MedLedgerStorage", "MedLedgerNode", "MedLedgerTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

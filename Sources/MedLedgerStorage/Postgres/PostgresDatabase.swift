@@ -13,7 +13,7 @@ public struct PostgresDatabase: Sendable {
     let logger: Logger
 
     public init(configuration: PostgresStoreConfiguration, logger: Logger) {
-        self.client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
+        self.client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
         self.logger = logger
     }
 
@@ -34,6 +34,9 @@ public struct PostgresDatabase: Sendable {
             return try await body(database)
         }
     }
+
+    /// The names of every migration this build knows, in order.
+    public static var migrationNames: [String] { PostgresMigrations.all.map(\.name) }
 
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock
     /// so nodes starting together migrate once.
@@ -134,7 +137,8 @@ public struct PostgresStoreConfiguration: Sendable {
         self.tls = tls
     }
 
-    var client: PostgresClient.Configuration {
+    /// The postgres-nio configuration of this database.
+    public var clientConfiguration: PostgresClient.Configuration {
         let tlsConfiguration: PostgresClient.Configuration.TLS
         switch tls {
         case .disable: tlsConfiguration = .disable
