@@ -19,6 +19,7 @@ public func buildRouter(
     router.add(middleware: SecurityHeadersMiddleware(secure: secure))
     LedgerController(node: node, witnessing: witnessing, limits: limits).addRoutes(to: router)
     QueryController(node: node, limits: limits).addRoutes(to: router)
+    ClusterController<MedLedgerRequestContext>(node: node).addRoutes(to: router)
     // Bundles are proven against the checkpoint clients trust: the witnessed one when there is one.
     let bundleCheckpoint: @Sendable () async -> SignedCheckpoint? = { witnessing?.witnessedCheckpoint ?? node.checkpoint }
     AuditController<MedLedgerRequestContext>(node: node, bundleCheckpoint: bundleCheckpoint, limits: limits).addRoutes(to: router)

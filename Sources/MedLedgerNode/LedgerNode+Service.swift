@@ -10,14 +10,20 @@ extension LedgerNode: Service {
     /// told is lost, and nothing queued is dropped.
     public func run() async throws {
         let sequencer = sequencer
+        let membership = membership
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 try? await gracefulShutdown()
                 await sequencer.close()
             }
+            // On a shared store: claim or follow the lease for as long as the write loop runs.
+            if let membership {
+                group.addTask { await membership.run(sequencer) }
+            }
             await sequencer.run()
             group.cancelAll()
         }
+        await membership?.release()
     }
 
     /// Stops taking submissions; a running ``run()`` writes what is queued and returns. Later

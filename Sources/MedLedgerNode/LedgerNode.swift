@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import MedLedgerCore
@@ -23,6 +24,10 @@ public struct LedgerNode: Sendable {
     /// Signs the entries only the node appends (recorded tally checks, operator pings) with the
     /// service key derived from the log key (``NodeServiceKey``).
     public let service: EnvelopeSigner
+    /// This node's place in a shared ledger; nil on a store of its own.
+    let membership: ClusterMembership?
+    /// Authenticates submissions other nodes of a shared ledger hand to this one.
+    let handOnKey: SymmetricKey
 
     /// Milliseconds since the Unix epoch from the system clock.
     public static let systemClock: @Sendable () -> Int64 = UnixMilliseconds.now
@@ -37,8 +42,14 @@ public struct LedgerNode: Sendable {
         limits: EnvelopeVerifier.Limits = .init(),
         maxBatch: Int = 4096,
         clock: @escaping @Sendable () -> Int64 = LedgerNode.systemClock,
-        logger: Logger = Logger(label: "medledger.node")
+        logger: Logger = Logger(label: "medledger.node"),
+        cluster: ClusterConfiguration? = nil
     ) async throws -> LedgerNode {
+        var membership: ClusterMembership?
+        if let cluster {
+            guard let shared = store as? any SharedLedgerStore else { throw LedgerNodeError.notShared }
+            membership = ClusterMembership(store: shared, configuration: cluster, logger: logger)
+        }
         let head = try await store.head()
         if let checkpoint = head.checkpoint {
             guard checkpoint.checkpoint.origin == signingKey.name, signingKey.verifierKey.hasSigned(checkpoint.note) else {
@@ -48,12 +59,14 @@ public struct LedgerNode: Sendable {
         let builder = BlockBuilder(origin: signingKey.name, signingKey: signingKey)
         let contracts = try await store.contractState()
         let sequencer = Sequencer(
-            store: store, builder: builder, head: head, contracts: contracts, clock: clock, maxBatch: maxBatch, logger: logger
+            store: store, builder: builder, head: head, contracts: contracts, clock: clock, maxBatch: maxBatch, logger: logger,
+            forwarder: cluster?.forwarder
         )
         return LedgerNode(
             store: store, verifier: EnvelopeVerifier(registry: registry, origin: signingKey.name, limits: limits),
             verifierKey: signingKey.verifierKey, sequencer: sequencer, clock: clock, blobs: blobs,
-            service: EnvelopeSigner(key: NodeServiceKey.derive(from: signingKey), origin: signingKey.name)
+            service: EnvelopeSigner(key: NodeServiceKey.derive(from: signingKey), origin: signingKey.name), membership: membership,
+            handOnKey: HandOnKey.derive(from: signingKey)
         )
     }
 
@@ -62,7 +75,8 @@ public struct LedgerNode: Sendable {
     /// shares this node's sequencer, so both write one ledger in one order.
     public func withoutContent() -> LedgerNode {
         LedgerNode(
-            store: store, verifier: verifier, verifierKey: verifierKey, sequencer: sequencer, clock: clock, blobs: nil, service: service
+            store: store, verifier: verifier, verifierKey: verifierKey, sequencer: sequencer, clock: clock, blobs: nil, service: service,
+            membership: membership, handOnKey: handOnKey
         )
     }
 
@@ -246,11 +260,14 @@ public struct LedgerNode: Sendable {
 public enum LedgerNodeError: Error, Sendable, CustomStringConvertible {
     case outOfRange
     case foreignLedger
+    /// Cluster options were given for a store that only one node can use (SQLite).
+    case notShared
 
     public var description: String {
         switch self {
         case .outOfRange: "The requested index or size is outside the published tree."
         case .foreignLedger: "The ledger's latest checkpoint was not signed by this node's key."
+        case .notShared: "Several nodes can only share a PostgreSQL store."
         }
     }
 }

@@ -23,10 +23,14 @@ struct InitCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = DataDirectory(path: data.data)
         let key = try adminKey.map(readKeyFile)
-        let (node, generated, _) = try await initialise(
-            directory, origin: origin ?? defaultOrigin(), adminKey: key, adminName: adminName,
-            logger: makeLogger("medledger.init", level: .warning)
-        )
+        guard !directory.isInitialized else { throw CLIError("\(directory.url.path) is already initialised.") }
+        try directory.create()
+        let logger = makeLogger("medledger.init", level: .warning)
+        let (node, generated) = try await withStorage(data, directory: directory, logger: logger) { storage in
+            try await initialise(
+                directory, storage: storage, origin: origin ?? defaultOrigin(), adminKey: key, adminName: adminName, logger: logger
+            )
+        }
         print("initialised \(directory.url.path)")
         print("log key: \(node.verifierKey.vkey)")
         if let generated {

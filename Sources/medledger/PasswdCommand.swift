@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import Foundation
 import MedLedgerCore
 import MedLedgerHTTP
@@ -31,7 +32,12 @@ struct PasswdCommand: AsyncParsableCommand {
         let signingKey = try readKeyFile(key)
         let directory = DataDirectory(path: data.data)
         guard directory.isInitialized else { throw CLIError("\(directory.url.path) is not a MedLedger data directory.") }
-        let store = SQLiteCredentialStore(database: try directory.openDatabase())
+        try await withStorage(data, directory: directory, logger: makeLogger("medledger.passwd", level: .warning)) { storage in
+            try await save(signingKey: signingKey, password: password, role: role, in: storage.credentials)
+        }
+    }
+
+    func save(signingKey: P256.Signing.PrivateKey, password: String, role: Role, in store: any CredentialStore) async throws {
         let credential = try CredentialFactory.make(
             username: username, password: password, key: signingKey, role: role, now: UnixMilliseconds.now()
         )

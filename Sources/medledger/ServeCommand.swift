@@ -79,6 +79,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Sign-ups, log-ins and password changes one client address may make per minute.")
     var signInPerMinute: Int = 60
 
+    @Option(name: .long, help: "With --store: this node's name, unique among the nodes sharing the ledger. Default: the host name and port.")
+    var nodeName: String?
+
+    @Option(name: .long, help: "With --store: the URL the other nodes reach this one at to hand it writes while it sequences. Default: http://HOST:PORT from --host and --port.")
+    var internalURL: String?
+
+    @Option(name: .long, help: "With --store: milliseconds a sequencer's lease lasts unrenewed; a dead sequencer is replaced within about this long.")
+    var leaseTtlMs: Int = 3_000
+
     @Option(name: .long, help: "Days a sign-up may wait for an administrator to create its account; then it no longer signs in and its username is free again.")
     var pendingSignupDays: Int = 14
 
@@ -101,6 +110,28 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...10_000).contains(signInQueue) else { throw ValidationError("--sign-in-queue must be 0 to 10000.") }
         guard (1...3_660).contains(pendingSignupDays) else { throw ValidationError("--pending-signup-days must be 1 to 3660.") }
         _ = try exemptAccounts()
+        guard (500...60_000).contains(leaseTtlMs) else { throw ValidationError("--lease-ttl-ms must be 500 to 60000.") }
+        if data.store == nil, nodeName != nil || internalURL != nil {
+            throw ValidationError("--node-name and --internal-url go with --store (several nodes on one PostgreSQL database).")
+        }
+        if let nodeName, nodeName.isEmpty || nodeName.count > 100 || nodeName.contains(where: { $0.isWhitespace }) {
+            throw ValidationError("--node-name must be 1 to 100 characters without spaces.")
+        }
+        if let internalURL {
+            guard let components = URLComponents(string: internalURL), ["http", "https"].contains(components.scheme?.lowercased()),
+                components.host?.isEmpty == false, components.path.isEmpty || components.path == "/"
+            else { throw ValidationError("--internal-url must be an http(s) URL with a host and no path, such as http://10.0.0.5:8080.") }
+        }
+    }
+
+    /// This node's place among the nodes of a shared ledger.
+    func clusterConfiguration(signingKey: NoteSigningKey) -> ClusterConfiguration {
+        let hostName = ProcessInfo.processInfo.hostName
+        var endpoint = internalURL ?? "http://\(host == "0.0.0.0" || host == "::" ? hostName : host):\(port)"
+        while endpoint.hasSuffix("/") { endpoint.removeLast() }
+        return ClusterConfiguration(
+            node: nodeName ?? "\(hostName):\(port)", endpoint: endpoint, forwarder: HTTPSubmissionForwarder(signingKey: signingKey),
+            leaseMillis: Int64(leaseTtlMs))
     }
 
     /// The `--rate-exempt` addresses, checked.
@@ -153,26 +184,37 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger("medledger", level: Logger.Level(rawValue: logLevel) ?? .info)
         let directory = DataDirectory(path: data.data)
+        if demo && !directory.isInitialized {
+            guard data.store == nil else {
+                throw CLIError("--demo creates a demo ledger on the embedded store only; run `medledger init --store …` for a shared one.")
+            }
+            try directory.create()
+        }
+        try await withStorage(data, directory: directory, logger: logger) { storage in
+            try await serve(directory: directory, storage: storage, logger: logger)
+        }
+    }
+
+    func serve(directory: DataDirectory, storage: LedgerStorage, logger: Logger) async throws {
         let node: LedgerNode
-        let database: LedgerDatabase
-        let credentials: SQLiteCredentialStore
         var demoAccounts: [WebConfiguration.DemoAccount] = []
+        let maxObjectSize = Int64(maxUploadMB) * 1_000_000
         if demo && !directory.isInitialized {
             let adminKey = P256Key()
-            let (created, _, createdDatabase) = try await initialise(
-                directory, origin: defaultOrigin(), adminKey: adminKey, adminName: "Demo administrator", logger: logger,
-                maxObjectSize: Int64(maxUploadMB) * 1_000_000
+            (node, _) = try await initialise(
+                directory, storage: storage, origin: defaultOrigin(), adminKey: adminKey, adminName: "Demo administrator", logger: logger,
+                maxObjectSize: maxObjectSize
             )
-            (node, database) = (created, createdDatabase)
-            credentials = SQLiteCredentialStore(database: database)
-            let seed = DemoSeed(node: node, credentials: credentials, directory: directory, admin: adminKey, logger: logger)
-            demoAccounts = try await database.withBackgroundCheckpoints { try await seed.run() }
+            let seed = DemoSeed(node: node, credentials: storage.credentials, directory: directory, admin: adminKey, logger: logger)
+            demoAccounts = try await storage.withBackgroundWork { try await seed.run() }
             logger.notice("created a demo ledger", metadata: ["data": "\(directory.url.path)", "accounts": "\(demoAccounts.count)"])
         } else {
-            let (opened, openedDatabase) = try await openLedger(directory, logger: logger, maxObjectSize: Int64(maxUploadMB) * 1_000_000)
-            (node, database) = (opened, openedDatabase)
-            credentials = SQLiteCredentialStore(database: database)
+            let cluster = storage.shared == nil ? nil : clusterConfiguration(signingKey: try directory.readNodeIdentity().signingKey)
+            node = try await openLedger(directory, storage: storage, logger: logger, maxObjectSize: maxObjectSize, cluster: cluster)
             if demo { demoAccounts = try DemoSeed.savedAccounts(in: directory) }
+            if let cluster {
+                logger.notice("sharing the ledger", metadata: ["node": "\(cluster.node)", "endpoint": "\(cluster.endpoint)", "store": "\(data.store ?? "")"])
+            }
         }
         logger.notice("ledger open", metadata: ["size": "\(node.size)", "logKey": "\(node.verifierKey.vkey)"])
         var web = WebConfiguration(secret: try directory.webSecret(), secureCookies: tlsCert != nil, demoAccounts: demoAccounts)
@@ -181,14 +223,14 @@ struct ServeCommand: AsyncParsableCommand {
         let limits = try requestLimits()
         let signIn = SignInLimits.standard(workers: signInWorkers, queueDepth: signInQueue, perClientPerMinute: signInPerMinute)
         let application = try await WebApplication.load(
-            node: node, credentials: credentials, configuration: web, limits: limits, signIn: signIn, logger: logger
+            node: node, credentials: storage.credentials, configuration: web, limits: limits, signIn: signIn, logger: logger
         )
         let tls = tlsCert.flatMap { cert in tlsKey.map { TLSFiles(certificateChain: cert, privateKey: $0) } }
         // Graceful shutdown stops these in reverse order, after the HTTP server: witnessing and
-        // collection first, then the node, which writes and answers every queued submission, and
-        // last the checkpointer, which copies the final blocks out of the WAL.
-        var services: [any Service] = []
-        if let checkpointer = database.checkpointer { services.append(checkpointer) }
+        // collection first, then the node, which writes and answers every queued submission (and
+        // on a shared store gives its lease up), and last the checkpointer, which copies the final
+        // blocks out of the WAL.
+        var services: [any Service] = storage.services
         services.append(node)
         if let collector = node.contentCollector(grace: Int64(uploadGraceHours) * 3_600_000, logger: logger) {
             services.append(ContentCollectionService(collector: collector))

@@ -30,7 +30,12 @@ struct VerifyCommand: AsyncParsableCommand {
         } else {
             key = try directory.readNodeIdentity().signingKey.verifierKey
         }
-        let store = SQLiteLedgerStore(database: try directory.openDatabase())
+        try await withStorage(data, directory: directory, logger: makeLogger("medledger.verify", level: .warning)) { storage in
+            try await verify(storage.ledger, key: key)
+        }
+    }
+
+    func verify(_ store: any LedgerStore, key: NoteVerifierKey) async throws {
         let progress = TerminalProgress()
         let verifier = LedgerVerifier(store: store, verifierKey: key)
         do {

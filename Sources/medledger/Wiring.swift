@@ -2,33 +2,53 @@ import Crypto
 import Foundation
 import Logging
 import MedLedgerCore
+import MedLedgerHTTP
 import MedLedgerNode
 import MedLedgerStorage
 
-/// Opens the node on an initialised data directory.
-func openNode(_ directory: DataDirectory, logger: Logger) async throws -> LedgerNode {
-    try await openLedger(directory, logger: logger).node
+/// Runs `body` with the ledger's storage open: the data directory's SQLite database, or the
+/// PostgreSQL database `--store` names (its connection pool runs, and is migrated, for as long as
+/// `body` does). The data directory must exist.
+func withStorage<T: Sendable>(
+    _ options: DataOptions, directory: DataDirectory, logger: Logger, _ body: (LedgerStorage) async throws -> T
+) async throws -> T {
+    if let configuration = try options.postgresConfiguration() {
+        return try await PostgresDatabase.with(configuration, logger: logger) { database in try await body(.shared(database)) }
+    }
+    guard FileManager.default.fileExists(atPath: directory.url.path) else {
+        throw CLIError("\(directory.url.path) is not a MedLedger data directory; run `medledger init --data \(directory.url.path)` first.")
+    }
+    return try await body(.embedded(try directory.openDatabase()))
 }
 
-/// Opens the node and keeps its database, which the credential store shares.
+/// Opens the node of an initialised data directory on `storage`. On a shared store the node takes
+/// part in its cluster (`cluster`, or a one-shot member that sequences only when no other node
+/// does); its write loop and lease then need ``LedgerNode/run()`` (`serve`) or
+/// ``LedgerNode/whileRunning(_:)`` (other commands).
 ///
-/// The node is not running as a service here: `serve` adds it (and the database's checkpointer)
-/// to its service group; every other command submits without one, each submission then writing
-/// its own block before it returns (see ``Sequencer``), which is all a one-shot command needs.
+/// Without a service, a node on the embedded store has each submitter write its own block (see
+/// ``Sequencer``), which is all a one-shot command needs.
 func openLedger(
-    _ directory: DataDirectory, logger: Logger, maxObjectSize: Int64 = 200_000_000
-) async throws -> (node: LedgerNode, database: LedgerDatabase) {
+    _ directory: DataDirectory, storage: LedgerStorage, logger: Logger, maxObjectSize: Int64 = 200_000_000,
+    cluster: ClusterConfiguration? = nil
+) async throws -> LedgerNode {
     guard directory.isInitialized else {
         throw CLIError("\(directory.url.path) is not a MedLedger data directory; run `medledger init --data \(directory.url.path)` first.")
     }
     let identity = try directory.readNodeIdentity()
-    let database = try directory.openDatabase()
+    var membership = cluster
+    if storage.shared != nil, membership == nil {
+        membership = ClusterConfiguration(
+            node: "tool-" + Hex.encode((0..<4).map { _ in UInt8.random(in: 0...255) }), endpoint: "http://127.0.0.1:1",
+            forwarder: HTTPSubmissionForwarder(signingKey: identity.signingKey))
+    }
     let node = try await LedgerNode.open(
-        store: SQLiteLedgerStore(database: database), signingKey: identity.signingKey,
-        blobs: try directory.openBlobStore(masterKey: try masterKeyFromEnvironment(), maxObjectSize: maxObjectSize), logger: logger
+        store: storage.ledger, signingKey: identity.signingKey,
+        blobs: try directory.openBlobStore(masterKey: try masterKeyFromEnvironment(), maxObjectSize: maxObjectSize), logger: logger,
+        cluster: membership
     )
     try await node.enforceErasures()
-    return (node, database)
+    return node
 }
 
 /// The content master key from `MEDLEDGER_MASTER_KEY` (64 hex digits or base64 of 32 bytes), so an
@@ -41,15 +61,20 @@ func masterKeyFromEnvironment() throws -> SymmetricKey? {
 }
 
 /// Creates the data directory, the node key and the genesis entry, which names the service key
-/// derived from the node key (``NodeServiceKey``).
+/// derived from the node key (``NodeServiceKey``). The directory must not be initialised and the
+/// store must hold no ledger. On a shared store the genesis is written while the node runs (it
+/// takes the free sequencer lease), and the lease is given up after.
 ///
 /// - Returns: the node and, when no admin key was supplied, the path of the generated one.
 func initialise(
-    _ directory: DataDirectory, origin: String, adminKey: P256Key?, adminName: String, logger: Logger,
+    _ directory: DataDirectory, storage: LedgerStorage, origin: String, adminKey: P256Key?, adminName: String, logger: Logger,
     maxObjectSize: Int64 = 200_000_000
-) async throws -> (LedgerNode, generatedKeyPath: String?, database: LedgerDatabase) {
+) async throws -> (LedgerNode, generatedKeyPath: String?) {
     guard !directory.isInitialized else { throw CLIError("\(directory.url.path) is already initialised.") }
     guard CheckpointOrigin.isValid(origin) else { throw CLIError("The origin must be non-empty, without spaces or '+'.") }
+    guard try await storage.ledger.head().checkpoint == nil else {
+        throw CLIError("The store already holds a ledger; initialise a new one on an empty database.")
+    }
     try directory.create()
     var generatedPath: String?
     let key: P256Key
@@ -62,14 +87,20 @@ func initialise(
         generatedPath = path
     }
     try directory.writeNodeIdentity(NodeIdentity(origin: origin))
-    let (node, database) = try await openLedger(directory, logger: logger, maxObjectSize: maxObjectSize)
+    let node = try await openLedger(directory, storage: storage, logger: logger, maxObjectSize: maxObjectSize)
     let signer = EnvelopeSigner(key: key, origin: origin)
     let genesis = try signer.sign(
         GenesisBody(origin: origin, admin: signer.payloadKey, adminName: adminName, service: node.service.payloadKey),
         expires: LedgerNode.systemClock() + 60_000
     )
-    _ = try await node.submit(genesis)
-    return (node, generatedPath, database)
+    guard node.isClustered else {
+        _ = try await node.submit(genesis)
+        return (node, generatedPath)
+    }
+    // A shared store's node writes only while it runs; that one is stopped afterwards, so the
+    // caller gets a fresh one to run as it needs.
+    _ = try await node.whileRunning { try await node.submit(genesis) }
+    return (try await openLedger(directory, storage: storage, logger: logger, maxObjectSize: maxObjectSize), generatedPath)
 }
 
 /// A random default origin, so two fresh installs never share a log name.

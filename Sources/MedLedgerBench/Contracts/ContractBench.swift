@@ -65,7 +65,7 @@ public struct ContractBench: RunsInContext, Sendable {
         report.trail_query_p50_ms = queries.percentile(50)
         report.trail_query_p99_ms = queries.percentile(99)
 
-        let store = SQLiteLedgerStore(database: initialised.database)
+        let store = initialised.storage.ledger
         let clock = ContinuousClock()
         let verifyElapsed = try await clock.measure {
             let verification = try await LedgerVerifier(store: store, verifierKey: node.verifierKey).run()

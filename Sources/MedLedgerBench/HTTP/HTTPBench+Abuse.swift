@@ -33,8 +33,8 @@ extension HTTPBench {
     private func abuseReport(path: String, group: MultiThreadedEventLoopGroup, progress: TerminalProgress) async throws -> AbuseBenchResult {
         let logger = Self.logger("medledger.bench", level: .warning)
         let opened = try await ledgers.openOrInitialise(path: path, logger: logger)
-        let (node, database) = (opened.node, opened.database)
-        let credentials = SQLiteCredentialStore(database: database)
+        let (node, storage) = (opened.node, opened.storage)
+        let credentials = storage.credentials
         progress.line("preparing a patient and a record…")
         let patient = try await BenchPatient.create(node: node, credentials: credentials, records: 1)
         let signIn = SignInLimits.standard(perClientPerMinute: 10_000_000, perUsernamePerMinute: 10_000_000)
@@ -45,7 +45,7 @@ extension HTTPBench {
         let port = try await Self.freePort(group: group)
         // The node and the checkpointer run as services beside the server, as `serve` runs them.
         let app = try buildApplication(
-            node: node, web: web, host: "127.0.0.1", port: port, services: [database.checkpointer as (any Service)?, node].compactMap { $0 },
+            node: node, web: web, host: "127.0.0.1", port: port, services: storage.services + [node],
             logger: Self.logger("medledger.bench.server", level: .critical)
         )
         let server = try HTTPEndpoint("http://127.0.0.1:\(port)")

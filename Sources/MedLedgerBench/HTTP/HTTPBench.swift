@@ -111,8 +111,8 @@ public struct HTTPBench: Sendable {
     private func selfContained(path: String, group: MultiThreadedEventLoopGroup, progress: TerminalProgress) async throws -> HTTPBenchResult {
         let logger = Self.logger("medledger.bench", level: .warning)
         let opened = try await ledgers.openOrInitialise(path: path, logger: logger)
-        let (node, database) = (opened.node, opened.database)
-        let credentials = SQLiteCredentialStore(database: database)
+        let (node, storage) = (opened.node, opened.storage)
+        let credentials = storage.credentials
 
         progress.line("preparing a patient, \(records) record(s) and a full tile…")
         let patient = try await BenchPatient.create(node: node, credentials: credentials, records: records)
@@ -126,7 +126,7 @@ public struct HTTPBench: Sendable {
         // logger is quiet so that standard error stays readable (failed requests show as statuses).
         // The node and the checkpointer run as services beside the server, as `serve` runs them.
         let app = try buildApplication(
-            node: node, web: web, host: "127.0.0.1", port: port, services: [database.checkpointer as (any Service)?, node].compactMap { $0 },
+            node: node, web: web, host: "127.0.0.1", port: port, services: storage.services + [node],
             logger: Self.logger("medledger.bench.server", level: .critical)
         )
         let server = try HTTPEndpoint("http://127.0.0.1:\(port)")

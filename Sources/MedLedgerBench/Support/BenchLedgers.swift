@@ -27,14 +27,14 @@ extension BenchLedgers {
 /// A ledger opened for a benchmark.
 public struct BenchLedger: Sendable {
     public var node: LedgerNode
-    /// The database the node writes, which the credential store shares.
-    public var database: LedgerDatabase
+    /// The stores the node writes (and the credentials beside them).
+    public var storage: LedgerStorage
     /// The administrator key `initialise` generated; nil for an opened ledger.
     public var admin: P256.Signing.PrivateKey?
 
-    public init(node: LedgerNode, database: LedgerDatabase, admin: P256.Signing.PrivateKey?) {
+    public init(node: LedgerNode, storage: LedgerStorage, admin: P256.Signing.PrivateKey?) {
         self.node = node
-        self.database = database
+        self.storage = storage
         self.admin = admin
     }
 }

@@ -1,5 +1,5 @@
 /// Why a submitted envelope was refused. Each case has a stable machine code and a plain message.
-public enum EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum EnvelopeError: Error, Codable, Sendable, Equatable, CustomStringConvertible {
     case tooLarge(limit: Int)
     case malformedEnvelope(String)
     case unsupportedPayloadType(String)

@@ -31,7 +31,9 @@ enum EnvelopeBody {
         } catch let error as EnvelopeError {
             throw APIError.refused(error)
         } catch let error as SequencerError {
-            throw APIError(status: .serviceUnavailable, code: error == .stopped ? "shutting_down" : "storage_unavailable", message: error.description)
+            throw APIError(status: .serviceUnavailable, code: error.code, message: error.description)
+        } catch let error as ForwardingError {
+            throw APIError(status: .serviceUnavailable, code: "storage_unavailable", message: SequencerError.storageFailure.description + " (\(error))")
         } catch let error as ContentAdmissionError {
             throw APIError(status: error == .unavailable ? .serviceUnavailable : .unprocessableContent, code: error.code, message: error.description)
         }

@@ -20,18 +20,24 @@ import Synchronization
 /// and the loop returns only after every queued one is written and answered. Without a running
 /// loop (one-shot commands, tests) the first submitter finds no writer and drives the loop itself
 /// until the queue is empty, so no write outlives the calls that asked for it.
+///
+/// On a store several nodes share (``SharedLedgerStore``) the sequencer has a role, set by the
+/// node's ``ClusterMembership`` from the lease: while this node holds the lease it sequences as
+/// above (every append fenced by the lease's epoch in the store); otherwise it follows, applying
+/// what the store's newer blocks changed to its copy of the state, and hands each submission to
+/// the node that sequences through a ``SubmissionForwarder``.
 public actor Sequencer {
-    private let store: any LedgerStore
+    let store: any LedgerStore
     private let builder: BlockBuilder
-    private let clock: @Sendable () -> Int64
+    let clock: @Sendable () -> Int64
     private let maxBatch: Int
-    private let logger: Logger
+    let logger: Logger
     /// The head after the latest sealed block (which may still be being written).
-    private var head: LedgerHead
+    var head: LedgerHead
     /// The contract state after the latest sealed block. Owned here alone, so blocks change it in place.
-    private var contracts: ContractState
+    var contracts: ContractState
     /// Set when `head` and `contracts` may be ahead of the store (a block was lost): reload both.
-    private var stale = false
+    var stale = false
     /// Nonces of the block being written, which the store cannot report yet.
     private var writingNonces: Set<NonceKey> = []
     /// Submissions waiting for the next block.
@@ -45,9 +51,15 @@ public actor Sequencer {
     /// ``run()`` calls waiting for a submitter's loop to finish.
     private var waitingToRun: [CheckedContinuation<Void, Never>] = []
     /// Set by ``close()``: new submissions are refused, queued ones are still written.
-    private var closed = false
+    var closed = false
     /// The latest durable checkpoint, readable without waiting on the actor.
     nonisolated let published: PublishedHead
+    /// Whether this node writes the ledger itself or hands submissions on.
+    var role: SequencerRole
+    /// Hands submissions to the sequencing node while this one follows (shared stores only).
+    let forwarder: (any SubmissionForwarder)?
+    /// How long a submission waits for a sequencer to be reachable before it is refused (ms).
+    let forwardPatience: Int64 = 10_000
 
     private enum Writer: Equatable {
         case none
@@ -88,8 +100,10 @@ public actor Sequencer {
 
     init(
         store: any LedgerStore, builder: BlockBuilder, head: LedgerHead, contracts: ContractState,
-        clock: @escaping @Sendable () -> Int64, maxBatch: Int, logger: Logger
+        clock: @escaping @Sendable () -> Int64, maxBatch: Int, logger: Logger, forwarder: (any SubmissionForwarder)? = nil
     ) {
+        self.role = forwarder == nil ? .standalone : .following(endpoint: nil)
+        self.forwarder = forwarder
         self.store = store
         self.builder = builder
         self.head = head
@@ -104,6 +118,19 @@ public actor Sequencer {
     /// ``SequencerError/stopped`` after ``close()``.
     func sequence(_ transaction: VerifiedTransaction) async throws -> Receipt {
         guard !closed else { throw SequencerError.stopped }
+        if case .following = role { return try await forward(transaction) }
+        return try await enqueue(transaction)
+    }
+
+    /// Sequences a submission another node handed on; refused with ``SequencerError/notSequencer``
+    /// unless this node sequences now (never handed on again, so nodes cannot pass one in circles).
+    func sequenceHandedOn(_ transaction: VerifiedTransaction) async throws -> Receipt {
+        guard !closed else { throw SequencerError.stopped }
+        guard case .sequencing = role else { throw SequencerError.notSequencer }
+        return try await enqueue(transaction)
+    }
+
+    func enqueue(_ transaction: VerifiedTransaction) async throws -> Receipt {
         guard writer == .none else {
             return try await withCheckedThrowingContinuation { continuation in
                 queue.append(Pending(transaction: transaction, reply: { continuation.resume(with: $0) }))
@@ -273,6 +300,9 @@ public actor Sequencer {
         writingNonces = []
         head = try await store.head()
         contracts = try await store.contractState()
+        if let checkpoint = head.checkpoint, checkpoint.checkpoint.size > published.checkpoint?.checkpoint.size ?? 0 {
+            published.set(checkpoint)
+        }
         stale = false
     }
 }
@@ -282,11 +312,26 @@ public enum SequencerError: Error, Sendable, CustomStringConvertible {
     case storageFailure
     /// The node is shutting down and takes no new submissions.
     case stopped
+    /// No node of a shared ledger could be reached to sequence the submission; nothing was recorded.
+    case noSequencer
+    /// A submission was handed to this node, which does not sequence now.
+    case notSequencer
+
+    /// Stable identifier for clients (503 answers).
+    public var code: String {
+        switch self {
+        case .storageFailure: "storage_unavailable"
+        case .stopped: "shutting_down"
+        case .noSequencer, .notSequencer: "no_sequencer"
+        }
+    }
 
     public var description: String {
         switch self {
         case .storageFailure: "The ledger could not be written; nothing was recorded. Try again."
         case .stopped: "The ledger is shutting down; nothing was recorded. Try again shortly."
+        case .noSequencer: "No node is sequencing the ledger at the moment; nothing was recorded. Try again shortly."
+        case .notSequencer: "This node does not sequence the ledger now."
         }
     }
 }

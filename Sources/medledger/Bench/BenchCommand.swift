@@ -18,15 +18,19 @@ struct BenchCommand: AsyncParsableCommand {
 /// The benchmarks' ledgers, made and opened exactly as `init` and `serve` do.
 struct CLIBenchLedgers: BenchLedgers {
     func initialise(path: String, logger: Logger) async throws -> BenchLedger {
-        let (node, keyPath, database) = try await medledger.initialise(
-            DataDirectory(path: path), origin: "bench.medledger.localhost/log", adminKey: nil, adminName: "Bench", logger: logger
+        let directory = DataDirectory(path: path)
+        try directory.create()
+        let storage = LedgerStorage.embedded(try directory.openDatabase())
+        let (node, keyPath) = try await medledger.initialise(
+            directory, storage: storage, origin: "bench.medledger.localhost/log", adminKey: nil, adminName: "Bench", logger: logger
         )
-        return BenchLedger(node: node, database: database, admin: try keyPath.map(readKeyFile))
+        return BenchLedger(node: node, storage: storage, admin: try keyPath.map(readKeyFile))
     }
 
     func open(path: String, logger: Logger) async throws -> BenchLedger {
-        let (node, database) = try await openLedger(DataDirectory(path: path), logger: logger)
-        return BenchLedger(node: node, database: database, admin: nil)
+        let directory = DataDirectory(path: path)
+        let storage = LedgerStorage.embedded(try directory.openDatabase())
+        return BenchLedger(node: try await openLedger(directory, storage: storage, logger: logger), storage: storage, admin: nil)
     }
 }
 

@@ -1,6 +1,6 @@
 /// What one read of a page view (``PageView``) gave: the answer its own action returns, or the
 /// reason its rule refused it. A refused read changes nothing; the page shows the reason.
-public enum PageReadAnswer: Sendable, Equatable {
+public enum PageReadAnswer: Codable, Sendable, Equatable {
     case answered(QueryAnswer)
     /// The reason the read's rule gave (``ContractDenial/reason``).
     case refused(String)

@@ -1,5 +1,5 @@
 /// What a read action returns to its caller (not stored: the audit event is what the ledger keeps).
-public enum QueryAnswer: Sendable, Equatable {
+public enum QueryAnswer: Codable, Sendable, Equatable {
     /// One version of a record; the node adds its decrypted content.
     case record(MedicalRecord, version: RecordVersion)
     case records([MedicalRecord])
