@@ -17,6 +17,7 @@ public func buildRouter(
     let limits = limits ?? web?.limits ?? .unlimited
     let router = Router(context: MedLedgerRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware(secure: secure))
+    router.add(middleware: StoreOutageMiddleware())
     LedgerController(node: node, witnessing: witnessing, limits: limits).addRoutes(to: router)
     QueryController(node: node, limits: limits).addRoutes(to: router)
     ClusterController<MedLedgerRequestContext>(node: node).addRoutes(to: router)

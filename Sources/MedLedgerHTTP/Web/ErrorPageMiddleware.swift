@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import MedLedgerCore
 
 /// Gives browsers a readable page instead of an empty body when nothing matches a path or a page
 /// fails, and never a stack trace. API clients (anything not asking for HTML) keep their JSON or
@@ -22,6 +23,13 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
             return response
         } catch let error as any HTTPResponseError {
             return try error.response(from: request, context: context)
+        } catch let error as any TransientStoreError where error.isTransient {
+            var response = renderer.render(
+                "error",
+                context: ["title": "Please try again in a moment", "message": "MedLedger cannot reach its database just now. Nothing was changed."],
+                status: .serviceUnavailable)
+            response.headers[.retryAfter] = "5"
+            return response
         } catch {
             logger.error("page failed", metadata: ["path": "\(request.uri.path)", "error": "\(type(of: error))"])
             return renderer.render(

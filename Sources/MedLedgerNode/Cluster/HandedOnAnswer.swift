@@ -9,6 +9,13 @@ public struct HandedOnAnswer: Codable, Sendable {
         /// The signed checkpoint note of the block holding the entry.
         public var checkpoint: String
         public var contract: ContractOutcome?
+
+        public init(index: UInt64, leafHash: String, checkpoint: String, contract: ContractOutcome?) {
+            self.index = index
+            self.leafHash = leafHash
+            self.checkpoint = checkpoint
+            self.contract = contract
+        }
     }
 
     public enum Failure: String, Codable, Sendable {

@@ -56,16 +56,18 @@ public struct DataDirectory: Sendable {
         return try NodeIdentity(file: JSONDecoder().decode(NodeIdentity.File.self, from: data))
     }
 
-    /// The secret behind the web application's made-up log-in salts: read, or created (0600) on
-    /// first use, so answers for unknown usernames stay the same across restarts.
+    /// The secret behind the web application's made-up log-in salts and sealed session keys: read,
+    /// or created (0600) on first use, so answers for unknown usernames stay the same across
+    /// restarts. Nodes sharing the directory that start together end up with the same secret.
     public func webSecret() throws -> SymmetricKey {
         let path = url.appendingPathComponent("web-secret.key").path
-        if !FileManager.default.fileExists(atPath: path) {
-            try Self.writeSecret(Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }), to: path)
+        if try DurableFiles.readFile(path, limit: 33) == nil {
+            _ = try DurableFiles.publishExclusively(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }, at: path)
         }
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        guard data.count == 32 else { throw DataDirectoryError("\(path) is not a 32-byte key") }
-        return SymmetricKey(data: data)
+        guard let bytes = try DurableFiles.readFile(path, limit: 33), bytes.count == 32 else {
+            throw DataDirectoryError("\(path) is not a 32-byte key")
+        }
+        return SymmetricKey(data: bytes)
     }
 
     /// Creates `path` with mode 0600 holding `data`, durably (the directory entry too, and never

@@ -122,10 +122,11 @@ public enum LedgerTransfer {
         var next: Int64 = 0
         var done = 0
         while true {
+            let start = next
             let rows = try await source.writer.read { db in
                 try Row.fetchAll(
                     db, sql: "SELECT idx, envelope, type, signer, nonce, nonce_key FROM entry WHERE idx >= ? ORDER BY idx LIMIT ?",
-                    arguments: [next, batch]
+                    arguments: [start, batch]
                 ).map { row -> (Int64, Data, String, String, String, Int64) in (row[0], row[1], row[2], row[3], row[4], row[5]) }
             }
             guard let last = rows.last else { return done }

@@ -1,4 +1,6 @@
 import Foundation
+import MedLedgerCore
+import Synchronization
 import Logging
 import PostgresNIO
 
@@ -30,8 +32,62 @@ public struct PostgresDatabase: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.run() }
             defer { group.cancelAll() }
-            try await database.migrate()
+            do {
+                try await database.migrate()
+            } catch {
+                // postgres-nio reports a refused login or an unreachable server as a tripped
+                // connection breaker; say what the operator can check instead.
+                throw PostgresStoreError.unreachable(configuration.displayURL, "\(error)")
+            }
             return try await body(database)
+        }
+    }
+
+    /// The longest a call waits for a connection. While the server is down or failing over the
+    /// pool keeps trying to connect; a request must not wait with it for minutes, so after this
+    /// long it fails with ``PostgresOutageError`` (a ``TransientStoreError``: 503, try again).
+    public static let connectionWait: Duration = .seconds(4)
+
+    /// Runs `body` on a pooled connection, waiting at most ``connectionWait`` for one.
+    public func withConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await Self.waitingAtMost(Self.connectionWait) { started in
+            try await client.withConnection { connection in
+                started.set()
+                return try await body(connection)
+            }
+        }
+    }
+
+    /// Runs `body` in a transaction on a pooled connection, waiting at most ``connectionWait`` for one.
+    public func withTransaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await Self.waitingAtMost(Self.connectionWait) { [logger] started in
+            try await client.withTransaction(logger: logger) { connection in
+                started.set()
+                return try await body(connection)
+            }
+        }
+    }
+
+    /// Runs `work`, which sets its flag once it has a connection; fails if that takes longer than
+    /// `wait` (cancelling the wait). Once started, the work runs to its end.
+    static func waitingAtMost<T: Sendable>(
+        _ wait: Duration, _ work: @Sendable (ConnectionStart) async throws -> T
+    ) async throws -> T {
+        let started = ConnectionStart()
+        return try await withoutActuallyEscaping(work) { work in
+            try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await work(started) }
+                group.addTask {
+                    try await Task.sleep(for: wait)
+                    if started.isSet { return nil }
+                    throw PostgresOutageError.noConnection
+                }
+                defer { group.cancelAll() }
+                while let next = try await group.next() {
+                    if let value = next { return value }
+                }
+                throw PostgresOutageError.noConnection
+            }
         }
     }
 
@@ -59,6 +115,21 @@ public struct PostgresDatabase: Sendable {
             }
         }
     }
+}
+
+/// Set once a call has its connection (see ``PostgresDatabase/connectionWait``).
+final class ConnectionStart: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}
+
+/// No connection to PostgreSQL could be had in time: the server is down, restarting or failing over.
+public enum PostgresOutageError: Error, TransientStoreError, CustomStringConvertible {
+    case noConnection
+
+    public var isTransient: Bool { true }
+    public var description: String { "no connection to PostgreSQL could be made in time" }
 }
 
 /// One versioned schema change: SQL statements run in order in one transaction.
@@ -159,10 +230,14 @@ public struct PostgresStoreConfiguration: Sendable {
 /// A problem with the PostgreSQL store's configuration or contents.
 public enum PostgresStoreError: Error, Sendable, CustomStringConvertible {
     case badURL(String)
+    /// The database could not be reached or migrated at start.
+    case unreachable(String, String)
 
     public var description: String {
         switch self {
         case .badURL(let why): "The --store URL is not usable: \(why)."
+        case .unreachable(let url, let error):
+            "Cannot use the PostgreSQL database \(url): check that the server runs, the user and database exist, and the password (MEDLEDGER_PG_PASSWORD or --store-password-file) is right. (\(error))"
         }
     }
 }
