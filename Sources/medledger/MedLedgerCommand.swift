@@ -8,7 +8,7 @@ struct MedLedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "medledger",
         abstract: "Patient-controlled medical records on a verifiable ledger.",
-        subcommands: [InitCommand.self, ServeCommand.self, VerifyCommand.self, KeysCommand.self, TxCommand.self, UploadCommand.self, PasswdCommand.self, AuditCommand.self, WitnessCommand.self, BenchCommand.self, ContractsCommand.self]
+        subcommands: [InitCommand.self, ServeCommand.self, VerifyCommand.self, MigrateCommand.self, KeysCommand.self, TxCommand.self, UploadCommand.self, PasswdCommand.self, AuditCommand.self, WitnessCommand.self, BenchCommand.self, ContractsCommand.self]
     )
 }
 

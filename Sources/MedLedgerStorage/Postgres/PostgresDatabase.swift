@@ -32,6 +32,8 @@ public struct PostgresDatabase: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.run() }
             defer { group.cancelAll() }
+            // Let the pool's run loop start before the first lease (postgres-nio warns otherwise).
+            try await Task.sleep(for: .milliseconds(20))
             do {
                 try await database.migrate()
             } catch {
