@@ -2,6 +2,7 @@ import Foundation
 
 /// The JSON `bench contracts` prints.
 public struct ContractBenchReport: ThroughputFigures, Encodable, Sendable {
+    var store: String
     var transactions: Int
     var submitters: Int
     var doctors: Int
@@ -30,6 +31,7 @@ public struct ContractBenchReport: ThroughputFigures, Encodable, Sendable {
     var verify_s = 0.0
 
     init(_ configuration: ContractBench.Configuration) {
+        store = configuration.store
         transactions = configuration.transactions
         submitters = configuration.submitters
         doctors = configuration.doctors

@@ -17,6 +17,8 @@ public struct LedgerBench: RunsInContext, Sendable {
         public var data: String?
         /// Entries appended, untimed, before the timed run.
         public var prefill = 0
+        /// Which store the ledger is kept in ("sqlite" or "postgres"), as reported.
+        public var store = "sqlite"
 
         public init() {}
     }

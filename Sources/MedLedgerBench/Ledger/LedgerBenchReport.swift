@@ -2,6 +2,7 @@ import Foundation
 
 /// The JSON `bench ledger` prints.
 public struct LedgerBenchReport: ThroughputFigures, Encodable, Sendable {
+    var store: String
     var transactions: Int
     var submitters: Int
     var rate_target: Int
@@ -24,6 +25,7 @@ public struct LedgerBenchReport: ThroughputFigures, Encodable, Sendable {
     var tree_size: UInt64?
 
     init(_ configuration: LedgerBench.Configuration) {
+        store = configuration.store
         transactions = configuration.transactions
         submitters = configuration.submitters
         rate_target = configuration.rate

@@ -15,12 +15,21 @@ struct BenchCommand: AsyncParsableCommand {
     )
 }
 
-/// The benchmarks' ledgers, made and opened exactly as `init` and `serve` do.
+/// The benchmarks' ledgers, made and opened exactly as `init` and `serve` do: on a data
+/// directory's SQLite database, or with `shared` on a PostgreSQL database (which must hold no
+/// ledger yet; the data directory then keeps only the keys and content).
 struct CLIBenchLedgers: BenchLedgers {
+    var shared: PostgresDatabase?
+
+    func storage(_ directory: DataDirectory) throws -> LedgerStorage {
+        if let shared { return .shared(shared) }
+        return .embedded(try directory.openDatabase())
+    }
+
     func initialise(path: String, logger: Logger) async throws -> BenchLedger {
         let directory = DataDirectory(path: path)
         try directory.create()
-        let storage = LedgerStorage.embedded(try directory.openDatabase())
+        let storage = try storage(directory)
         let (node, keyPath) = try await medledger.initialise(
             directory, storage: storage, origin: "bench.medledger.localhost/log", adminKey: nil, adminName: "Bench", logger: logger
         )
@@ -29,16 +38,28 @@ struct CLIBenchLedgers: BenchLedgers {
 
     func open(path: String, logger: Logger) async throws -> BenchLedger {
         let directory = DataDirectory(path: path)
-        let storage = LedgerStorage.embedded(try directory.openDatabase())
+        let storage = try storage(directory)
         return BenchLedger(node: try await openLedger(directory, storage: storage, logger: logger), storage: storage, admin: nil)
     }
 }
 
 extension BenchContext {
     /// The context of a `medledger bench` run: the CLI's ledgers, progress on a terminal, warnings only.
-    static var command: BenchContext {
-        BenchContext(ledgers: CLIBenchLedgers(), logger: makeLogger("medledger.bench", level: .warning))
+    static var command: BenchContext { command(shared: nil) }
+
+    /// The same on a PostgreSQL database (`--store`).
+    static func command(shared: PostgresDatabase?) -> BenchContext {
+        BenchContext(ledgers: CLIBenchLedgers(shared: shared), logger: makeLogger("medledger.bench", level: .warning))
     }
+}
+
+/// Runs `body` with the PostgreSQL database `--store` names open, or with nil without `--store`.
+func withBenchStore<T: Sendable>(_ store: String?, passwordFile: String?, _ body: (PostgresDatabase?) async throws -> T) async throws -> T {
+    var options = DataOptions()
+    options.store = store
+    options.storePasswordFile = passwordFile
+    guard let configuration = try options.postgresConfiguration() else { return try await body(nil) }
+    return try await PostgresDatabase.with(configuration, logger: makeLogger("medledger.bench", level: .warning)) { try await body($0) }
 }
 
 /// Prints a benchmark's figures as one JSON object with sorted keys.

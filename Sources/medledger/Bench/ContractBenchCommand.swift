@@ -29,6 +29,12 @@ struct ContractBenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Timed trail reads.")
     var trailSamples: Int = defaults.trailSamples
 
+    @Option(name: .long, help: "Keep the benchmark's ledger in this PostgreSQL database (it must hold no ledger): postgres://USER@HOST:PORT/DATABASE?sslmode=…; password from MEDLEDGER_PG_PASSWORD.")
+    var store: String?
+
+    @Option(name: .long, help: "File holding the --store password (first line).")
+    var storePasswordFile: String?
+
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
@@ -46,9 +52,10 @@ struct ContractBenchCommand: AsyncParsableCommand {
         configuration.patients = patients
         configuration.trailEvents = trailEvents
         configuration.trailSamples = trailSamples
-        let report = try await ContractBench(
-            configuration: configuration, context: .command
-        ).run()
+        if store != nil { configuration.store = "postgres" }
+        let report = try await withBenchStore(store, passwordFile: storePasswordFile) { shared in
+            try await ContractBench(configuration: configuration, context: .command(shared: shared)).run()
+        }
         if json { try printJSON(report) } else { print(report.summary) }
         if report.failed > 0 { throw CLIError("\(report.failed) submissions failed; first: \(report.first_error ?? "?")") }
         if report.denied != report.expected_denied {

@@ -34,6 +34,12 @@ struct LedgerBenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Entries to append (untimed) before the timed run, to measure proofs and opening at scale.")
     var prefill: Int = defaults.prefill
 
+    @Option(name: .long, help: "Keep the benchmark's ledger in this PostgreSQL database (it must hold no ledger), as several nodes would: postgres://USER@HOST:PORT/DATABASE?sslmode=…; password from MEDLEDGER_PG_PASSWORD.")
+    var store: String?
+
+    @Option(name: .long, help: "File holding the --store password (first line).")
+    var storePasswordFile: String?
+
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
@@ -44,6 +50,7 @@ struct LedgerBenchCommand: AsyncParsableCommand {
         guard data == nil || url == nil else { throw ValidationError("use --data or --url, not both.") }
         guard (url == nil) == (serviceKey == nil) else { throw ValidationError("--service-key goes with --url, and --url needs it.") }
         guard url == nil || prefill == 0 else { throw ValidationError("--prefill fills a local ledger; it cannot be used with --url.") }
+        guard store == nil || (url == nil && data == nil) else { throw ValidationError("--store makes a fresh ledger; it goes without --url and --data.") }
     }
 
     func run() async throws {
@@ -53,7 +60,13 @@ struct LedgerBenchCommand: AsyncParsableCommand {
         configuration.rate = rate
         configuration.data = data
         configuration.prefill = prefill
-        let bench = LedgerBench(configuration: configuration, context: .command)
+        if store != nil { configuration.store = "postgres" }
+        try await withBenchStore(store, passwordFile: storePasswordFile) { shared in
+            try await run(LedgerBench(configuration: configuration, context: .command(shared: shared)))
+        }
+    }
+
+    func run(_ bench: LedgerBench) async throws {
         let report: LedgerBenchReport
         if let url, let serviceKey {
             let node: MedLedgerClient
