@@ -22,12 +22,22 @@ public struct HTTPSubmissionForwarder: SubmissionForwarder {
     /// The longest a handed-on submission may take (a block waits for at most one other to commit).
     let timeout: Duration
 
-    public init(signingKey: NoteSigningKey, client: HTTPClient = .shared, timeout: Duration = .seconds(30)) {
+    public init(signingKey: NoteSigningKey, client: HTTPClient = HTTPSubmissionForwarder.sharedClient, timeout: Duration = .seconds(30)) {
         self.client = client
         self.key = HandOnKey.derive(from: signingKey)
         self.verifier = signingKey.verifierKey
         self.timeout = timeout
     }
+
+    /// One client for the process, never shut down (like `HTTPClient.shared`), with room for many
+    /// submissions in flight to the sequencer at once: each holds its connection until its block
+    /// commits, so the usual eight connections per host would cap a node at a few hundred writes
+    /// a second.
+    public static let sharedClient = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(
+            timeout: .init(connect: .seconds(2)),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1_024)))
 
     /// Answers larger than this are not receipts.
     static let maxAnswer = 16 << 20

@@ -27,9 +27,11 @@ extension Sequencer {
 
     /// Brings a following node's head and state up to the store's: applies the objects the newer
     /// blocks changed. A sequencing node's state is its own and is left alone.
-    func catchUp() async throws {
+    func catchUp(toAtLeast size: UInt64 = .max) async throws {
         guard case .following = role, let store = store as? any SharedLedgerStore else { return }
         let known = head.frontier.size
+        // Under load many handed-on receipts share a block: one catch-up serves them all.
+        guard known < size else { return }
         let changes = try await store.changes(after: known)
         // Another catch-up may have applied a newer snapshot meanwhile, or the node may lead now.
         guard case .following = role, changes.head.frontier.size > head.frontier.size else { return }
@@ -53,7 +55,7 @@ extension Sequencer {
                     do {
                         let receipt = try await forwarder.forward(transaction.entry, to: endpoint)
                         // Read your own writes: the pages this node renders next show the entry.
-                        try? await catchUp()
+                        try? await catchUp(toAtLeast: receipt.checkpoint.checkpoint.size)
                         return receipt
                     } catch let error as ForwardingError where error.notSequenced {
                         logger.debug("sequencer not reachable; waiting", metadata: ["error": "\(error)"])
