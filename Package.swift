@@ -189,6 +189,7 @@ let package = Package(
             dependencies: [
                 "MedLedgerCore", "MedLedgerNode", "MedLedgerStorage", "MedLedgerHTTP", "MedLedgerTestSupport", "MedLedgerClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
