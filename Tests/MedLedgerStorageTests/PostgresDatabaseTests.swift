@@ -20,6 +20,21 @@ struct PostgresDatabaseTests {
         #expect(count == Set(PostgresDatabase.migrationNames).count)
     }
 
+    @Test func tlsOptionsAreReadFromTheURL() throws {
+        let plain = try PostgresStoreConfiguration(url: "postgres://medledger@db.example:6543/ledger?sslmode=disable", password: "p")
+        #expect(plain.tls == .disable)
+        #expect(plain.port == 6543)
+        #expect(plain.database == "ledger")
+        #expect(plain.displayURL == "postgres://medledger@db.example:6543/ledger?sslmode=disable")
+        let checked = try PostgresStoreConfiguration(url: "postgresql://app@db.example/ledger?sslmode=require&sslrootcert=/etc/ca.pem", password: nil)
+        #expect(checked.tls == .require)
+        #expect(checked.rootCertificates == "/etc/ca.pem")
+        #expect(checked.username == "app")
+        #expect(try PostgresStoreConfiguration(url: "postgres://db.example/ledger", password: nil).tls == .prefer)
+        #expect(throws: PostgresStoreError.self) { try PostgresStoreConfiguration(url: "postgres://h/db?sslrootcert=", password: nil) }
+        #expect(throws: PostgresStoreError.self) { try PostgresStoreConfiguration(url: "postgres://h/db?options=-c", password: nil) }
+    }
+
     @Test func aPasswordInTheURLIsRefused() {
         #expect(throws: PostgresStoreError.self) {
             try PostgresStoreConfiguration(url: "postgres://u:secret@localhost/db", password: nil)

@@ -2,6 +2,7 @@ import Foundation
 import MedLedgerCore
 import Synchronization
 import Logging
+import NIOSSL
 import PostgresNIO
 
 /// A PostgreSQL database shared by every node of a scaled-out MedLedger: one `PostgresClient`
@@ -165,6 +166,8 @@ public struct PostgresStoreConfiguration: Sendable {
     public var password: String?
     public var database: String
     public var tls: TLSMode
+    /// `sslrootcert=PATH`: PEM certificates to trust for the server instead of the system's roots.
+    public var rootCertificates: String?
     /// Connections this node's pool opens at most.
     public var maximumConnections: Int = 32
 
@@ -173,7 +176,8 @@ public struct PostgresStoreConfiguration: Sendable {
         case disable
         /// `sslmode=prefer` (the default): TLS when the server offers it.
         case prefer
-        /// `sslmode=require`: TLS or no connection, certificate checked against the system's trust roots.
+        /// `sslmode=require`: TLS or no connection, the server's certificate and host name checked
+        /// against the system's trust roots (or `sslrootcert`).
         case require
     }
 
@@ -191,6 +195,7 @@ public struct PostgresStoreConfiguration: Sendable {
         let database = String(components.path.drop(while: { $0 == "/" }))
         guard !database.isEmpty, !database.contains("/") else { throw PostgresStoreError.badURL("it names no database (postgres://user@host/DATABASE)") }
         var tls = TLSMode.prefer
+        var rootCertificates: String?
         for item in components.queryItems ?? [] {
             switch item.name {
             case "sslmode":
@@ -198,8 +203,11 @@ public struct PostgresStoreConfiguration: Sendable {
                     throw PostgresStoreError.badURL("sslmode must be disable, prefer or require")
                 }
                 tls = mode
+            case "sslrootcert":
+                guard let path = item.value, !path.isEmpty else { throw PostgresStoreError.badURL("sslrootcert names no file") }
+                rootCertificates = path
             default:
-                throw PostgresStoreError.badURL("unknown parameter \(item.name); only sslmode is understood")
+                throw PostgresStoreError.badURL("unknown parameter \(item.name); only sslmode and sslrootcert are understood")
             }
         }
         self.host = host
@@ -208,15 +216,18 @@ public struct PostgresStoreConfiguration: Sendable {
         self.password = password
         self.database = database
         self.tls = tls
+        self.rootCertificates = rootCertificates
     }
 
     /// The postgres-nio configuration of this database.
     public var clientConfiguration: PostgresClient.Configuration {
+        var settings = TLSConfiguration.makeClientConfiguration()
+        if let rootCertificates { settings.trustRoots = .file(rootCertificates) }
         let tlsConfiguration: PostgresClient.Configuration.TLS
         switch tls {
         case .disable: tlsConfiguration = .disable
-        case .prefer: tlsConfiguration = .prefer(.makeClientConfiguration())
-        case .require: tlsConfiguration = .require(.makeClientConfiguration())
+        case .prefer: tlsConfiguration = .prefer(settings)
+        case .require: tlsConfiguration = .require(settings)
         }
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tlsConfiguration)
