@@ -13,7 +13,7 @@ struct LoginThrottleStoreTests {
     func doublingWaits(kind: WebStateKind) async throws {
         let clock = TestClock()
         let rules = LoginThrottleRules()
-        try await kind.with(clock: clock) { state, _ in
+        try await kind.with(clock: clock) { (state, _) async throws in
             let throttle = state.throttle
             for _ in 0..<rules.free {
                 #expect(try await throttle.retryAfter(username: "Ann", client: "192.0.2.1", now: clock.now) == nil)
@@ -35,7 +35,7 @@ struct LoginThrottleStoreTests {
     func failuresForgotten(kind: WebStateKind) async throws {
         let clock = TestClock()
         let rules = LoginThrottleRules()
-        try await kind.with(clock: clock) { state, _ in
+        try await kind.with(clock: clock) { (state, _) async throws in
             for _ in 0..<(rules.free + 3) { try await state.throttle.recordFailure(username: "cid", client: "198.51.100.1", now: clock.now) }
             #expect(try await state.throttle.retryAfter(username: "cid", client: "198.51.100.1", now: clock.now) != nil)
             clock.advance(millis: rules.maxWait)
@@ -54,7 +54,7 @@ struct LoginThrottleStoreTests {
         rules.free = 0
         rules.firstWait = 1
         rules.maxWait = 1 << 40
-        try await WebStateKind.postgres.with(clock: clock) { _, database in
+        try await WebStateKind.postgres.with(clock: clock) { (_, database) async throws in
             let database = try #require(database)
             let nodes = [PostgresLoginThrottle(database: database, rules: rules), PostgresLoginThrottle(database: database, rules: rules)]
             let failures = 24

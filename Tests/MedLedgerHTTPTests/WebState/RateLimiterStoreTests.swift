@@ -14,7 +14,7 @@ struct RateLimiterStoreTests {
     @Test("a burst is spent, refused with the wait, refilled over time; check spends nothing; keys are apart", arguments: WebStateKind.allCases)
     func tokenBucket(kind: WebStateKind) async throws {
         let clock = TestClock()
-        try await kind.with(clock: clock) { state, _ in
+        try await kind.with(clock: clock) { (state, _) async throws in
             let limiter = state.rateLimiter("transactions", RateLimit(perMinute: 60, burst: 3))
             #expect(try await limiter.check(key: "ml1", cost: 1) == .allowed)
             for _ in 0..<3 { #expect(try await limiter.acquire(key: "ml1", cost: 1) == .allowed) }
@@ -41,7 +41,7 @@ struct RateLimiterStoreTests {
     @Test("a budget with no refill stays spent; a clock going backwards refills nothing", arguments: WebStateKind.allCases)
     func noRefill(kind: WebStateKind) async throws {
         let clock = TestClock()
-        try await kind.with(clock: clock) { state, _ in
+        try await kind.with(clock: clock) { (state, _) async throws in
             let limiter = state.rateLimiter("queries", RateLimit(perMinute: 0, burst: 2))
             #expect(try await limiter.acquire(key: "k", cost: 2) == .allowed)
             clock.advance(millis: 3_600_000)
@@ -56,7 +56,7 @@ struct RateLimiterStoreTests {
     @Test("two nodes spend one budget in PostgreSQL, and concurrent calls never overspend it")
     func sharedAndAtomic() async throws {
         let clock = TestClock()
-        try await WebStateKind.postgres.with(clock: clock) { _, database in
+        try await WebStateKind.postgres.with(clock: clock) { (_, database) async throws in
             let database = try #require(database)
             let limit = RateLimit(perMinute: 0, burst: 10)
             let nodeA = PostgresRateLimiter(database: database, name: "queries", limit: limit, clock: clock.read)
@@ -80,7 +80,7 @@ struct RateLimiterStoreTests {
     @Test("the sweep deletes the buckets that have refilled to full and keeps the others")
     func sweepBoundsRows() async throws {
         let clock = TestClock()
-        try await WebStateKind.postgres.with(clock: clock) { _, database in
+        try await WebStateKind.postgres.with(clock: clock) { (_, database) async throws in
             let database = try #require(database)
             let limiter = PostgresRateLimiter(database: database, name: "uploads", limit: RateLimit(perMinute: 60, burst: 5), clock: clock.read)
             for index in 0..<20 { _ = try await limiter.acquire(key: "key-\(index)", cost: 1) }

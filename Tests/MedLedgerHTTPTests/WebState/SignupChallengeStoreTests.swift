@@ -12,7 +12,7 @@ struct SignupChallengeStoreTests {
     @Test("a challenge redeems once and only before it expires; anything else never redeems", arguments: WebStateKind.allCases)
     func redeemOnce(kind: WebStateKind) async throws {
         let clock = TestClock()
-        try await kind.with(clock: clock) { state, _ in
+        try await kind.with(clock: clock) { (state, _) async throws in
             let challenges = state.challenges
             let issued = try await challenges.issue(client: "192.0.2.7", now: clock.now)
             #expect(issued.expires == clock.now + SignupChallengeRules.lifetime)
@@ -33,7 +33,7 @@ struct SignupChallengeStoreTests {
     @Test("a client holds at most perClient challenges: its oldest go first, other clients' stay", arguments: WebStateKind.allCases)
     func boundedPerClient(kind: WebStateKind) async throws {
         let clock = TestClock()
-        try await kind.with(clock: clock) { state, _ in
+        try await kind.with(clock: clock) { (state, _) async throws in
             let challenges = state.challenges
             let other = try await challenges.issue(client: "198.51.100.8", now: clock.now)
             var issued: [String] = []

@@ -18,7 +18,7 @@ struct WebSessionStorageTests {
     @Test("a pending log-in is taken once, with its key, and not after its deadline", arguments: WebStateKind.allCases)
     func pendingTakenOnce(kind: WebStateKind) async throws {
         let clock = TestClock()
-        try await kind.with(clock: clock) { state, _ in
+        try await kind.with(clock: clock) { (state, _) async throws in
             let sessions = WebSessionStore(storage: state.sessions)
             let pending = try await sessions.begin(account: Self.account(), username: "ann", now: clock.now)
             let taken = try #require(try await sessions.takePending(sessionKey: pending.sessionAddress, now: clock.now))
@@ -35,7 +35,7 @@ struct WebSessionStorageTests {
     @Test("a session is found by its cookie token with its key and CSRF token, and ends on sign-out", arguments: WebStateKind.allCases)
     func sessionFoundAndEnded(kind: WebStateKind) async throws {
         let clock = TestClock()
-        try await kind.with(clock: clock) { state, _ in
+        try await kind.with(clock: clock) { (state, _) async throws in
             let sessions = WebSessionStore(storage: state.sessions)
             let pending = try await sessions.begin(account: Self.account(), username: "cat", now: clock.now)
             let (token, started) = try await sessions.activate(pending, now: clock.now)
@@ -54,7 +54,7 @@ struct WebSessionStorageTests {
     @Test("use keeps a session alive past the idle limit; idleness and the absolute end expire it", arguments: WebStateKind.allCases)
     func idleAndAbsoluteExpiry(kind: WebStateKind) async throws {
         let clock = TestClock()
-        try await kind.with(clock: clock) { state, _ in
+        try await kind.with(clock: clock) { (state, _) async throws in
             let sessions = WebSessionStore(storage: state.sessions)
             let (busy, _) = try await sessions.activate(try await sessions.begin(account: Self.account(), username: "dan", now: clock.now), now: clock.now)
             let (idle, _) = try await sessions.activate(try await sessions.begin(account: Self.account(), username: "eve", now: clock.now), now: clock.now)
@@ -80,7 +80,7 @@ struct WebSessionStorageTests {
     func stolenRowIsUseless() async throws {
         let clock = TestClock()
         let secret = SymmetricKey(size: .bits256)
-        try await WebStateKind.postgres.with(clock: clock, secret: secret) { state, database in
+        try await WebStateKind.postgres.with(clock: clock, secret: secret) { (state, database) async throws in
             let database = try #require(database)
             let sessions = WebSessionStore(storage: state.sessions)
             let pending = try await sessions.begin(account: Self.account(), username: "fay", now: clock.now)
@@ -112,7 +112,7 @@ struct WebSessionStorageTests {
     @Test("ended and expired sessions and pending log-ins are deleted from PostgreSQL by the sweep at every log-in")
     func expiredRowsSwept() async throws {
         let clock = TestClock()
-        try await WebStateKind.postgres.with(clock: clock) { state, database in
+        try await WebStateKind.postgres.with(clock: clock) { (state, database) async throws in
             let database = try #require(database)
             let sessions = WebSessionStore(storage: state.sessions)
             for name in ["gus", "hal", "ida"] {
