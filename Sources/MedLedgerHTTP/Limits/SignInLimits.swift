@@ -24,7 +24,8 @@ public struct SignInLimits: Sendable {
     /// One worker with a queue of 8, 60 hashed requests a minute per client address and 30
     /// log-ins a minute per username (each in bursts of up to a minute's worth), and refusals for
     /// busy workers held for `busyHoldMillis` (1 s) before they are sent. The budgets live in
-    /// `shared` when given (so they hold across every node), else in this process's memory.
+    /// `shared` when given (so they hold across every node; its limiters keep their own clock),
+    /// else in this process's memory on `clock`.
     public static func standard(
         workers: Int = 1, queueDepth: Int = 8, perClientPerMinute: Int = 60, perUsernamePerMinute: Int = 30,
         busyHoldMillis: Int = 1000, clock: @escaping @Sendable () -> Int64 = LedgerNode.systemClock, shared: WebSharedState? = nil

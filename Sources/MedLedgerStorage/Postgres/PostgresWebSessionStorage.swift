@@ -49,9 +49,8 @@ public struct PostgresWebSessionStorage: WebSessionStorage {
             RETURNING account, username, sealed_key, expires, deadline
             """, logger: logger)
         for try await (account, username, sealed, expires, deadline) in rows.decode((String, String, ByteBuffer, Int64, Int64).self) {
-            guard deadline > now, let address = AccountAddress(account),
-                let key = try? seal.open(Array(buffer: sealed), account: address), key.publicKey.address == sessionKey
-            else { return nil }
+            guard deadline > now, let address = AccountAddress(account) else { return nil }
+            guard let key = open(sealed, account: address), key.publicKey.address == sessionKey else { return nil }
             return PendingSession(account: address, username: username, key: key, expires: expires, deadline: deadline)
         }
         return nil
@@ -73,7 +72,7 @@ public struct PostgresWebSessionStorage: WebSessionStorage {
         var found: WebSession?
         var opens = true
         for try await (account, username, sealed, csrf, expires, lastSeen) in rows.decode((String, String, ByteBuffer, String, Int64, Int64).self) {
-            guard let address = AccountAddress(account), let key = try? seal.open(Array(buffer: sealed), account: address) else {
+            guard let address = AccountAddress(account), let key = open(sealed, account: address) else {
                 opens = false
                 continue
             }
@@ -98,10 +97,23 @@ public struct PostgresWebSessionStorage: WebSessionStorage {
             logger: logger)
         var removed: WebSession?
         for try await (account, username, sealed, csrf, expires, lastSeen) in rows.decode((String, String, ByteBuffer, String, Int64, Int64).self) {
-            guard let address = AccountAddress(account), let key = try? seal.open(Array(buffer: sealed), account: address) else { continue }
+            guard let address = AccountAddress(account), let key = open(sealed, account: address) else { continue }
             removed = WebSession(account: address, username: username, key: key, csrf: csrf, expires: expires, lastSeen: lastSeen)
         }
         return removed
+    }
+
+    /// The sealed key of `account`, or nil (with a warning: nodes given different web secrets
+    /// sign each other's users out) when it does not open.
+    private func open(_ sealed: ByteBuffer, account: AccountAddress) -> P256.Signing.PrivateKey? {
+        do {
+            return try seal.open(Array(buffer: sealed), account: account)
+        } catch {
+            logger.warning(
+                "a stored web session key does not open with this node's web secret; every node must be given the same secret",
+                metadata: ["account": "\(account)"])
+            return nil
+        }
     }
 
     /// Deletes every session and pending log-in that has ended at `now`.

@@ -18,8 +18,9 @@ enum PostgresWebStateSchema {
                 last_seen BIGINT NOT NULL
             )
             """,
+            // No index on last_seen: touching a session then stays a heap-only update, and the
+            // sweep at log-in reads a table bounded by the log-ins of one session lifetime.
             "CREATE INDEX web_session_expires ON web_session (expires)",
-            "CREATE INDEX web_session_last_seen ON web_session (last_seen)",
             """
             CREATE TABLE web_pending_session (
                 session_key TEXT PRIMARY KEY,
