@@ -144,15 +144,13 @@ struct ServeCommand: AsyncParsableCommand {
         })
     }
 
-    /// The per-key limits from the `--…-per-minute` and `--rate-exempt` options, in memory.
-    func requestLimits() throws -> RequestLimits {
+    /// The per-key limits from the `--…-per-minute` and `--rate-exempt` options, their buckets kept
+    /// in `shared` (this process's memory, or the database every node shares).
+    func requestLimits(shared: WebSharedState) throws -> RequestLimits {
         RequestLimits(
-            transactions: InMemoryRateLimiter(limit: RateLimit(perMinute: txPerMinute)),
-            queries: InMemoryRateLimiter(limit: RateLimit(perMinute: queriesPerMinute)),
-            uploads: InMemoryRateLimiter(limit: RateLimit(perMinute: uploadsPerMinute)),
-            storage: InMemoryRateLimiter(limit: Self.dailyQuota(mebibytes: storageMbPerDay)),
-            signUpStorage: InMemoryRateLimiter(limit: Self.dailyQuota(mebibytes: signUpStorageMb)),
-            exempt: try exemptAccounts()
+            shared: shared, transactions: RateLimit(perMinute: txPerMinute), queries: RateLimit(perMinute: queriesPerMinute),
+            uploads: RateLimit(perMinute: uploadsPerMinute), storage: Self.dailyQuota(mebibytes: storageMbPerDay),
+            signUpStorage: Self.dailyQuota(mebibytes: signUpStorageMb), exempt: try exemptAccounts()
         )
     }
 
@@ -220,10 +218,15 @@ struct ServeCommand: AsyncParsableCommand {
         var web = WebConfiguration(secret: try directory.webSecret(), secureCookies: tlsCert != nil, demoAccounts: demoAccounts)
         if let webRoot { web.root = URL(fileURLWithPath: webRoot) }
         web.pendingSignupLifetime = Int64(pendingSignupDays) * 86_400_000
-        let limits = try requestLimits()
-        let signIn = SignInLimits.standard(workers: signInWorkers, queueDepth: signInQueue, perClientPerMinute: signInPerMinute)
+        // Sessions, log-in throttles, sign-up challenges and rate limits: in memory on the embedded
+        // store, in PostgreSQL when several nodes share the ledger, so a user's next request may
+        // reach any node.
+        let shared = storage.shared.map { WebSharedState.postgres($0, secret: web.secret, clock: node.clock) } ?? .inMemory(clock: node.clock)
+        let limits = try requestLimits(shared: shared)
+        let signIn = SignInLimits.standard(
+            workers: signInWorkers, queueDepth: signInQueue, perClientPerMinute: signInPerMinute, clock: node.clock, shared: shared)
         let application = try await WebApplication.load(
-            node: node, credentials: storage.credentials, configuration: web, limits: limits, signIn: signIn, logger: logger
+            node: node, credentials: storage.credentials, configuration: web, limits: limits, signIn: signIn, shared: shared, logger: logger
         )
         let tls = tlsCert.flatMap { cert in tlsKey.map { TLSFiles(certificateChain: cert, privateKey: $0) } }
         // Graceful shutdown stops these in reverse order, after the HTTP server: witnessing and

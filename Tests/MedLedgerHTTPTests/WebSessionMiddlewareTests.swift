@@ -35,10 +35,10 @@ struct WebSessionMiddlewareTests {
         }
 
         /// A live session; returns its cookie header value and CSRF token.
-        func signIn(_ username: String) async -> (cookie: String, csrf: String) {
+        func signIn(_ username: String) async throws -> (cookie: String, csrf: String) {
             let account = P256.Signing.PrivateKey().publicKey.address
-            let pending = await sessions.begin(account: account, username: username, now: clock.now)
-            let (token, session) = await sessions.activate(pending, now: clock.now)
+            let pending = try await sessions.begin(account: account, username: username, now: clock.now)
+            let (token, session) = try await sessions.activate(pending, now: clock.now)
             return ("\(WebCookie.name)=\(token)", session.csrf)
         }
     }
@@ -71,7 +71,7 @@ struct WebSessionMiddlewareTests {
     @Test("a live cookie fills context.session for every web route; the API's routes never read it")
     func sessionFilled() async throws {
         let fixture = Fixture()
-        let (cookie, _) = await fixture.signIn("carol")
+        let (cookie, _) = try await fixture.signIn("carol")
         try await fixture.app.test(.router) { client in
             let who = try await client.execute(uri: "/who", method: .get, headers: [.cookie: cookie])
             #expect(String(buffer: who.body) == "carol")
@@ -88,7 +88,7 @@ struct WebSessionMiddlewareTests {
     @Test("an unknown token, or a session idle past its limit, counts as signed out")
     func unknownOrIdleCookie() async throws {
         let fixture = Fixture()
-        let (cookie, _) = await fixture.signIn("dana")
+        let (cookie, _) = try await fixture.signIn("dana")
         try await fixture.app.test(.router) { client in
             let forged = try await client.execute(uri: "/who", method: .get, headers: [.cookie: "\(WebCookie.name)=\(WebSessionStore.randomToken())"])
             #expect(String(buffer: forged.body) == "nobody")
@@ -101,8 +101,8 @@ struct WebSessionMiddlewareTests {
     @Test("a post needs the session's CSRF token and no foreign Origin; reads need neither")
     func csrf() async throws {
         let fixture = Fixture()
-        let (cookie, csrf) = await fixture.signIn("erin")
-        let (_, otherCSRF) = await fixture.signIn("frank")
+        let (cookie, csrf) = try await fixture.signIn("erin")
+        let (_, otherCSRF) = try await fixture.signIn("frank")
         try await fixture.app.test(.router) { client in
             let read = try await client.execute(uri: "/read", method: .get, headers: [.cookie: cookie])
             #expect(read.status == .ok)

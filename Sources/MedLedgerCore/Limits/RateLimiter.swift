@@ -6,12 +6,12 @@
 /// keep memory bounded however many keys arrive.
 public protocol RateLimiter: Sendable {
     /// Spends `cost` units of `key`'s budget when there are enough; otherwise spends nothing and
-    /// says how long to wait.
-    func acquire(key: String, cost: Int) async -> RateLimitDecision
+    /// says how long to wait. Throws only when a shared store cannot be reached.
+    func acquire(key: String, cost: Int) async throws -> RateLimitDecision
 
     /// Whether `cost` units are available now, without spending them: a cheap early refusal before
     /// work whose owner is only proven later (an upload's body).
-    func check(key: String, cost: Int) async -> RateLimitDecision
+    func check(key: String, cost: Int) async throws -> RateLimitDecision
 }
 
 /// Never limits: for nodes and tests that want no limits.

@@ -14,11 +14,20 @@ public struct TokenBucket: Sendable, Equatable {
         updated = now
     }
 
-    static func capacity(_ limit: RateLimit) -> Int64 {
+    /// A bucket as a store kept it: `milliTokens` available at `updated` (a bucket shared by
+    /// several nodes lives in a database between calls).
+    public init(milliTokens: Int64, updated: Int64) {
+        self.milliTokens = milliTokens
+        self.updated = updated
+    }
+
+    /// The capacity of `limit` in thousandths of a token.
+    public static func capacity(_ limit: RateLimit) -> Int64 {
         Int64(limit.burst).multipliedReportingOverflow(by: 1000).overflow ? Int64.max : Int64(limit.burst) * 1000
     }
 
-    static func milli(_ cost: Int) -> Int64 {
+    /// `cost` tokens in thousandths, saturating.
+    public static func milli(_ cost: Int) -> Int64 {
         let (value, overflow) = Int64(max(0, cost)).multipliedReportingOverflow(by: 1000)
         return overflow ? Int64.max : value
     }

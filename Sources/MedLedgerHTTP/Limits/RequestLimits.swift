@@ -30,6 +30,22 @@ public struct RequestLimits: Sendable {
         self.exempt = exempt
     }
 
+    /// The budgets at these rates, their buckets kept in `shared` (memory, or a database every
+    /// node shares, so a key's budget is one budget however many nodes it talks to). Each budget
+    /// has a fixed name there: `transactions`, `queries`, `uploads`, `storage`, `sign-up-storage`.
+    public init(
+        shared: WebSharedState, transactions: RateLimit, queries: RateLimit, uploads: RateLimit, storage: RateLimit? = nil,
+        signUpStorage: RateLimit? = nil, exempt: Set<AccountAddress> = []
+    ) {
+        self.init(
+            transactions: shared.rateLimiter("transactions", transactions), queries: shared.rateLimiter("queries", queries),
+            uploads: shared.rateLimiter("uploads", uploads),
+            storage: storage.map { shared.rateLimiter("storage", $0) } ?? UnlimitedRateLimiter(),
+            signUpStorage: signUpStorage.map { shared.rateLimiter("sign-up-storage", $0) } ?? UnlimitedRateLimiter(),
+            exempt: exempt
+        )
+    }
+
     /// No limits at all (tests, benchmarks that load one key at full speed).
     public static var unlimited: RequestLimits {
         RequestLimits(transactions: UnlimitedRateLimiter(), queries: UnlimitedRateLimiter(), uploads: UnlimitedRateLimiter())
@@ -62,7 +78,7 @@ public struct RequestLimits: Sendable {
     func admit(_ kind: Kind, key: AccountAddress, accounts: [AccountAddress] = [], spend: Bool = true) async throws {
         if exempt.contains(key) || accounts.contains(where: { exempt.contains($0) }) { return }
         let limiter = limiter(kind)
-        let decision = spend ? await limiter.acquire(key: key.rawValue, cost: 1) : await limiter.check(key: key.rawValue, cost: 1)
+        let decision = spend ? try await limiter.acquire(key: key.rawValue, cost: 1) : try await limiter.check(key: key.rawValue, cost: 1)
         guard case .limited = decision else { return }
         throw RateLimitedError(
             decision, message: "Too many \(kind.noun) from this key; try again in \(decision.retryAfterSeconds) second(s). Nothing was recorded."

@@ -23,15 +23,18 @@ public struct SignInLimits: Sendable {
 
     /// One worker with a queue of 8, 60 hashed requests a minute per client address and 30
     /// log-ins a minute per username (each in bursts of up to a minute's worth), and refusals for
-    /// busy workers held for `busyHoldMillis` (1 s) before they are sent.
+    /// busy workers held for `busyHoldMillis` (1 s) before they are sent. The budgets live in
+    /// `shared` when given (so they hold across every node; its limiters keep their own clock),
+    /// else in this process's memory on `clock`.
     public static func standard(
         workers: Int = 1, queueDepth: Int = 8, perClientPerMinute: Int = 60, perUsernamePerMinute: Int = 30,
-        busyHoldMillis: Int = 1000, clock: @escaping @Sendable () -> Int64 = LedgerNode.systemClock
+        busyHoldMillis: Int = 1000, clock: @escaping @Sendable () -> Int64 = LedgerNode.systemClock, shared: WebSharedState? = nil
     ) -> SignInLimits {
-        SignInLimits(
+        let shared = shared ?? .inMemory(clock: clock)
+        return SignInLimits(
             workers: KDFWorkers(workers: workers, queueDepth: queueDepth),
-            clients: InMemoryRateLimiter(limit: RateLimit(perMinute: perClientPerMinute), clock: clock),
-            usernames: InMemoryRateLimiter(limit: RateLimit(perMinute: perUsernamePerMinute), clock: clock),
+            clients: shared.rateLimiter("sign-in-clients", RateLimit(perMinute: perClientPerMinute)),
+            usernames: shared.rateLimiter("sign-in-usernames", RateLimit(perMinute: perUsernamePerMinute)),
             busyHold: RefusalHold(duration: .milliseconds(max(0, busyHoldMillis)))
         )
     }
@@ -39,12 +42,12 @@ public struct SignInLimits: Sendable {
     /// Spends one unit of the client's budget and, when given, the username's; throws
     /// ``RateLimitedError`` when either is spent.
     func admit(client: String, username: String? = nil) async throws {
-        let byClient = await clients.acquire(key: client, cost: 1)
+        let byClient = try await clients.acquire(key: client, cost: 1)
         if case .limited = byClient {
             throw RateLimitedError(byClient, message: "Too many sign-in requests from this address; try again in \(byClient.retryAfterSeconds) second(s).")
         }
         guard let username else { return }
-        let byName = await usernames.acquire(key: username.lowercased(), cost: 1)
+        let byName = try await usernames.acquire(key: username.lowercased(), cost: 1)
         if case .limited = byName {
             throw RateLimitedError(byName, message: "Too many sign-in attempts for this username; try again in \(byName.retryAfterSeconds) second(s).")
         }

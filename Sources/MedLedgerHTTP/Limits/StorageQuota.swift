@@ -21,7 +21,7 @@ struct StorageQuota: Sendable {
     func admit(_ bytes: Int64, spend: Bool) async throws {
         guard !exempt else { return }
         let cost = Self.kibibytes(bytes)
-        let decision = spend ? await limiter.acquire(key: key, cost: cost) : await limiter.check(key: key, cost: cost)
+        let decision = spend ? try await limiter.acquire(key: key, cost: cost) : try await limiter.check(key: key, cost: cost)
         guard case .limited = decision else { return }
         throw RateLimitedError(
             retryAfterSeconds: decision.retryAfterSeconds,

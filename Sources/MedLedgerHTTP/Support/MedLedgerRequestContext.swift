@@ -1,4 +1,5 @@
 import Hummingbird
+import MedLedgerCore
 import NIOCore
 
 /// The request context of every route: Hummingbird's core storage, the client's address (for

@@ -11,7 +11,7 @@ struct SessionMiddleware<Context: WebSessionRequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if let token = WebCookie.token(in: request), let session = await sessions.session(token: token, now: clock()) {
+        if let token = WebCookie.token(in: request), let session = try await sessions.session(token: token, now: clock()) {
             context.session = session
             context.sessionToken = token
         }

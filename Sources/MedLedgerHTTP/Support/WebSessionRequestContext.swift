@@ -1,4 +1,5 @@
 import Hummingbird
+import MedLedgerCore
 
 /// A request context that can carry the browser session, so the cookie is read and looked up once
 /// per request (by ``SessionMiddleware``) and every web controller reads `context.session` instead

@@ -17,8 +17,8 @@ struct AuthController<Context: WebSessionRequestContext & RemoteAddressRequestCo
     let node: LedgerNode
     let credentials: any CredentialStore
     let sessions: WebSessionStore
-    let throttle: LoginThrottle
-    let challenges: SignupChallenges
+    let throttle: any LoginThrottleStore
+    let challenges: any SignupChallengeStore
     let configuration: WebConfiguration
     let hasher: AuthKeyHasher
     let signIn: SignInLimits
@@ -96,7 +96,7 @@ struct AuthController<Context: WebSessionRequestContext & RemoteAddressRequestCo
     /// like `/auth/session`, so another site's page cannot collect challenges in a visitor's name.
     @Sendable func challenge(_ request: Request, context: Context) async throws -> Response {
         try WebAuthentication.requireSameOriginJSON(request)
-        let issued = await challenges.issue(client: Self.client(context), now: node.clock())
+        let issued = try await challenges.issue(client: Self.client(context), now: node.clock())
         var response = try JSONResponse.make(status: .ok, ChallengeResponse(challenge: issued.challenge, expires: issued.expires))
         response.headers[.cacheControl] = "no-store"
         return response
@@ -200,7 +200,7 @@ struct AuthController<Context: WebSessionRequestContext & RemoteAddressRequestCo
         let authKey = try WebInput.authKey(body.authKey)
         let client = Self.client(context)
         let now = node.clock()
-        if let wait = await throttle.retryAfter(username: username, client: client, now: now) {
+        if let wait = try await throttle.retryAfter(username: username, client: client, now: now) {
             var response = try APIError(
                 status: .tooManyRequests, code: "too_many_attempts",
                 message: "Too many failed attempts. Please wait \(max(1, wait / 60_000)) minute(s) and try again."
@@ -215,10 +215,10 @@ struct AuthController<Context: WebSessionRequestContext & RemoteAddressRequestCo
         let expected = credential?.authHash ?? []
         let matches = try await signIn.hash { [hasher] in try hasher.verify(authKey, salt: salt, hash: expected) }
         guard matches, let credential else {
-            await throttle.recordFailure(username: username, client: client, now: node.clock())
+            try await throttle.recordFailure(username: username, client: client, now: node.clock())
             throw APIError(status: .unauthorized, code: "login_failed", message: "Username or password is incorrect.")
         }
-        await throttle.recordSuccess(username: username, client: client)
+        try await throttle.recordSuccess(username: username, client: client)
         // Told only to whoever knows the password: the sign-up waited too long and is gone.
         let signups = PendingSignups(credentials: credentials, node: node, lifetime: configuration.pendingSignupLifetime)
         if try await signups.removeIfExpired(credential, now: now) {
@@ -228,7 +228,7 @@ struct AuthController<Context: WebSessionRequestContext & RemoteAddressRequestCo
                 message: "Your sign-up expired: no administrator created your account within \(max(1, configuration.pendingSignupLifetime / 86_400_000)) days. Please sign up again."
             )
         }
-        let pending = await sessions.begin(account: credential.address, username: credential.username, now: now)
+        let pending = try await sessions.begin(account: credential.address, username: credential.username, now: now)
         return try JSONResponse.make(status: .ok, LoginResponse(
             address: credential.address.rawValue, publicKey: credential.publicKey, role: credential.role,
             wrappedKey: credential.wrappedKey, salt: credential.salt, iterations: credential.iterations,
@@ -245,7 +245,7 @@ struct AuthController<Context: WebSessionRequestContext & RemoteAddressRequestCo
         guard let open = transaction.body as? OpenSession, let sessionKey = P256.Signing.PublicKey.address(ofPayloadKey: open.sessionKey) else {
             throw APIError(status: .unprocessableContent, code: "not_a_session", message: "Expected a signed session.open transaction.")
         }
-        guard let pending = await sessions.takePending(sessionKey: sessionKey, now: node.clock()), pending.account == transaction.signer,
+        guard let pending = try await sessions.takePending(sessionKey: sessionKey, now: node.clock()), pending.account == transaction.signer,
             pending.expires == open.expires
         else {
             throw APIError(status: .unprocessableContent, code: "session_unknown", message: "This sign-in has expired. Please sign in again.")
@@ -268,7 +268,7 @@ struct AuthController<Context: WebSessionRequestContext & RemoteAddressRequestCo
             let message = receipt.contract?.event.message ?? "The sign-in was refused."
             throw APIError(status: .forbidden, code: "denied", message: message)
         }
-        let (token, _) = await sessions.activate(pending, now: node.clock())
+        let (token, _) = try await sessions.activate(pending, now: node.clock())
         var response = try JSONResponse.make(status: .ok, RedirectResponse(redirect: WebPaths.home(for: account.role)))
         response.headers[.setCookie] = WebCookie.set(token, secure: configuration.secureCookies, maxAge: WebSessionStore.lifetime / 1000)
         logger.info("signed in", metadata: ["address": "\(pending.account)"])
@@ -278,7 +278,7 @@ struct AuthController<Context: WebSessionRequestContext & RemoteAddressRequestCo
     /// Closes the session on the ledger (signed by the session key) and clears the cookie.
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
         let session = try context.requireSession()
-        if let token = context.sessionToken { _ = await sessions.end(token: token) }
+        if let token = context.sessionToken { _ = try await sessions.end(token: token) }
         do {
             let signer = EnvelopeSigner(key: session.key, origin: node.origin)
             _ = try await node.submit(try signer.sign(CloseSession(session: session.sessionAddress), expires: node.clock() + 60_000))
@@ -303,13 +303,13 @@ struct AuthController<Context: WebSessionRequestContext & RemoteAddressRequestCo
         }
         let client = Self.client(context)
         let now = node.clock()
-        if await throttle.retryAfter(username: credential.username, client: client, now: now) != nil {
+        if try await throttle.retryAfter(username: credential.username, client: client, now: now) != nil {
             throw APIError(status: .tooManyRequests, code: "too_many_attempts", message: "Too many failed attempts. Please try again later.")
         }
         try await signIn.admit(client: client)
         let (currentSalt, currentHash) = (credential.authSalt, credential.authHash)
         guard try await signIn.hash({ [hasher] in try hasher.verify(current, salt: currentSalt, hash: currentHash) }) else {
-            await throttle.recordFailure(username: credential.username, client: client, now: now)
+            try await throttle.recordFailure(username: credential.username, client: client, now: now)
             throw APIError(status: .forbidden, code: "wrong_password", message: "The current password is incorrect.")
         }
         let authSalt = AuthKeyHasher.randomSalt()
@@ -334,7 +334,7 @@ struct AuthController<Context: WebSessionRequestContext & RemoteAddressRequestCo
                 message: "A sign-up must carry a challenge from /auth/challenge signed with the new key."
             )
         }
-        guard await challenges.redeem(challenge, now: node.clock()) else {
+        guard try await challenges.redeem(challenge, now: node.clock()) else {
             throw APIError(
                 status: .unprocessableContent, code: "challenge_invalid",
                 message: "The sign-up challenge is unknown, already used or expired. Please try again."

@@ -1,27 +1,24 @@
 import Crypto
 import MedLedgerCore
 
-/// The single-use challenges a sign-up's proof of possession signs (``SignupProof``).
+/// The single-use challenges a sign-up's proof of possession signs (``SignupProof``), in this
+/// process's memory (one node; ``SignupChallengeStore`` has the shared kind).
 ///
-/// Kept in memory only: a challenge lives ``lifetime`` and a restart merely asks the browser for
-/// a new one. The table is bounded twice, so anonymous clients cannot grow it: each client address
+/// A challenge lives ``lifetime`` and a restart merely asks the browser for a new one. The table is bounded twice, so anonymous clients cannot grow it: each client address
 /// holds at most ``perClient`` outstanding challenges (its oldest goes first) and the whole table
 /// at most ``capacity`` (expired ones are dropped first, then the oldest). Challenges are looked up
 /// by their SHA-256, never compared as text, so the time a lookup takes says nothing about the
 /// value of a challenge someone else holds.
-actor SignupChallenges {
+actor SignupChallenges: SignupChallengeStore {
     /// How long a challenge may be used after it was issued.
-    static let lifetime: Int64 = 5 * 60_000
+    static let lifetime = SignupChallengeRules.lifetime
     /// Outstanding challenges one client address may hold.
-    static let perClient = 64
+    static let perClient = SignupChallengeRules.perClient
     /// Outstanding challenges in all.
-    static let capacity = 10_000
+    static let capacity = SignupChallengeRules.capacity
 
     /// A challenge handed out and when it stops being accepted.
-    struct Issued: Sendable, Equatable {
-        var challenge: String
-        var expires: Int64
-    }
+    typealias Issued = SignupChallengeRules.Issued
 
     private struct Entry {
         var client: String
@@ -29,17 +26,14 @@ actor SignupChallenges {
         var serial: UInt64
     }
 
-    private var entries: [SHA256Digest: Entry] = [:]
-    private var byClient: [String: [SHA256Digest]] = [:]
+    private var entries: [[UInt8]: Entry] = [:]
+    private var byClient: [String: [[UInt8]]] = [:]
     private var serial: UInt64 = 0
 
     /// A fresh random challenge (32 bytes, base64url) for `client`, valid until `now + lifetime`.
     func issue(client: String, now: Int64) -> Issued {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        var generator = SystemRandomNumberGenerator()
-        for index in bytes.indices { bytes[index] = generator.next() }
-        let challenge = Base64Coding.url(bytes)
-        let digest = SHA256.hash(data: bytes)
+        let (challenge, digestBytes) = SignupChallengeRules.make()
+        let digest = digestBytes
         serial &+= 1
         let expires = now + Self.lifetime
         var mine = byClient[client, default: []].filter { entries[$0] != nil }
@@ -56,8 +50,7 @@ actor SignupChallenges {
     /// Takes `challenge` out of the table: true when it was issued, is not used yet and has not
     /// expired at `now`. Used or not, a challenge that was presented can never be presented again.
     func redeem(_ challenge: String, now: Int64) -> Bool {
-        guard let bytes = Base64Coding.decodeURL(challenge), bytes.count == 32 else { return false }
-        let digest = SHA256.hash(data: bytes)
+        guard let digest = SignupChallengeRules.digest(of: challenge) else { return false }
         guard let entry = entries.removeValue(forKey: digest) else { return false }
         if var mine = byClient[entry.client] {
             mine.removeAll { $0 == digest }

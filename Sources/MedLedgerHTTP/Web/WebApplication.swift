@@ -3,17 +3,18 @@ import Logging
 import MedLedgerCore
 import MedLedgerNode
 
-/// The web application's parts, loaded once at start: the page table, the templates, the
-/// in-memory session and throttle state its controllers share, and the limits they enforce.
+/// The web application's parts, loaded once at start: the page table, the templates, the session,
+/// throttle and challenge stores its controllers share (in memory, or shared by every node through
+/// ``WebSharedState``), and the limits they enforce.
 public struct WebApplication: Sendable {
     let node: LedgerNode
     let credentials: any CredentialStore
     let configuration: WebConfiguration
     let pages: [PageSpec]
     let renderer: PageRenderer
-    let sessions = WebSessionStore()
-    let throttle = LoginThrottle()
-    let challenges = SignupChallenges()
+    let sessions: WebSessionStore
+    let throttle: any LoginThrottleStore
+    let challenges: any SignupChallengeStore
     /// Per-key budgets; page reads spend the session key's `queries` budget.
     let limits: RequestLimits
     let signIn: SignInLimits
@@ -21,10 +22,12 @@ public struct WebApplication: Sendable {
 
     /// Loads `pages.json` and the templates from the configuration's root; throws
     /// ``WebSetupError`` when they do not fit together. `limits` are the per-key budgets (the same
-    /// value the API routes get), `signIn` the sign-in workers and budgets.
+    /// value the API routes get), `signIn` the sign-in workers and budgets, `shared` where sessions,
+    /// throttles and sign-up challenges live (this process's memory unless given; nodes behind
+    /// one load balancer must share one).
     public static func load(
         node: LedgerNode, credentials: any CredentialStore, configuration: WebConfiguration,
-        limits: RequestLimits = .unlimited, signIn: SignInLimits = .standard(), logger: Logger
+        limits: RequestLimits = .unlimited, signIn: SignInLimits = .standard(), shared: WebSharedState? = nil, logger: Logger
     ) async throws -> WebApplication {
         let pages = try PageSpec.load(from: configuration.root.appendingPathComponent("pages"))
         let renderer = try await PageRenderer.load(root: configuration.root)
@@ -32,8 +35,10 @@ public struct WebApplication: Sendable {
             throw WebSetupError("page \(page.path) names template \(page.template), which does not exist")
         }
         guard renderer.library.getTemplate(named: "error") != nil else { throw WebSetupError("the error template is missing") }
+        let shared = shared ?? .inMemory(clock: node.clock)
         return WebApplication(
             node: node, credentials: credentials, configuration: configuration, pages: pages, renderer: renderer,
+            sessions: WebSessionStore(storage: shared.sessions), throttle: shared.throttle, challenges: shared.challenges,
             limits: limits, signIn: signIn, logger: logger
         )
     }

@@ -1,68 +1,58 @@
 import Crypto
 import MedLedgerCore
 
-/// Keeps web sessions by the SHA-256 of their cookie token, so a memory dump does not yield live
-/// cookies, and ends them after ``idleLimit`` without use or at their absolute expiry.
-actor WebSessionStore {
+/// Starts, finds and ends web sessions on top of a ``WebSessionStorage`` (this node's memory, or a
+/// database every node shares): makes the session keys and cookie tokens, and hands the storage
+/// only the SHA-256 of a token, so neither a memory dump nor a database row yields a live cookie.
+/// Sessions end after ``idleLimit`` without use or at their absolute expiry (``WebSessionPolicy``).
+struct WebSessionStore: Sendable {
     /// The longest a web session lasts.
-    static let lifetime: Int64 = 8 * 3_600_000
+    static let lifetime = WebSessionPolicy.lifetime
     /// A session unused this long ends.
-    static let idleLimit: Int64 = 30 * 60_000
+    static let idleLimit = WebSessionPolicy.idleLimit
     /// How long a login's session key waits for the signed `session.open`.
-    static let pendingLimit: Int64 = 2 * 60_000
+    static let pendingLimit = WebSessionPolicy.pendingLimit
 
-    private var sessions: [String: WebSession] = [:]
-    private var pending: [AccountAddress: PendingSession] = [:]
+    let storage: any WebSessionStorage
+
+    init(storage: any WebSessionStorage = InMemoryWebSessionStorage()) {
+        self.storage = storage
+    }
 
     /// Makes a session key for a user who proved their password; returns it with its expiry.
-    func begin(account: AccountAddress, username: String, now: Int64) -> PendingSession {
-        prune(now: now)
+    func begin(account: AccountAddress, username: String, now: Int64) async throws -> PendingSession {
         let value = PendingSession(
             account: account, username: username, key: P256.Signing.PrivateKey(), expires: now + Self.lifetime,
             deadline: now + Self.pendingLimit
         )
-        pending[value.key.publicKey.address] = value
+        try await storage.addPending(value, now: now)
         return value
     }
 
     /// Takes the pending session whose key a `session.open` named, if still waiting.
-    func takePending(sessionKey: AccountAddress, now: Int64) -> PendingSession? {
-        guard let value = pending.removeValue(forKey: sessionKey), value.deadline > now else { return nil }
-        return value
+    func takePending(sessionKey: AccountAddress, now: Int64) async throws -> PendingSession? {
+        try await storage.takePending(sessionKey: sessionKey, now: now)
     }
 
     /// Starts the session once the ledger accepted its opening; returns the cookie token.
-    func activate(_ value: PendingSession, now: Int64) -> (token: String, session: WebSession) {
+    func activate(_ value: PendingSession, now: Int64) async throws -> (token: String, session: WebSession) {
         let token = Self.randomToken()
         let session = WebSession(
             account: value.account, username: value.username, key: value.key, csrf: Self.randomToken(), expires: value.expires,
             lastSeen: now
         )
-        sessions[Self.digest(token)] = session
+        try await storage.add(session, tokenDigest: Self.digest(token), now: now)
         return (token, session)
     }
 
     /// The live session for a cookie token; touching it restarts the idle clock.
-    func session(token: String, now: Int64) -> WebSession? {
-        let key = Self.digest(token)
-        guard var session = sessions[key] else { return nil }
-        guard now < session.expires, now - session.lastSeen < Self.idleLimit else {
-            sessions[key] = nil
-            return nil
-        }
-        session.lastSeen = now
-        sessions[key] = session
-        return session
+    func session(token: String, now: Int64) async throws -> WebSession? {
+        try await storage.session(tokenDigest: Self.digest(token), now: now)
     }
 
     /// Ends the session of a cookie token.
-    func end(token: String) -> WebSession? {
-        sessions.removeValue(forKey: Self.digest(token))
-    }
-
-    private func prune(now: Int64) {
-        pending = pending.filter { $0.value.deadline > now }
-        sessions = sessions.filter { now < $0.value.expires && now - $0.value.lastSeen < Self.idleLimit }
+    func end(token: String) async throws -> WebSession? {
+        try await storage.remove(tokenDigest: Self.digest(token))
     }
 
     static func randomToken() -> String {
