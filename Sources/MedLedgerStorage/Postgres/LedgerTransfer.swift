@@ -122,7 +122,7 @@ public enum LedgerTransfer {
         var next: Int64 = 0
         var done = 0
         while true {
-            let rows = try await source.writer.read { db in
+            let rows = try await source.writer.read { [next] db in
                 try Row.fetchAll(
                     db, sql: "SELECT idx, envelope, type, signer, nonce, nonce_key FROM entry WHERE idx >= ? ORDER BY idx LIMIT ?",
                     arguments: [next, batch]
