@@ -224,16 +224,21 @@ struct PostgresLedgerStoreTests {
     static func timeAppends(to store: any LedgerStore) async throws -> Double {
         let key = NoteSigningKey(name: TestLedger.origin, privateKey: .init())
         let builder = BlockBuilder(origin: TestLedger.origin, signingKey: key)
+        let admin = P256.Signing.PrivateKey().publicKey
         let service = P256.Signing.PrivateKey().publicKey
         var head = LedgerHead.empty
         var state = ContractState()
         var blocks: [SealedBlock] = []
         for start in stride(from: 0, to: 100_000, by: 1_000) {
+            // Synthetic entries (the store only sees bytes): a genesis, then pings.
             let batch = (start..<(start + 1_000)).map { i in
                 let entry = Array("timing entry \(i)".utf8)
+                let body: any TransactionBody =
+                    i == 0 ? GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A", service: service.payloadKey) : PingBody()
+                let signer = i == 0 ? admin : service
                 return VerifiedTransaction(
-                    entry: entry, leafHash: .leaf(entry), type: PingBody.transactionType, signerKey: service, signer: service.address,
-                    nonce: "timing-nonce-\(i)", expires: .max, body: PingBody())
+                    entry: entry, leafHash: .leaf(entry), type: i == 0 ? GenesisBody.transactionType : PingBody.transactionType,
+                    signerKey: signer, signer: signer.address, nonce: "timing-nonce-\(i)", expires: .max, body: body)
             }
             let block = try #require(try builder.seal(after: head, state: &state, candidates: batch, existingNonces: [], time: 1).block)
             head = LedgerHead(checkpoint: block.checkpoint, frontier: block.frontier)

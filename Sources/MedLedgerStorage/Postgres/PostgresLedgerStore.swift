@@ -196,7 +196,7 @@ public struct PostgresLedgerStore: SharedLedgerStore {
         }
         // The sequencer has already refused replays; this re-check inside the transaction keeps
         // the store's own promise even if a caller skipped that step.
-        if !rows.entryIndexes.isEmpty {
+        if rows.entryCount > 0 {
             let replays = try await connection.query(
                 """
                 SELECT 1 FROM entry AS e
@@ -212,7 +212,7 @@ public struct PostgresLedgerStore: SharedLedgerStore {
                     \(rows.signers)::text[], \(rows.nonces)::text[], \(rows.nonceKeys)::bigint[])
                 """, logger: logger)
         }
-        if !rows.nodeLevels.isEmpty {
+        if rows.nodeLevels.count > 0 {
             try await connection.query(
                 """
                 INSERT INTO tree_node (level, idx, hash)
@@ -220,7 +220,7 @@ public struct PostgresLedgerStore: SharedLedgerStore {
                 """, logger: logger)
         }
         try await insertEvents(rows.events, on: connection, logger: logger)
-        if !rows.documentKinds.isEmpty {
+        if rows.documentCount > 0 {
             try await connection.query(
                 """
                 INSERT INTO state_object (kind, id, document, changed_at)
@@ -253,20 +253,13 @@ public struct PostgresLedgerStore: SharedLedgerStore {
 }
 
 /// A sealed block as column arrays, ready for the set-based inserts of
-/// ``PostgresLedgerStore/append(_:)``, built before the transaction starts.
+/// ``PostgresLedgerStore/append(_:)``, encoded before the transaction starts.
 struct BlockRows: Sendable {
-    var entryIndexes: [Int64] = []
-    var envelopes: [ByteBuffer] = []
-    var types: [String] = []
-    var signers: [String] = []
-    var nonces: [String] = []
-    var nonceKeys: [Int64] = []
-    var nodeLevels: [Int64] = []
-    var nodeIndexes: [Int64] = []
-    var nodeHashes: [ByteBuffer] = []
-    var documentKinds: [String] = []
-    var documentIDs: [String] = []
-    var documents: [ByteBuffer] = []
+    let entryCount: Int
+    let entryIndexes, envelopes, types, signers, nonces, nonceKeys: PostgresColumn
+    let nodeLevels, nodeIndexes, nodeHashes: PostgresColumn
+    let documentCount: Int
+    let documentKinds, documentIDs, documents: PostgresColumn
     let events: AuditEventColumns
     let size: Int64
     let time: Int64
@@ -275,32 +268,29 @@ struct BlockRows: Sendable {
     init(_ block: SealedBlock) throws {
         var seen = Set<NonceKey>()
         for sequenced in block.entries {
-            let tx = sequenced.transaction
             // A nonce twice in one block is a replay as much as one already stored.
-            guard seen.insert(tx.nonceKey).inserted else { throw LedgerStoreError.replayedNonce }
-            entryIndexes.append(Int64(sequenced.index))
-            envelopes.append(ByteBuffer(bytes: tx.entry))
-            types.append(tx.type)
-            signers.append(tx.signer.rawValue)
-            nonces.append(tx.nonce)
-            nonceKeys.append(SQLiteLedgerStore.nonceKey(tx.nonceKey))
-            nodeLevels.append(0)
-            nodeIndexes.append(Int64(sequenced.index))
-            nodeHashes.append(ByteBuffer(bytes: tx.leafHash.bytes))
+            guard seen.insert(sequenced.transaction.nonceKey).inserted else { throw LedgerStoreError.replayedNonce }
         }
-        for node in block.nodes {
-            nodeLevels.append(Int64(node.id.level))
-            nodeIndexes.append(Int64(node.id.index))
-            nodeHashes.append(ByteBuffer(bytes: node.hash.bytes))
-        }
+        let transactions = block.entries.map(\.transaction)
+        entryCount = block.entries.count
+        entryIndexes = .int64(block.entries.map { Int64($0.index) })
+        envelopes = .bytes(transactions.map(\.entry))
+        types = .text(transactions.map(\.type))
+        signers = .text(transactions.map(\.signer.rawValue))
+        nonces = .text(transactions.map(\.nonce))
+        nonceKeys = .int64(transactions.map { SQLiteLedgerStore.nonceKey($0.nonceKey) })
+        // Leaves (level 0) first, then the nodes the block completed.
+        nodeLevels = .int64(Array(repeating: 0, count: block.entries.count) + block.nodes.map { Int64($0.id.level) })
+        nodeIndexes = .int64(block.entries.map { Int64($0.index) } + block.nodes.map { Int64($0.id.index) })
+        nodeHashes = .bytes(transactions.map(\.leafHash.bytes) + block.nodes.map(\.hash.bytes))
         // One row per object, its last document winning, as successive upserts would leave it.
         var latest: [StateKey: Int] = [:]
         for (position, document) in block.documents.enumerated() { latest[document.key] = position }
-        for (position, document) in block.documents.enumerated() where latest[document.key] == position {
-            documentKinds.append(document.key.kind.rawValue)
-            documentIDs.append(document.key.id)
-            documents.append(ByteBuffer(bytes: document.bytes))
-        }
+        let kept = block.documents.enumerated().filter { latest[$0.element.key] == $0.offset }.map(\.element)
+        documentCount = kept.count
+        documentKinds = .text(kept.map(\.key.kind.rawValue))
+        documentIDs = .text(kept.map(\.key.id))
+        documents = .bytes(kept.map(\.bytes))
         events = try AuditEventColumns(block.events)
         size = Int64(block.checkpoint.checkpoint.size)
         time = block.checkpoint.checkpoint.time
