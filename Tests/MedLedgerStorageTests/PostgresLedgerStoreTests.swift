@@ -262,3 +262,27 @@ final class StageLog: Sendable {
 
     func last(_ stage: TransferProgress.Stage) -> TransferProgress? { reports.withLock { $0.last { $0.stage == stage } } }
 }
+
+@Suite("PostgreSQL ledger store: tampered rows")
+struct PostgresTamperTests {
+    @Test("an audit event without its entry is an audit index fault, and a bad state document is reported as corrupt")
+    func tamperedRowsAreReported() async throws {
+        try await StoreLedger.with(.postgres) { ledger in
+            try await ledger.populate()
+            let store = try #require(ledger.store as? PostgresLedgerStore)
+            #expect(try await store.firstAuditIndexFault() == nil)
+            let size = try await store.head().frontier.size
+            try await store.database.client.query(
+                """
+                INSERT INTO audit_event (idx, time, action, status, outcome, message, actor, break_glass)
+                SELECT \(Int64(size) + 5), time, action, status, outcome, message, actor, break_glass FROM audit_event ORDER BY idx LIMIT 1
+                """, logger: PostgresLedgerStoreTests.logger)
+            let fault = try #require(try await store.firstAuditIndexFault())
+            #expect(fault.index == size + 5)
+            try await store.database.client.query(
+                "UPDATE state_object SET document = '\\x7b'::bytea WHERE kind = 'account' AND id IN (SELECT id FROM state_object WHERE kind = 'account' LIMIT 1)",
+                logger: PostgresLedgerStoreTests.logger)
+            await #expect(throws: LedgerStoreError.self) { _ = try await store.contractState() }
+        }
+    }
+}
