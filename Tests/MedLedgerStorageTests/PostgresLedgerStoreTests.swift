@@ -224,16 +224,21 @@ struct PostgresLedgerStoreTests {
     static func timeAppends(to store: any LedgerStore) async throws -> Double {
         let key = NoteSigningKey(name: TestLedger.origin, privateKey: .init())
         let builder = BlockBuilder(origin: TestLedger.origin, signingKey: key)
+        let admin = P256.Signing.PrivateKey().publicKey
         let service = P256.Signing.PrivateKey().publicKey
         var head = LedgerHead.empty
         var state = ContractState()
         var blocks: [SealedBlock] = []
         for start in stride(from: 0, to: 100_000, by: 1_000) {
+            // Synthetic entries (the store only sees bytes): a genesis, then pings.
             let batch = (start..<(start + 1_000)).map { i in
                 let entry = Array("timing entry \(i)".utf8)
+                let body: any TransactionBody =
+                    i == 0 ? GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A", service: service.payloadKey) : PingBody()
+                let signer = i == 0 ? admin : service
                 return VerifiedTransaction(
-                    entry: entry, leafHash: .leaf(entry), type: PingBody.transactionType, signerKey: service, signer: service.address,
-                    nonce: "timing-nonce-\(i)", expires: .max, body: PingBody())
+                    entry: entry, leafHash: .leaf(entry), type: i == 0 ? GenesisBody.transactionType : PingBody.transactionType,
+                    signerKey: signer, signer: signer.address, nonce: "timing-nonce-\(i)", expires: .max, body: body)
             }
             let block = try #require(try builder.seal(after: head, state: &state, candidates: batch, existingNonces: [], time: 1).block)
             head = LedgerHead(checkpoint: block.checkpoint, frontier: block.frontier)
@@ -256,4 +261,28 @@ final class StageLog: Sendable {
     func add(_ progress: TransferProgress) { reports.withLock { $0.append(progress) } }
 
     func last(_ stage: TransferProgress.Stage) -> TransferProgress? { reports.withLock { $0.last { $0.stage == stage } } }
+}
+
+@Suite("PostgreSQL ledger store: tampered rows")
+struct PostgresTamperTests {
+    @Test("an audit event without its entry is an audit index fault, and a bad state document is reported as corrupt")
+    func tamperedRowsAreReported() async throws {
+        try await StoreLedger.with(.postgres) { ledger in
+            try await ledger.populate()
+            let store = try #require(ledger.store as? PostgresLedgerStore)
+            #expect(try await store.firstAuditIndexFault() == nil)
+            let size = try await store.head().frontier.size
+            try await store.database.client.query(
+                """
+                INSERT INTO audit_event (idx, time, action, status, outcome, message, actor, break_glass)
+                SELECT \(Int64(size) + 5), time, action, status, outcome, message, actor, break_glass FROM audit_event ORDER BY idx LIMIT 1
+                """, logger: PostgresLedgerStoreTests.logger)
+            let fault = try #require(try await store.firstAuditIndexFault())
+            #expect(fault.index == size + 5)
+            try await store.database.client.query(
+                "UPDATE state_object SET document = '\\x7b'::bytea WHERE kind = 'account' AND id IN (SELECT id FROM state_object WHERE kind = 'account' LIMIT 1)",
+                logger: PostgresLedgerStoreTests.logger)
+            await #expect(throws: LedgerStoreError.self) { _ = try await store.contractState() }
+        }
+    }
 }

@@ -5,61 +5,35 @@ import NIOCore
 import PostgresNIO
 
 /// Audit events as column arrays for one set-based insert into PostgreSQL's `audit_event`, and
-/// the reading of its rows back into ``AuditEvent``s.
-///
-/// postgres-nio binds arrays without NULL elements, so the optional columns travel as plain
-/// values with a bit mask saying which are present, and the lists of further patients and
-/// records as JSON arrays that the insert turns into `TEXT[]`.
+/// the reading of its rows back into ``AuditEvent``s. The lists of further patients and records
+/// travel as JSON arrays that the insert turns into `TEXT[]` (an array of arrays cannot be
+/// unnested row by row).
 struct AuditEventColumns: Sendable {
-    var indexes: [Int64] = []
-    var times: [Int64] = []
-    var actions: [String] = []
-    var statuses: [String] = []
-    var outcomes: [String] = []
-    var messages: [String] = []
-    var actors: [String] = []
-    var roles: [String] = []
-    var patients: [String] = []
-    var doctors: [String] = []
-    var auditors: [String] = []
-    var records: [String] = []
-    var versions: [Int64] = []
-    var breakGlass: [Bool] = []
-    var otherPatients: [String] = []
-    var otherRecords: [String] = []
-    /// Which optional columns each row has: bit 0 role, 1 patient, 2 doctor, 3 auditor, 4 record, 5 version.
-    var present: [Int64] = []
+    let count: Int
+    let indexes, times, actions, statuses, outcomes, messages, actors: PostgresColumn
+    let roles, patients, doctors, auditors, records, versions, breakGlass, otherPatients, otherRecords: PostgresColumn
 
-    var isEmpty: Bool { indexes.isEmpty }
+    var isEmpty: Bool { count == 0 }
 
     init(_ events: [AuditEvent]) throws {
         let encoder = JSONEncoder()
-        for event in events {
-            var mask: Int64 = 0
-            func optional(_ value: String?, _ bit: Int64) -> String {
-                guard let value else { return "" }
-                mask |= bit
-                return value
-            }
-            indexes.append(Int64(event.index))
-            times.append(event.time)
-            actions.append(event.action)
-            statuses.append(event.status.rawValue)
-            outcomes.append(event.outcome.rawValue)
-            messages.append(event.message)
-            actors.append(event.actor.rawValue)
-            roles.append(optional(event.actorRole?.rawValue, 1))
-            patients.append(optional(event.patient?.rawValue, 2))
-            doctors.append(optional(event.doctor?.rawValue, 4))
-            auditors.append(optional(event.auditor?.rawValue, 8))
-            records.append(optional(event.record, 16))
-            if event.version != nil { mask |= 32 }
-            versions.append(Int64(event.version ?? 0))
-            breakGlass.append(event.breakGlass)
-            otherPatients.append(String(decoding: try encoder.encode(event.otherPatients.map(\.rawValue)), as: UTF8.self))
-            otherRecords.append(String(decoding: try encoder.encode(event.otherRecords), as: UTF8.self))
-            present.append(mask)
-        }
+        count = events.count
+        indexes = .int64(events.map { Int64($0.index) })
+        times = .int64(events.map(\.time))
+        actions = .text(events.map(\.action))
+        statuses = .text(events.map(\.status.rawValue))
+        outcomes = .text(events.map(\.outcome.rawValue))
+        messages = .text(events.map(\.message))
+        actors = .text(events.map(\.actor.rawValue))
+        roles = .text(events.map { $0.actorRole?.rawValue })
+        patients = .text(events.map { $0.patient?.rawValue })
+        doctors = .text(events.map { $0.doctor?.rawValue })
+        auditors = .text(events.map { $0.auditor?.rawValue })
+        records = .text(events.map(\.record))
+        versions = .optionalInt64(events.map { $0.version.map { Int64($0) } })
+        breakGlass = .bool(events.map(\.breakGlass))
+        otherPatients = .text(try events.map { String(decoding: try encoder.encode($0.otherPatients.map(\.rawValue)), as: UTF8.self) })
+        otherRecords = .text(try events.map { String(decoding: try encoder.encode($0.otherRecords), as: UTF8.self) })
     }
 
     /// The columns ``event(_:)`` reads, by position.
@@ -126,20 +100,16 @@ extension PostgresLedgerStore {
             """
             INSERT INTO audit_event (idx, time, action, status, outcome, message, actor, actor_role, patient, doctor, auditor,
                 record, version, break_glass, other_patients, other_records)
-            SELECT idx, time, action, status, outcome, message, actor,
-                CASE WHEN present & 1 <> 0 THEN role END, CASE WHEN present & 2 <> 0 THEN patient END,
-                CASE WHEN present & 4 <> 0 THEN doctor END, CASE WHEN present & 8 <> 0 THEN auditor END,
-                CASE WHEN present & 16 <> 0 THEN record END, CASE WHEN present & 32 <> 0 THEN version END,
-                break_glass,
+            SELECT idx, time, action, status, outcome, message, actor, role, patient, doctor, auditor, record, version, break_glass,
                 ARRAY(SELECT v FROM jsonb_array_elements_text(patients_json::jsonb) WITH ORDINALITY AS a(v, n) ORDER BY n),
                 ARRAY(SELECT v FROM jsonb_array_elements_text(records_json::jsonb) WITH ORDINALITY AS a(v, n) ORDER BY n)
             FROM unnest(\(columns.indexes)::bigint[], \(columns.times)::bigint[], \(columns.actions)::text[],
                 \(columns.statuses)::text[], \(columns.outcomes)::text[], \(columns.messages)::text[], \(columns.actors)::text[],
                 \(columns.roles)::text[], \(columns.patients)::text[], \(columns.doctors)::text[], \(columns.auditors)::text[],
                 \(columns.records)::text[], \(columns.versions)::bigint[], \(columns.breakGlass)::boolean[],
-                \(columns.otherPatients)::text[], \(columns.otherRecords)::text[], \(columns.present)::bigint[])
+                \(columns.otherPatients)::text[], \(columns.otherRecords)::text[])
                 AS w(idx, time, action, status, outcome, message, actor, role, patient, doctor, auditor, record, version,
-                    break_glass, patients_json, records_json, present)
+                    break_glass, patients_json, records_json)
             """, logger: logger)
     }
 }

@@ -122,19 +122,19 @@ public enum LedgerTransfer {
         var next: Int64 = 0
         var done = 0
         while true {
-            let start = next
-            let rows = try await source.writer.read { db in
+            let rows = try await source.writer.read { [next] db in
                 try Row.fetchAll(
                     db, sql: "SELECT idx, envelope, type, signer, nonce, nonce_key FROM entry WHERE idx >= ? ORDER BY idx LIMIT ?",
-                    arguments: [start, batch]
+                    arguments: [next, batch]
                 ).map { row -> (Int64, Data, String, String, String, Int64) in (row[0], row[1], row[2], row[3], row[4], row[5]) }
             }
             guard let last = rows.last else { return done }
             try await connection.query(
                 """
                 INSERT INTO entry (idx, envelope, type, signer, nonce, nonce_key)
-                SELECT * FROM unnest(\(rows.map(\.0))::bigint[], \(rows.map { ByteBuffer(data: $0.1) })::bytea[], \(rows.map(\.2))::text[],
-                    \(rows.map(\.3))::text[], \(rows.map(\.4))::text[], \(rows.map(\.5))::bigint[])
+                SELECT * FROM unnest(\(PostgresColumn.int64(rows.map(\.0)))::bigint[], \(PostgresColumn.bytes(rows.map { Array($0.1) }))::bytea[],
+                    \(PostgresColumn.text(rows.map(\.2)))::text[], \(PostgresColumn.text(rows.map(\.3)))::text[],
+                    \(PostgresColumn.text(rows.map(\.4)))::text[], \(PostgresColumn.int64(rows.map(\.5)))::bigint[])
                 """, logger: logger)
             done += rows.count
             progress(done)
@@ -146,12 +146,13 @@ public enum LedgerTransfer {
         _ source: LedgerDatabase, _ connection: PostgresConnection, batch: Int, logger: Logger, progress: (Int) -> Void
     ) async throws -> Int {
         var done = 0
-        func insert(_ levels: [Int64], _ indexes: [Int64], _ hashes: [ByteBuffer]) async throws {
+        func insert(_ levels: [Int64], _ indexes: [Int64], _ hashes: [[UInt8]]) async throws {
             guard !levels.isEmpty else { return }
             try await connection.query(
                 """
                 INSERT INTO tree_node (level, idx, hash)
-                SELECT * FROM unnest(\(levels)::bigint[], \(indexes)::bigint[], \(hashes)::bytea[])
+                SELECT * FROM unnest(\(PostgresColumn.int64(levels))::bigint[], \(PostgresColumn.int64(indexes))::bigint[],
+                    \(PostgresColumn.bytes(hashes))::bytea[])
                 """, logger: logger)
             done += levels.count
             progress(done)
@@ -166,7 +167,7 @@ public enum LedgerTransfer {
                 ).map { row -> (Int64, Int64, Data) in (row[0], row[1], row[2]) }
             }
             guard let last = rows.last else { break }
-            try await insert(rows.map(\.0), rows.map(\.1), rows.map { ByteBuffer(data: $0.2) })
+            try await insert(rows.map(\.0), rows.map(\.1), rows.map { Array($0.2) })
             cursor = (last.0, last.1)
         }
         // Packed tiles, one row per hash again.
@@ -182,7 +183,7 @@ public enum LedgerTransfer {
             guard let last = tiles.last else { break }
             var levels: [Int64] = []
             var indexes: [Int64] = []
-            var hashes: [ByteBuffer] = []
+            var hashes: [[UInt8]] = []
             for (level, index, blob) in tiles {
                 guard blob.count == HashTile.count * 32, level >= 0, index >= 0 else {
                     throw LedgerStoreError.corrupt("hash tile \(level)/\(index)")
@@ -194,7 +195,7 @@ public enum LedgerTransfer {
                         let id = TreeNodeID(level: treeLevel, index: nodeIndex)
                         levels.append(Int64(treeLevel))
                         indexes.append(Int64(nodeIndex))
-                        hashes.append(ByteBuffer(bytes: blob[tile.byteRange(of: id)]))
+                        hashes.append(Array(blob[tile.byteRange(of: id)]))
                     }
                 }
             }

@@ -33,7 +33,7 @@ public struct PostgresCredentialStore: CredentialStore {
 
     public func insert(_ credential: Credential) async throws {
         do {
-            try await database.client.query(
+            try await database.query(
                 """
                 INSERT INTO credential (username, address, public_key, role, salt, iterations, wrapped_key, auth_hash, auth_salt,
                     created_at, updated_at)
@@ -48,7 +48,7 @@ public struct PostgresCredentialStore: CredentialStore {
 
     /// Replaces everything but the username, which stays as it was signed up.
     public func update(_ credential: Credential) async throws {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             UPDATE credential SET public_key = \(credential.publicKey), role = \(credential.role.rawValue), salt = \(credential.salt),
                 iterations = \(Int64(credential.iterations)), wrapped_key = \(credential.wrappedKey),
@@ -63,11 +63,11 @@ public struct PostgresCredentialStore: CredentialStore {
     }
 
     public func delete(username: String) async throws {
-        try await database.client.query("DELETE FROM credential WHERE lower(username) = lower(\(username))", logger: logger)
+        try await database.query("DELETE FROM credential WHERE lower(username) = lower(\(username))", logger: logger)
     }
 
     public func delete(address: AccountAddress) async throws {
-        try await database.client.query("DELETE FROM credential WHERE address = \(address.rawValue)", logger: logger)
+        try await database.query("DELETE FROM credential WHERE address = \(address.rawValue)", logger: logger)
     }
 
     public func all() async throws -> [Credential] {
@@ -75,7 +75,7 @@ public struct PostgresCredentialStore: CredentialStore {
     }
 
     private func fetch(_ query: PostgresQuery) async throws -> [Credential] {
-        let rows = try await database.client.query(query, logger: logger)
+        let rows = try await database.query(query, logger: logger)
         var found: [Credential] = []
         for try await row in rows { found.append(try Self.credential(row)) }
         return found

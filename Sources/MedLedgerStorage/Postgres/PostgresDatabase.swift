@@ -61,6 +61,16 @@ public struct PostgresDatabase: Sendable {
         }
     }
 
+    /// Runs one short statement on a pooled connection, waiting at most ``connectionWait`` for the
+    /// connection and its first answer (the web state's and credentials' lookups and updates).
+    public func query(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        try await Self.waitingAtMost(Self.connectionWait) { [client] started in
+            let rows = try await client.query(query, logger: logger)
+            started.set()
+            return rows
+        }
+    }
+
     /// Runs `body` in a transaction on a pooled connection, waiting at most ``connectionWait`` for one.
     public func withTransaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await Self.waitingAtMost(Self.connectionWait) { [logger] started in

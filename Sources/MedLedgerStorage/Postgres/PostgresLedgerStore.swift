@@ -50,8 +50,9 @@ public struct PostgresLedgerStore: SharedLedgerStore {
 
     public func existingNonces(_ keys: [NonceKey]) async throws -> Set<NonceKey> {
         guard !keys.isEmpty else { return [] }
-        var wanted: [String: [String: NonceKey]] = [:]
-        for key in keys { wanted[key.signer.rawValue, default: [:]][key.nonce] = key }
+        var lookup: [String: [String: NonceKey]] = [:]
+        for key in keys { lookup[key.signer.rawValue, default: [:]][key.nonce] = key }
+        let wanted = lookup
         let hashes = keys.map(SQLiteLedgerStore.nonceKey)
         let signers = keys.map(\.signer.rawValue)
         let nonces = keys.map(\.nonce)
@@ -196,7 +197,7 @@ public struct PostgresLedgerStore: SharedLedgerStore {
         }
         // The sequencer has already refused replays; this re-check inside the transaction keeps
         // the store's own promise even if a caller skipped that step.
-        if !rows.entryIndexes.isEmpty {
+        if rows.entryCount > 0 {
             let replays = try await connection.query(
                 """
                 SELECT 1 FROM entry AS e
@@ -212,7 +213,7 @@ public struct PostgresLedgerStore: SharedLedgerStore {
                     \(rows.signers)::text[], \(rows.nonces)::text[], \(rows.nonceKeys)::bigint[])
                 """, logger: logger)
         }
-        if !rows.nodeLevels.isEmpty {
+        if rows.nodeLevels.count > 0 {
             try await connection.query(
                 """
                 INSERT INTO tree_node (level, idx, hash)
@@ -220,7 +221,7 @@ public struct PostgresLedgerStore: SharedLedgerStore {
                 """, logger: logger)
         }
         try await insertEvents(rows.events, on: connection, logger: logger)
-        if !rows.documentKinds.isEmpty {
+        if rows.documentCount > 0 {
             try await connection.query(
                 """
                 INSERT INTO state_object (kind, id, document, changed_at)
@@ -235,75 +236,19 @@ public struct PostgresLedgerStore: SharedLedgerStore {
     // MARK: Connections
 
     /// Runs `body` on a pooled connection (statements autocommit).
-    func connection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await database.client.withConnection { connection in try await body(connection) }
+    func connection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await database.withConnection { connection in try await body(connection) }
     }
 
     /// Runs `body` in a transaction on a pooled connection. An error `body` throws comes out as
     /// itself (not wrapped in postgres-nio's transaction error), so callers see
     /// ``LedgerStoreError`` as from any store.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await database.client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await database.withTransaction { connection in try await body(connection) }
         } catch let error as PostgresTransactionError {
             if let inner = error.closureError { throw inner }
             throw error
         }
-    }
-}
-
-/// A sealed block as column arrays, ready for the set-based inserts of
-/// ``PostgresLedgerStore/append(_:)``, built before the transaction starts.
-struct BlockRows: Sendable {
-    var entryIndexes: [Int64] = []
-    var envelopes: [ByteBuffer] = []
-    var types: [String] = []
-    var signers: [String] = []
-    var nonces: [String] = []
-    var nonceKeys: [Int64] = []
-    var nodeLevels: [Int64] = []
-    var nodeIndexes: [Int64] = []
-    var nodeHashes: [ByteBuffer] = []
-    var documentKinds: [String] = []
-    var documentIDs: [String] = []
-    var documents: [ByteBuffer] = []
-    let events: AuditEventColumns
-    let size: Int64
-    let time: Int64
-    let note: String
-
-    init(_ block: SealedBlock) throws {
-        var seen = Set<NonceKey>()
-        for sequenced in block.entries {
-            let tx = sequenced.transaction
-            // A nonce twice in one block is a replay as much as one already stored.
-            guard seen.insert(tx.nonceKey).inserted else { throw LedgerStoreError.replayedNonce }
-            entryIndexes.append(Int64(sequenced.index))
-            envelopes.append(ByteBuffer(bytes: tx.entry))
-            types.append(tx.type)
-            signers.append(tx.signer.rawValue)
-            nonces.append(tx.nonce)
-            nonceKeys.append(SQLiteLedgerStore.nonceKey(tx.nonceKey))
-            nodeLevels.append(0)
-            nodeIndexes.append(Int64(sequenced.index))
-            nodeHashes.append(ByteBuffer(bytes: tx.leafHash.bytes))
-        }
-        for node in block.nodes {
-            nodeLevels.append(Int64(node.id.level))
-            nodeIndexes.append(Int64(node.id.index))
-            nodeHashes.append(ByteBuffer(bytes: node.hash.bytes))
-        }
-        // One row per object, its last document winning, as successive upserts would leave it.
-        var latest: [StateKey: Int] = [:]
-        for (position, document) in block.documents.enumerated() { latest[document.key] = position }
-        for (position, document) in block.documents.enumerated() where latest[document.key] == position {
-            documentKinds.append(document.key.kind.rawValue)
-            documentIDs.append(document.key.id)
-            documents.append(ByteBuffer(bytes: document.bytes))
-        }
-        events = try AuditEventColumns(block.events)
-        size = Int64(block.checkpoint.checkpoint.size)
-        time = block.checkpoint.checkpoint.time
-        note = block.checkpoint.note.serialized
     }
 }
