@@ -67,6 +67,7 @@ extension PostgresLedgerStore {
         let after = Int64(clamping: size)
         return try await transaction { connection in
             try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+            try await Self.probeIndexes(on: connection, logger: logger)
             let head = try await Self.head(on: connection, logger: logger)
             let rows = try await connection.query(
                 "SELECT kind, id, document FROM state_object WHERE changed_at > \(after) ORDER BY kind, id", logger: logger)
