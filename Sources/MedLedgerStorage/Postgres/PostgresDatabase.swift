@@ -5,24 +5,40 @@ import Logging
 import NIOSSL
 import PostgresNIO
 
-/// A PostgreSQL database shared by every node of a scaled-out MedLedger: one `PostgresClient`
-/// (postgres-nio's connection pool), migrated on open.
+/// A PostgreSQL database shared by every node of a scaled-out MedLedger, migrated on open, through
+/// two `PostgresClient` pools (postgres-nio):
 ///
-/// The client only works while ``run()`` runs; ``with(_:logger:_:)`` runs it beside a body and
+/// - ``client``, for the ledger and credentials, commits synchronously: a block is acknowledged
+///   only once PostgreSQL has flushed it.
+/// - ``webStateClient``, for sessions, log-in throttles, sign-up challenges and rate-limit buckets,
+///   commits asynchronously (`synchronous_commit=off`): after a database crash the last fraction
+///   of a second of that state may be lost (a user signs in again, a budget refills a little
+///   early), which costs nothing lasting. Waiting for a WAL flush on every request's rate-limit
+///   update, all of one key's updates queued on one row lock, would cap a key at a few hundred
+///   requests a second.
+///
+/// The clients only work while ``run()`` runs; ``with(_:logger:_:)`` runs it beside a body and
 /// stops it after, which is how every command uses it. Shipped migrations are never edited;
 /// schema changes are new migrations (``PostgresMigrations``).
 public struct PostgresDatabase: Sendable {
     public let client: PostgresClient
+    public let webStateClient: PostgresClient
     let logger: Logger
 
     public init(configuration: PostgresStoreConfiguration, logger: Logger) {
         self.client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
+        var webState = configuration.clientConfiguration
+        webState.options.additionalStartupParameters.append(("synchronous_commit", "off"))
+        self.webStateClient = PostgresClient(configuration: webState, backgroundLogger: logger)
         self.logger = logger
     }
 
-    /// Runs the connection pool until the surrounding task is cancelled.
+    /// Runs the connection pools until the surrounding task is cancelled.
     public func run() async {
-        await client.run()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            group.addTask { await webStateClient.run() }
+        }
     }
 
     /// Opens the database, applies pending migrations, runs `body`, and stops the pool.
@@ -61,11 +77,21 @@ public struct PostgresDatabase: Sendable {
         }
     }
 
-    /// Runs one short statement on a pooled connection, waiting at most ``connectionWait`` for the
-    /// connection and its first answer (the web state's and credentials' lookups and updates).
+    /// Runs one short statement on a pooled connection, committed durably, waiting at most
+    /// ``connectionWait`` for the connection and its first answer (credentials).
     public func query(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
         try await Self.waitingAtMost(Self.connectionWait) { [client] started in
             let rows = try await client.query(query, logger: logger)
+            started.set()
+            return rows
+        }
+    }
+
+    /// Runs one short statement of the web state on its own pool, committed without waiting for
+    /// the flush (see the type's comment), waiting at most ``connectionWait``.
+    public func webStateQuery(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        try await Self.waitingAtMost(Self.connectionWait) { [webStateClient] started in
+            let rows = try await webStateClient.query(query, logger: logger)
             started.set()
             return rows
         }
@@ -178,8 +204,8 @@ public struct PostgresStoreConfiguration: Sendable {
     public var tls: TLSMode
     /// `sslrootcert=PATH`: PEM certificates to trust for the server instead of the system's roots.
     public var rootCertificates: String?
-    /// Connections this node's pool opens at most.
-    public var maximumConnections: Int = 32
+    /// Connections each of this node's two pools opens at most (so a node holds up to twice this).
+    public var maximumConnections: Int = 16
 
     public enum TLSMode: String, Sendable {
         /// `sslmode=disable`: plain TCP (loopback or a private network only).

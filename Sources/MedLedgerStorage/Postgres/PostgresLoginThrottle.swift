@@ -25,14 +25,14 @@ public struct PostgresLoginThrottle: LoginThrottleStore {
 
     public func retryAfter(username: String, client: String, now: Int64) async throws -> Int64? {
         let name = username.lowercased()
-        let rows = try await database.query(
+        let rows = try await database.webStateQuery(
             "SELECT failures, last FROM web_login_throttle WHERE username = \(name) AND client = \(client)", logger: logger)
         var record: (failures: Int64, last: Int64)?
         for try await row in rows.decode((Int64, Int64).self) { record = row }
         guard let record else { return nil }
         if rules.isForgotten(last: record.last, now: now) {
             let forgottenBefore = now - rules.maxWait
-            try await database.query(
+            try await database.webStateQuery(
                 "DELETE FROM web_login_throttle WHERE username = \(name) AND client = \(client) AND last <= \(forgottenBefore)", logger: logger)
             return nil
         }
@@ -42,7 +42,7 @@ public struct PostgresLoginThrottle: LoginThrottleStore {
     public func recordFailure(username: String, client: String, now: Int64) async throws {
         let name = username.lowercased()
         let maxWait = rules.maxWait
-        try await database.query(
+        try await database.webStateQuery(
             """
             INSERT INTO web_login_throttle AS t (username, client, failures, last) VALUES (\(name), \(client), 1, \(now))
             ON CONFLICT (username, client) DO UPDATE SET
@@ -51,12 +51,12 @@ public struct PostgresLoginThrottle: LoginThrottleStore {
             """, logger: logger)
         if recorded.next() % Self.sweepEvery == 0 {
             let forgottenBefore = now - maxWait
-            try await database.query("DELETE FROM web_login_throttle WHERE last <= \(forgottenBefore)", logger: logger)
+            try await database.webStateQuery("DELETE FROM web_login_throttle WHERE last <= \(forgottenBefore)", logger: logger)
         }
     }
 
     public func recordSuccess(username: String, client: String) async throws {
         let name = username.lowercased()
-        try await database.query("DELETE FROM web_login_throttle WHERE username = \(name) AND client = \(client)", logger: logger)
+        try await database.webStateQuery("DELETE FROM web_login_throttle WHERE username = \(name) AND client = \(client)", logger: logger)
     }
 }

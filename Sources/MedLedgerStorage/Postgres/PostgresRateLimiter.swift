@@ -37,7 +37,7 @@ public struct PostgresRateLimiter: RateLimiter {
         let capacity = TokenBucket.capacity(limit)
         let perMinute = Int64(limit.perMinute)
         let keyBytes = ByteBuffer(string: key)
-        let rows = try await database.query(
+        let rows = try await database.webStateQuery(
             """
             INSERT INTO web_rate_bucket AS b (limiter, key, milli_tokens, updated, capacity, per_minute, allowed)
             VALUES (\(name), \(keyBytes), CASE WHEN \(needed) <= \(capacity) THEN \(capacity) - \(needed) ELSE \(capacity) END,
@@ -59,7 +59,7 @@ public struct PostgresRateLimiter: RateLimiter {
 
     public func check(key: String, cost: Int) async throws -> RateLimitDecision {
         let now = clock()
-        let rows = try await database.query(
+        let rows = try await database.webStateQuery(
             "SELECT milli_tokens, updated FROM web_rate_bucket WHERE limiter = \(name) AND key = \(ByteBuffer(string: key))", logger: logger)
         var bucket = TokenBucket(limit: limit, now: now)
         for try await (tokens, updated) in rows.decode((Int64, Int64).self) {
@@ -70,7 +70,7 @@ public struct PostgresRateLimiter: RateLimiter {
 
     /// Deletes every bucket (of any limiter) that has refilled to full at `now`.
     public func sweep(now: Int64) async throws {
-        try await database.query(
+        try await database.webStateQuery(
             """
             DELETE FROM web_rate_bucket AS b
             WHERE (web_bucket_refill(b.milli_tokens, b.updated, \(now), b.capacity, b.per_minute)).milli_tokens >= b.capacity
@@ -80,7 +80,7 @@ public struct PostgresRateLimiter: RateLimiter {
     /// Buckets kept for this limiter (tests and diagnostics).
     public func keyCount() async throws -> Int {
         var total: Int64 = 0
-        for try await value in try await database.query(
+        for try await value in try await database.webStateQuery(
             "SELECT count(*) FROM web_rate_bucket WHERE limiter = \(name)", logger: logger).decode(Int64.self) {
             total = value
         }

@@ -23,16 +23,16 @@ public struct PostgresSignupChallenges: SignupChallengeStore {
         let expires = now + SignupChallengeRules.lifetime
         let perClient = Int64(SignupChallengeRules.perClient)
         let capacity = Int64(SignupChallengeRules.capacity)
-        try await database.query(
+        try await database.webStateQuery(
             "INSERT INTO web_signup_challenge (digest, client, expires) VALUES (\(ByteBuffer(bytes: digest)), \(client), \(expires))",
             logger: logger)
-        try await database.query(
+        try await database.webStateQuery(
             """
             DELETE FROM web_signup_challenge WHERE client = \(client) AND serial < ALL (
                 SELECT serial FROM web_signup_challenge WHERE client = \(client) ORDER BY serial DESC LIMIT \(perClient))
             """, logger: logger)
-        try await database.query("DELETE FROM web_signup_challenge WHERE expires <= \(now)", logger: logger)
-        try await database.query(
+        try await database.webStateQuery("DELETE FROM web_signup_challenge WHERE expires <= \(now)", logger: logger)
+        try await database.webStateQuery(
             """
             DELETE FROM web_signup_challenge WHERE serial <= (
                 SELECT serial FROM web_signup_challenge ORDER BY serial DESC OFFSET \(capacity) LIMIT 1)
@@ -42,7 +42,7 @@ public struct PostgresSignupChallenges: SignupChallengeStore {
 
     public func redeem(_ challenge: String, now: Int64) async throws -> Bool {
         guard let digest = SignupChallengeRules.digest(of: challenge) else { return false }
-        let rows = try await database.query(
+        let rows = try await database.webStateQuery(
             "DELETE FROM web_signup_challenge WHERE digest = \(ByteBuffer(bytes: digest)) RETURNING expires", logger: logger)
         var live = false
         for try await expires in rows.decode(Int64.self) { live = now < expires }
@@ -52,7 +52,7 @@ public struct PostgresSignupChallenges: SignupChallengeStore {
     /// Outstanding challenges (tests).
     public func count() async throws -> Int {
         var total: Int64 = 0
-        for try await value in try await database.query("SELECT count(*) FROM web_signup_challenge", logger: logger).decode(Int64.self) {
+        for try await value in try await database.webStateQuery("SELECT count(*) FROM web_signup_challenge", logger: logger).decode(Int64.self) {
             total = value
         }
         return Int(total)

@@ -34,7 +34,7 @@ public struct PostgresWebSessionStorage: WebSessionStorage {
     public func addPending(_ pending: PendingSession, now: Int64) async throws {
         try await sweep(now: now)
         let sealed = ByteBuffer(bytes: try seal.seal(pending.key, account: pending.account))
-        try await database.query(
+        try await database.webStateQuery(
             """
             INSERT INTO web_pending_session (session_key, account, username, sealed_key, expires, deadline)
             VALUES (\(pending.sessionAddress.rawValue), \(pending.account.rawValue), \(pending.username), \(sealed), \(pending.expires), \(pending.deadline))
@@ -43,7 +43,7 @@ public struct PostgresWebSessionStorage: WebSessionStorage {
     }
 
     public func takePending(sessionKey: AccountAddress, now: Int64) async throws -> PendingSession? {
-        let rows = try await database.query(
+        let rows = try await database.webStateQuery(
             """
             DELETE FROM web_pending_session WHERE session_key = \(sessionKey.rawValue)
             RETURNING account, username, sealed_key, expires, deadline
@@ -58,7 +58,7 @@ public struct PostgresWebSessionStorage: WebSessionStorage {
 
     public func add(_ session: WebSession, tokenDigest: String, now: Int64) async throws {
         let sealed = ByteBuffer(bytes: try seal.seal(session.key, account: session.account))
-        try await database.query(
+        try await database.webStateQuery(
             """
             INSERT INTO web_session (token_digest, account, username, sealed_key, csrf, expires, last_seen)
             VALUES (\(tokenDigest), \(session.account.rawValue), \(session.username), \(sealed), \(session.csrf), \(session.expires), \(session.lastSeen))
@@ -66,7 +66,7 @@ public struct PostgresWebSessionStorage: WebSessionStorage {
     }
 
     public func session(tokenDigest: String, now: Int64) async throws -> WebSession? {
-        let rows = try await database.query(
+        let rows = try await database.webStateQuery(
             "SELECT account, username, sealed_key, csrf, expires, last_seen FROM web_session WHERE token_digest = \(tokenDigest)",
             logger: logger)
         var found: WebSession?
@@ -80,11 +80,11 @@ public struct PostgresWebSessionStorage: WebSessionStorage {
         }
         guard opens, var session = found else { return nil }
         guard WebSessionPolicy.isLive(expires: session.expires, lastSeen: session.lastSeen, now: now) else {
-            try await database.query("DELETE FROM web_session WHERE token_digest = \(tokenDigest)", logger: logger)
+            try await database.webStateQuery("DELETE FROM web_session WHERE token_digest = \(tokenDigest)", logger: logger)
             return nil
         }
         if now - session.lastSeen >= Self.touchInterval {
-            try await database.query(
+            try await database.webStateQuery(
                 "UPDATE web_session SET last_seen = GREATEST(last_seen, \(now)) WHERE token_digest = \(tokenDigest)", logger: logger)
         }
         session.lastSeen = now
@@ -92,7 +92,7 @@ public struct PostgresWebSessionStorage: WebSessionStorage {
     }
 
     public func remove(tokenDigest: String) async throws -> WebSession? {
-        let rows = try await database.query(
+        let rows = try await database.webStateQuery(
             "DELETE FROM web_session WHERE token_digest = \(tokenDigest) RETURNING account, username, sealed_key, csrf, expires, last_seen",
             logger: logger)
         var removed: WebSession?
@@ -119,8 +119,8 @@ public struct PostgresWebSessionStorage: WebSessionStorage {
     /// Deletes every session and pending log-in that has ended at `now`.
     public func sweep(now: Int64) async throws {
         let idleSince = now - WebSessionPolicy.idleLimit
-        try await database.query(
+        try await database.webStateQuery(
             "DELETE FROM web_session WHERE expires <= \(now) OR last_seen <= \(idleSince)", logger: logger)
-        try await database.query("DELETE FROM web_pending_session WHERE deadline <= \(now)", logger: logger)
+        try await database.webStateQuery("DELETE FROM web_pending_session WHERE deadline <= \(now)", logger: logger)
     }
 }
