@@ -19,10 +19,11 @@ public struct HTTPSubmissionForwarder: SubmissionForwarder {
     let client: HTTPClient
     let key: SymmetricKey
     let verifier: NoteVerifierKey
-    /// The longest a handed-on submission may take (a block waits for at most one other to commit).
+    /// The longest a handed-on submission may take (a block waits for at most one other to commit);
+    /// beyond it the sequencer is taken to be stuck and the client is told to try again.
     let timeout: Duration
 
-    public init(signingKey: NoteSigningKey, client: HTTPClient = HTTPSubmissionForwarder.sharedClient, timeout: Duration = .seconds(30)) {
+    public init(signingKey: NoteSigningKey, client: HTTPClient = HTTPSubmissionForwarder.sharedClient, timeout: Duration = .seconds(10)) {
         self.client = client
         self.key = HandOnKey.derive(from: signingKey)
         self.verifier = signingKey.verifierKey

@@ -32,4 +32,18 @@ public struct ClusterStatus: Codable, Sendable, Equatable {
     public var sequencer: String?
     public var epoch: UInt64
     public var size: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case node, role, sequencer, epoch, size
+    }
+
+    /// Writes `sequencer` as null when no node holds a live lease, rather than leaving it out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(node, forKey: .node)
+        try container.encode(role, forKey: .role)
+        try container.encode(sequencer, forKey: .sequencer)
+        try container.encode(epoch, forKey: .epoch)
+        try container.encode(size, forKey: .size)
+    }
 }

@@ -66,6 +66,9 @@ public enum LedgerTransfer {
         }
         do {
             return try await target.client.withTransaction(logger: logger) { connection in
+                // The copy reads each batch from SQLite between statements; however long that
+                // takes, its own transaction is not an abandoned one.
+                try await connection.query("SET LOCAL idle_in_transaction_session_timeout = 0", logger: logger)
                 try await refuseNonEmpty(connection, logger: logger)
                 var result = Report()
                 result.entries = try await copyEntries(source, connection, batch: batch, logger: logger) { report(.entries, $0) }

@@ -26,7 +26,14 @@ public struct PostgresDatabase: Sendable {
     let logger: Logger
 
     public init(configuration: PostgresStoreConfiguration, logger: Logger) {
-        self.client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
+        var ledger = configuration.clientConfiguration
+        // A node paused or cut off in the middle of a block leaves its transaction open, holding
+        // the lease row's lock that every claim needs: without a limit no other node could take
+        // over. PostgreSQL ends such a session after this long, which rolls the block back and
+        // frees the lock (a live node never idles inside a transaction for more than milliseconds).
+        ledger.options.additionalStartupParameters.append(
+            ("idle_in_transaction_session_timeout", String(PostgresDatabase.idleTransactionLimitMillis)))
+        self.client = PostgresClient(configuration: ledger, backgroundLogger: logger)
         var webState = configuration.clientConfiguration
         webState.options.additionalStartupParameters.append(("synchronous_commit", "off"))
         self.webStateClient = PostgresClient(configuration: webState, backgroundLogger: logger)
@@ -61,6 +68,9 @@ public struct PostgresDatabase: Sendable {
             return try await body(database)
         }
     }
+
+    /// How long PostgreSQL keeps a transaction whose node has gone quiet in the middle of it (ms).
+    public static let idleTransactionLimitMillis = 2_000
 
     /// The longest a call waits for a connection. While the server is down or failing over the
     /// pool keeps trying to connect; a request must not wait with it for minutes, so after this
