@@ -14,9 +14,11 @@ import http.client
 import http.server
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
@@ -50,11 +52,13 @@ def with_database(url: str, name: str) -> str:
 
 
 class PostgresCluster:
-    """A throwaway PostgreSQL cluster of `scripts/postgres-cluster` in `directory`: started,
-    halted (a database outage keeping the data), resumed on the same port, stopped and removed."""
+    """A throwaway PostgreSQL cluster of `scripts/postgres-cluster`: started, halted (a database
+    outage keeping the data), resumed on the same port, stopped and removed. Its directory is a new
+    one under the system's temporary directory, not pytest's: as root the server runs as the
+    `postgres` user, who cannot enter pytest's private directories."""
 
-    def __init__(self, directory: Path):
-        self.directory = Path(directory)
+    def __init__(self) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="medledger-pg-"))
         self.url = ""
         self.password = ""
 
@@ -96,12 +100,12 @@ class PostgresServer:
 
     @classmethod
     @contextlib.contextmanager
-    def for_module(cls, scratch: Path) -> Iterator["PostgresServer"]:
+    def for_module(cls) -> Iterator["PostgresServer"]:
         given = os.environ.get("MEDLEDGER_TEST_POSTGRES_URL", "")
         if given:
             yield cls(given, os.environ.get("MEDLEDGER_TEST_POSTGRES_PASSWORD", ""))
             return
-        cluster = PostgresCluster(scratch / "postgres").start()
+        cluster = PostgresCluster().start()
         try:
             yield cls(cluster.url, cluster.password, own=cluster)
         finally:
@@ -127,11 +131,21 @@ def create_database(server_url: str, password: str, name: str) -> str:
 
 
 def tail(path: Path, lines: int = 40) -> str:
+    """The last `lines` distinct lines of a log, a run of lines that differ only in their leading
+    timestamp shown once with its count (a reconnecting pool repeats itself)."""
     try:
         text = Path(path).read_text(errors="replace").splitlines()
     except OSError as error:
         return f"(cannot read {path}: {error})"
-    return "\n".join(text[-lines:])
+    collapsed: list[list] = []
+    for line in text:
+        key = re.sub(r"^\S*\d{2}:\d{2}:\d{2}\S*\s*", "", line)
+        key = re.sub(r"(connection_id=|\[)\d+", r"\1#", key)
+        if collapsed and collapsed[-1][0] == key:
+            collapsed[-1][2] += 1
+        else:
+            collapsed.append([key, line, 1])
+    return "\n".join(line + (f"  (x{count})" if count > 1 else "") for _, line, count in collapsed[-lines:])
 
 
 def cli(password: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -322,6 +336,7 @@ class WriteLoad:
     duplicates: list[tuple[Acknowledgement, Acknowledgement]] = field(default_factory=list)
     outcomes: Counter = field(default_factory=Counter)
     surprises: list[str] = field(default_factory=list)
+    slow: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -338,13 +353,20 @@ class WriteLoad:
         """One fresh `patient.register` to `node`; records what came back. None: no answer."""
         account = Account.new()
         envelope, _ = account.envelope("patient.register", {}, origin=self.origin)
+        sent = time.monotonic()
         try:
             status, answer = http_json(node.url + "/v1/transactions", envelope, timeout=self.timeout)
         except OSError as error:
             with self._lock:
                 self.outcomes["no answer"] += 1
+                took = time.monotonic() - sent
+                if took > 2:
+                    self.slow.append(f"{node.name}: no answer after {took:.1f} s ({error})")
             return None, {"error": str(error)}
         with self._lock:
+            took = time.monotonic() - sent
+            if took > 2:
+                self.slow.append(f"{node.name}: {status} after {took:.1f} s")
             if 200 <= status < 300:
                 index = answer.get("index")
                 if not isinstance(index, int):
@@ -390,7 +412,8 @@ class WriteLoad:
             return sorted((a for a in self.acknowledged.values() if a.at > moment), key=lambda a: a.at)
 
     def summary(self) -> str:
-        return f"{len(self.acknowledged)} acknowledged; outcomes {dict(self.outcomes)}; surprises {self.surprises[:5]}"
+        return (f"{len(self.acknowledged)} acknowledged; outcomes {dict(self.outcomes)}; surprises {self.surprises[:5]}; "
+                f"{len(self.slow)} answers slower than 2 s {self.slow[:8]}")
 
 
 def round_robin(nodes: Callable[[], list[ClusterNode]]) -> Callable[[int], ClusterNode]:
