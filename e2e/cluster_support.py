@@ -130,6 +130,23 @@ def create_database(server_url: str, password: str, name: str) -> str:
     return with_database(server_url, name)
 
 
+def database_activity(url: str, password: str) -> str:
+    """What the ledger's database is doing (`pg_stat_activity`, with the locks each session waits
+    for): shows, for example, a claim waiting on the lease row held by a paused sequencer."""
+    parts = urllib.parse.urlsplit(url)
+    query = ("SELECT pid, state, wait_event_type, wait_event, date_trunc('milliseconds', now() - xact_start) AS in_transaction, "
+             "pg_blocking_pids(pid) AS blocked_by, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query "
+             "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY pid")
+    env = dict(os.environ, PGPASSWORD=password, PGCONNECT_TIMEOUT="3")
+    try:
+        done = subprocess.run([psql_path(), "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
+                               "-U", parts.username or "medledger", "-d", parts.path.lstrip("/"), "-c", query],
+                              capture_output=True, text=True, env=env, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"(pg_stat_activity unavailable: {error})"
+    return done.stdout if done.returncode == 0 else f"(pg_stat_activity unavailable: {done.stderr.strip()})"
+
+
 def tail(path: Path, lines: int = 40) -> str:
     """The last `lines` distinct lines of a log, a run of lines that differ only in their leading
     timestamp shown once with its count (a reconnecting pool repeats itself)."""
@@ -295,7 +312,7 @@ class LedgerCluster:
         return cli(self.password, "verify", "--data", str(self.data), "--store", self.store_url, "--json")
 
     def diagnostics(self) -> str:
-        parts = []
+        parts = [f"--- the ledger's database sessions ---\n{database_activity(self.store_url, self.password)}"]
         for node in self.nodes:
             state = "running" if node.alive else f"exited {node.proc.returncode if node.proc else '-'}"
             parts.append(f"--- {node.name} ({state}, port {node.port}) log tail ---\n{tail(node.log_path)}")

@@ -191,7 +191,7 @@ def test_a_paused_sequencer_is_fenced_and_returns_as_a_follower(three_nodes, mea
     load = WriteLoad(origin, round_robin(lambda: others), threads=6)
     # Submissions to the node that will be paused: some are queued or mid-block when it stops;
     # whatever it answers once it runs again must be true.
-    to_paused = WriteLoad(origin, lambda _: paused, threads=2, timeout=60)
+    to_paused = WriteLoad(origin, lambda _: paused, threads=2, timeout=40)
     with cluster.diagnosed(lambda: f"\nload: {load.summary()}\nto the paused node: {to_paused.summary()}"):
         load.start()
         to_paused.start()
