@@ -49,6 +49,7 @@ LEASE_TTL_MS = 3000
 TAKEOVER_LIMIT = 5.0      # seconds from kill -9 until another node says it sequences
 KILLS = 10
 OUTAGE_ANSWER_LIMIT = 6.0  # seconds a write may take to be refused while PostgreSQL is down
+OUTAGE_PATIENCE = 30.0     # how long a probe waits, so a slow refusal is measured rather than cut off
 SIGN_IN_TIMEOUT = 60_000   # PBKDF2 in the page, then scrypt on the node
 SIGNING_TIMEOUT = 30_000
 PASSWORD = "scale-out-password-2026"
@@ -321,7 +322,7 @@ class OutageProbe(threading.Thread):
     def ask(self, what: str, path: str, body: bytes | None) -> None:
         asked = time.monotonic()
         try:
-            status, answer = http_json(self.node.url + path, body, timeout=OUTAGE_ANSWER_LIMIT + 4)
+            status, answer = http_json(self.node.url + path, body, timeout=OUTAGE_PATIENCE)
         except OSError as error:
             self.seen[what] = {"answer": f"none ({error})", "seconds": round(time.monotonic() - asked, 2)}
             return
