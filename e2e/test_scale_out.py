@@ -122,11 +122,17 @@ def test_killing_the_sequencer_ten_times_under_load_loses_nothing(three_nodes, m
     resumed: list[float] = []
     epochs: list[int] = []
     kills: list[tuple[float, float]] = []
-    with cluster.diagnosed(load.summary):
-        views = cluster.views()
-        sequencers = [name for name, view in views.items() if view and view["role"] == "sequencer"]
-        assert len(sequencers) == 1, f"not exactly one sequencer at start: {views}"
-        assert all(view and view["sequencer"] == sequencers[0] for view in views.values()), views
+    with cluster.diagnosed(lambda: f"\nload: {load.summary()}"):
+        # Exactly one sequencer, and every node names it (followers learn it at their next tick).
+        deadline = time.monotonic() + 5
+        while True:
+            views = cluster.views()
+            sequencers = [name for name, view in views.items() if view and view["role"] == "sequencer"]
+            agreed = len(sequencers) == 1 and all(view and view["sequencer"] == sequencers[0] for view in views.values())
+            if agreed or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert agreed, f"the nodes do not agree on one sequencer: {views}"
 
         load.start()
         try:
