@@ -55,16 +55,6 @@ SIGNING_TIMEOUT = 30_000
 PASSWORD = "scale-out-password-2026"
 
 
-def serves_shared_stores() -> bool:
-    """Whether the binary under test has `serve --store` (a binary built before the shared store
-    existed has not: the module is skipped with that reason rather than failing on every node)."""
-    shown = cli("", "serve", "--help", timeout=60)
-    return "--store" in shown.stdout + shown.stderr
-
-
-pytestmark = pytest.mark.skipif(not serves_shared_stores(), reason="this medledger binary has no `serve --store`")
-
-
 @pytest.fixture(scope="module")
 def postgres():
     with PostgresServer.for_module() as server:

@@ -78,10 +78,10 @@ public struct PostgresDatabase: Sendable {
     public static let connectionWait: Duration = .seconds(4)
 
     /// Runs `body` on a pooled connection, waiting at most ``connectionWait`` for one.
-    public func withConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await Self.waitingAtMost(Self.connectionWait) { started in
+    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await Self.bounded { [client] start in
             try await client.withConnection { connection in
-                started.set()
+                try start.begin()
                 return try await body(connection)
             }
         }
@@ -90,9 +90,9 @@ public struct PostgresDatabase: Sendable {
     /// Runs one short statement on a pooled connection, committed durably, waiting at most
     /// ``connectionWait`` for the connection and its first answer (credentials).
     public func query(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
-        try await Self.waitingAtMost(Self.connectionWait) { [client] started in
+        try await Self.bounded { [client] start in
             let rows = try await client.query(query, logger: logger)
-            started.set()
+            try start.begin()
             return rows
         }
     }
@@ -100,43 +100,55 @@ public struct PostgresDatabase: Sendable {
     /// Runs one short statement of the web state on its own pool, committed without waiting for
     /// the flush (see the type's comment), waiting at most ``connectionWait``.
     public func webStateQuery(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
-        try await Self.waitingAtMost(Self.connectionWait) { [webStateClient] started in
+        try await Self.bounded { [webStateClient] start in
             let rows = try await webStateClient.query(query, logger: logger)
-            started.set()
+            try start.begin()
             return rows
         }
     }
 
-    /// Runs `body` in a transaction on a pooled connection, waiting at most ``connectionWait`` for one.
-    public func withTransaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await Self.waitingAtMost(Self.connectionWait) { [logger] started in
+    /// Runs `body` in a transaction on a pooled connection, waiting at most ``connectionWait`` for
+    /// one, and answering within `deadline` overall when given (a block's write: the sequencer must
+    /// not wait on a connection the server dropped without a word).
+    public func withTransaction<T: Sendable>(
+        deadline: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await Self.bounded(deadline: deadline) { [client, logger] start in
             try await client.withTransaction(logger: logger) { connection in
-                started.set()
+                try start.begin()
                 return try await body(connection)
             }
         }
     }
 
-    /// Runs `work`, which sets its flag once it has a connection; fails if that takes longer than
-    /// `wait` (cancelling the wait). Once started, the work runs to its end.
-    static func waitingAtMost<T: Sendable>(
-        _ wait: Duration, _ work: @Sendable (ConnectionStart) async throws -> T
+    /// Runs `work` in a task of its own and answers ``PostgresOutageError`` if it has not got its
+    /// connection within ``connectionWait`` (or finished within `deadline`), without waiting for
+    /// the work to notice: while the server is gone, a call in postgres-nio may wait on its pool or
+    /// on a dropped connection long after being cancelled, and the caller (a page, the sequencer)
+    /// must not wait with it. Work abandoned before it got its connection never runs its
+    /// statements (``ConnectionStart/begin()`` throws); the work is cancelled either way.
+    static func bounded<T: Sendable>(
+        deadline: Duration? = nil, _ work: @escaping @Sendable (ConnectionStart) async throws -> T
     ) async throws -> T {
-        let started = ConnectionStart()
-        return try await withoutActuallyEscaping(work) { work in
-            try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await work(started) }
-                group.addTask {
-                    try await Task.sleep(for: wait)
-                    if started.isSet { return nil }
-                    throw PostgresOutageError.noConnection
-                }
-                defer { group.cancelAll() }
-                while let next = try await group.next() {
-                    if let value = next { return value }
-                }
-                throw PostgresOutageError.noConnection
+        let start = ConnectionStart()
+        let answer = OutageAnswer<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            answer.wait(continuation)
+            let worker = Task {
+                do { answer.give(.success(try await work(start))) } catch { answer.give(.failure(error)) }
             }
+            let watchdog = Task {
+                try await Task.sleep(for: connectionWait)
+                if start.abandonIfWaiting() {
+                    answer.give(.failure(PostgresOutageError.noConnection))
+                    worker.cancel()
+                    return
+                }
+                guard let deadline, deadline > connectionWait else { return }
+                try await Task.sleep(for: deadline - connectionWait)
+                if answer.give(.failure(PostgresOutageError.noAnswer)) { worker.cancel() }
+            }
+            answer.onAnswer { watchdog.cancel() }
         }
     }
 
@@ -166,19 +178,85 @@ public struct PostgresDatabase: Sendable {
     }
 }
 
-/// Set once a call has its connection (see ``PostgresDatabase/connectionWait``).
+/// Whether a bounded call has its connection yet (see ``PostgresDatabase/bounded(deadline:_:)``).
 final class ConnectionStart: Sendable {
-    private let value = Mutex(false)
-    func set() { value.withLock { $0 = true } }
-    var isSet: Bool { value.withLock { $0 } }
+    private enum State { case waiting, started, abandoned }
+    private let state = Mutex(State.waiting)
+
+    /// Marks the work started; throws if the caller was already answered (it must not run then).
+    func begin() throws {
+        let began = state.withLock { value in
+            guard value == .waiting else { return value == .started }
+            value = .started
+            return true
+        }
+        if !began { throw PostgresOutageError.noConnection }
+    }
+
+    /// Gives the work up if it has not started; true when it did.
+    func abandonIfWaiting() -> Bool {
+        state.withLock { value in
+            guard value == .waiting else { return false }
+            value = .abandoned
+            return true
+        }
+    }
+}
+
+/// The one answer of a bounded call: the work's or the watchdog's, whichever comes first.
+final class OutageAnswer<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var given: Result<T, any Error>?
+        var done = false
+        var onAnswer: (@Sendable () -> Void)?
+    }
+    private let state = Mutex(State())
+
+    func wait(_ continuation: CheckedContinuation<T, any Error>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    /// Runs `action` once the call is answered (at once if it already is).
+    func onAnswer(_ action: @escaping @Sendable () -> Void) {
+        let now = state.withLock { value -> Bool in
+            if value.done { return true }
+            value.onAnswer = action
+            return false
+        }
+        if now { action() }
+    }
+
+    /// Answers the call unless it was answered already; true when this was the answer.
+    @discardableResult
+    func give(_ result: Result<T, any Error>) -> Bool {
+        let taken = state.withLock { value -> (CheckedContinuation<T, any Error>, (@Sendable () -> Void)?)? in
+            guard !value.done, let continuation = value.continuation else { return nil }
+            value.done = true
+            value.continuation = nil
+            defer { value.onAnswer = nil }
+            return (continuation, value.onAnswer)
+        }
+        guard let (continuation, action) = taken else { return false }
+        continuation.resume(with: result)
+        action?()
+        return true
+    }
 }
 
 /// No connection to PostgreSQL could be had in time: the server is down, restarting or failing over.
 public enum PostgresOutageError: Error, TransientStoreError, CustomStringConvertible {
     case noConnection
+    /// A call that had its connection got no answer before its deadline.
+    case noAnswer
 
     public var isTransient: Bool { true }
-    public var description: String { "no connection to PostgreSQL could be made in time" }
+    public var description: String {
+        switch self {
+        case .noConnection: "no connection to PostgreSQL could be made in time"
+        case .noAnswer: "PostgreSQL did not answer in time"
+        }
+    }
 }
 
 /// One versioned schema change: SQL statements run in order in one transaction.

@@ -193,11 +193,18 @@ public struct PostgresLedgerStore: SharedLedgerStore {
         let rows = try BlockRows(block)
         let store = self
         try await Task {
-            try await store.transaction { connection in
+            // A block commits in milliseconds; one that has no answer after this long is on a
+            // connection the server dropped, and the sequencer must be told it failed (if it
+            // commits after all, its entries were never acknowledged, and the fence and the
+            // entries' keys keep the next block from clashing with it).
+            try await store.transaction(deadline: Self.blockDeadline) { connection in
                 try await Self.write(rows, grant: grant, on: connection, logger: store.logger)
             }
         }.value
     }
+
+    /// The longest a block's write may take before the sequencer is told it failed.
+    static let blockDeadline: Duration = .seconds(5)
 
     /// The block's statements, inside its transaction: the fence first, then the replay check,
     /// then one insert per table.
@@ -255,16 +262,18 @@ public struct PostgresLedgerStore: SharedLedgerStore {
     // MARK: Connections
 
     /// Runs `body` on a pooled connection (statements autocommit).
-    func connection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func connection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await database.withConnection { connection in try await body(connection) }
     }
 
     /// Runs `body` in a transaction on a pooled connection. An error `body` throws comes out as
     /// itself (not wrapped in postgres-nio's transaction error), so callers see
     /// ``LedgerStoreError`` as from any store.
-    func transaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(
+        deadline: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         do {
-            return try await database.withTransaction { connection in try await body(connection) }
+            return try await database.withTransaction(deadline: deadline) { connection in try await body(connection) }
         } catch let error as PostgresTransactionError {
             if let inner = error.closureError { throw inner }
             throw error
