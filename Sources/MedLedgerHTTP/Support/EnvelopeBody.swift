@@ -32,8 +32,12 @@ enum EnvelopeBody {
             throw APIError.refused(error)
         } catch let error as SequencerError {
             throw APIError(status: .serviceUnavailable, code: error.code, message: error.description)
-        } catch let error as ForwardingError {
-            throw APIError(status: .serviceUnavailable, code: "storage_unavailable", message: SequencerError.storageFailure.description + " (\(error))")
+        } catch is ForwardingError {
+            // What went wrong between nodes (internal addresses, driver errors) is the node's log's
+            // business, not the client's.
+            throw APIError(
+                status: .serviceUnavailable, code: "storage_unavailable",
+                message: "The node that sequences the ledger did not answer. If this envelope was recorded, sending it again is refused as a replay; otherwise try again.")
         } catch let error as ContentAdmissionError {
             throw APIError(status: error == .unavailable ? .serviceUnavailable : .unprocessableContent, code: error.code, message: error.description)
         }

@@ -59,6 +59,9 @@ extension Sequencer {
                         return receipt
                     } catch let error as ForwardingError where error.notSequenced {
                         logger.debug("sequencer not reachable; waiting", metadata: ["error": "\(error)"])
+                    } catch let error as ForwardingError {
+                        logger.warning("a handed-on submission got no answer", metadata: ["sequencer": "\(endpoint)", "error": "\(error)"])
+                        throw error
                     }
                 }
             }
