@@ -69,6 +69,10 @@ struct QueryResultBody: Encodable {
     var accounts: [Account]?
     var organizations: [Organization]?
     var invitations: [Invitation]?
+    /// For an apps list: the registered SMART apps.
+    var apps: [ClientApp]?
+    /// For the reader's app authorisations: their open app sessions.
+    var appSessions: [Session]?
     var patient: PatientSummary?
     var account: Account?
     /// For a profile: how much of it the reader was shown.
@@ -117,6 +121,8 @@ struct QueryResultBody: Encodable {
         case .accounts(let value): kind = "accounts"; accounts = value
         case .organizations(let value): kind = "organizations"; organizations = value
         case .invitations(let value): kind = "invitations"; invitations = value
+        case .apps(let value): kind = "apps"; apps = value
+        case .appSessions(let value): kind = "appSessions"; appSessions = value
         case .patient(let value): kind = "patient"; patient = value
         case .profile(let value, _, let shown):
             kind = "profile"

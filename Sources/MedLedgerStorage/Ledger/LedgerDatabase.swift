@@ -171,6 +171,10 @@ public struct LedgerDatabase: Sendable {
                 ALTER TABLE audit_event ADD COLUMN other_records TEXT;
                 """)
         }
+        migrator.registerMigration("v5-audit-app") { db in
+            // The SMART app whose token made a read; NULL for everything else.
+            try db.execute(sql: "ALTER TABLE audit_event ADD COLUMN app TEXT")
+        }
         return migrator
     }
 }

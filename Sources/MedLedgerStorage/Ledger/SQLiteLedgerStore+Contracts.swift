@@ -164,15 +164,15 @@ extension SQLiteLedgerStore {
         guard !events.isEmpty else { return }
         let insert = try db.cachedStatement(sql: """
             INSERT INTO audit_event (idx, time, action, status, outcome, message, actor, actor_role, patient, doctor,
-                auditor, record, version, break_glass, other_patients, other_records)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                auditor, record, version, break_glass, other_patients, other_records, app)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for event in events {
             try insert.execute(arguments: [
                 Int64(event.index), event.time, event.action, event.status.rawValue, event.outcome.rawValue, event.message,
                 event.actor.rawValue, event.actorRole?.rawValue, event.patient?.rawValue, event.doctor?.rawValue,
                 event.auditor?.rawValue, event.record, event.version, event.breakGlass,
-                try namesColumn(event.otherPatients.map(\.rawValue)), try namesColumn(event.otherRecords),
+                try namesColumn(event.otherPatients.map(\.rawValue)), try namesColumn(event.otherRecords), event.app,
             ])
         }
     }
@@ -202,7 +202,7 @@ extension SQLiteLedgerStore {
     static func eventColumns(prefix: String) -> String {
         [
             "idx", "time", "action", "status", "outcome", "message", "actor", "actor_role", "patient", "doctor", "auditor", "record", "version",
-            "break_glass", "other_patients", "other_records",
+            "break_glass", "other_patients", "other_records", "app",
         ].map { prefix + $0 }.joined(separator: ", ")
     }
 
@@ -247,7 +247,8 @@ extension SQLiteLedgerStore {
             index: UInt64(index), time: row[1], action: row[2], status: status, outcome: outcome,
             message: row[5], actor: actor, actorRole: role, patient: try address(8, "patient"),
             doctor: try address(9, "doctor"), auditor: try address(10, "auditor"), record: row[11],
-            version: row[12], breakGlass: row[13], otherPatients: otherPatients, otherRecords: try names(row[15], index: index)
+            version: row[12], breakGlass: row[13], otherPatients: otherPatients, otherRecords: try names(row[15], index: index),
+            app: row[16]
         )
     }
 

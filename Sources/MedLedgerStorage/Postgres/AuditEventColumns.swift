@@ -11,7 +11,7 @@ import PostgresNIO
 struct AuditEventColumns: Sendable {
     let count: Int
     let indexes, times, actions, statuses, outcomes, messages, actors: PostgresColumn
-    let roles, patients, doctors, auditors, records, versions, breakGlass, otherPatients, otherRecords: PostgresColumn
+    let roles, patients, doctors, auditors, records, versions, breakGlass, otherPatients, otherRecords, apps: PostgresColumn
 
     var isEmpty: Bool { count == 0 }
 
@@ -34,12 +34,13 @@ struct AuditEventColumns: Sendable {
         breakGlass = .bool(events.map(\.breakGlass))
         otherPatients = .text(try events.map { String(decoding: try encoder.encode($0.otherPatients.map(\.rawValue)), as: UTF8.self) })
         otherRecords = .text(try events.map { String(decoding: try encoder.encode($0.otherRecords), as: UTF8.self) })
+        apps = .text(events.map(\.app))
     }
 
     /// The columns ``event(_:)`` reads, by position.
     static let selectColumns = """
         idx, time, action, status, outcome, message, actor, actor_role, patient, doctor, auditor, record, version, \
-        break_glass, other_patients, other_records
+        break_glass, other_patients, other_records, app
         """
 
     /// Decodes one row selected with ``selectColumns``.
@@ -87,7 +88,7 @@ struct AuditEventColumns: Sendable {
             index: UInt64(index), time: time, action: try text(2) ?? "", status: status, outcome: outcome,
             message: try text(5) ?? "", actor: actor, actorRole: role, patient: try address(8), doctor: try address(9),
             auditor: try address(10), record: try text(11), version: version.map { Int($0) }, breakGlass: breakGlass,
-            otherPatients: otherPatients, otherRecords: otherRecords
+            otherPatients: otherPatients, otherRecords: otherRecords, app: try text(16)
         )
     }
 }
@@ -99,17 +100,17 @@ extension PostgresLedgerStore {
         try await connection.query(
             """
             INSERT INTO audit_event (idx, time, action, status, outcome, message, actor, actor_role, patient, doctor, auditor,
-                record, version, break_glass, other_patients, other_records)
+                record, version, break_glass, other_patients, other_records, app)
             SELECT idx, time, action, status, outcome, message, actor, role, patient, doctor, auditor, record, version, break_glass,
                 ARRAY(SELECT v FROM jsonb_array_elements_text(patients_json::jsonb) WITH ORDINALITY AS a(v, n) ORDER BY n),
-                ARRAY(SELECT v FROM jsonb_array_elements_text(records_json::jsonb) WITH ORDINALITY AS a(v, n) ORDER BY n)
+                ARRAY(SELECT v FROM jsonb_array_elements_text(records_json::jsonb) WITH ORDINALITY AS a(v, n) ORDER BY n), app
             FROM unnest(\(columns.indexes)::bigint[], \(columns.times)::bigint[], \(columns.actions)::text[],
                 \(columns.statuses)::text[], \(columns.outcomes)::text[], \(columns.messages)::text[], \(columns.actors)::text[],
                 \(columns.roles)::text[], \(columns.patients)::text[], \(columns.doctors)::text[], \(columns.auditors)::text[],
                 \(columns.records)::text[], \(columns.versions)::bigint[], \(columns.breakGlass)::boolean[],
-                \(columns.otherPatients)::text[], \(columns.otherRecords)::text[])
+                \(columns.otherPatients)::text[], \(columns.otherRecords)::text[], \(columns.apps)::text[])
                 AS w(idx, time, action, status, outcome, message, actor, role, patient, doctor, auditor, record, version,
-                    break_glass, patients_json, records_json)
+                    break_glass, patients_json, records_json, app)
             """, logger: logger)
     }
 }

@@ -112,5 +112,9 @@ enum PostgresLedgerSchema {
             )
             """,
         ]),
+        // The SMART app whose token made a read (NULL for everything else).
+        PostgresMigration("ledger-5-audit-app", [
+            "ALTER TABLE audit_event ADD COLUMN app TEXT",
+        ]),
     ]
 }

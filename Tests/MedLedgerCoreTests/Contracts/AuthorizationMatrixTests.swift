@@ -307,6 +307,14 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         },
         ActionCase(ListOrganizations.self, .only(activeAccounts)) { _, _ in ListOrganizations() },
         ActionCase(ListInvitations.self, .only([.systemAdmin, .hospitalAdmin])) { _, _ in ListInvitations() },
+        // SMART apps: a system administrator registers and retires them; every active account lists
+        // them and its own authorisations.
+        ActionCase(RegisterApp.self, .only([.systemAdmin])) { _, _ in
+            RegisterApp(id: "chart-app", name: "Chart viewer", redirectURIs: ["https://app.example/callback"])
+        },
+        ActionCase(RetireApp.self, .only([.systemAdmin]), prepare: registerApp) { _, _ in RetireApp(id: "matrix-app") },
+        ActionCase(ListApps.self, .only(activeAccounts)) { _, _ in ListApps() },
+        ActionCase(ListAppSessions.self, .only(activeAccounts)) { _, _ in ListAppSessions() },
         ActionCase(LookUpPatient.self, .only([.doctor, .management, .pharmacist])) { world, _ in LookUpPatient(patient: world.address(.patient)) },
         // The directory lists verified professionals to every active account; a hospital's patient
         // list is its management's; names follow the profile rule per patient and are never refused,
@@ -359,6 +367,10 @@ struct ActionCase: Sendable, CustomTestStringConvertible {
         try world.require(
             CreateInvitation(id: "inv-open", publicKey: matrixInvitationKey.publicKey.payloadKey, role: .patient, seconds: 86_400),
             by: .hospitalAdmin)
+    }
+
+    @Sendable static func registerApp(_ world: inout ContractWorld) throws {
+        try world.require(RegisterApp(id: "matrix-app", name: "Matrix app", redirectURIs: ["https://app.example/cb"]), by: .systemAdmin)
     }
 
     @Sendable static func patientAsksForErasure(_ world: inout ContractWorld) throws {

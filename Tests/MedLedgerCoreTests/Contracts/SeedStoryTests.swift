@@ -150,6 +150,12 @@ struct SeedStoryTests {
         try world.require(
             CreateInvitation(id: "inv-1", publicKey: P256.Signing.PrivateKey().publicKey.payloadKey, role: .patient, seconds: 3_600),
             by: .systemAdmin)
+        try world.require(RegisterApp(id: "chart", name: "Chart viewer", redirectURIs: ["https://chart.example/cb"]), by: .systemAdmin)
+        try world.require(
+            OpenSession(
+                sessionKey: P256.Signing.PrivateKey().publicKey.payloadKey, expires: world.time + 60_000, app: "chart",
+                scopes: ["launch/patient", "patient/*.rs"], patient: world.address(.patient)),
+            by: .patient)
         let objects = world.state.allObjects
         #expect(Set(objects.map(\.key.kind)) == Set(StateKind.allCases))
         #expect(objects.map(\.key) == objects.map(\.key).sorted())

@@ -29,12 +29,15 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     /// Records besides ``record`` the event names (a page view that read several), so it is on
     /// each record's trail. Empty for single actions; never holds ``record`` itself.
     public var otherRecords: [String]
+    /// The registered app (``ClientApp/id``) whose token made the read, when an app did: the
+    /// patient's "Who saw my records" names it beside the account that authorised it.
+    public var app: String?
 
     public init(
         index: UInt64, time: Int64, action: String, status: EventStatus, outcome: EventOutcome, message: String,
         actor: AccountAddress, actorRole: Role?, patient: AccountAddress? = nil, doctor: AccountAddress? = nil,
         auditor: AccountAddress? = nil, record: String? = nil, version: Int? = nil, breakGlass: Bool = false,
-        otherPatients: [AccountAddress] = [], otherRecords: [String] = []
+        otherPatients: [AccountAddress] = [], otherRecords: [String] = [], app: String? = nil
     ) {
         self.index = index
         self.time = time
@@ -52,6 +55,7 @@ public struct AuditEvent: Codable, Sendable, Equatable {
         self.breakGlass = breakGlass
         self.otherPatients = otherPatients
         self.otherRecords = otherRecords
+        self.app = app
     }
 
     /// Every patient the event names: ``patient`` first, then ``otherPatients``.
@@ -66,11 +70,11 @@ public struct AuditEvent: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case index, time, action, status, outcome, message, actor, actorRole, patient, doctor, auditor, record, version, breakGlass
-        case otherPatients, otherRecords
+        case otherPatients, otherRecords, app
     }
 
-    /// `otherPatients` and `otherRecords` may be left out (they are empty then), so events of
-    /// single actions read and write exactly as before these fields existed.
+    /// `otherPatients` and `otherRecords` may be left out (they are empty then), and `app` (nil
+    /// then), so events of single actions read and write exactly as before these fields existed.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         index = try container.decode(UInt64.self, forKey: .index)
@@ -89,6 +93,7 @@ public struct AuditEvent: Codable, Sendable, Equatable {
         breakGlass = try container.decode(Bool.self, forKey: .breakGlass)
         otherPatients = try container.decodeIfPresent([AccountAddress].self, forKey: .otherPatients) ?? []
         otherRecords = try container.decodeIfPresent([String].self, forKey: .otherRecords) ?? []
+        app = try container.decodeIfPresent(String.self, forKey: .app)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -109,6 +114,7 @@ public struct AuditEvent: Codable, Sendable, Equatable {
         try container.encode(breakGlass, forKey: .breakGlass)
         if !otherPatients.isEmpty { try container.encode(otherPatients, forKey: .otherPatients) }
         if !otherRecords.isEmpty { try container.encode(otherRecords, forKey: .otherRecords) }
+        try container.encodeIfPresent(app, forKey: .app)
     }
 }
 

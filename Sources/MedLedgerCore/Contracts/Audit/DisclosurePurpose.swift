@@ -118,6 +118,8 @@ extension AuditEvent {
         "system.parameters": "Changed the system parameters", "erasure.requests.list": "Listed erasure requests",
         "directory.search": "Searched the directory", "hospital.patients": "Listed the hospital's patients",
         "profile.names": "Read patients' names", "page.view": "Viewed a page",
+        "app.register": "Registered an app", "app.retire": "Retired an app", "apps.list": "Listed apps",
+        "app_sessions.list": "Listed authorised apps",
         "invitation.create": "Made a sign-up invitation", "invitation.revoke": "Withdrew a sign-up invitation",
         "invitation.accept": "Signed up with an invitation", "invitations.list": "Listed invitations",
     ]

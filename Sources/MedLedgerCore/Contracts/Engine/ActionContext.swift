@@ -8,12 +8,17 @@ public struct ActionContext: Sendable {
     public let index: UInt64
     /// The block's time in Unix milliseconds.
     public let time: Int64
+    /// The session whose key signed, when a session key signed for ``actor``: the delegation
+    /// rule, and for an app's token its scopes (``AppScopeRule``), bound every read it makes,
+    /// including each read of a page view.
+    public let session: Session?
 
-    public init(actor: AccountAddress, signerKey: P256.Signing.PublicKey, index: UInt64, time: Int64) {
+    public init(actor: AccountAddress, signerKey: P256.Signing.PublicKey, index: UInt64, time: Int64, session: Session? = nil) {
         self.actor = actor
         self.signerKey = signerKey
         self.index = index
         self.time = time
+        self.session = session
     }
 
     /// The signer's key as bodies spell keys.

@@ -249,6 +249,12 @@ public enum AuthorizationMatrix {
         // Sessions
         OpenSession.transactionType: .only(active),
         CloseSession.transactionType: .only([.patient], elsewhere: Set(Role.allCases)),
+        // SMART apps: registered by a system administrator; every account lists them and its own
+        // authorisations.
+        RegisterApp.transactionType: .only([.systemAdmin]),
+        RetireApp.transactionType: .only([.systemAdmin]),
+        ListApps.transactionType: .only(active),
+        ListAppSessions.transactionType: .only(active),
     ]
 
     /// The row of `type`; nil for a type that is not a contract action.

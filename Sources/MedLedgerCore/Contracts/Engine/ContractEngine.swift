@@ -20,6 +20,7 @@ public enum ContractEngine {
         ListRecords.self, ListAppointments.self, ListGrants.self, ListAccessRequests.self, ListAccounts.self,
         ListErasureRequests.self, ListOrganizations.self, ListInvitations.self, LookUpPatient.self, ViewProfile.self, ViewDocument.self, OpenSession.self, CloseSession.self,
         SearchDirectory.self, ListHospitalPatients.self, ViewNames.self, PageView.self,
+        RegisterApp.self, RetireApp.self, ListApps.self, ListAppSessions.self,
     ]
 
     /// The ledger's own kinds plus every contract action.
@@ -56,8 +57,8 @@ public enum ContractEngine {
             guard !state.isNodeService(transaction.signer), let session = state.sessions[transaction.signer] else {
                 return run(action, context: context, type: transaction.type, state: &state)
             }
-            let delegated = ActionContext(actor: session.account, signerKey: transaction.signerKey, index: index, time: time)
-            return run(action, context: delegated, type: transaction.type, state: &state, session: session)
+            let delegated = ActionContext(actor: session.account, signerKey: transaction.signerKey, index: index, time: time, session: session)
+            return run(action, context: delegated, type: transaction.type, state: &state)
         default:
             return nil
         }
@@ -75,9 +76,9 @@ public enum ContractEngine {
     }
 
     private static func run<Action: ContractAction>(
-        _ action: Action, context: ActionContext, type: String, state: inout ContractState, session: Session? = nil
+        _ action: Action, context: ActionContext, type: String, state: inout ContractState
     ) -> ContractOutcome {
-        let decision = decideRule(action, context: context, state: &state, session: session)
+        let decision = decideRule(action, context: context, state: &state)
         let outcome: EventOutcome = decision.denial == nil ? .allowed : .denied
         let message = decision.denial.map { "Denied: " + decision.sentence + " — " + $0.reason } ?? decision.sentence
         // Read after the action, so a registration's event carries the role it created.
@@ -91,29 +92,41 @@ public enum ContractEngine {
             index: context.index, time: context.time, action: type, status: Action.eventStatus, outcome: outcome,
             message: message, actor: context.actor, actorRole: role, patient: facts.patient, doctor: facts.doctor,
             auditor: facts.auditor, record: facts.record, version: facts.version, breakGlass: facts.breakGlass,
-            otherPatients: facts.otherPatients, otherRecords: facts.otherRecords
+            otherPatients: facts.otherPatients, otherRecords: facts.otherRecords, app: context.session?.app
         )
         // Effects only of an allowed action: a denial changes nothing, outside the ledger too.
         return ContractOutcome(event: event, answer: decision.answer, effects: decision.denial == nil ? decision.facts.effects : [])
     }
 
-    /// One action decided by its whole rule: the delegation rule (for a session's key), the role
-    /// gate, the content rule and the action's own rule, in that order. A denial leaves `state` as
-    /// it was. ``run(_:context:type:state:session:)`` turns it into the action's audit event; a
-    /// page view (``PageView``) decides each of its reads with it, so every read keeps its own rule.
+    /// One action decided by its whole rule: the delegation rule (for a session's key, with an
+    /// app's scopes), the role gate, the content rule and the action's own rule, in that order. A
+    /// denial leaves `state` as it was. ``run(_:context:type:state:)`` turns it into the action's
+    /// audit event; a page view (``PageView``) decides each of its reads with it, so every read
+    /// keeps its own rule.
     static func decideRule<Action: ContractAction>(
-        _ action: Action, context: ActionContext, state: inout ContractState, session: Session? = nil
+        _ action: Action, context: ActionContext, state: inout ContractState
     ) -> RuleDecision {
         var facts = EventFacts()
         do throws(ContractDenial) {
-            if let session { try checkDelegation(session, allows: Action.self, at: context.time) }
+            if let session = context.session {
+                try checkDelegation(session, allows: Action.self, at: context.time)
+                try AppScopeRule.admit(Action.transactionType, session: session, state: state)
+            }
             try checkRole(action, context: context, state: state, facts: &facts)
             let claims = action.contentClaims(in: state, actor: context.actor)
             if let denial = state.contentDenial(claims) {
                 facts.about(claims: claims, in: state)
                 throw denial
             }
-            let answer = try action.run(state: &state, context: context, facts: &facts)
+            guard let session = context.session, session.app != nil else {
+                let answer = try action.run(state: &state, context: context, facts: &facts)
+                return RuleDecision(facts: facts, answer: answer, denial: nil, sentence: sentence(Action.summary, facts: facts))
+            }
+            // An app's read runs on a copy, kept only once its scopes allow what it read.
+            var scratch = state
+            var answer = try action.run(state: &scratch, context: context, facts: &facts)
+            answer = try AppScopeRule.confine(answer, type: Action.transactionType, session: session, facts: facts, actor: context.actor, state: scratch)
+            state = scratch
             return RuleDecision(facts: facts, answer: answer, denial: nil, sentence: sentence(Action.summary, facts: facts))
         } catch {
             return RuleDecision(facts: facts, answer: nil, denial: error, sentence: sentence(Action.summary, facts: facts))

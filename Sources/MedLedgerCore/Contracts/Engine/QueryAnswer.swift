@@ -26,6 +26,10 @@ public enum QueryAnswer: Codable, Sendable, Equatable {
     case hospitalPatients([HospitalPatient])
     /// The patients' profiles whose names the reader may see (``ViewNames``); the node adds the names.
     case names([PatientName])
+    /// Registered SMART apps (``ListApps``).
+    case apps([ClientApp])
+    /// The reader's own app authorisations (``ListAppSessions``), newest first.
+    case appSessions([Session])
     /// A page view's reads (``PageView``), in the order the body lists them: each one's own answer,
     /// or why its rule refused it.
     case page([PageReadAnswer])

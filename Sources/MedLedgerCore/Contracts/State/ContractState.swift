@@ -16,6 +16,10 @@ public struct ContractState: Sendable, Equatable {
     public private(set) var invitations: [String: Invitation] = [:]
     /// Sign-in sessions by the address of their key.
     public private(set) var sessions: [AccountAddress: Session] = [:]
+    /// Registered SMART on FHIR apps by client id.
+    public private(set) var apps: [String: ClientApp] = [:]
+    /// App sessions (tokens) by the account that authorised them, oldest first.
+    public private(set) var appSessionsByAccount: [AccountAddress: [AccountAddress]] = [:]
     /// Set once an administrator changed the parameters.
     private var storedParameters: SystemParameters?
     /// What the genesis entry fixed (the node's service key); nil before genesis.
@@ -74,6 +78,7 @@ public struct ContractState: Sendable, Equatable {
             && lhs.accessRequests == rhs.accessRequests && lhs.appointments == rhs.appointments
             && lhs.records == rhs.records && lhs.breakGlass == rhs.breakGlass && lhs.storedParameters == rhs.storedParameters
             && lhs.sessions == rhs.sessions && lhs.ledger == rhs.ledger && lhs.invitations == rhs.invitations
+            && lhs.apps == rhs.apps
     }
 
     // MARK: Changes
@@ -89,6 +94,7 @@ public struct ContractState: Sendable, Equatable {
     mutating func save(_ session: Session) { apply(.session(session)) }
     mutating func save(_ identity: LedgerIdentity) { apply(.ledger(identity)) }
     mutating func save(_ invitation: Invitation) { apply(.invitation(invitation)) }
+    mutating func save(_ app: ClientApp) { apply(.app(app)) }
 
     private mutating func apply(_ object: StateObject) {
         changed.insert(object.key)
@@ -132,11 +138,15 @@ public struct ContractState: Sendable, Equatable {
         case .parameters(let value):
             storedParameters = value
         case .session(let value):
-            sessions[value.id] = value
+            if sessions.updateValue(value, forKey: value.id) == nil, value.app != nil {
+                appSessionsByAccount[value.account, default: []].append(value.id)
+            }
         case .ledger(let value):
             ledger = value
         case .invitation(let value):
             invitations[value.id] = value
+        case .app(let value):
+            apps[value.id] = value
         }
     }
 
@@ -169,6 +179,7 @@ public struct ContractState: Sendable, Equatable {
         case .session: AccountAddress(key.id).flatMap { sessions[$0] }.map(StateObject.session)
         case .ledger: key.id == "genesis" ? ledger.map(StateObject.ledger) : nil
         case .invitation: invitations[key.id].map(StateObject.invitation)
+        case .app: apps[key.id].map(StateObject.app)
         }
     }
 
@@ -192,6 +203,7 @@ public struct ContractState: Sendable, Equatable {
         objects += breakGlass.values.map(StateObject.breakGlass)
         objects += sessions.values.map(StateObject.session)
         objects += invitations.values.map(StateObject.invitation)
+        objects += apps.values.map(StateObject.app)
         if let storedParameters { objects.append(.parameters(storedParameters)) }
         if let ledger { objects.append(.ledger(ledger)) }
         return objects.sorted { $0.key < $1.key }

@@ -17,7 +17,7 @@ extension StateObject {
             [value.justification]
         case .record(let value):
             value.versions.map(\.content) + (value.signOff?.note.map { [$0] } ?? [])
-        case .organization, .grant, .parameters, .session, .ledger, .invitation:
+        case .organization, .grant, .parameters, .session, .ledger, .invitation, .app:
             []
         }
     }

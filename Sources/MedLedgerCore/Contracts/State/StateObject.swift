@@ -14,6 +14,7 @@ public enum StateObject: Sendable, Equatable {
     case session(Session)
     case ledger(LedgerIdentity)
     case invitation(Invitation)
+    case app(ClientApp)
 
     public var key: StateKey {
         switch self {
@@ -28,6 +29,7 @@ public enum StateObject: Sendable, Equatable {
         case .session(let value): StateKey(kind: .session, id: value.id.rawValue)
         case .ledger: StateKey(kind: .ledger, id: "genesis")
         case .invitation(let value): StateKey(kind: .invitation, id: value.id)
+        case .app(let value): StateKey(kind: .app, id: value.id)
         }
     }
 
@@ -45,6 +47,7 @@ public enum StateObject: Sendable, Equatable {
         case .session(let value): value.createdAt
         case .ledger(let value): value.createdAt
         case .invitation(let value): value.createdAt
+        case .app(let value): value.createdAt
         }
     }
 
@@ -71,6 +74,7 @@ public enum StateObject: Sendable, Equatable {
             case .session(let value): try encoder.encode(value)
             case .ledger(let value): try encoder.encode(value)
             case .invitation(let value): try encoder.encode(value)
+            case .app(let value): try encoder.encode(value)
             }
         return [UInt8](data)
     }
@@ -91,6 +95,7 @@ public enum StateObject: Sendable, Equatable {
         case .session: .session(try decoder.decode(Session.self, from: data))
         case .ledger: .ledger(try decoder.decode(LedgerIdentity.self, from: data))
         case .invitation: .invitation(try decoder.decode(Invitation.self, from: data))
+        case .app: .app(try decoder.decode(ClientApp.self, from: data))
         }
     }
 }
@@ -125,4 +130,5 @@ public enum StateKind: String, Sendable, CaseIterable, Codable {
     case session
     case ledger
     case invitation
+    case app
 }

@@ -86,6 +86,8 @@ extension PageController {
         case .accounts(let accounts): try values.convert(accounts)
         case .organizations(let organizations): try values.convert(organizations)
         case .invitations(let invitations): try values.convert(invitations)
+        case .apps(let apps): try values.convert(apps)
+        case .appSessions(let sessions): try values.convert(sessions)
         case .patient(let summary): try values.convert(summary)
         case .profile(let account, _, _): try values.convert(account)
         case .document(let kind, _, _, _): try values.convert(kind)

@@ -1,0 +1,14 @@
+import MedLedgerCore
+
+/// Finds the app session an OAuth access token stands for. The FHIR routes ask it for every
+/// `Authorization: Bearer` token; the SMART authorisation server issues the tokens and keeps them
+/// (as digests only, like web session cookies), so neither part knows how the other stores them.
+///
+/// The session it returns holds the app's session key (delegated by a `session.open` the user
+/// signed with `app` and `scopes`); every read signed with it is held to those scopes by the
+/// contracts (``AppScopeRule``), so a token never reads more than the user granted.
+protocol AppTokenResolving: Sendable {
+    /// The live app session for `token` at `now` (Unix ms); nil when the token is unknown, expired
+    /// or revoked.
+    func session(forAccessToken token: String, now: Int64) async throws -> WebSession?
+}
