@@ -32,15 +32,17 @@ public enum FHIRAuditEvent {
             ]
         }
         for record in event.records {
+            var versionExtension: FHIRJSON?
+            if let version = event.version, record == event.record {
+                versionExtension = [["url": .string(context.extensionURL("record-version")), "valueString": .string(String(version))]]
+            }
             let what: FHIRJSON = recordTypes[record].map { ["reference": .string("\($0)/\(record)")] }
                 ?? ["identifier": ["system": .string(context.recordSystem), "value": .string(record)]]
             entities.append(.members([
                 "what": what,
                 "type": ["system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "2", "display": "System Object"],
                 "role": ["system": "http://terminology.hl7.org/CodeSystem/object-role", "code": "4", "display": "Domain Resource"],
-                "extension": event.version.map { version in
-                    record == event.record ? [["url": .string(context.extensionURL("record-version")), "valueString": .string(String(version))]] : []
-                },
+                "extension": versionExtension,
             ]))
         }
         entities.append([
@@ -76,16 +78,16 @@ public enum FHIRAuditEvent {
         if event.app != nil {
             return ["system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest", "display": "RESTful Operation"]
         }
-        let (code, display): (String, String)
+        let pair: (code: String, display: String)
         switch event.status {
-        case .signedIn, .signedOut: (code, display) = ("110114", "User Authentication")
-        case .queried: (code, display) = ("110112", "Query")
-        case .emergency: (code, display) = ("110113", "Security Alert")
+        case .signedIn, .signedOut: pair = ("110114", "User Authentication")
+        case .queried: pair = ("110112", "Query")
+        case .emergency: pair = ("110113", "Security Alert")
         case .viewed, .printed, .copied, .downloaded, .created, .changed, .deleted, .dispensed:
-            (code, display) = event.records.isEmpty && event.patients.isEmpty ? ("110100", "Application Activity") : ("110110", "Patient Record")
-        default: (code, display) = ("110100", "Application Activity")
+            pair = event.records.isEmpty && event.patients.isEmpty ? ("110100", "Application Activity") : ("110110", "Patient Record")
+        default: pair = ("110100", "Application Activity")
         }
-        return ["system": "http://dicom.nema.org/resources/ontology/DCM", "code": .string(code), "display": .string(display)]
+        return ["system": "http://dicom.nema.org/resources/ontology/DCM", "code": .string(pair.code), "display": .string(pair.display)]
     }
 
     /// FHIR's CRUDE action code for an event status.

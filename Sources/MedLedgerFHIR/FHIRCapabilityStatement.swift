@@ -8,12 +8,14 @@ public enum FHIRCapabilityStatement {
         let resources: [FHIRJSON] = FHIRResourceType.allCases.map { type in
             var interactions: [FHIRJSON] = [["code": "read"]]
             if type.searchable { interactions.append(["code": "search-type"]) }
-            let parameters: [FHIRJSON] = type.parameters.map {
-                ["name": .string($0.name), "type": .string($0.type), "documentation": .string($0.documentation)]
-            } + (type.searchable ? [
-                ["name": "_count", "type": "number", "documentation": "page size, 1 to 200 (default 50)"],
-                ["name": "_offset", "type": "number", "documentation": "paging offset, as the next and previous links give it"],
-            ] : [])
+            var parameters: [FHIRJSON] = []
+            for parameter in type.parameters {
+                parameters.append(["name": .string(parameter.name), "type": .string(parameter.type), "documentation": .string(parameter.documentation)])
+            }
+            if type.searchable {
+                parameters.append(["name": "_count", "type": "number", "documentation": "page size, 1 to 200 (default 50)"])
+                parameters.append(["name": "_offset", "type": "number", "documentation": "paging offset, as the next and previous links give it"])
+            }
             return .members([
                 "type": .string(type.rawValue),
                 "interaction": .array(interactions),

@@ -22,11 +22,13 @@ public enum FHIRConsent {
         case .all:
             break
         case .record(let id):
-            provision["data"] = [[
-                "meaning": "instance",
-                "reference": recordType.map { ["reference": .string("\($0)/\(id)")] }
-                    ?? ["identifier": ["system": .string(context.recordSystem), "value": .string(id)]],
-            ]]
+            let reference: FHIRJSON
+            if let recordType {
+                reference = ["reference": .string("\(recordType)/\(id)")]
+            } else {
+                reference = ["identifier": ["system": .string(context.recordSystem), "value": .string(id)]]
+            }
+            provision["data"] = [["meaning": "instance", "reference": reference]]
         case .category(let category):
             provision["class"] = [["system": "http://hl7.org/fhir/resource-types", "code": .string(AppScopeRule.resourceType(of: category))]]
             provision["code"] = [["coding": [["system": .string(context.categorySystem), "code": .string(category.rawValue), "display": .string(category.label)]]]]

@@ -60,42 +60,42 @@ public struct FHIRSearch: Sendable, Equatable {
     /// Checks a search's query parameters for `type`.
     public static func parse(_ type: FHIRResourceType, query: [(String, String)]) throws(FHIRError) -> FHIRSearch {
         guard type.searchable else { throw FHIRError(status: 405, code: "not-supported", "\(type.rawValue) cannot be searched; read it by id") }
-        guard query.count <= maxParameters else { throw .invalid("a search may carry at most \(maxParameters) parameters") }
+        guard query.count <= maxParameters else { throw FHIRError.invalid("a search may carry at most \(maxParameters) parameters") }
         var search = FHIRSearch(type: type)
         let supported = Set(type.parameters.map(\.name))
         var seen: Set<String> = []
         for (rawName, value) in query {
             guard rawName.utf8.count <= 64, value.utf8.count <= maxValueLength else {
-                throw .invalid("parameter values are limited to \(maxValueLength) characters")
+                throw FHIRError.invalid("parameter values are limited to \(maxValueLength) characters")
             }
             // A modifier (`name:contains`) is not supported on any parameter but is named plainly.
-            if rawName.contains(":") { throw .invalid("parameter \(printable(rawName)) uses a modifier, which this server does not support") }
+            if rawName.contains(":") { throw FHIRError.invalid("parameter \(printable(rawName)) uses a modifier, which this server does not support") }
             let name = rawName
             if ignored.contains(name) { continue }
             if name != "date" && name != "authoredon" && name != "_include" {
-                guard seen.insert(name).inserted else { throw .invalid("parameter \(name) is given twice") }
+                guard seen.insert(name).inserted else { throw FHIRError.invalid("parameter \(name) is given twice") }
             }
             search.echoed.append((name, value))
             switch name {
             case "_count":
-                guard let number = Int(value), (1...maxCount).contains(number) else { throw .invalid("_count must be a whole number from 1 to \(maxCount)") }
+                guard let number = Int(value), (1...maxCount).contains(number) else { throw FHIRError.invalid("_count must be a whole number from 1 to \(maxCount)") }
                 search.count = number
             case "_offset":
-                guard let number = Int(value), (0...maxOffset).contains(number) else { throw .invalid("_offset is not a paging offset this server gave") }
+                guard let number = Int(value), (0...maxOffset).contains(number) else { throw FHIRError.invalid("_offset is not a paging offset this server gave") }
                 search.offset = number
             case "_include":
                 guard type.includes.contains(value) else {
-                    throw .invalid("_include supports \(type.includes.isEmpty ? "nothing on \(type.rawValue)" : type.includes.joined(separator: ", "))")
+                    throw FHIRError.invalid("_include supports \(type.includes.isEmpty ? "nothing on \(type.rawValue)" : type.includes.joined(separator: ", "))")
                 }
                 search.includes.append(value)
             case _ where !supported.contains(name):
-                throw .invalid("unknown search parameter \(printable(name)) for \(type.rawValue); supported: \(type.parameters.map(\.name).joined(separator: ", ")), _count, _offset")
+                throw FHIRError.invalid("unknown search parameter \(printable(name)) for \(type.rawValue); supported: \(type.parameters.map(\.name).joined(separator: ", ")), _count, _offset")
             case "_id":
                 let ids = try list(value, name: name)
-                guard ids.allSatisfy({ $0.utf8.count <= 128 }) else { throw .invalid("_id values are at most 128 characters") }
+                guard ids.allSatisfy({ $0.utf8.count <= 128 }) else { throw FHIRError.invalid("_id values are at most 128 characters") }
                 search.ids = Set(ids)
             case "patient", "subject":
-                guard search.patient == nil else { throw .invalid("give the patient once") }
+                guard search.patient == nil else { throw FHIRError.invalid("give the patient once") }
                 search.patient = try address(value, as: "Patient", name: name)
             case "practitioner":
                 search.practitioner = try address(value, as: "Practitioner", name: name)
@@ -106,32 +106,32 @@ public struct FHIRSearch: Sendable, Equatable {
             case "date", "authoredon":
                 for part in try list(value, name: name) {
                     guard let bound = FHIRDateBound(part) else {
-                        throw .invalid("\(name) must be a date such as 2024, 2024-03, ge2024-03-05 or lt2024-03-05T10:00:00Z")
+                        throw FHIRError.invalid("\(name) must be a date such as 2024, 2024-03, ge2024-03-05 or lt2024-03-05T10:00:00Z")
                     }
                     search.dates.append(bound)
                 }
-                if search.dates.count > 8 { throw .invalid("at most 8 date bounds") }
+                if search.dates.count > 8 { throw FHIRError.invalid("at most 8 date bounds") }
             case "name":
                 let trimmed = value.trimmingCharacters(in: .whitespaces)
                 guard (2...64).contains(trimmed.count), !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                    throw .invalid("name must be 2 to 64 characters")
+                    throw FHIRError.invalid("name must be 2 to 64 characters")
                 }
                 search.name = trimmed
             case "type":
-                guard FHIROrganization.kinds(matching: value) != nil else { throw .invalid("type must be hospital, pharmacy or prov") }
+                guard FHIROrganization.kinds(matching: value) != nil else { throw FHIRError.invalid("type must be hospital, pharmacy or prov") }
                 search.organizationType = value
             case "target", "entity":
                 let parts = value.split(separator: "/", omittingEmptySubsequences: false)
                 guard parts.count == 2, let kind = FHIRResourceType(rawValue: String(parts[0])), kind.isRecordType, !parts[1].isEmpty,
                     parts[1].utf8.count <= 128
-                else { throw .invalid("\(name) must be DocumentReference/<id>, MedicationRequest/<id> or Immunization/<id>") }
+                else { throw FHIRError.invalid("\(name) must be DocumentReference/<id>, MedicationRequest/<id> or Immunization/<id>") }
                 search.target = (kind.rawValue, String(parts[1]))
             default:
-                throw .invalid("unknown search parameter \(printable(name))")
+                throw FHIRError.invalid("unknown search parameter \(printable(name))")
             }
         }
         if type == .provenance && search.target == nil && search.ids == nil {
-            throw .invalid("Provenance search needs target (or _id)")
+            throw FHIRError.invalid("Provenance search needs target (or _id)")
         }
         return search
     }
@@ -146,13 +146,13 @@ public struct FHIRSearch: Sendable, Equatable {
 
     static func list(_ value: String, name: String) throws(FHIRError) -> [String] {
         let items = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        guard !items.isEmpty, items.count <= 20, items.allSatisfy({ !$0.isEmpty }) else { throw .invalid("\(name) must list 1 to 20 values") }
+        guard !items.isEmpty, items.count <= 20, items.allSatisfy({ !$0.isEmpty }) else { throw FHIRError.invalid("\(name) must list 1 to 20 values") }
         return items
     }
 
     static func address(_ value: String, as type: String, name: String) throws(FHIRError) -> AccountAddress {
         let bare = value.hasPrefix(type + "/") ? String(value.dropFirst(type.count + 1)) : value
-        guard let address = AccountAddress(bare) else { throw .invalid("\(name) must be \(type)/<account address>") }
+        guard let address = AccountAddress(bare) else { throw FHIRError.invalid("\(name) must be \(type)/<account address>") }
         return address
     }
 

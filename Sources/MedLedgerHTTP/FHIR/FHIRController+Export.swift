@@ -15,9 +15,9 @@ extension FHIRController {
     /// profile, records, appointments and grants) and writes one NDJSON file per type.
     @Sendable func exportKickOff(_ request: Request, context: Context) async throws -> Response {
         try await answering(request) {
-            let caller = try await caller(request)
+            let caller = try await authorizedCaller(request)
             guard let patient = AccountAddress(try context.parameters.require("id")) else { throw FHIRError.notFound("no such Patient") }
-            guard request.headers[.prefer]?.lowercased().contains("respond-async") == true else {
+            guard request.headers[HTTPField.Name("Prefer")!]?.lowercased().contains("respond-async") == true else {
                 throw FHIRError.invalid("a bulk export needs the header Prefer: respond-async")
             }
             var types = Self.exportTypes
@@ -105,13 +105,13 @@ extension FHIRController {
     /// manifest; only the session that started the job may ask.
     @Sendable func exportStatus(_ request: Request, context: Context) async throws -> Response {
         try await answering(request) {
-            let caller = try await caller(request)
+            let caller = try await authorizedCaller(request)
             let id = try context.parameters.require("job")
             guard let job = try await exports.job(id, owner: caller.web.sessionAddress) else { throw FHIRError.notFound("no such export") }
             let fhir = fhirContext(request)
             switch job.state {
             case .running:
-                return Response(status: .accepted, headers: [.init("X-Progress")!: "running", .retryAfter: "1", .cacheControl: "no-store"])
+                return Response(status: .accepted, headers: [HTTPField.Name("X-Progress")!: "running", .retryAfter: "1", .cacheControl: "no-store"])
             case .failed(let reason):
                 return Self.response(.internalServerError, FHIROperationOutcome.resource(code: "exception", diagnostics: reason))
             case .done(let time, let files):
@@ -134,7 +134,7 @@ extension FHIRController {
     /// `DELETE /fhir/_bulk/{job}/status`: cancels the job and deletes its files.
     @Sendable func exportCancel(_ request: Request, context: Context) async throws -> Response {
         try await answering(request) {
-            let caller = try await caller(request)
+            let caller = try await authorizedCaller(request)
             guard try await exports.remove(try context.parameters.require("job"), owner: caller.web.sessionAddress) else {
                 throw FHIRError.notFound("no such export")
             }
@@ -145,7 +145,7 @@ extension FHIRController {
     /// `GET /fhir/_bulk/{job}/files/{Type}.ndjson`: one output file, to the same session only.
     @Sendable func exportFile(_ request: Request, context: Context) async throws -> Response {
         try await answering(request) {
-            let caller = try await caller(request)
+            let caller = try await authorizedCaller(request)
             let name = try context.parameters.require("file")
             guard let job = try await exports.job(try context.parameters.require("job"), owner: caller.web.sessionAddress),
                 case .done(_, let files) = job.state, let file = files.first(where: { "\($0.type).ndjson" == name })

@@ -12,13 +12,13 @@ extension FHIRController {
             let name = try context.parameters.require("type")
             let id = try context.parameters.require("id")
             guard let type = FHIRResourceType(rawValue: name) else { throw FHIRError.notFound("this server does not serve \(name.prefix(64))") }
-            let caller = try await caller(request)
+            let caller = try await authorizedCaller(request)
             guard id.utf8.count <= 128 else { throw FHIRError.notFound("no such \(type.rawValue)") }
             if type == .binary { return try await binary(id, request: request, caller: caller) }
             guard caller.permits(type, .read) else { throw FHIRError.forbidden("the app was not granted reading \(type.rawValue)") }
             let fhir = fhirContext(request)
-            let resource = try await resource(type, id: id, caller: caller, fhir: fhir)
-            return Self.response(.ok, resource)
+            let found = try await resource(type, id: id, caller: caller, fhir: fhir)
+            return Self.response(.ok, found)
         }
     }
 

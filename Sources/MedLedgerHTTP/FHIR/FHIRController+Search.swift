@@ -13,7 +13,7 @@ extension FHIRController {
         try await answering(request) {
             let name = try context.parameters.require("type")
             guard let type = FHIRResourceType(rawValue: name) else { throw FHIRError.notFound("this server does not serve \(name.prefix(64))") }
-            let caller = try await caller(request)
+            let caller = try await authorizedCaller(request)
             let query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
             let search = try FHIRSearch.parse(type, query: query)
             guard caller.permits(type, .search) else { throw FHIRError.forbidden("the app was not granted searching \(type.rawValue)") }
@@ -63,18 +63,31 @@ extension FHIRController {
         let ids = search.ids
         switch search.type {
         case .patient:
-            var patients: [AccountAddress] = ids.map { $0.compactMap(AccountAddress.init).sorted() }
-                ?? [caller.session.patient ?? (await node.account(caller.web.account)?.role == .patient ? caller.web.account : nil)].compactMap { $0 }
+            var patients: [AccountAddress] = []
+            if let ids {
+                patients = ids.compactMap { AccountAddress($0) }.sorted()
+            } else if let patient = caller.session.patient {
+                patients = [patient]
+            } else if await node.account(caller.web.account)?.role == .patient {
+                patients = [caller.web.account]
+            }
             patients = Array(patients.prefix(PageView.readLimit))
             guard !patients.isEmpty else { return found }
-            let outcomes = try await run(patients.enumerated().map { ("p\($0.offset)", ViewProfile(account: $0.element)) }, caller: caller)
+            var reads: [(String, any ContractAction)] = []
+            for (position, patient) in patients.enumerated() { reads.append(("p\(position)", ViewProfile(account: patient))) }
+            let outcomes = try await run(reads, caller: caller)
             for position in patients.indices {
                 guard let result = only(outcomes["p\(position)"]), case .profile(let account, _, _)? = result.answer, account.role == .patient else { continue }
                 let resource = FHIRPatient.resource(account, profile: result.content, context: fhir)
                 found.matches.append { resource }
             }
         case .practitioner:
-            let read: any ContractAction = search.name.map { SearchDirectory(text: $0, role: .doctor) } ?? ListAccounts(role: .doctor, status: .active)
+            let read: any ContractAction
+            if let name = search.name {
+                read = SearchDirectory(text: name, role: .doctor)
+            } else {
+                read = ListAccounts(role: .doctor, status: .active)
+            }
             let result = only(try await run([("r", read)], caller: caller)["r"])
             var accounts: [Account] = []
             if case .accounts(let list)? = result?.answer { accounts = list }
@@ -122,11 +135,14 @@ extension FHIRController {
             for record in records where AppScopeRule.resourceType(of: record.category) == search.type.rawValue && (ids?.contains(record.id) ?? true) {
                 let value = FHIRRecordVersion(record: record, authorRole: roles[record.current.author])
                 if let categories = search.categories {
-                    let codes: Set<String> = [record.category.rawValue, FHIRDocumentReference.loinc(record.category)?.code].compactMap { $0 }.reduce(into: []) { $0.insert($1) }
+                    var codes: Set<String> = [record.category.rawValue]
+                    if let loinc = FHIRDocumentReference.loinc(record.category) { codes.insert(loinc.code) }
                     guard !categories.isDisjoint(with: codes) else { continue }
                 }
                 let resource = Self.recordResource(value, context: fhir)
-                if let statuses = search.statuses, !(resource["status"]?.string.map(statuses.contains) ?? false) { continue }
+                if let statuses = search.statuses {
+                    guard let status = resource["status"]?.string, statuses.contains(status) else { continue }
+                }
                 guard search.dates.allSatisfy({ $0.matches(value.version.time) }) else { continue }
                 found.matches.append { resource }
             }
@@ -152,8 +168,9 @@ extension FHIRController {
                 found.matches.append { await auditEvents([event], fhir: fhir)[0] }
             }
         case .provenance:
-            guard let target = search.target ?? ids?.first.flatMap({ FHIRProvenance.split($0) }).map({ ("", $0.record) }) else { return found }
-            guard Self.isIdentifier(target.id) else { return found }
+            var target: (type: String, id: String)? = search.target
+            if target == nil, let first = ids?.sorted().first, let split = FHIRProvenance.split(first) { target = (type: "", id: split.record) }
+            guard let target, Self.isIdentifier(target.id) else { return found }
             guard only(try await run([("r", QueryTrail(record: target.id, limit: 1))], caller: caller)["r"]) != nil,
                 let record = await node.record(target.id), target.type.isEmpty || AppScopeRule.resourceType(of: record.category) == target.type
             else { return found }

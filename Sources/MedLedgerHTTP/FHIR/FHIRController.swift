@@ -58,7 +58,7 @@ struct FHIRController<Context: RequestContext>: Sendable {
 
     /// Resolves the bearer token; 401 when there is none, it is unknown, or its ledger session is
     /// closed or expired or its app retired.
-    func caller(_ request: Request) async throws -> Caller {
+    func authorizedCaller(_ request: Request) async throws -> Caller {
         guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw FHIRError.unauthorized("an access token is required (Authorization: Bearer …)")
         }

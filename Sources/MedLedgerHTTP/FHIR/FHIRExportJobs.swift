@@ -80,7 +80,7 @@ actor FHIRExportJobs {
     func job(_ id: String, owner: AccountAddress) throws(FHIRError) -> Job? {
         purge()
         guard let job = jobs[id] else { return nil }
-        guard job.owner == owner else { throw .forbidden("this export belongs to another authorisation") }
+        guard job.owner == owner else { throw FHIRError.forbidden("this export belongs to another authorisation") }
         return job
     }
 
