@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import MedLedgerCore
@@ -192,7 +193,7 @@ struct FHIRRoutesTests {
         try await fixture.application.test(.router) { client in
             #expect(try await client.fhir("/fhir/Patient/\(me)/$export", token: token).status == .badRequest)
             let before = fixture.ledger.node.size
-            let kickOff = try await client.fhir("/fhir/Patient/\(me)/$export", token: token, headers: [.prefer: "respond-async"])
+            let kickOff = try await client.fhir("/fhir/Patient/\(me)/$export", token: token, headers: [HTTPField.Name("Prefer")!: "respond-async"])
             #expect(kickOff.status == .accepted)
             let status = Self.path(of: try #require(kickOff.response.headers[.contentLocation]))
             var manifest: [String: Any] = [:]
