@@ -34,6 +34,21 @@ struct FHIRRoutesTests {
         }
     }
 
+    @Test("a retired app's tokens get 401 and read nothing")
+    func retiredApp() async throws {
+        let fixture = try await FHIRFixture.make()
+        let token = try await fixture.patientToken()
+        try await fixture.application.test(.router) { client in
+            #expect(try await client.fhir("/fhir/Appointment", token: token).status == .ok)
+            try await fixture.require(RetireApp(id: FHIRFixture.app), by: fixture.ledger.admin)
+            let before = fixture.ledger.node.size
+            let answer = try await client.fhir("/fhir/Appointment", token: token)
+            #expect(answer.status == .unauthorized)
+            #expect(answer.json["resourceType"] as? String == "OperationOutcome")
+            #expect(fixture.ledger.node.size == before)
+        }
+    }
+
     @Test("no token, an unknown token and a closed session's token get 401 with WWW-Authenticate")
     func unauthorized() async throws {
         let fixture = try await FHIRFixture.make()
@@ -131,7 +146,9 @@ struct FHIRRoutesTests {
             #expect(try await client.fhir("/fhir/Consent?status=active", token: token).json["total"] as? Int == 1)
             #expect(try await client.fhir("/fhir/Patient", token: token).json["total"] as? Int == 1)
             #expect(try await client.fhir("/fhir/Practitioner?name=grey", token: token).json["total"] as? Int == 1)
-            #expect(try await client.fhir("/fhir/Organization", token: token).status == .ok)
+            #expect(try await client.fhir("/fhir/Organization?type=hospital&name=general", token: token).json["total"] as? Int == 1)
+            #expect(try await client.fhir("/fhir/Organization?type=pharmacy", token: token).json["total"] as? Int == 0)
+            #expect(try await client.fhir("/fhir/Organization/h-1", token: token).json["name"] as? String == "General Hospital")
             #expect(try await client.fhir("/fhir/Provenance?target=DocumentReference/lab-1", token: token).json["total"] as? Int == 1)
 
             let first = try await client.fhir("/fhir/AuditEvent?_count=2", token: token)
