@@ -175,9 +175,12 @@ struct FHIRRoutesTests {
                 #expect(answer.status == .badRequest, "\(query.prefix(40))")
                 #expect(answer.json["resourceType"] as? String == "OperationOutcome")
             }
+            let lenient = try await client.fhir("/fhir/DocumentReference?_sort=date", token: token, headers: [HTTPField.Name("Prefer")!: "handling=lenient"])
+            #expect(lenient.status == .ok)
+            #expect(lenient.json["total"] as? Int == 1)
             #expect(try await client.fhir("/fhir/Nothing/1", token: token).status == .notFound)
             #expect(try await client.fhir("/fhir/Binary", token: token).status.code == 405)
-            #expect(fixture.ledger.node.size == before)
+            #expect(fixture.ledger.node.size == before + 1)
         }
     }
 
