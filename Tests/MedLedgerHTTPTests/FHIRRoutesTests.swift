@@ -85,7 +85,7 @@ struct FHIRRoutesTests {
             let attachment = ((document.json["content"] as? [[String: Any]])?.first?["attachment"]) as? [String: Any]
             let sha1 = Base64Coding.standard(Array(Insecure.SHA1.hash(data: Array("Haemoglobin 14 g/dL".utf8))))
             #expect(attachment?["hash"] as? String == sha1)
-            #expect(attachment?["url"] as? String == "Binary/lab-1-1")
+            #expect(attachment?["url"] as? String == "http://localhost/fhir/Binary/lab-1-1")
 
             let prescription = try await client.fhir("/fhir/MedicationRequest/rx-1", token: token)
             #expect((prescription.json["medicationCodeableConcept"] as? [String: Any])?["text"] as? String == "Amoxicillin 500 mg")
