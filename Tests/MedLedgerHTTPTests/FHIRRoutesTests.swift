@@ -151,6 +151,10 @@ struct FHIRRoutesTests {
             #expect(try await client.fhir("/fhir/Organization/h-1", token: token).json["name"] as? String == "General Hospital")
             #expect(try await client.fhir("/fhir/Provenance?target=DocumentReference/lab-1", token: token).json["total"] as? Int == 1)
 
+            #expect(try await client.fhir("/fhir/AuditEvent?date=lt2000", token: token).json["total"] as? Int == 0)
+            #expect(try await client.fhir("/fhir/AuditEvent?date=ge2000&date=lt2000", token: token).json["total"] as? Int == 0)
+            let recent = try await client.fhir("/fhir/AuditEvent?date=ge2000&date=le2100", token: token)
+            #expect((recent.json["total"] as? Int ?? 0) > 4)
             let first = try await client.fhir("/fhir/AuditEvent?_count=2", token: token)
             #expect(first.status == .ok)
             #expect(Self.entries(first.json).count == 2)
