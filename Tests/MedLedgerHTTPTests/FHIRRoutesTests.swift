@@ -188,6 +188,33 @@ struct FHIRRoutesTests {
         }
     }
 
+    @Test("an export whose reads the contracts refuse lists them in the manifest's error file and reads nothing")
+    func exportRefused() async throws {
+        let fixture = try await FHIRFixture.make()
+        let stranger = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        try await fixture.require(RegisterPatient(), by: stranger)
+        let token = try await fixture.token(for: fixture.doctor, scopes: ["user/*.rs"]).token
+        try await fixture.application.test(.router) { client in
+            let before = fixture.ledger.node.size
+            let kickOff = try await client.fhir(
+                "/fhir/Patient/\(stranger.address)/$export?_type=Patient,DocumentReference", token: token,
+                headers: [HTTPField.Name("Prefer")!: "respond-async"])
+            let status = Self.path(of: try #require(kickOff.response.headers[.contentLocation]))
+            var manifest: [String: Any] = [:]
+            for _ in 0..<200 where manifest.isEmpty {
+                let answer = try await client.fhir(status, token: token)
+                if answer.status == .ok { manifest = answer.json } else { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect((manifest["output"] as? [Any])?.isEmpty == true)
+            let errors = manifest["error"] as? [[String: Any]] ?? []
+            #expect(errors.first?["count"] as? Int == 2)
+            let url = try #require(errors.first?["url"] as? String)
+            let file = try await client.fhir(Self.path(of: url), token: token)
+            #expect(String(buffer: file.response.body).contains("OperationOutcome"))
+            #expect(fixture.ledger.node.size == before)
+        }
+    }
+
     @Test("a token without the type's scope gets 403, and the contracts hold a doctor's user/ token to the grant")
     func scopes() async throws {
         let fixture = try await FHIRFixture.make()
@@ -242,6 +269,7 @@ struct FHIRRoutesTests {
             #expect(lines.first?.contains("\"resourceType\":\"DocumentReference\"") == true)
             #expect(try await client.fhir(Self.path(of: documents), token: other).status == .forbidden)
             #expect(try await client.fhir(Self.path(of: documents), token: nil).status == .unauthorized)
+            #expect((manifest["error"] as? [Any])?.isEmpty == true)
             let deleted = try await client.execute(uri: status, method: .delete, headers: [.authorization: "Bearer \(token)"])
             #expect(deleted.status == .accepted)
             #expect(try await client.fhir(status, token: token).status == .notFound)
