@@ -31,6 +31,9 @@ struct FHIRRoutesTests {
             #expect(answer.status == .ok)
             #expect(answer.json["fhirVersion"] as? String == "4.0.1")
             #expect(answer.response.headers[.contentType]?.hasPrefix("application/fhir+json") == true)
+            let discovery = try await client.fhir("/fhir/.well-known/smart-configuration", token: nil)
+            #expect(discovery.status == .permanentRedirect)
+            #expect(discovery.response.headers[.location] == "http://localhost/.well-known/smart-configuration")
         }
     }
 
