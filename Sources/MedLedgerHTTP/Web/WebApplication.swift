@@ -46,6 +46,8 @@ public struct WebApplication: Sendable {
     /// The SMART apps' access tokens, resolved for the FHIR routes (`Authorization: Bearer …`);
     /// issued by the OAuth routes below from the same shared web state.
     var appTokens: AppTokens { AppTokens(store: OAuthStore(storage: sessions.storage), node: node) }
+    /// Signs id_tokens with the key every node derives from the shared web secret.
+    var idTokens: IDTokenSigner { IDTokenSigner(secret: configuration.secret) }
 
     /// `bundleCheckpoint` is the checkpoint audit bundles are proven against (the witnessed one
     /// when the node has witnesses).
@@ -75,7 +77,7 @@ public struct WebApplication: Sendable {
             node: node, store: oauth, renderer: renderer, configuration: configuration, limits: limits, logger: logger
         ).addRoutes(open: web, signedIn: signedIn)
         TokenController<MedLedgerRequestContext>(
-            node: node, store: oauth, idTokens: IDTokenSigner(secret: configuration.secret), configuration: configuration, signIn: signIn,
+            node: node, store: oauth, idTokens: idTokens, configuration: configuration, signIn: signIn,
             logger: logger
         ).addRoutes(to: router)
         PageController<MedLedgerRequestContext>(
