@@ -24,7 +24,7 @@ struct SMARTAuthorizationTests {
         let fixture: WebAuthTests.Fixture
         let patient: WebAuthTests.User
         var ledger: TestLedger { fixture.ledger }
-        var tokens: AppTokens { fixture.web.appTokens }
+        var tokens: AppTokens { fixture.web.issuedTokens }
 
         static func make() async throws -> Cast {
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("medledger-smart-\(UUID().uuidString)")

@@ -48,7 +48,7 @@ struct AuthorizeController<Context: WebSessionRequestContext & RemoteAddressRequ
         let query = request.uri.queryParameters
         func parameter(_ name: String) -> String? { query.get(name) }
         guard let clientID = parameter("client_id"), !clientID.isEmpty, clientID.utf8.count <= 100,
-            let app = await node.registeredApp(clientID), app.isActive
+            let app = await node.clientApp(clientID), app.isActive
         else {
             return errorPage("The app that sent you here is not registered with MedLedger, or was retired. Nothing was shared.")
         }

@@ -19,6 +19,9 @@ public struct WebApplication: Sendable {
     let limits: RequestLimits
     let signIn: SignInLimits
     let logger: Logger
+    /// Finds the app session behind a FHIR request's bearer token (the SMART authorisation
+    /// server's); nil answers every FHIR call but `metadata` with 401.
+    var appTokens: (any AppTokenResolving)? = nil
 
     /// Loads `pages.json` and the templates from the configuration's root; throws
     /// ``WebSetupError`` when they do not fit together. `limits` are the per-key budgets (the same
@@ -36,16 +39,18 @@ public struct WebApplication: Sendable {
         }
         guard renderer.library.getTemplate(named: "error") != nil else { throw WebSetupError("the error template is missing") }
         let shared = shared ?? .inMemory(clock: node.clock)
-        return WebApplication(
+        var web = WebApplication(
             node: node, credentials: credentials, configuration: configuration, pages: pages, renderer: renderer,
             sessions: WebSessionStore(storage: shared.sessions), throttle: shared.throttle, challenges: shared.challenges,
             limits: limits, signIn: signIn, logger: logger
         )
+        web.appTokens = web.issuedTokens
+        return web
     }
 
-    /// The SMART apps' access tokens, resolved for the FHIR routes (`Authorization: Bearer …`);
-    /// issued by the OAuth routes below from the same shared web state.
-    var appTokens: AppTokens { AppTokens(store: OAuthStore(storage: sessions.storage), node: node) }
+    /// The access tokens the SMART routes below issue, kept in the same shared web state; `load`
+    /// gives them to the FHIR routes as ``appTokens``.
+    var issuedTokens: AppTokens { AppTokens(store: OAuthStore(storage: sessions.storage), node: node) }
     /// Signs id_tokens with the key every node derives from the shared web secret.
     var idTokens: IDTokenSigner { IDTokenSigner(secret: configuration.secret) }
 
