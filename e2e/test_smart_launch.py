@@ -22,9 +22,9 @@ from smart_support import authorize_url, call, pkce_pair, redeem, register_app, 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "smart"
 PASSWORDS = {"admin.demo": "demo-admin-2026", "pat.demo": "demo-patient-2026"}
 CLIENT_ID = "browser-app"
-REDIRECT = "http://127.0.0.1:9/callback"
+REDIRECT = "http://127.0.0.1:55439/callback"
 FHIRCLIENT_ID = "fhirclient-app"
-FHIRCLIENT_REDIRECT = "http://127.0.0.1:9/fhirclient"
+FHIRCLIENT_REDIRECT = "http://127.0.0.1:55439/fhirclient"
 SCOPES = "launch/patient openid fhirUser patient/*.rs"
 SIGN_IN_TIMEOUT = 60_000
 
@@ -69,7 +69,7 @@ def fhir_status(node, token: str, path: str) -> int:
 def test_patient_allows_denies_and_revokes_an_app_in_the_browser(chromium, node):
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    caught = catch_redirects(page, "http://127.0.0.1:9/")
+    caught = catch_redirects(page, "http://127.0.0.1:55439/")
     page.on("dialog", lambda dialog: dialog.accept())
     try:
         # Signed out: the authorise request sends her to the log-in page and back.
@@ -83,7 +83,7 @@ def test_patient_allows_denies_and_revokes_an_app_in_the_browser(chromium, node)
         expect(page.locator("#authorize-patient")).to_contain_text("yours")
         shot(page, "authorize")
         page.get_by_role("button", name="Allow").click()
-        page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:9/callback\?"), timeout=30_000)
+        page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:55439/callback\?"), timeout=30_000)
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(caught[-1]).query)
         assert query["state"] == ["state-allow"]
         status, tokens = redeem(node, query["code"][0], verifier, CLIENT_ID, REDIRECT)

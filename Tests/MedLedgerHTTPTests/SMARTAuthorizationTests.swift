@@ -176,6 +176,7 @@ struct SMARTAuthorizationTests {
                 (Self.authorizeURI(aud: "https://elsewhere.example/fhir"), "invalid_request"),
                 (Self.authorizeURI(scope: "system/*.rs"), "invalid_scope"),
                 (Self.authorizeURI(scope: "openid"), "invalid_scope"),
+                (Self.authorizeURI() + "&scope=user%2F*.rs", "invalid_request"),
             ]
             for (uri, error) in cases {
                 let response = try await client.execute(uri: uri, method: .get, headers: [.cookie: cookie])
@@ -230,6 +231,18 @@ struct SMARTAuthorizationTests {
             #expect(ledgerSession.app == Self.clientID)
             #expect(ledgerSession.patient == cast.patient.signer.address)
             #expect(try await cast.tokens.session(forAccessToken: "not-a-token", now: cast.ledger.clock.now) == nil)
+        }
+    }
+
+    @Test("the scope list may be encoded with + for spaces, as form-encoding clients send it")
+    func plusEncodedScopes() async throws {
+        let cast = try await Cast.make()
+        try await cast.fixture.app.test(.router) { client in
+            let (cookie, _) = try await WebAuthTests.signIn(client, cast.fixture, cast.patient)
+            let uri = Self.authorizeURI(scope: "launch/patient patient/*.rs").replacingOccurrences(of: "%20", with: "+")
+            let page = try await client.execute(uri: uri, method: .get, headers: [.cookie: cookie])
+            #expect(page.status == .ok)
+            #expect(try Self.opening(try Self.block(page).body).scopes == ["launch/patient", "patient/*.rs"])
         }
     }
 
