@@ -104,6 +104,11 @@ def test_patient_allows_denies_and_revokes_an_app_in_the_browser(chromium, node)
         # The token reads (when the FHIR routes are served) until she revokes it on the Access page.
         patient_path = f"/fhir/Patient/{tokens['patient']}"
         before = fhir_status(node, token, patient_path)
+        if before == 200:
+            # The app's read is on her trail, named by the app.
+            page.goto(node.url + "/patient/activity/all")
+            expect(page.locator(".report-app", has_text="Browser Health").first).to_be_visible()
+            shot(page, "activity")
         page.goto(node.url + "/patient/access")
         row = page.locator("#app-sessions-table tbody tr", has_text="Browser Health")
         expect(row).to_have_count(1)
