@@ -90,7 +90,7 @@ struct FHIRResourceMappingTests {
         #expect(searched["status"] == "current")
         #expect(searched["type"]?["coding"]?.array?.first?["code"] == "11502-2")
         let attachment = searched["content"]?.array?.first?["attachment"]
-        #expect(attachment?["url"] == "Binary/rec-1-1")
+        #expect(attachment?["url"] == "https://ledger.example/fhir/Binary/rec-1-1")
         #expect(attachment?["hash"] == nil)
         #expect(searched["author"]?.array?.first?["reference"] == .string("Practitioner/\(Self.doctor)"))
         var deleted = Self.record(.reports)
@@ -189,5 +189,19 @@ struct FHIRResourceMappingTests {
         #expect(patient?["operation"]?.array?.first?["name"] == "export")
         let binary = resources.first { $0["type"] == "Binary" }
         #expect(binary?["interaction"]?.array?.count == 1)
+    }
+
+    @Test("a searchset Bundle has its total, links and absolute entry URLs; outcomes say what was wrong")
+    func bundleAndOutcome() {
+        let patient = FHIRJSON.object(["resourceType": "Patient", "id": "p-1"])
+        let bundle = FHIRBundle.searchset(
+            total: 3, entries: [FHIRBundle.Entry(resource: patient)], links: [("self", "https://ledger.example/fhir/Patient")], context: Self.context)
+        #expect(bundle["type"] == "searchset" && bundle["total"] == 3)
+        #expect(bundle["entry"]?.array?.first?["fullUrl"] == "https://ledger.example/fhir/Patient/p-1")
+        #expect(bundle["entry"]?.array?.first?["search"]?["mode"] == "match")
+        #expect(FHIRBundle.ndjson([patient, patient]) == Array((patient.serialized + "\n" + patient.serialized + "\n").utf8))
+        let outcome = FHIRError.invalid("bad _count").outcome
+        #expect(outcome["issue"]?.array?.first?["code"] == "invalid")
+        #expect(outcome["issue"]?.array?.first?["severity"] == "error")
     }
 }
