@@ -51,6 +51,15 @@ def catch_redirects(page, prefix: str) -> list[str]:
 
 
 def shot(page, name: str) -> None:
+    """A screenshot, after an accessibility check of the page (axe: no serious or critical
+    violation), as the role tests check every page."""
+    from test_web_roles import axe
+
+    results = axe().run(page)
+    assert results.response.get("passes"), f"axe checked nothing on {page.url}"
+    bad = [(v["id"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]
+           if v.get("impact") in ("serious", "critical")]
+    assert not bad, f"accessibility violations on {page.url}: {bad}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -82,6 +91,9 @@ def test_patient_allows_denies_and_revokes_an_app_in_the_browser(chromium, node)
         assert scopes.count() >= 2
         expect(page.locator("#authorize-patient")).to_contain_text("yours")
         shot(page, "authorize")
+        page.set_viewport_size({"width": 375, "height": 812})
+        shot(page, "authorize-phone")
+        page.set_viewport_size({"width": 1280, "height": 900})
         page.get_by_role("button", name="Allow").click()
         page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:55439/callback\?"), timeout=30_000)
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(caught[-1]).query)
