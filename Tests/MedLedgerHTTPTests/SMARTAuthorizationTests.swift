@@ -246,6 +246,37 @@ struct SMARTAuthorizationTests {
         }
     }
 
+    @Test("a professional is offered user/ scopes only, with no launch patient, and the id_token names them as a Practitioner")
+    func professionalsGetUserScopes() async throws {
+        let cast = try await Cast.make()
+        let doctor = try await WebAuthTests.user(cast.fixture, username: "doctor.one", role: .doctor, register: false)
+        try await cast.ledger.addVerifiedDoctor(doctor.signer)
+        try await cast.fixture.app.test(.router) { client in
+            let (cookie, csrf) = try await WebAuthTests.signIn(client, cast.fixture, doctor)
+            let page = try await client.execute(
+                uri: Self.authorizeURI(scope: "launch/patient openid fhirUser patient/*.rs user/DocumentReference.rs"), method: .get,
+                headers: [.cookie: cookie])
+            #expect(page.status == .ok)
+            let (request, body) = try Self.block(page)
+            let offered = try Self.opening(body)
+            #expect(offered.scopes == ["openid", "fhirUser", "user/DocumentReference.rs"])
+            #expect(offered.patient == nil)
+            let envelope = try doctor.signer.sign(offered, expires: cast.ledger.clock.now + 60_000)
+            let allowed = try await client.execute(
+                uri: "/oauth/authorize", method: .post, headers: [.cookie: cookie, WebAuthentication.csrfHeader: csrf, .contentType: "application/json"],
+                body: try Self.allowBody(request: request, envelope: envelope))
+            #expect(allowed.status == .ok)
+            let redirect = try #require(try WebAuthTests.object(allowed)["redirect"] as? String)
+            let code = try #require(Self.query(redirect)["code"])
+            let answer = try WebAuthTests.object(try await Self.exchange(client, code: code))
+            #expect(answer["patient"] == nil)
+            let parts = try #require(answer["id_token"] as? String).split(separator: ".").map(String.init)
+            let payload = try #require(Base64Coding.decodeURL(parts[1]))
+            let claims = try #require(try JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any])
+            #expect(claims["fhirUser"] as? String == "\(Self.base)/fhir/Practitioner/\(doctor.signer.address)")
+        }
+    }
+
     @Test("a signed body that differs from the one offered is refused and nothing is recorded")
     func mismatchedBodiesAreRefused() async throws {
         let cast = try await Cast.make()
