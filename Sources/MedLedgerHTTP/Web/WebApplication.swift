@@ -39,12 +39,20 @@ public struct WebApplication: Sendable {
         }
         guard renderer.library.getTemplate(named: "error") != nil else { throw WebSetupError("the error template is missing") }
         let shared = shared ?? .inMemory(clock: node.clock)
-        return WebApplication(
+        var web = WebApplication(
             node: node, credentials: credentials, configuration: configuration, pages: pages, renderer: renderer,
             sessions: WebSessionStore(storage: shared.sessions), throttle: shared.throttle, challenges: shared.challenges,
             limits: limits, signIn: signIn, logger: logger
         )
+        web.appTokens = web.issuedTokens
+        return web
     }
+
+    /// The access tokens the SMART routes below issue, kept in the same shared web state; `load`
+    /// gives them to the FHIR routes as ``appTokens``.
+    var issuedTokens: AppTokens { AppTokens(store: OAuthStore(storage: sessions.storage), node: node) }
+    /// Signs id_tokens with the key every node derives from the shared web secret.
+    var idTokens: IDTokenSigner { IDTokenSigner(secret: configuration.secret) }
 
     /// `bundleCheckpoint` is the checkpoint audit bundles are proven against (the witnessed one
     /// when the node has witnesses).
@@ -67,6 +75,16 @@ public struct WebApplication: Sendable {
             node: node, credentials: credentials, sessions: sessions, throttle: throttle, challenges: challenges, configuration: configuration,
             hasher: AuthKeyHasher(rounds: configuration.authHashRounds), signIn: signIn, logger: logger
         ).addRoutes(open: web, signedIn: signedIn)
+        // SMART on FHIR: the authorise page and its answers (signed in, CSRF), and the endpoints
+        // apps call directly, which never read cookies.
+        let oauth = OAuthStore(storage: sessions.storage)
+        AuthorizeController<MedLedgerRequestContext>(
+            node: node, store: oauth, renderer: renderer, configuration: configuration, limits: limits, logger: logger
+        ).addRoutes(open: web, signedIn: signedIn)
+        TokenController<MedLedgerRequestContext>(
+            node: node, store: oauth, idTokens: idTokens, configuration: configuration, signIn: signIn,
+            logger: logger
+        ).addRoutes(to: router)
         PageController<MedLedgerRequestContext>(
             node: node, pages: pages, renderer: renderer, credentials: credentials, configuration: configuration,
             logger: logger, limits: limits
