@@ -63,10 +63,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MedLedgerFHIR",
+            dependencies: ["MedLedgerCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "MedLedgerHTTP",
             dependencies: [
                 "MedLedgerCore",
                 "MedLedgerNode",
+                "MedLedgerFHIR",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -182,6 +188,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MedLedgerFHIRTests",
+            dependencies: ["MedLedgerCore", "MedLedgerFHIR"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MedLedgerClientTests",
             dependencies: ["MedLedgerCore", "MedLedgerClient", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
@@ -189,7 +200,7 @@ let package = Package(
         .testTarget(
             name: "MedLedgerHTTPTests",
             dependencies: [
-                "MedLedgerCore", "MedLedgerNode", "MedLedgerStorage", "MedLedgerHTTP", "MedLedgerTestSupport", "MedLedgerClient",
+                "MedLedgerCore", "MedLedgerNode", "MedLedgerStorage", "MedLedgerHTTP", "MedLedgerTestSupport", "MedLedgerClient", "MedLedgerFHIR",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -27,6 +27,10 @@ public func buildRouter(
     if let blobs = node.blobs {
         BlobController(blobs: blobs, node: node, limits: limits).addRoutes(to: router)
     }
+    FHIRController<MedLedgerRequestContext>(
+        node: node, appTokens: web?.appTokens, limits: limits, secure: secure, exports: FHIRExportJobs(clock: node.clock),
+        logger: web?.logger ?? Logger(label: "medledger.fhir")
+    ).addRoutes(to: router)
     web?.addRoutes(to: router, bundleCheckpoint: bundleCheckpoint)
     return router
 }

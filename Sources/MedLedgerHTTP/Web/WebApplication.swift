@@ -19,6 +19,9 @@ public struct WebApplication: Sendable {
     let limits: RequestLimits
     let signIn: SignInLimits
     let logger: Logger
+    /// Finds the app session behind a FHIR request's bearer token (the SMART authorisation
+    /// server's); nil answers every FHIR call but `metadata` with 401.
+    var appTokens: (any AppTokenResolving)? = nil
 
     /// Loads `pages.json` and the templates from the configuration's root; throws
     /// ``WebSetupError`` when they do not fit together. `limits` are the per-key budgets (the same
