@@ -91,6 +91,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Days a sign-up may wait for an administrator to create its account; then it no longer signs in and its username is free again.")
     var pendingSignupDays: Int = 14
 
+    @Option(name: .long, help: "The address users and apps reach this server at (https://ledger.example): the base of SMART discovery, the FHIR base and id_token issuers. Without it, each request's Host header.")
+    var publicUrl: String?
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
@@ -108,6 +111,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...100_000).contains(signUpStorageMb) else { throw ValidationError("--sign-up-storage-mb must be 1 to 100000.") }
         guard (1...64).contains(signInWorkers) else { throw ValidationError("--sign-in-workers must be 1 to 64.") }
         guard (0...10_000).contains(signInQueue) else { throw ValidationError("--sign-in-queue must be 0 to 10000.") }
+        if let publicUrl, !(publicUrl.hasPrefix("https://") || publicUrl.hasPrefix("http://")) || publicUrl.contains("?") || publicUrl.contains("#") {
+            throw ValidationError("--public-url must be an http(s) address without a query or fragment.")
+        }
         guard (1...3_660).contains(pendingSignupDays) else { throw ValidationError("--pending-signup-days must be 1 to 3660.") }
         _ = try exemptAccounts()
         guard (500...60_000).contains(leaseTtlMs) else { throw ValidationError("--lease-ttl-ms must be 500 to 60000.") }
@@ -218,6 +224,7 @@ struct ServeCommand: AsyncParsableCommand {
         var web = WebConfiguration(secret: try directory.webSecret(), secureCookies: tlsCert != nil, demoAccounts: demoAccounts)
         if let webRoot { web.root = URL(fileURLWithPath: webRoot) }
         web.pendingSignupLifetime = Int64(pendingSignupDays) * 86_400_000
+        web.publicURL = publicUrl
         // Sessions, log-in throttles, sign-up challenges and rate limits: in memory on the embedded
         // store, in PostgreSQL when several nodes share the ledger, so a user's next request may
         // reach any node.

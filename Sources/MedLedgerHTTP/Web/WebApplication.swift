@@ -46,6 +46,12 @@ public struct WebApplication: Sendable {
         )
     }
 
+    /// The SMART apps' access tokens, resolved for the FHIR routes (`Authorization: Bearer …`);
+    /// issued by the OAuth routes below from the same shared web state.
+    var appTokens: AppTokens { AppTokens(store: OAuthStore(storage: sessions.storage), node: node) }
+    /// Signs id_tokens with the key every node derives from the shared web secret.
+    var idTokens: IDTokenSigner { IDTokenSigner(secret: configuration.secret) }
+
     /// `bundleCheckpoint` is the checkpoint audit bundles are proven against (the witnessed one
     /// when the node has witnesses).
     func addRoutes(to router: Router<MedLedgerRequestContext>, bundleCheckpoint: @escaping @Sendable () async -> SignedCheckpoint?) {
@@ -67,6 +73,16 @@ public struct WebApplication: Sendable {
             node: node, credentials: credentials, sessions: sessions, throttle: throttle, challenges: challenges, configuration: configuration,
             hasher: AuthKeyHasher(rounds: configuration.authHashRounds), signIn: signIn, logger: logger
         ).addRoutes(open: web, signedIn: signedIn)
+        // SMART on FHIR: the authorise page and its answers (signed in, CSRF), and the endpoints
+        // apps call directly, which never read cookies.
+        let oauth = OAuthStore(storage: sessions.storage)
+        AuthorizeController<MedLedgerRequestContext>(
+            node: node, store: oauth, renderer: renderer, configuration: configuration, limits: limits, logger: logger
+        ).addRoutes(open: web, signedIn: signedIn)
+        TokenController<MedLedgerRequestContext>(
+            node: node, store: oauth, idTokens: idTokens, configuration: configuration, signIn: signIn,
+            logger: logger
+        ).addRoutes(to: router)
         PageController<MedLedgerRequestContext>(
             node: node, pages: pages, renderer: renderer, credentials: credentials, configuration: configuration,
             logger: logger, limits: limits

@@ -32,6 +32,10 @@ public struct WebConfiguration: Sendable {
     /// `serve --pending-signup-days`). After that it no longer signs in and its username is free
     /// again; see ``PendingSignups``.
     public var pendingSignupLifetime: Int64 = Credential.defaultAwaitingLifetime
+    /// The address users and apps reach this server at (`https://ledger.example`, no trailing
+    /// slash; `serve --public-url`). SMART's discovery document, the FHIR base (`<url>/fhir`) and
+    /// id_token issuers are built from it; without it they follow each request's `Host` header.
+    public var publicURL: String?
 
     public init(root: URL = WebConfiguration.bundledRoot, secret: SymmetricKey, secureCookies: Bool = false, demoAccounts: [DemoAccount] = []) {
         self.root = root

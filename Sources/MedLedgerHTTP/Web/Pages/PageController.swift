@@ -68,6 +68,7 @@ struct PageController<Context: WebSessionRequestContext>: Sendable {
                 provider, session: session, directory: directory, params: params, query: query, outcomes: outcomes, values: values
             )
         }
+        if providers.contains(.appNames) { Self.nameApps(in: &context) }
         let html = renderer.html(page.template, context: context)
         if let cacheKey { rendered.store(html, for: cacheKey, size: size) }
         return PageRenderer.response(html)
@@ -205,6 +206,8 @@ struct PageController<Context: WebSessionRequestContext>: Sendable {
         case .entry:
             guard let text = params["index"], let index = UInt64(text) else { return ["missing": true] }
             return try await entry(index, values: values)
+        case .appNames:
+            return true
         }
     }
 

@@ -24,6 +24,9 @@ enum PageProvider: String, Decodable, Sendable, CaseIterable {
     case explorer
     /// One log entry, for the explorer's entry page.
     case entry
+    /// Names SMART apps beside the `app` of the page's listed items (events, app sessions), from
+    /// the page's `apps` read (`apps.list`).
+    case appNames
 
     /// True when what the provider shows changes only with a new ledger entry and is the same for
     /// every signed-out visitor, so the page may be kept rendered per tree size.

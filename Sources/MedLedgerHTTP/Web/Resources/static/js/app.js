@@ -6,6 +6,7 @@ import { initAuth } from "./auth.js";
 import { initForms } from "./forms.js";
 import { initDirectory } from "./directory.js";
 import { initProfiles } from "./profile.js";
+import { initAuthorize } from "./authorize.js";
 import { shortenIds, watchIds } from "./display.js";
 import { loadKey, signedInAddress } from "./ledger.js";
 
@@ -64,6 +65,7 @@ initAuth(document);
 initProfiles(document);
 initForms(document);
 initDirectory(document);
+initAuthorize(document);
 checkDeviceKey();
 for (const section of document.querySelectorAll("[data-verify-trail]")) {
   import("./proofs.js").then((proofs) => proofs.verifyTrail(section));

@@ -99,7 +99,10 @@ async function completeSignIn({ username, password, derived, keyFile = null, ste
     step("Signing in…");
     const envelope = await signEnvelope(key, "session.open", { sessionKey: answer.sessionKey, expires: answer.sessionExpires });
     const done = await postJSON("/auth/session", envelope);
-    window.location.assign(safeRedirect(done && done.redirect));
+    // A page that sent the user to sign in (`/login?next=…`, such as an app's authorise page)
+    // is where they go back to; otherwise their home page.
+    const next = new URLSearchParams(window.location.search).get("next");
+    window.location.assign(safeRedirect(next || (done && done.redirect)));
   } catch (error) {
     await clearKeys();
     throw error;

@@ -171,6 +171,9 @@ export function convert(control, text) {
     }
     case "bool":
       return text === true || text === "true" || text === "on" || text === "yes";
+    case "lines":
+      // One value per line (a textarea of addresses): blank lines are left out.
+      return String(text).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
     case "json":
       try {
         return JSON.parse(text);
