@@ -31,6 +31,8 @@ public struct FHIRSearch: Sendable, Equatable {
     public var includes: [String] = []
     /// The parameters as given (for the `self` link), in a stable order.
     public var echoed: [(String, String)] = []
+    /// Unknown parameters a lenient search left out (`Prefer: handling=lenient`), as diagnostics may name them.
+    public var ignoredParameters: [String] = []
 
     public static func == (lhs: FHIRSearch, rhs: FHIRSearch) -> Bool {
         lhs.type == rhs.type && lhs.count == rhs.count && lhs.offset == rhs.offset && lhs.ids == rhs.ids && lhs.patient == rhs.patient
@@ -57,8 +59,10 @@ public struct FHIRSearch: Sendable, Equatable {
         offset = 0
     }
 
-    /// Checks a search's query parameters for `type`.
-    public static func parse(_ type: FHIRResourceType, query: [(String, String)]) throws(FHIRError) -> FHIRSearch {
+    /// Checks a search's query parameters for `type`. Unknown parameters are refused, unless
+    /// `lenient` (the client sent `Prefer: handling=lenient`): they are then left out and named in
+    /// ``ignoredParameters``. Malformed values of known parameters are refused either way.
+    public static func parse(_ type: FHIRResourceType, query: [(String, String)], lenient: Bool = false) throws(FHIRError) -> FHIRSearch {
         guard type.searchable else { throw FHIRError(status: 405, code: "not-supported", "\(type.rawValue) cannot be searched; read it by id") }
         guard query.count <= maxParameters else { throw FHIRError.invalid("a search may carry at most \(maxParameters) parameters") }
         var search = FHIRSearch(type: type)
@@ -72,6 +76,10 @@ public struct FHIRSearch: Sendable, Equatable {
             if rawName.contains(":") { throw FHIRError.invalid("parameter \(printable(rawName)) uses a modifier, which this server does not support") }
             let name = rawName
             if ignored.contains(name) { continue }
+            if lenient, !supported.contains(name), !["_count", "_offset", "_include"].contains(name) {
+                search.ignoredParameters.append(printable(name))
+                continue
+            }
             if name != "date" && name != "authoredon" && name != "_include" {
                 guard seen.insert(name).inserted else { throw FHIRError.invalid("parameter \(name) is given twice") }
             }

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import MedLedgerCore
 import MedLedgerFHIR
 import Testing
@@ -15,6 +16,11 @@ struct FHIRResourceMappingTests {
         MedicalRecord(
             id: id, patient: patient, category: category, author: doctor,
             versions: [RecordVersion(number: 1, content: "bafy", author: doctor, entry: 7, time: time)], createdAt: 7)
+    }
+
+    /// A tombstone or dispensing as the contracts store it (they have no public initialiser).
+    static func decoded<T: Decodable>(_ type: T.Type, by account: AccountAddress) throws -> T {
+        try JSONDecoder().decode(type, from: Data(#"{"by":"\#(account.rawValue)","entry":9,"time":\#(time)}"#.utf8))
     }
 
     @Test("times are UTC instants and dates with milliseconds")
@@ -36,13 +42,13 @@ struct FHIRResourceMappingTests {
     func patient() {
         var account = Account(address: Self.patient, publicKey: "k", role: .patient, status: .active, createdAt: 3)
         account.profile = "bafy"
-        let profile = Array(#"{"name":"Ada Lovelace","birthDate":"1815-12-10","gender":"non-binary","phone":"+44 1"}"#.utf8)
+        let profile = Array(#"{"name":"Ada Lovelace","birthDate":"1985-12-10","gender":"non-binary","phone":"+44 1"}"#.utf8)
         let resource = FHIRPatient.resource(account, profile: profile, context: Self.context)
         #expect(resource["resourceType"] == "Patient")
         #expect(resource["id"] == .string(Self.patient.rawValue))
         #expect(resource["active"] == true)
         #expect(resource["gender"] == "other")
-        #expect(resource["birthDate"] == "1815-12-10")
+        #expect(resource["birthDate"] == "1985-12-10")
         #expect(resource["telecom"]?.array?.first?["value"] == "+44 1")
         let bare = FHIRPatient.resource(account, profile: Array(#"{"name":"Ada"}"#.utf8), context: Self.context)
         #expect(bare["telecom"] == nil && bare["gender"] == nil && bare["birthDate"] == nil)
@@ -79,7 +85,7 @@ struct FHIRResourceMappingTests {
     }
 
     @Test("a document reference codes LOINC where it fits and links its Binary with a hash only when read")
-    func documentReference() {
+    func documentReference() throws {
         let searched = FHIRDocumentReference.resource(FHIRRecordVersion(record: Self.record(.labResults), authorRole: .doctor), context: Self.context)
         #expect(searched["status"] == "current")
         #expect(searched["type"]?["coding"]?.array?.first?["code"] == "11502-2")
@@ -88,7 +94,7 @@ struct FHIRResourceMappingTests {
         #expect(attachment?["hash"] == nil)
         #expect(searched["author"]?.array?.first?["reference"] == .string("Practitioner/\(Self.doctor)"))
         var deleted = Self.record(.reports)
-        deleted.deleted = RecordTombstone(by: Self.patient, entry: 9, time: Self.time)
+        deleted.deleted = try Self.decoded(RecordTombstone.self, by: Self.patient)
         let facts = FHIRContentFacts(contentType: "application/pdf", size: 10, sha1: "qvTGHdzF6KLavt4PO0gs2a6pQ00=")
         let read = FHIRDocumentReference.resource(FHIRRecordVersion(record: deleted, authorRole: .doctor, content: facts), context: Self.context)
         #expect(read["status"] == "entered-in-error")
@@ -97,13 +103,13 @@ struct FHIRResourceMappingTests {
     }
 
     @Test("a prescription is an order, completed once dispensed, with its text when read as text")
-    func medicationRequest() {
+    func medicationRequest() throws {
         var record = Self.record(.prescriptions)
         let unread = FHIRMedicationRequest.resource(FHIRRecordVersion(record: record, authorRole: .doctor), context: Self.context)
         #expect(unread["intent"] == "order" && unread["status"] == "active")
         #expect(unread["medicationCodeableConcept"]?["text"] == .string(FHIRMedicationRequest.attachedText))
         #expect(unread["supportingInformation"]?.array?.first?["reference"] == "Binary/rec-1-1")
-        record.dispensed = Dispensing(by: Self.doctor, entry: 10, time: Self.time)
+        record.dispensed = try Self.decoded(Dispensing.self, by: Self.doctor)
         let read = FHIRMedicationRequest.resource(
             FHIRRecordVersion(record: record, authorRole: .doctor, content: FHIRContentFacts(contentType: "text/plain", size: 9, text: "Aspirin 1")),
             context: Self.context)
@@ -183,5 +189,19 @@ struct FHIRResourceMappingTests {
         #expect(patient?["operation"]?.array?.first?["name"] == "export")
         let binary = resources.first { $0["type"] == "Binary" }
         #expect(binary?["interaction"]?.array?.count == 1)
+    }
+
+    @Test("a searchset Bundle has its total, links and absolute entry URLs; outcomes say what was wrong")
+    func bundleAndOutcome() {
+        let patient = FHIRJSON.object(["resourceType": "Patient", "id": "p-1"])
+        let bundle = FHIRBundle.searchset(
+            total: 3, entries: [FHIRBundle.Entry(resource: patient)], links: [("self", "https://ledger.example/fhir/Patient")], context: Self.context)
+        #expect(bundle["type"] == "searchset" && bundle["total"] == 3)
+        #expect(bundle["entry"]?.array?.first?["fullUrl"] == "https://ledger.example/fhir/Patient/p-1")
+        #expect(bundle["entry"]?.array?.first?["search"]?["mode"] == "match")
+        #expect(FHIRBundle.ndjson([patient, patient]) == Array((patient.serialized + "\n" + patient.serialized + "\n").utf8))
+        let outcome = FHIRError.invalid("bad _count").outcome
+        #expect(outcome["issue"]?.array?.first?["code"] == "invalid")
+        #expect(outcome["issue"]?.array?.first?["severity"] == "error")
     }
 }

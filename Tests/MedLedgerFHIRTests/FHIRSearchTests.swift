@@ -34,6 +34,16 @@ struct FHIRSearchTests {
         #expect(throws: FHIRError.self) { try FHIRSearch.parse(.documentReference, query: query) }
     }
 
+    @Test("a lenient search leaves unknown parameters out and names them; strict refuses them")
+    func lenientHandling() throws {
+        let query = [("_sort", "-date"), ("status", "current")]
+        #expect(throws: FHIRError.self) { try FHIRSearch.parse(.documentReference, query: query) }
+        let lenient = try FHIRSearch.parse(.documentReference, query: query, lenient: true)
+        #expect(lenient.ignoredParameters == ["\"_sort\""])
+        #expect(lenient.statuses == ["current"])
+        #expect(throws: FHIRError.self) { try FHIRSearch.parse(.documentReference, query: [("_count", "0")], lenient: true) }
+    }
+
     @Test("Binary cannot be searched and Provenance needs a target")
     func typeRules() throws {
         #expect(throws: FHIRError.self) { try FHIRSearch.parse(.binary, query: []) }

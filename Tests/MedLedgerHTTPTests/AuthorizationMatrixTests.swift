@@ -386,6 +386,11 @@ private struct MatrixWorld {
         case OpenSession.transactionType:
             return OpenSession(sessionKey: EnvelopeSigner(key: P256.Signing.PrivateKey()).payloadKey, expires: now + 3_600_000)
         case CloseSession.transactionType: return CloseSession(session: ownerSession.address)
+        // The registration comes first in the group, so a system administrator retires the app it registered.
+        case RegisterApp.transactionType: return RegisterApp(id: "matrix-app", name: "Matrix app", redirectURIs: ["https://app.example/callback"])
+        case RetireApp.transactionType: return RetireApp(id: "matrix-app")
+        case ListApps.transactionType: return ListApps()
+        case ListAppSessions.transactionType: return ListAppSessions()
         default:
             throw MatrixSetupError("no body for \(type)")
         }

@@ -57,6 +57,7 @@ struct FHIRFixture {
         }
         try await fixture.require(BookAppointment(id: "ap-1", doctor: doctor.address, time: ledger.clock.now + 86_400_000), by: patient)
         try await fixture.require(CreateGrant(id: "g-1", grantee: doctor.address, scope: .category(.labResults)), by: patient)
+        try await fixture.require(CreateOrganization(id: "h-1", name: "General Hospital", kind: .hospital), by: ledger.admin)
         try await fixture.require(RegisterApp(id: app, name: "Demo App", redirectURIs: ["https://app.example/callback"]), by: ledger.admin)
         return fixture
     }

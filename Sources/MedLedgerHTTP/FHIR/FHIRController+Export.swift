@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import MedLedgerCore
 import MedLedgerFHIR
@@ -15,6 +16,7 @@ extension FHIRController {
     /// profile, records, appointments and grants) and writes one NDJSON file per type.
     @Sendable func exportKickOff(_ request: Request, context: Context) async throws -> Response {
         try await answering(request) {
+            guard try context.parameters.require("type") == "Patient" else { throw FHIRError.notFound("$export is served on Patient only") }
             let caller = try await authorizedCaller(request)
             guard let patient = AccountAddress(try context.parameters.require("id")) else { throw FHIRError.notFound("no such Patient") }
             guard request.headers[HTTPField.Name("Prefer")!]?.lowercased().contains("respond-async") == true else {
@@ -47,7 +49,7 @@ extension FHIRController {
             guard !types.isEmpty else { throw FHIRError.forbidden("the app was not granted reading any of the exported types") }
             let fhir = fhirContext(request)
             let requestURL = fhir.nodeBase + request.uri.description
-            let work: @Sendable () async throws -> [FHIRExportJobs.File] = { [self] in
+            let work: @Sendable () async throws -> [FHIRExportJobs.File] = { [self, types, since] in
                 try await exportFiles(patient: patient, types: types, since: since, caller: caller, fhir: fhir)
             }
             let job = try await exports.start(owner: caller.web.sessionAddress, request: requestURL, work: work)

@@ -134,7 +134,7 @@ extension FHIRController {
         let roles = await node.accounts().mapValues(\.role)
         guard let row = try await node.entry(at: version.entry) else { throw FHIRError.notFound("no such Provenance") }
         let value = FHIRRecordVersion(record: record, version: version, authorRole: roles[version.author])
-        return FHIRProvenance.resource(value, envelope: row.entry.entry, checkpoint: node.checkpoint?.note.text, context: fhir)
+        return FHIRProvenance.resource(value, envelope: row.entry.entry, checkpoint: node.checkpoint?.note.serialized, context: fhir)
     }
 
     /// `GET /fhir/Binary/<record>-<version>`: the version's content, as one audited download. The

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import MedLedgerCore
 import MedLedgerFHIR
@@ -15,7 +16,8 @@ extension FHIRController {
             guard let type = FHIRResourceType(rawValue: name) else { throw FHIRError.notFound("this server does not serve \(name.prefix(64))") }
             let caller = try await authorizedCaller(request)
             let query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-            let search = try FHIRSearch.parse(type, query: query)
+            let lenient = request.headers[HTTPField.Name("Prefer")!]?.lowercased().contains("handling=lenient") == true
+            let search = try FHIRSearch.parse(type, query: query, lenient: lenient)
             guard caller.permits(type, .search) else { throw FHIRError.forbidden("the app was not granted searching \(type.rawValue)") }
             let fhir = fhirContext(request)
             let found = try await matches(search, caller: caller, fhir: fhir)
@@ -23,6 +25,10 @@ extension FHIRController {
             let end = min(start + search.count, found.matches.count)
             var entries = try await found.page(start..<end).map { FHIRBundle.Entry(resource: $0) }
             entries += found.included.map { FHIRBundle.Entry(resource: $0, mode: "include") }
+            if !search.ignoredParameters.isEmpty {
+                let ignored = "ignored unknown parameters: " + search.ignoredParameters.joined(separator: ", ")
+                entries.append(FHIRBundle.Entry(resource: FHIROperationOutcome.resource(severity: "warning", code: "not-supported", diagnostics: ignored), mode: "outcome"))
+            }
             if let warning = found.warning {
                 entries.append(FHIRBundle.Entry(resource: FHIROperationOutcome.resource(severity: "warning", code: "forbidden", diagnostics: warning), mode: "outcome"))
             }

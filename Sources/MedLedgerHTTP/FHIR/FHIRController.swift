@@ -33,7 +33,7 @@ struct FHIRController<Context: RequestContext>: Sendable {
 
     func addRoutes(to router: some RouterMethods<Context>) {
         router.get("fhir/metadata", use: metadata)
-        router.get("fhir/Patient/:id/$export", use: exportKickOff)
+        router.get("fhir/:type/:id/$export", use: exportKickOff)
         router.get("fhir/_bulk/:job/status", use: exportStatus)
         router.delete("fhir/_bulk/:job/status", use: exportCancel)
         router.get("fhir/_bulk/:job/files/:file", use: exportFile)
@@ -76,7 +76,7 @@ struct FHIRController<Context: RequestContext>: Sendable {
     /// The node's absolute base address as the client reached it, from the Host header (only
     /// host-name characters are taken; anything else falls back to `localhost`).
     func fhirContext(_ request: Request) -> FHIRContext {
-        let host = request.head.authority ?? request.headers[.host] ?? "localhost"
+        let host = request.head.authority ?? "localhost"
         let safe = !host.isEmpty && host.utf8.count <= 255
             && host.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ".-:[]".unicodeScalars.contains($0)) }
         return FHIRContext(nodeBase: (secure ? "https://" : "http://") + (safe ? host : "localhost"), origin: node.origin)
