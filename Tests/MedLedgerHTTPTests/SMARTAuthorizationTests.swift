@@ -24,7 +24,7 @@ struct SMARTAuthorizationTests {
         let fixture: WebAuthTests.Fixture
         let patient: WebAuthTests.User
         var ledger: TestLedger { fixture.ledger }
-        var tokens: AppTokens { fixture.web.appTokens }
+        var tokens: AppTokens { fixture.web.issuedTokens }
 
         static func make() async throws -> Cast {
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("medledger-smart-\(UUID().uuidString)")
@@ -216,11 +216,13 @@ struct SMARTAuthorizationTests {
             // The id_token is an ES256 JWT over the published key, naming the patient as fhirUser.
             let parts = try #require(answer["id_token"] as? String).split(separator: ".").map(String.init)
             #expect(parts.count == 3)
-            let claims = try #require(try JSONSerialization.jsonObject(with: Data(try #require(Base64Coding.decodeURL(parts[1])))) as? [String: Any])
+            let payload = try #require(Base64Coding.decodeURL(parts[1]))
+            let claims = try #require(try JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any])
             #expect(claims["fhirUser"] as? String == "\(Self.base)/fhir/Patient/\(cast.patient.signer.address)")
             #expect(claims["aud"] as? String == Self.clientID)
             #expect(claims["iss"] as? String == Self.base)
-            let signature = try P256.Signing.ECDSASignature(rawRepresentation: try #require(Base64Coding.decodeURL(parts[2])))
+            let signatureBytes = try #require(Base64Coding.decodeURL(parts[2]))
+            let signature = try P256.Signing.ECDSASignature(rawRepresentation: signatureBytes)
             #expect(cast.fixture.web.idTokens.key.publicKey.isValidSignature(signature, for: Data("\(parts[0]).\(parts[1])".utf8)))
             let session = try #require(try await cast.tokens.session(forAccessToken: token, now: cast.ledger.clock.now))
             #expect(session.account == cast.patient.signer.address)

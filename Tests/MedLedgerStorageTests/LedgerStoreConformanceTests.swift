@@ -71,6 +71,7 @@ struct LedgerStoreConformanceTests {
             let size = try await ledger.store.head().frontier.size
             #expect(try await ledger.store.events(entries: 0..<size) == all)
             #expect(all.contains { $0.otherPatients == [bob.address] && $0.otherRecords == ["b-1"] })
+            #expect(all.contains { $0.app == "store-app" && $0.record == "a-1" && $0.actor == alice.address && $0.outcome == .allowed })
             var othersOnly = AuditQuery(patient: alice.address)
             othersOnly.excludeActor = alice.address
             let queries: [AuditQuery] = [

@@ -85,7 +85,7 @@ struct StoreLedger: Sendable {
     }
 
     /// Two patients with a record each, a verified doctor they granted, denied and allowed views,
-    /// a break-glass opening, and a page view naming both patients: every column of an audit event
+    /// a break-glass opening, a page view naming both patients and an app's read: every column of an audit event
     /// and every kind of filter has something to find.
     @discardableResult
     func populate() async throws -> (alice: EnvelopeSigner, bob: EnvelopeSigner, doctor: EnvelopeSigner, windowStart: Int64, windowEnd: Int64) {
@@ -118,6 +118,13 @@ struct StoreLedger: Sendable {
                 PageView([ViewRecord(record: "a-1"), ViewRecord(record: "b-1"), ViewNames(accounts: [alice.address, bob.address])]),
                 expires: clock.now + 60_000))
         try await submit(ViewRecord(record: "a-1"), by: alice)
+        // A SMART app's read: its event names the app.
+        let app = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        try await submit(RegisterApp(id: "store-app", name: "Store app", redirectURIs: ["https://app.example/cb"]), by: admin)
+        try await submit(
+            OpenSession(sessionKey: app.payloadKey, expires: clock.now + 600_000, app: "store-app", scopes: ["patient/*.rs"], patient: alice.address),
+            by: alice)
+        try await submit(ViewRecord(record: "a-1"), by: app)
         return (alice, bob, doctor, windowStart, windowEnd)
     }
 }

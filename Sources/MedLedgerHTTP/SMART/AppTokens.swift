@@ -25,7 +25,7 @@ struct AppTokens: AppTokenResolving {
     /// True while the ledger session of `key` is an open, unexpired app session of a registered app.
     func isReadable(_ key: AccountAddress, now: Int64) async -> Bool {
         guard let ledger = await node.ledgerSession(key), ledger.closedAt == nil, ledger.expires > now, let app = ledger.app,
-            let registered = await node.registeredApp(app), registered.isActive
+            let registered = await node.clientApp(app), registered.isActive
         else { return false }
         return true
     }

@@ -36,6 +36,11 @@ struct AuthorizeController<Context: WebSessionRequestContext & RemoteAddressRequ
     }
     struct DenyRequest: Decodable { var request: String }
     struct RedirectResponse: Encodable { var redirect: String }
+    /// The authorise page's JSON block: what the page's script signs and sends back.
+    struct AuthorizationBlock: Encodable {
+        var request: String
+        var body: OpenSession
+    }
 
     // MARK: GET
 
@@ -43,7 +48,7 @@ struct AuthorizeController<Context: WebSessionRequestContext & RemoteAddressRequ
         let query = request.uri.queryParameters
         func parameter(_ name: String) -> String? { query.get(name) }
         guard let clientID = parameter("client_id"), !clientID.isEmpty, clientID.utf8.count <= 100,
-            let app = await node.registeredApp(clientID), app.isActive
+            let app = await node.clientApp(clientID), app.isActive
         else {
             return errorPage("The app that sent you here is not registered with MedLedger, or was retired. Nothing was shared.")
         }
@@ -94,14 +99,10 @@ struct AuthorizeController<Context: WebSessionRequestContext & RemoteAddressRequ
         session: WebSession, account: Account, app: ClientApp, grant: SMARTScopeGrant, authorization: OAuthAuthorization, requestID: String,
         opening: OpenSession
     ) throws -> [String: Any] {
-        struct Block: Encodable {
-            var request: String
-            var body: OpenSession
-        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Raw text inside <script>: no character that could end the element or start markup.
-        let json = String(decoding: try encoder.encode(Block(request: requestID, body: opening)), as: UTF8.self)
+        let json = String(decoding: try encoder.encode(AuthorizationBlock(request: requestID, body: opening)), as: UTF8.self)
             .replacingOccurrences(of: "<", with: "\\u003c").replacingOccurrences(of: ">", with: "\\u003e")
             .replacingOccurrences(of: "&", with: "\\u0026")
         var me: [String: Any] = ["address": session.account.rawValue, "username": session.username, "role": account.role.rawValue]

@@ -38,7 +38,7 @@ struct SMARTConfiguration: Encodable, Sendable {
     /// The server's public base address: the configured one, else the request's scheme and `Host`.
     static func base(_ request: Request, configuration: WebConfiguration) -> String {
         if let url = configuration.publicURL, !url.isEmpty { return url.hasSuffix("/") ? String(url.dropLast()) : url }
-        let host = request.head.authority ?? request.headers[.host] ?? "localhost"
+        let host = request.head.authority ?? "localhost"
         return (configuration.secureCookies ? "https://" : "http://") + host
     }
 }

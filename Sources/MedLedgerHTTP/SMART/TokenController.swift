@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import MedLedgerCore
@@ -84,7 +85,7 @@ struct TokenController<Context: RequestContext & RemoteAddressRequestContext>: S
         }
         logger.info("app token issued", metadata: ["app": "\(authorization.app)", "address": "\(granted.account)"])
         var response = try JSONResponse.make(status: .ok, answer)
-        response.headers[.pragma] = "no-cache"
+        response.headers[HTTPField.Name("Pragma")!] = "no-cache"
         Self.allowAnyOrigin(&response)
         return response
     }

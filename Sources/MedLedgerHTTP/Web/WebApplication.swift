@@ -39,16 +39,18 @@ public struct WebApplication: Sendable {
         }
         guard renderer.library.getTemplate(named: "error") != nil else { throw WebSetupError("the error template is missing") }
         let shared = shared ?? .inMemory(clock: node.clock)
-        return WebApplication(
+        var web = WebApplication(
             node: node, credentials: credentials, configuration: configuration, pages: pages, renderer: renderer,
             sessions: WebSessionStore(storage: shared.sessions), throttle: shared.throttle, challenges: shared.challenges,
             limits: limits, signIn: signIn, logger: logger
         )
+        web.appTokens = web.issuedTokens
+        return web
     }
 
-    /// The SMART apps' access tokens, resolved for the FHIR routes (`Authorization: Bearer …`);
-    /// issued by the OAuth routes below from the same shared web state.
-    var appTokens: AppTokens { AppTokens(store: OAuthStore(storage: sessions.storage), node: node) }
+    /// The access tokens the SMART routes below issue, kept in the same shared web state; `load`
+    /// gives them to the FHIR routes as ``appTokens``.
+    var issuedTokens: AppTokens { AppTokens(store: OAuthStore(storage: sessions.storage), node: node) }
     /// Signs id_tokens with the key every node derives from the shared web secret.
     var idTokens: IDTokenSigner { IDTokenSigner(secret: configuration.secret) }
 
