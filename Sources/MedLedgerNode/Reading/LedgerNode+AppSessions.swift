@@ -1,6 +1,13 @@
 import MedLedgerCore
 
 extension LedgerNode {
+    /// The ledger session a session key opened (public ledger state: who delegated, until when,
+    /// for which app and scopes, whether it was closed). The FHIR routes check it on every request
+    /// so a closed session's or retired app's token is refused before anything is read.
+    public func ledgerSession(_ key: AccountAddress) async -> Session? {
+        await sequencer.read { state in state.sessions[key] }
+    }
+
     /// A registered SMART app (public ledger state), e.g. to name it beside an app's reads.
     public func clientApp(_ id: String) async -> ClientApp? {
         await sequencer.read { state in state.apps[id] }
