@@ -80,7 +80,25 @@ def validate(resource: dict):
     assert __fhir_version__ == "4.0.1"
     kind = resource.get("resourceType")
     assert kind, resource
-    return get_fhir_model_class(kind).parse_obj(resource)
+    return get_fhir_model_class(kind).parse_obj(absolute_attachment_urls(resource))
+
+
+def absolute_attachment_urls(value):
+    """A copy of `value` whose relative `Attachment.url`s are made absolute.
+
+    R4 lets an Attachment's url be a relative reference, resolved against the service base like a
+    resource reference (the node serves `Binary/<id>-<v>`, which the tests fetch), but
+    fhir.resources types every `url` element as an absolute URL. Resolving the relative form first
+    keeps the rest of the check strict without refusing what the specification allows."""
+    if isinstance(value, list):
+        return [absolute_attachment_urls(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    copy = {key: absolute_attachment_urls(item) for key, item in value.items()}
+    attachment = copy.get("attachment")
+    if isinstance(attachment, dict) and isinstance(attachment.get("url"), str) and "://" not in attachment["url"]:
+        copy["attachment"] = {**attachment, "url": "http://fhir.base.invalid/fhir/" + attachment["url"].lstrip("/")}
+    return copy
 
 
 def fhir_ok(answer: Answer, kind: str | None = None) -> dict:
@@ -163,10 +181,31 @@ def world(tmp_path_factory) -> World:
         node.stop()
 
 
-def token_for(world: World, who, scopes: str, client_id: str = CLIENT_ID) -> dict:
+def percent_encoded_authorize_url(node, client_id: str, redirect_uri: str, scopes: str, state: str, challenge: str) -> str:
+    """`smart_support.authorize_url` with spaces sent as %20 rather than `+`.
+
+    KNOWN DEFECT (SMART side, `AuthorizeController.show`): the authorise route reads its query with
+    Hummingbird's `queryParameters`, which does not turn `+` into a space, so a scope list encoded
+    as HTML forms and most OAuth clients encode it (`urlencode`, fhirclient) arrives as one word
+    and is refused with `invalid_scope`. `test_scopes_encoded_with_plus_signs_are_understood`
+    shows it; until it is fixed the other tests send %20, which every server must decode."""
+    query = urllib.parse.urlencode({
+        "response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "scope": scopes, "state": state,
+        "aud": node.url + "/fhir", "code_challenge": challenge, "code_challenge_method": "S256",
+    }, quote_via=urllib.parse.quote)
+    return f"{node.url}/oauth/authorize?{query}"
+
+
+def token_for(world: World, who, scopes: str, client_id: str = CLIENT_ID, plus_encoded: bool = False) -> dict:
     """A token response for `who` (a fhir_world.Person) from the whole OAuth flow over HTTP."""
     smart_support = pytest.importorskip("smart_support", reason="e2e/smart_support.py (the SMART side) is not merged yet")
-    response = smart_support.authorize(world.node, who.account, who.username, who.password, client_id, REDIRECT, scopes)
+    original = smart_support.authorize_url
+    if not plus_encoded:
+        smart_support.authorize_url = percent_encoded_authorize_url
+    try:
+        response = smart_support.authorize(world.node, who.account, who.username, who.password, client_id, REDIRECT, scopes)
+    finally:
+        smart_support.authorize_url = original
     assert response["token_type"].lower() == "bearer" and response["access_token"], response
     return response
 
@@ -215,6 +254,12 @@ def test_without_a_token_every_read_is_401_with_a_bearer_challenge(world: World)
         outcome(answer, 401)
         assert answer.headers.get("www-authenticate", "").startswith("Bearer"), answer.headers
     outcome(get(world.node, f"Patient/{world.patient.address}", "not-a-token"), 401)
+
+
+@pytest.mark.xfail(reason="the authorise route does not decode '+' in its query as a space (SMART side)", strict=False)
+def test_scopes_encoded_with_plus_signs_are_understood(world: World) -> None:
+    response = token_for(world, world.patient, "launch/patient patient/*.rs", plus_encoded=True)
+    assert "patient/*.rs" in response["scope"].split(), response
 
 
 # ---------------------------------------------------------------------------------------------
@@ -495,10 +540,10 @@ def test_provenance_carries_the_signed_entry_and_proves_its_inclusion(world: Wor
 
     # The extensions give the entry index and a checkpoint: the entry is that log entry, and the
     # checkpoint's root is the Merkle tree of the log up to its size.
-    extensions = {e["url"].rsplit("/", 1)[-1]: e for e in provenance.get("extension", [])}
-    index_ext = next(e for name, e in extensions.items() if "index" in name.lower())
+    extensions = {e["url"].rsplit("/", 1)[-1]: e for e in all_extensions(provenance)}
+    index_ext = extensions["ledger-entry"]
     index = int(next(v for k, v in index_ext.items() if k.startswith("value")))
-    checkpoint_ext = next(e for name, e in extensions.items() if "checkpoint" in name.lower())
+    checkpoint_ext = extensions["ledger-checkpoint"]
     note = next(v for k, v in checkpoint_ext.items() if k.startswith("value"))
     assert node.entry(index) == envelope_bytes
     lines = note.split("\n")
@@ -507,6 +552,21 @@ def test_provenance_carries_the_signed_entry_and_proves_its_inclusion(world: Wor
     leaves = [leaf_hash(node.entry(i)) for i in range(size)]
     assert mth(leaves) == root, "the checkpoint's root covers the entry"
     assert hashlib.sha256(b"\x00" + envelope_bytes).digest() == leaves[index]
+
+
+def all_extensions(value) -> list[dict]:
+    """Every extension anywhere in a resource (docs/FHIR.md names them `ledger-entry` and
+    `ledger-checkpoint`, without fixing where they sit)."""
+    found = []
+    if isinstance(value, list):
+        for item in value:
+            found += all_extensions(item)
+    elif isinstance(value, dict):
+        found += [e for e in value.get("extension", []) if isinstance(e, dict) and "url" in e]
+        for key, item in value.items():
+            if key != "extension":
+                found += all_extensions(item)
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
