@@ -30,7 +30,11 @@ struct FHIRBenchPatient {
             username: username, password: password, key: key, role: .patient, iterations: 1_000, now: node.clock()
         )
         try await credentials.insert(credential)
-        try await submitAllowed(node, try signer.sign(RegisterPatient(), expires: node.clock() + 60_000))
+        // A profile, so the Patient resource has a name and birth date to map.
+        let profile = try await blobs.put(
+            Array(#"{"birthDate":"1980-05-17","gender":"female","name":"Bench Patient"}"#.utf8), owner: signer.address, uploader: signer.address
+        )
+        try await submitAllowed(node, try signer.sign(RegisterPatient(profile: profile), expires: node.clock() + 60_000))
 
         let categories = RecordCategory.allCases
         let ids = (1...records).map { "fhir-\(suffix)-\($0)" }
