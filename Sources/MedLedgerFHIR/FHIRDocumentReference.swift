@@ -23,7 +23,7 @@ public enum FHIRDocumentReference {
             "subject": ["reference": .string("Patient/\(record.patient)")],
             "date": .string(FHIRTime.instant(value.version.time)),
             "author": [value.author(context)],
-            "content": [["attachment": value.attachment(title: record.category.label)]],
+            "content": [["attachment": value.attachment(title: record.category.label, context: context)]],
             "extension": [value.entryExtension(context)],
         ])
     }

@@ -26,11 +26,11 @@ public struct FHIRRecordVersion: Sendable {
         ["versionId": .string(String(version.number)), "lastUpdated": .string(FHIRTime.instant(version.time))]
     }
 
-    /// The attachment of the version's content: always its Binary URL; type, size and hash only
-    /// when the content was read.
-    func attachment(title: String? = nil) -> FHIRJSON {
+    /// The attachment of the version's content: always its absolute Binary URL (FHIR's `url`
+    /// type); type, size and hash only when the content was read.
+    func attachment(title: String? = nil, context: FHIRContext) -> FHIRJSON {
         .members([
-            "url": .string("Binary/\(binaryID)"),
+            "url": .string("\(context.base)/Binary/\(binaryID)"),
             "contentType": content.map { .string($0.contentType) },
             "size": content.flatMap { $0.size <= Int64(Int32.max) ? FHIRJSON.integer($0.size) : nil },
             "hash": content?.sha1.map(FHIRJSON.string),

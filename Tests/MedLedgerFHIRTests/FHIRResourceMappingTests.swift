@@ -90,7 +90,7 @@ struct FHIRResourceMappingTests {
         #expect(searched["status"] == "current")
         #expect(searched["type"]?["coding"]?.array?.first?["code"] == "11502-2")
         let attachment = searched["content"]?.array?.first?["attachment"]
-        #expect(attachment?["url"] == "Binary/rec-1-1")
+        #expect(attachment?["url"] == "https://ledger.example/fhir/Binary/rec-1-1")
         #expect(attachment?["hash"] == nil)
         #expect(searched["author"]?.array?.first?["reference"] == .string("Practitioner/\(Self.doctor)"))
         var deleted = Self.record(.reports)

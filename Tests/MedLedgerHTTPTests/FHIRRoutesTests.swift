@@ -31,6 +31,9 @@ struct FHIRRoutesTests {
             #expect(answer.status == .ok)
             #expect(answer.json["fhirVersion"] as? String == "4.0.1")
             #expect(answer.response.headers[.contentType]?.hasPrefix("application/fhir+json") == true)
+            let discovery = try await client.fhir("/fhir/.well-known/smart-configuration", token: nil)
+            #expect(discovery.status == .permanentRedirect)
+            #expect(discovery.response.headers[.location] == "http://localhost/.well-known/smart-configuration")
         }
     }
 
@@ -85,7 +88,7 @@ struct FHIRRoutesTests {
             let attachment = ((document.json["content"] as? [[String: Any]])?.first?["attachment"]) as? [String: Any]
             let sha1 = Base64Coding.standard(Array(Insecure.SHA1.hash(data: Array("Haemoglobin 14 g/dL".utf8))))
             #expect(attachment?["hash"] as? String == sha1)
-            #expect(attachment?["url"] as? String == "Binary/lab-1-1")
+            #expect(attachment?["url"] as? String == "http://localhost/fhir/Binary/lab-1-1")
 
             let prescription = try await client.fhir("/fhir/MedicationRequest/rx-1", token: token)
             #expect((prescription.json["medicationCodeableConcept"] as? [String: Any])?["text"] as? String == "Amoxicillin 500 mg")
@@ -151,6 +154,10 @@ struct FHIRRoutesTests {
             #expect(try await client.fhir("/fhir/Organization/h-1", token: token).json["name"] as? String == "General Hospital")
             #expect(try await client.fhir("/fhir/Provenance?target=DocumentReference/lab-1", token: token).json["total"] as? Int == 1)
 
+            #expect(try await client.fhir("/fhir/AuditEvent?date=lt2000", token: token).json["total"] as? Int == 0)
+            #expect(try await client.fhir("/fhir/AuditEvent?date=ge2000&date=lt2000", token: token).json["total"] as? Int == 0)
+            let recent = try await client.fhir("/fhir/AuditEvent?date=ge2000&date=le2100", token: token)
+            #expect((recent.json["total"] as? Int ?? 0) > 4)
             let first = try await client.fhir("/fhir/AuditEvent?_count=2", token: token)
             #expect(first.status == .ok)
             #expect(Self.entries(first.json).count == 2)
@@ -181,6 +188,33 @@ struct FHIRRoutesTests {
             #expect(try await client.fhir("/fhir/Nothing/1", token: token).status == .notFound)
             #expect(try await client.fhir("/fhir/Binary", token: token).status.code == 405)
             #expect(fixture.ledger.node.size == before + 1)
+        }
+    }
+
+    @Test("an export whose reads the contracts refuse lists them in the manifest's error file and reads nothing")
+    func exportRefused() async throws {
+        let fixture = try await FHIRFixture.make()
+        let stranger = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        try await fixture.require(RegisterPatient(), by: stranger)
+        let token = try await fixture.token(for: fixture.doctor, scopes: ["user/*.rs"]).token
+        try await fixture.application.test(.router) { client in
+            let before = fixture.ledger.node.size
+            let kickOff = try await client.fhir(
+                "/fhir/Patient/\(stranger.address)/$export?_type=Patient,DocumentReference", token: token,
+                headers: [HTTPField.Name("Prefer")!: "respond-async"])
+            let status = Self.path(of: try #require(kickOff.response.headers[.contentLocation]))
+            var manifest: [String: Any] = [:]
+            for _ in 0..<200 where manifest.isEmpty {
+                let answer = try await client.fhir(status, token: token)
+                if answer.status == .ok { manifest = answer.json } else { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect((manifest["output"] as? [Any])?.isEmpty == true)
+            let errors = manifest["error"] as? [[String: Any]] ?? []
+            #expect(errors.first?["count"] as? Int == 2)
+            let url = try #require(errors.first?["url"] as? String)
+            let file = try await client.fhir(Self.path(of: url), token: token)
+            #expect(String(buffer: file.response.body).contains("OperationOutcome"))
+            #expect(fixture.ledger.node.size == before)
         }
     }
 
@@ -238,6 +272,7 @@ struct FHIRRoutesTests {
             #expect(lines.first?.contains("\"resourceType\":\"DocumentReference\"") == true)
             #expect(try await client.fhir(Self.path(of: documents), token: other).status == .forbidden)
             #expect(try await client.fhir(Self.path(of: documents), token: nil).status == .unauthorized)
+            #expect((manifest["error"] as? [Any])?.isEmpty == true)
             let deleted = try await client.execute(uri: status, method: .delete, headers: [.authorization: "Bearer \(token)"])
             #expect(deleted.status == .accepted)
             #expect(try await client.fhir(status, token: token).status == .notFound)

@@ -173,7 +173,7 @@ struct LedgerRoutesTests {
                 let paths = try #require(document["paths"] as? [String: Any])
                 #expect(Set(paths.keys) == ["/checkpoint", "/checkpoint/latest", "/log-key", "/tile/{path}", "/v1/transactions", "/v1/queries", "/v1/blobs", "/v1/proofs/inclusion", "/v1/proofs/consistency", "/v1/audit/tally", "/v1/audit/bundle", "/v1/cluster", "/internal/v1/sequence", "/openapi.json",
                     "/.well-known/smart-configuration", "/oauth/jwks", "/oauth/authorize", "/oauth/authorize/deny", "/oauth/token", "/oauth/revoke",
-                    "/fhir/metadata", "/fhir/{type}", "/fhir/{type}/{id}", "/fhir/{type}/{id}/$export", "/fhir/_bulk/{job}/status",
+                    "/fhir/metadata", "/fhir/.well-known/smart-configuration", "/fhir/{type}", "/fhir/{type}/{id}", "/fhir/{type}/{id}/$export", "/fhir/_bulk/{job}/status",
                     "/fhir/_bulk/{job}/files/{file}"])
                 let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
                 let actions = try #require((schemas["ActionType"] as? [String: Any])?["enum"] as? [String])

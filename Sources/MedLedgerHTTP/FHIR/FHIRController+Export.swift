@@ -97,10 +97,19 @@ extension FHIRController {
             resources[.consent] = consents
         }
         try Task.checkCancellation()
-        return types.compactMap { type in
+        var files: [FHIRExportJobs.File] = types.compactMap { type in
             guard let list = resources[type], !list.isEmpty else { return nil }
             return FHIRExportJobs.File(type: type.rawValue, count: list.count, bytes: FHIRBundle.ndjson(list))
         }
+        // Reads the contracts refused are reported in the manifest's `error` list, one outcome each.
+        let refusals: [FHIRJSON] = reads.compactMap { name, _ in
+            guard case .refused(let reason)? = outcomes[name] else { return nil }
+            return FHIROperationOutcome.resource(code: "forbidden", diagnostics: "\(name): \(reason)")
+        }
+        if !refusals.isEmpty {
+            files.append(FHIRExportJobs.File(type: "OperationOutcome", count: refusals.count, bytes: FHIRBundle.ndjson(refusals)))
+        }
+        return files
     }
 
     /// `GET /fhir/_bulk/{job}/status`: 202 with `X-Progress` while the job runs, then 200 with the
@@ -121,10 +130,12 @@ extension FHIRController {
                     "transactionTime": .string(FHIRTime.instant(time)),
                     "request": .string(job.request),
                     "requiresAccessToken": true,
-                    "output": .array(files.map {
+                    "output": .array(files.filter { $0.type != "OperationOutcome" }.map {
                         ["type": .string($0.type), "url": .string("\(fhir.base)/_bulk/\(id)/files/\($0.type).ndjson"), "count": .integer(Int64($0.count))]
                     }),
-                    "error": [],
+                    "error": .array(files.filter { $0.type == "OperationOutcome" }.map {
+                        ["type": .string($0.type), "url": .string("\(fhir.base)/_bulk/\(id)/files/\($0.type).ndjson"), "count": .integer(Int64($0.count))]
+                    }),
                 ]
                 return Response(
                     status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store", .expires: "0"],

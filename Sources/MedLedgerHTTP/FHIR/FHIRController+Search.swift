@@ -167,6 +167,18 @@ extension FHIRController {
             if search.patient == nil, caller.session.patient != nil, !caller.session.resourceScopes.contains(where: { $0.context == .user }) {
                 query.patient = caller.session.patient
             }
+            // Date bounds narrow the log read itself; the bounds are checked again on each event.
+            for bound in search.dates {
+                switch bound.prefix {
+                case .eq: (query.from, query.to) = (max(query.from ?? bound.start, bound.start), min(query.to ?? bound.end, bound.end))
+                case .ge: query.from = max(query.from ?? bound.start, bound.start)
+                case .gt, .sa: query.from = max(query.from ?? bound.end, bound.end)
+                case .le: query.to = min(query.to ?? bound.end, bound.end)
+                case .lt, .eb: query.to = min(query.to ?? bound.start, bound.start)
+                case .ne: break
+                }
+            }
+            if let from = query.from, let to = query.to, from >= to { return found }
             guard let result = only(try await run([("r", QueryEvents(query: query))], caller: caller)["r"]), let events = result.events else { return found }
             let shown = events.filter { event in (ids?.contains(String(event.index)) ?? true) && search.dates.allSatisfy { $0.matches(event.time) } }
             // Mapping needs names and types looked up once for the whole page; each match maps its own event.

@@ -33,6 +33,7 @@ struct FHIRController<Context: RequestContext>: Sendable {
 
     func addRoutes(to router: some RouterMethods<Context>) {
         router.get("fhir/metadata", use: metadata)
+        router.get("fhir/.well-known/smart-configuration", use: smartConfiguration)
         router.get("fhir/:type/:id/$export", use: exportKickOff)
         router.get("fhir/_bulk/:job/status", use: exportStatus)
         router.delete("fhir/_bulk/:job/status", use: exportCancel)
@@ -54,6 +55,12 @@ struct FHIRController<Context: RequestContext>: Sendable {
 
     @Sendable func metadata(_ request: Request, context: Context) async throws -> Response {
         Self.response(.ok, FHIRCapabilityStatement.resource(context: fhirContext(request)))
+    }
+
+    /// SMART clients look for the discovery document under the FHIR base; the authorisation server
+    /// publishes it at the node's root, so this sends them there (308 keeps the method).
+    @Sendable func smartConfiguration(_ request: Request, context: Context) async throws -> Response {
+        Response(status: .permanentRedirect, headers: [.location: fhirContext(request).nodeBase + "/.well-known/smart-configuration", .cacheControl: "no-store"])
     }
 
     /// Resolves the bearer token; 401 when there is none, it is unknown, or its ledger session is
