@@ -22,9 +22,9 @@ from smart_support import authorize_url, call, pkce_pair, redeem, register_app, 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "smart"
 PASSWORDS = {"admin.demo": "demo-admin-2026", "pat.demo": "demo-patient-2026"}
 CLIENT_ID = "browser-app"
-REDIRECT = "http://127.0.0.1:9/callback"
+REDIRECT = "http://127.0.0.1:55439/callback"
 FHIRCLIENT_ID = "fhirclient-app"
-FHIRCLIENT_REDIRECT = "http://127.0.0.1:9/fhirclient"
+FHIRCLIENT_REDIRECT = "http://127.0.0.1:55439/fhirclient"
 SCOPES = "launch/patient openid fhirUser patient/*.rs"
 SIGN_IN_TIMEOUT = 60_000
 
@@ -51,6 +51,15 @@ def catch_redirects(page, prefix: str) -> list[str]:
 
 
 def shot(page, name: str) -> None:
+    """A screenshot, after an accessibility check of the page (axe: no serious or critical
+    violation), as the role tests check every page."""
+    from test_web_roles import axe
+
+    results = axe().run(page)
+    assert results.response.get("passes"), f"axe checked nothing on {page.url}"
+    bad = [(v["id"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]
+           if v.get("impact") in ("serious", "critical")]
+    assert not bad, f"accessibility violations on {page.url}: {bad}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -69,7 +78,7 @@ def fhir_status(node, token: str, path: str) -> int:
 def test_patient_allows_denies_and_revokes_an_app_in_the_browser(chromium, node):
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    caught = catch_redirects(page, "http://127.0.0.1:9/")
+    caught = catch_redirects(page, "http://127.0.0.1:55439/")
     page.on("dialog", lambda dialog: dialog.accept())
     try:
         # Signed out: the authorise request sends her to the log-in page and back.
@@ -82,8 +91,11 @@ def test_patient_allows_denies_and_revokes_an_app_in_the_browser(chromium, node)
         assert scopes.count() >= 2
         expect(page.locator("#authorize-patient")).to_contain_text("yours")
         shot(page, "authorize")
+        page.set_viewport_size({"width": 375, "height": 812})
+        shot(page, "authorize-phone")
+        page.set_viewport_size({"width": 1280, "height": 900})
         page.get_by_role("button", name="Allow").click()
-        page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:9/callback\?"), timeout=30_000)
+        page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:55439/callback\?"), timeout=30_000)
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(caught[-1]).query)
         assert query["state"] == ["state-allow"]
         status, tokens = redeem(node, query["code"][0], verifier, CLIENT_ID, REDIRECT)
@@ -104,6 +116,11 @@ def test_patient_allows_denies_and_revokes_an_app_in_the_browser(chromium, node)
         # The token reads (when the FHIR routes are served) until she revokes it on the Access page.
         patient_path = f"/fhir/Patient/{tokens['patient']}"
         before = fhir_status(node, token, patient_path)
+        if before == 200:
+            # The app's read is on her trail, named by the app.
+            page.goto(node.url + "/patient/activity/all")
+            expect(page.locator(".report-app", has_text="Browser Health").first).to_be_visible()
+            shot(page, "activity")
         page.goto(node.url + "/patient/access")
         row = page.locator("#app-sessions-table tbody tr", has_text="Browser Health")
         expect(row).to_have_count(1)

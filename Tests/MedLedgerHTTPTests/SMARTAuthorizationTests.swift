@@ -176,6 +176,7 @@ struct SMARTAuthorizationTests {
                 (Self.authorizeURI(aud: "https://elsewhere.example/fhir"), "invalid_request"),
                 (Self.authorizeURI(scope: "system/*.rs"), "invalid_scope"),
                 (Self.authorizeURI(scope: "openid"), "invalid_scope"),
+                (Self.authorizeURI() + "&scope=user%2F*.rs", "invalid_request"),
             ]
             for (uri, error) in cases {
                 let response = try await client.execute(uri: uri, method: .get, headers: [.cookie: cookie])
@@ -230,6 +231,49 @@ struct SMARTAuthorizationTests {
             #expect(ledgerSession.app == Self.clientID)
             #expect(ledgerSession.patient == cast.patient.signer.address)
             #expect(try await cast.tokens.session(forAccessToken: "not-a-token", now: cast.ledger.clock.now) == nil)
+        }
+    }
+
+    @Test("the scope list may be encoded with + for spaces, as form-encoding clients send it")
+    func plusEncodedScopes() async throws {
+        let cast = try await Cast.make()
+        try await cast.fixture.app.test(.router) { client in
+            let (cookie, _) = try await WebAuthTests.signIn(client, cast.fixture, cast.patient)
+            let uri = Self.authorizeURI(scope: "launch/patient patient/*.rs").replacingOccurrences(of: "%20", with: "+")
+            let page = try await client.execute(uri: uri, method: .get, headers: [.cookie: cookie])
+            #expect(page.status == .ok)
+            #expect(try Self.opening(try Self.block(page).body).scopes == ["launch/patient", "patient/*.rs"])
+        }
+    }
+
+    @Test("a professional is offered user/ scopes only, with no launch patient, and the id_token names them as a Practitioner")
+    func professionalsGetUserScopes() async throws {
+        let cast = try await Cast.make()
+        let doctor = try await WebAuthTests.user(cast.fixture, username: "doctor.one", role: .doctor, register: false)
+        try await cast.ledger.addVerifiedDoctor(doctor.signer)
+        try await cast.fixture.app.test(.router) { client in
+            let (cookie, csrf) = try await WebAuthTests.signIn(client, cast.fixture, doctor)
+            let page = try await client.execute(
+                uri: Self.authorizeURI(scope: "launch/patient openid fhirUser patient/*.rs user/DocumentReference.rs"), method: .get,
+                headers: [.cookie: cookie])
+            #expect(page.status == .ok)
+            let (request, body) = try Self.block(page)
+            let offered = try Self.opening(body)
+            #expect(offered.scopes == ["openid", "fhirUser", "user/DocumentReference.rs"])
+            #expect(offered.patient == nil)
+            let envelope = try doctor.signer.sign(offered, expires: cast.ledger.clock.now + 60_000)
+            let allowed = try await client.execute(
+                uri: "/oauth/authorize", method: .post, headers: [.cookie: cookie, WebAuthentication.csrfHeader: csrf, .contentType: "application/json"],
+                body: try Self.allowBody(request: request, envelope: envelope))
+            #expect(allowed.status == .ok)
+            let redirect = try #require(try WebAuthTests.object(allowed)["redirect"] as? String)
+            let code = try #require(Self.query(redirect)["code"])
+            let answer = try WebAuthTests.object(try await Self.exchange(client, code: code))
+            #expect(answer["patient"] == nil)
+            let parts = try #require(answer["id_token"] as? String).split(separator: ".").map(String.init)
+            let payload = try #require(Base64Coding.decodeURL(parts[1]))
+            let claims = try #require(try JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any])
+            #expect(claims["fhirUser"] as? String == "\(Self.base)/fhir/Practitioner/\(doctor.signer.address)")
         }
     }
 

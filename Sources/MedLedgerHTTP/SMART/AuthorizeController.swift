@@ -45,8 +45,9 @@ struct AuthorizeController<Context: WebSessionRequestContext & RemoteAddressRequ
     // MARK: GET
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
-        let query = request.uri.queryParameters
-        func parameter(_ name: String) -> String? { query.get(name) }
+        // Read as a form (`+` is a space, as OAuth clients encode the scope list).
+        let query = OAuthForm.parse(request.uri.query ?? "")
+        func parameter(_ name: String) -> String? { query[name] }
         guard let clientID = parameter("client_id"), !clientID.isEmpty, clientID.utf8.count <= 100,
             let app = await node.clientApp(clientID), app.isActive
         else {
@@ -62,6 +63,7 @@ struct AuthorizeController<Context: WebSessionRequestContext & RemoteAddressRequ
             return Response(status: .seeOther, headers: [.location: OAuthAuthorization.redirect(redirect, parameters)])
         }
         guard let session = context.session else { return WebAuthentication.loginRedirect(request) }
+        guard !query.repeated else { return refuse("invalid_request", "each parameter may be sent once") }
         guard parameter("response_type") == "code" else { return refuse("unsupported_response_type", "only response_type=code is supported") }
         guard !state.isEmpty, state.utf8.count <= 500 else { return refuse("invalid_request", "state is required (at most 500 characters)") }
         guard parameter("code_challenge_method") == "S256" else { return refuse("invalid_request", "PKCE with code_challenge_method=S256 is required") }

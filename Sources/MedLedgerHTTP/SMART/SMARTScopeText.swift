@@ -5,7 +5,7 @@ import MedLedgerCore
 enum SMARTScopeText {
     /// What resources of a FHIR type are, in words.
     static let typeWords: [String: String] = [
-        "*": "all of the records and details MedLedger serves",
+        "*": "records and details of every kind MedLedger serves",
         "Patient": "patient details (name, date of birth, contact)",
         "Practitioner": "details of clinicians",
         "Organization": "hospitals and pharmacies",
