@@ -11,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and print its figures.",
-        subcommands: [LedgerBenchCommand.self, ContractBenchCommand.self, HTTPBenchCommand.self, BlobBenchCommand.self, AuditBenchCommand.self]
+        subcommands: [LedgerBenchCommand.self, ContractBenchCommand.self, HTTPBenchCommand.self, FHIRBenchCommand.self, BlobBenchCommand.self, AuditBenchCommand.self]
     )
 }
 

@@ -1,0 +1,44 @@
+import Foundation
+
+/// What `medledger bench fhir` prints: the read targets under open-loop load (the same figures
+/// as `bench http`) and the bulk export's timing.
+public struct FHIRBenchResult: Encodable, Sendable {
+    struct Settings: Encodable {
+        var rates: [Int]
+        var duration_s: Double
+        var warmup_s: Double
+        var drain_s: Double
+        var connections: Int
+        var p99_target_ms: Double
+        var records: Int
+        var export_target_ms: Double
+    }
+
+    var mode = "in-process"
+    var url: String
+    var settings: Settings
+    var machine = MachineInfo()
+    var notes: [String] = []
+    /// The scopes the token was granted, as the token endpoint answered them.
+    var token_scope: String?
+    var targets: [HTTPTargetResult] = []
+    var export: FHIRExportTiming?
+}
+
+/// One patient-level `$export`, from the kick-off request until the manifest is complete, and the
+/// download of every file it lists.
+struct FHIRExportTiming: Encodable, Sendable {
+    var records: Int
+    /// Kick-off sent → the status URL answers 200 with the manifest.
+    var kickoff_to_manifest_ms: Double
+    /// Status polls made meanwhile (every 5 ms).
+    var polls: Int
+    /// Downloading every output file, one after another.
+    var download_ms: Double
+    var files: Int
+    /// Resources per type, as the manifest counts them.
+    var counts: [String: Int]
+    var bytes: Int
+    var ledger_entries_added: UInt64?
+    var meets_target: Bool
+}
