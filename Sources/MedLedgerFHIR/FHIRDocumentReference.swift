@@ -17,7 +17,7 @@ public enum FHIRDocumentReference {
             "id": .string(record.id),
             "meta": value.meta(),
             "identifier": [["system": .string(context.recordSystem), "value": .string(record.id)]],
-            "status": .string(record.deleted == nil ? "current" : "entered-in-error"),
+            "status": .string(status(record)),
             "type": ["coding": .array(codings), "text": .string(record.category.label)],
             "category": [["coding": [value.categoryCoding(context)], "text": .string(record.category.label)]],
             "subject": ["reference": .string("Patient/\(record.patient)")],
@@ -35,5 +35,10 @@ public enum FHIRDocumentReference {
         case .labResults: ("11502-2", "Laboratory report")
         case .reports, .medicalHistory, .prescriptions, .immunizations: nil
         }
+    }
+
+    /// FHIR's status for a record served as this type: `current`, or `entered-in-error` once deleted.
+    public static func status(_ record: MedicalRecord) -> String {
+        record.deleted == nil ? "current" : "entered-in-error"
     }
 }

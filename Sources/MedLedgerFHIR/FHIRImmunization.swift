@@ -13,7 +13,7 @@ public enum FHIRImmunization {
             "id": .string(record.id),
             "meta": value.meta(),
             "identifier": [["system": .string(context.recordSystem), "value": .string(record.id)]],
-            "status": .string(record.deleted == nil ? "completed" : "entered-in-error"),
+            "status": .string(status(record)),
             "vaccineCode": ["text": .string(value.content?.text ?? attachedText)],
             "patient": ["reference": .string("Patient/\(record.patient)")],
             "occurrenceDateTime": .string(FHIRTime.instant(value.version.time)),
@@ -25,5 +25,10 @@ public enum FHIRImmunization {
                 ["url": .string(context.extensionURL("content")), "valueReference": ["reference": .string("Binary/\(value.binaryID)")]],
             ],
         ])
+    }
+
+    /// FHIR's status for a record served as this type: `completed`, or `entered-in-error` once deleted.
+    public static func status(_ record: MedicalRecord) -> String {
+        record.deleted == nil ? "completed" : "entered-in-error"
     }
 }

@@ -403,4 +403,27 @@ struct SMARTAuthorizationTests {
             #expect(try await cast.tokens.session(forAccessToken: second, now: cast.ledger.clock.now) == nil)
         }
     }
+
+    @Test("a token ends with its hour, even when used within the idle limit, and its key's reads are then refused by the contracts")
+    func tokensExpire() async throws {
+        let cast = try await Cast.make()
+        try await cast.fixture.app.test(.router) { client in
+            let answer = try WebAuthTests.object(try await Self.exchange(client, code: try await Self.code(client, cast)))
+            let token = try #require(answer["access_token"] as? String)
+            let lifetime = try #require(answer["expires_in"] as? Int)
+            let session = try #require(try await cast.tokens.session(forAccessToken: token, now: cast.ledger.clock.now))
+            // Used every 20 minutes, so the idle limit never ends it; only its expiry does.
+            var used: Int64 = 0
+            while used + 20 * 60_000 < Int64(lifetime) * 1000 {
+                cast.ledger.clock.advance(millis: 20 * 60_000)
+                used += 20 * 60_000
+                #expect(try await cast.tokens.session(forAccessToken: token, now: cast.ledger.clock.now) != nil)
+            }
+            cast.ledger.clock.advance(millis: Int64(lifetime) * 1000 - used + 1_000)
+            #expect(try await cast.tokens.session(forAccessToken: token, now: cast.ledger.clock.now) == nil)
+            let read = try await cast.ledger.submit(ListAppointments(), by: EnvelopeSigner(key: session.key, origin: cast.ledger.node.origin))
+            #expect(read.contract?.allowed == false)
+            #expect(read.contract?.event.message.contains("expired") == true)
+        }
+    }
 }

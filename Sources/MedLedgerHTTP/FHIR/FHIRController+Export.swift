@@ -79,7 +79,7 @@ extension FHIRController {
             resources[.patient] = [FHIRPatient.resource(account, profile: result.content, context: fhir)]
         }
         if case .records(let records)? = answer("records")?.answer {
-            let roles = await node.accounts().mapValues(\.role)
+            let roles = await node.roles(of: records.map(\.current.author))
             for record in records where since.map({ record.current.time >= $0 }) ?? true {
                 let value = FHIRRecordVersion(record: record, authorRole: roles[record.current.author])
                 guard let type = FHIRResourceType(rawValue: value.resourceType), types.contains(type) else { continue }

@@ -50,7 +50,7 @@ extension FHIRController {
             guard case .record(let record, let version)? = result.answer, AppScopeRule.resourceType(of: record.category) == type.rawValue else {
                 throw missing
             }
-            let roles = await node.accounts().mapValues(\.role)
+            let roles = await node.roles(of: [version.author])
             let value = FHIRRecordVersion(record: record, version: version, authorRole: roles[version.author], content: Self.facts(of: result))
             return Self.recordResource(value, context: fhir)
         case .consent:
@@ -92,6 +92,15 @@ extension FHIRController {
         }
     }
 
+    /// The status the record's resource carries, without building it (search filters by it).
+    static func recordStatus(_ record: MedicalRecord) -> String {
+        switch record.category {
+        case .prescriptions: FHIRMedicationRequest.status(record)
+        case .immunizations: FHIRImmunization.status(record)
+        case .visitNotes, .labResults, .reports, .medicalHistory: FHIRDocumentReference.status(record)
+        }
+    }
+
     /// What a record read's decrypted content tells: type, size, SHA-1, and short plain text.
     static func facts(of result: QueryResult) -> FHIRContentFacts? {
         guard let metadata = result.contentMetadata, let size = result.contentSize else { return nil }
@@ -109,15 +118,15 @@ extension FHIRController {
 
     /// A grant as Consent, its record's resource type looked up for a record-scoped grant.
     func consent(_ grant: Grant, fhir: FHIRContext) async -> FHIRJSON {
-        let roles = await node.accounts()
+        let roles = await node.roles(of: [grant.grantee])
         var recordType: String?
         if case .record(let id) = grant.scope, let record = await node.record(id) { recordType = AppScopeRule.resourceType(of: record.category) }
-        return FHIRConsent.resource(grant, granteeRole: roles[grant.grantee]?.role, recordType: recordType, now: node.clock(), context: fhir)
+        return FHIRConsent.resource(grant, granteeRole: roles[grant.grantee], recordType: recordType, now: node.clock(), context: fhir)
     }
 
     /// Audit events as AuditEvent resources, with the apps' names and the records' types.
     func auditEvents(_ events: [AuditEvent], fhir: FHIRContext) async -> [FHIRJSON] {
-        let roles = await node.accounts().mapValues(\.role)
+        let roles = await node.roles(of: events.map(\.actor))
         var apps: [String: String] = [:]
         var types: [String: String] = [:]
         for event in events {
@@ -131,7 +140,7 @@ extension FHIRController {
 
     /// The Provenance of one record version: its signed entry and the latest checkpoint.
     func provenance(_ record: MedicalRecord, version: RecordVersion, fhir: FHIRContext) async throws -> FHIRJSON {
-        let roles = await node.accounts().mapValues(\.role)
+        let roles = await node.roles(of: [version.author])
         guard let row = try await node.entry(at: version.entry) else { throw FHIRError.notFound("no such Provenance") }
         let value = FHIRRecordVersion(record: record, version: version, authorRole: roles[version.author])
         return FHIRProvenance.resource(value, envelope: row.entry.entry, checkpoint: node.checkpoint?.note.serialized, context: fhir)

@@ -137,20 +137,19 @@ extension FHIRController {
                 found.included.append(FHIRPatient.resource(account, profile: result.content, context: fhir))
             }
             guard let result = only(outcomes["records"]), case .records(let records)? = result.answer else { return found }
-            let roles = await node.accounts().mapValues(\.role)
+            // Filters read the record alone; only the page returned is mapped (with its authors' roles).
             for record in records where AppScopeRule.resourceType(of: record.category) == search.type.rawValue && (ids?.contains(record.id) ?? true) {
-                let value = FHIRRecordVersion(record: record, authorRole: roles[record.current.author])
                 if let categories = search.categories {
                     var codes: Set<String> = [record.category.rawValue]
                     if let loinc = FHIRDocumentReference.loinc(record.category) { codes.insert(loinc.code) }
                     guard !categories.isDisjoint(with: codes) else { continue }
                 }
-                let resource = Self.recordResource(value, context: fhir)
-                if let statuses = search.statuses {
-                    guard let status = resource["status"]?.string, statuses.contains(status) else { continue }
+                if let statuses = search.statuses, !statuses.contains(Self.recordStatus(record)) { continue }
+                guard search.dates.allSatisfy({ $0.matches(record.current.time) }) else { continue }
+                found.matches.append {
+                    let roles = await node.roles(of: [record.current.author])
+                    return Self.recordResource(FHIRRecordVersion(record: record, authorRole: roles[record.current.author]), context: fhir)
                 }
-                guard search.dates.allSatisfy({ $0.matches(value.version.time) }) else { continue }
-                found.matches.append { resource }
             }
         case .consent:
             guard let result = only(try await run([("r", ListGrants())], caller: caller)["r"]), case .grants(let grants)? = result.answer else {

@@ -12,4 +12,16 @@ extension LedgerNode {
     public func clientApp(_ id: String) async -> ClientApp? {
         await sequencer.read { state in state.apps[id] }
     }
+
+    /// The roles of the named accounts (public register facts), looked up in one step; accounts
+    /// that do not exist are left out. Costs what the list costs, never the size of the register.
+    public func roles(of addresses: some Sequence<AccountAddress> & Sendable) async -> [AccountAddress: Role] {
+        await sequencer.read { state in
+            var roles: [AccountAddress: Role] = [:]
+            for address in addresses where roles[address] == nil {
+                if let role = state.accounts[address]?.role { roles[address] = role }
+            }
+            return roles
+        }
+    }
 }
