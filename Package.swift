@@ -141,6 +141,7 @@ let package = Package(
             name: "MedLedgerFuzzTargets",
             dependencies: [
                 "MedLedgerCore",
+                "MedLedgerFHIR",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

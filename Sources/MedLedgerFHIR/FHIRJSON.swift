@@ -83,6 +83,13 @@ public indirect enum FHIRJSON: Sendable, Equatable {
 
     private static func quote(_ text: String, into out: inout String) {
         out += "\""
+        // Most values need no escape: no control character, quote or backslash, and no byte 0xE2
+        // (which starts U+2028 and U+2029); they are copied whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
+            out += text
+            out += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

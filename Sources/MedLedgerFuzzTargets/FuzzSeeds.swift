@@ -1,5 +1,6 @@
 import Crypto
 import MedLedgerCore
+import MedLedgerFHIR
 
 /// Builds the seed corpus: small valid inputs of every target, signed with ``FuzzFixtures``, plus
 /// edge cases. Written once with `medledger-fuzz seeds <dir>` and committed under
@@ -117,6 +118,7 @@ public enum FuzzSeeds {
             ("not-object", Array(#"["name"]"#.utf8)),
             ("nested", Array(#"{"name":{"allergies":"penicillin"}}"#.utf8)),
         ]
+        seeds[.fhirSearch] = fhirSearchSeeds()
         return seeds
     }
 
@@ -161,5 +163,23 @@ public enum FuzzSeeds {
         let legacy = try SealedObject(sealing: Array("legacy".utf8), key: FuzzFixtures.patientKey, owner: FuzzFixtures.signer.address)
         objects.append(("legacy", legacy.bytes))
         return objects
+    }
+
+    /// FHIR searches: the first byte picks the resource type (``FHIRSearchFuzzing``), the rest is
+    /// the query.
+    static func fhirSearchSeeds() -> [(name: String, bytes: [UInt8])] {
+        let patient = FuzzFixtures.signer.address.rawValue
+        let searches: [(String, String, String)] = [
+            ("documents", "DocumentReference",
+                "patient=Patient/\(patient)&category=11506-3,lab_results&status=current&date=ge2026-01&date=lt2026-12-05T10:00:00Z&_count=20&_offset=40"),
+            ("appointments", "Appointment", "patient=\(patient)&status=booked,proposed&date=2026-12"),
+            ("audit", "AuditEvent", "entity=DocumentReference/rx-1&date=gt2026-12-01T00:00:00.5+01:00&_id=17,18"),
+            ("scopes", "Patient", "scope=launch/patient&s=patient/*.rs&t=user/DocumentReference.read&u=patient/Observation.cruds"),
+            ("huge-count", "Consent", "_count=999999999999999999999&_offset=-1"),
+        ]
+        return searches.compactMap { name, type, query in
+            guard let position = FHIRResourceType.allCases.firstIndex(where: { $0.rawValue == type }) else { return nil }
+            return (name, [UInt8(position)] + Array(query.utf8))
+        }
     }
 }

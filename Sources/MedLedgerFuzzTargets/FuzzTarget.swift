@@ -32,6 +32,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case ijson
     /// A patient's profile document, checked before admission and filtered for each reader.
     case patientProfile = "patient-profile"
+    /// A FHIR search's query parameters for each resource type, and SMART scopes.
+    case fhirSearch = "fhir-search"
 
     /// Runs the target on `input`; throws when an invariant does not hold. A trap inside a parser
     /// is not caught: it is exactly what the fuzzers look for.
@@ -50,6 +52,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .addCheckpoint: try AddCheckpointFuzzing.check(input)
         case .ijson: try IJSONFuzzing.check(input)
         case .patientProfile: try PatientProfileFuzzing.check(input)
+        case .fhirSearch: try FHIRSearchFuzzing.check(input)
         }
     }
 

@@ -53,7 +53,7 @@ public enum AppScopeRule {
         guard let registered = state.apps[app], registered.isActive else { throw ContractDenial("the app was retired") }
         if type == PageView.transactionType || type == CloseSession.transactionType { return }
         guard let coverage = coverage[type] else { throw ContractDenial("an app may not do \(type)") }
-        guard !scopes(session, covering: coverage.types, coverage.interaction).isEmpty else {
+        guard !scopes(session.resourceScopes, covering: coverage.types, coverage.interaction).isEmpty else {
             let wanted = coverage.types.sorted().joined(separator: " or ")
             throw ContractDenial("the app was not granted \(coverage.interaction == .read ? "reading" : "searching") \(wanted)")
         }
@@ -65,16 +65,22 @@ public enum AppScopeRule {
         _ answer: QueryAnswer?, type: String, session: Session, facts: EventFacts, actor: AccountAddress, state: ContractState
     ) throws(ContractDenial) -> QueryAnswer? {
         guard session.app != nil, let coverage = coverage[type] else { return answer }
-        var granting = scopes(session, covering: coverage.types, coverage.interaction)
+        // Parsed once: a record list may hold thousands of records.
+        let granted = session.resourceScopes
+        var granting = scopes(granted, covering: coverage.types, coverage.interaction)
         if let id = facts.record, let record = state.records[id], recordTypes.isSuperset(of: coverage.types.subtracting(["Binary"])) {
             var types: Set<String> = [resourceType(of: record.category)]
             if type == DownloadRecord.transactionType { types.insert("Binary") }
-            granting = scopes(session, covering: types, coverage.interaction)
+            granting = scopes(granted, covering: types, coverage.interaction)
             guard !granting.isEmpty else { throw ContractDenial("the app was not granted reading \(resourceType(of: record.category))") }
         }
         var answer = answer
         if case .records(let records)? = answer {
-            answer = .records(records.filter { !scopes(session, covering: [resourceType(of: $0.category)], .search).isEmpty })
+            var covered: [RecordCategory: Bool] = [:]
+            for category in RecordCategory.allCases {
+                covered[category] = !scopes(granted, covering: [resourceType(of: category)], .search).isEmpty
+            }
+            answer = .records(records.filter { covered[$0.category] == true })
         }
         // Under patient/ scopes alone, everything read must be in the launch patient's compartment.
         if !granting.contains(where: { $0.context == .user }) {
@@ -87,7 +93,7 @@ public enum AppScopeRule {
         return answer
     }
 
-    private static func scopes(_ session: Session, covering types: Set<String>, _ interaction: SMARTScope.Interaction) -> [SMARTScope] {
-        session.resourceScopes.filter { scope in types.contains { scope.permits($0, interaction) } }
+    private static func scopes(_ granted: [SMARTScope], covering types: Set<String>, _ interaction: SMARTScope.Interaction) -> [SMARTScope] {
+        granted.filter { scope in types.contains { scope.permits($0, interaction) } }
     }
 }
