@@ -191,7 +191,7 @@ struct FHIRRoutesTests {
         }
     }
 
-    @Test("an export whose reads the contracts refuse lists them in the manifest's error file and reads nothing")
+    @Test("an export whose reads the contracts refuse lists them in the manifest's error file, reads nothing and is recorded once as refused")
     func exportRefused() async throws {
         let fixture = try await FHIRFixture.make()
         let stranger = EnvelopeSigner(key: P256.Signing.PrivateKey())
@@ -214,7 +214,10 @@ struct FHIRRoutesTests {
             let url = try #require(errors.first?["url"] as? String)
             let file = try await client.fhir(Self.path(of: url), token: token)
             #expect(String(buffer: file.response.body).contains("OperationOutcome"))
-            #expect(fixture.ledger.node.size == before)
+            // The app's attempt is on the ledger as one denied entry naming the app.
+            #expect(fixture.ledger.node.size == before + 1)
+            let attempt = try #require(try await fixture.ledger.store.events(entries: before..<(before + 1)).first)
+            #expect(attempt.outcome == .denied && attempt.app != nil)
         }
     }
 

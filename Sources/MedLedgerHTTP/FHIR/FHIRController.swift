@@ -12,7 +12,7 @@ import MedLedgerNode
 /// Every request but `metadata` carries an app's access token (`Authorization: Bearer …`), which
 /// ``AppTokenResolving`` turns into the app's session; the ledger session must still be open and
 /// its app registered, else 401. Whatever a request reads from the ledger is read as ONE
-/// `page.view` signed with the app's session key (``SessionReader/readPage(_:session:followUps:)``),
+/// `page.view` signed with the app's session key (``SessionReader/readAsAsked(_:session:)``),
 /// so the contracts decide each read under the scopes the user signed, and the read lands on the
 /// patient's trail with the app named. A read the contracts refuse is a 403 (read by id) or is
 /// left out of a search's Bundle.
@@ -89,12 +89,13 @@ struct FHIRController<Context: RequestContext>: Sendable {
         return FHIRContext(nodeBase: (secure ? "https://" : "http://") + (safe ? host : "localhost"), origin: node.origin)
     }
 
-    /// Runs reads as one page view signed with the app's session key; every read's outcome by name.
+    /// Runs reads as one page view signed with the app's session key, exactly as asked (a read the
+    /// contracts refuse is recorded as the app's refused attempt); every read's outcome by name.
     func run(_ reads: [(String, any ContractAction)], caller: Caller) async throws -> [String: SessionReader.Outcome] {
         let named = try reads.map { name, action in
             SessionReader.NamedRead(name: name, type: type(of: action).transactionType, body: try JSONValue.of(action))
         }
-        return try await reader.readPage(named, session: caller.web)
+        return try await reader.readAsAsked(named, session: caller.web)
     }
 
     /// A refused read as the error a read by id answers: 404 when the contracts say it does not

@@ -68,6 +68,38 @@ extension SessionReader {
         return outcomes
     }
 
+    /// Runs reads an app asked for (the FHIR API) as ONE page view, without asking the contracts
+    /// first: unlike a page, which only shows what it may, the request is the app's own attempt,
+    /// so a read the contracts refuse is recorded on the ledger as refused, like any denied
+    /// action. Spends one unit of the session key's `queries` budget. Returns every read's outcome
+    /// by name; a read whose body is not valid is answered with the reason and not sent.
+    func readAsAsked(_ reads: [NamedRead], session: WebSession) async throws -> [String: Outcome] {
+        guard !reads.isEmpty else { return [:] }
+        try await limits.admit(.queries, key: session.sessionAddress, accounts: [session.account])
+        var outcomes: [String: Outcome] = [:]
+        let signed = SignedReadSets(reader: self, session: session)
+        let pending = try await screened(reads, signed: signed, outcomes: &outcomes)
+        guard !pending.isEmpty else { return outcomes }
+        do {
+            let result = try await node.query(verified: try signed.transaction(for: pending))
+            if let read = Self.standalone(pending) {
+                outcomes[read.name] = .answered(result)
+                return outcomes
+            }
+            for (read, part) in zip(pending, result.reads ?? []) {
+                switch part {
+                case .answered(let answered): outcomes[read.name] = .answered(answered)
+                case .refused(let reason): outcomes[read.name] = .refused(DenialText.plain(reason))
+                }
+            }
+        } catch QueryError.denied(let receipt) {
+            // Every read was refused; the entry gives the first reason (a lone read its own).
+            let message = DenialText.plain(receipt.contract?.event.message ?? "Denied.")
+            for read in pending { outcomes[read.name] = .refused(message) }
+        }
+        return outcomes
+    }
+
     /// The page view transactions of one `readPage`, by the names of the reads they hold (a page's
     /// read names are unique and their bodies fixed for the view).
     final class SignedReadSets {
