@@ -13,7 +13,7 @@ public enum FHIRCapabilityStatement {
                 parameters.append(["name": .string(parameter.name), "type": .string(parameter.type), "documentation": .string(parameter.documentation)])
             }
             if type.searchable {
-                parameters.append(["name": "_count", "type": "number", "documentation": "page size, 1 to 200 (default 50)"])
+                parameters.append(["name": "_count", "type": "number", "documentation": "page size, 1 to 200 (default 20)"])
                 parameters.append(["name": "_offset", "type": "number", "documentation": "paging offset, as the next and previous links give it"])
             }
             return .members([

@@ -41,7 +41,7 @@ public struct FHIRSearch: Sendable, Equatable {
             && lhs.targetID == rhs.targetID && lhs.includes == rhs.includes
     }
 
-    public static let defaultCount = 50
+    public static let defaultCount = 20
     public static let maxCount = 200
     /// The furthest offset a page may start at.
     public static let maxOffset = 100_000

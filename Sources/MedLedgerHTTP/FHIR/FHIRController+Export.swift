@@ -139,7 +139,7 @@ extension FHIRController {
                 ]
                 return Response(
                     status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store", .expires: "0"],
-                    body: .init(byteBuffer: ByteBuffer(string: manifest.serialized)))
+                    body: .init(byteBuffer: ByteBuffer(bytes: manifest.bytes)))
             }
         }
     }

@@ -109,7 +109,7 @@ struct FHIRController<Context: RequestContext>: Sendable {
         var fields = headers
         fields[.contentType] = fhirJSON
         fields[.cacheControl] = "no-store"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: resource.serialized)))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: resource.bytes)))
     }
 
     /// Runs a handler and answers its failures as OperationOutcomes: request errors with their
