@@ -48,23 +48,7 @@ extension SessionReader {
             if unchanged { break }
         }
         guard !pending.isEmpty else { return outcomes }
-        let transaction = try signed.transaction(for: pending)
-        do {
-            let result = try await node.query(verified: transaction)
-            if let read = Self.standalone(pending) {
-                outcomes[read.name] = .answered(result)
-                return outcomes
-            }
-            for (read, part) in zip(pending, result.reads ?? []) {
-                switch part {
-                case .answered(let answered): outcomes[read.name] = .answered(answered)
-                case .refused(let reason): outcomes[read.name] = .refused(DenialText.plain(reason))
-                }
-            }
-        } catch QueryError.denied(let receipt) {
-            let message = DenialText.plain(receipt.contract?.event.message ?? "Denied.")
-            for read in pending { outcomes[read.name] = .refused(message) }
-        }
+        try await sequence(pending, signed: signed, outcomes: &outcomes)
         return outcomes
     }
 
@@ -80,24 +64,30 @@ extension SessionReader {
         let signed = SignedReadSets(reader: self, session: session)
         let pending = try await screened(reads, signed: signed, outcomes: &outcomes)
         guard !pending.isEmpty else { return outcomes }
+        try await sequence(pending, signed: signed, outcomes: &outcomes)
+        return outcomes
+    }
+
+    /// Sequences `reads` as one entry and puts each read's answer, or the reason it was refused,
+    /// in `outcomes`. When every read was refused the entry gives the first reason (a lone read
+    /// its own), and each read is answered with it.
+    private func sequence(_ reads: [NamedRead], signed: SignedReadSets, outcomes: inout [String: Outcome]) async throws {
         do {
-            let result = try await node.query(verified: try signed.transaction(for: pending))
-            if let read = Self.standalone(pending) {
+            let result = try await node.query(verified: try signed.transaction(for: reads))
+            if let read = Self.standalone(reads) {
                 outcomes[read.name] = .answered(result)
-                return outcomes
+                return
             }
-            for (read, part) in zip(pending, result.reads ?? []) {
+            for (read, part) in zip(reads, result.reads ?? []) {
                 switch part {
                 case .answered(let answered): outcomes[read.name] = .answered(answered)
                 case .refused(let reason): outcomes[read.name] = .refused(DenialText.plain(reason))
                 }
             }
         } catch QueryError.denied(let receipt) {
-            // Every read was refused; the entry gives the first reason (a lone read its own).
             let message = DenialText.plain(receipt.contract?.event.message ?? "Denied.")
-            for read in pending { outcomes[read.name] = .refused(message) }
+            for read in reads { outcomes[read.name] = .refused(message) }
         }
-        return outcomes
     }
 
     /// The page view transactions of one `readPage`, by the names of the reads they hold (a page's
