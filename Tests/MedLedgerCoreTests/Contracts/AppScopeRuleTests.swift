@@ -75,6 +75,11 @@ struct AppScopeRuleTests {
         let note = try world.submit(ViewRecord(record: Self.note), by: .newStaff)
         #expect(!note.allowed && note.event.record == Self.note)
         #expect(!(try world.submit(DownloadRecord(record: Self.shot), by: .newStaff)).allowed)
+        // A failed content check is reported for records the app may read, and only those.
+        let rxContent = try #require(world.state.records[Self.rx]?.current.content)
+        let shotContent = try #require(world.state.records[Self.shot]?.current.content)
+        #expect(try world.submit(ReportContentFailure(record: Self.rx, version: 1, content: rxContent, problem: .missing), by: .newStaff).allowed)
+        #expect(!(try world.submit(ReportContentFailure(record: Self.shot, version: 1, content: shotContent, problem: .missing), by: .newStaff)).allowed)
         let list = try world.submit(ListRecords(patient: world.address(.patient)), by: .newStaff)
         guard case .records(let records)? = list.answer else { Issue.record("no records answer"); return }
         #expect(records.map(\.id) == [Self.rx])

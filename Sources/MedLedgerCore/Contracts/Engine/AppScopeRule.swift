@@ -20,6 +20,11 @@ public enum AppScopeRule {
 
     static let recordTypes: Set<String> = ["DocumentReference", "MedicationRequest", "Immunization"]
 
+    /// Reads of one record's content, which its category's type (or Binary) must cover.
+    static let contentReads: Set<String> = [
+        ViewRecord.transactionType, DownloadRecord.transactionType, ReportContentFailure.transactionType,
+    ]
+
     /// The coverage of each read an app may make, by transaction type. `page.view` is decided read
     /// by read; `session.close` (an app ending its own token) is always allowed.
     public static let coverage: [String: Coverage] = [
@@ -33,6 +38,9 @@ public enum AppScopeRule {
         ListRecords.transactionType: Coverage(types: recordTypes, interaction: .search),
         ViewRecord.transactionType: Coverage(types: recordTypes, interaction: .read),
         DownloadRecord.transactionType: Coverage(types: recordTypes.union(["Binary"]), interaction: .read),
+        // Content that failed its check while an app read it is reported on the trail like any
+        // reader's report (a profile's for Patient or Practitioner).
+        ReportContentFailure.transactionType: Coverage(types: recordTypes.union(["Binary", "Patient", "Practitioner"]), interaction: .read),
         ListGrants.transactionType: Coverage(types: ["Consent"], interaction: .search),
         QueryEvents.transactionType: Coverage(types: ["AuditEvent"], interaction: .search),
         QueryTrail.transactionType: Coverage(types: ["AuditEvent", "Provenance"], interaction: .search),
@@ -68,9 +76,9 @@ public enum AppScopeRule {
         // Parsed once: a record list may hold thousands of records.
         let granted = session.resourceScopes
         var granting = scopes(granted, covering: coverage.types, coverage.interaction)
-        if let id = facts.record, let record = state.records[id], recordTypes.isSuperset(of: coverage.types.subtracting(["Binary"])) {
+        if contentReads.contains(type), let id = facts.record, let record = state.records[id] {
             var types: Set<String> = [resourceType(of: record.category)]
-            if type == DownloadRecord.transactionType { types.insert("Binary") }
+            if type != ViewRecord.transactionType { types.insert("Binary") }
             granting = scopes(granted, covering: types, coverage.interaction)
             guard !granting.isEmpty else { throw ContractDenial("the app was not granted reading \(resourceType(of: record.category))") }
         }
