@@ -126,16 +126,18 @@ extension FHIRController {
             case .failed(let reason):
                 return Self.response(.internalServerError, FHIROperationOutcome.resource(code: "exception", diagnostics: reason))
             case .done(let time, let files):
+                // Refusals go in `error`, everything else in `output`; both list files the same way.
+                func listed(errors: Bool) -> FHIRJSON {
+                    .array(files.filter { ($0.type == "OperationOutcome") == errors }.map {
+                        ["type": .string($0.type), "url": .string("\(fhir.base)/_bulk/\(id)/files/\($0.type).ndjson"), "count": .integer(Int64($0.count))]
+                    })
+                }
                 let manifest: FHIRJSON = [
                     "transactionTime": .string(FHIRTime.instant(time)),
                     "request": .string(job.request),
                     "requiresAccessToken": true,
-                    "output": .array(files.filter { $0.type != "OperationOutcome" }.map {
-                        ["type": .string($0.type), "url": .string("\(fhir.base)/_bulk/\(id)/files/\($0.type).ndjson"), "count": .integer(Int64($0.count))]
-                    }),
-                    "error": .array(files.filter { $0.type == "OperationOutcome" }.map {
-                        ["type": .string($0.type), "url": .string("\(fhir.base)/_bulk/\(id)/files/\($0.type).ndjson"), "count": .integer(Int64($0.count))]
-                    }),
+                    "output": listed(errors: false),
+                    "error": listed(errors: true),
                 ]
                 return Response(
                     status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store", .expires: "0"],
