@@ -336,6 +336,7 @@ class Acknowledgement:
     envelope: bytes
     node: str
     at: float
+    sent: float
 
 
 @dataclass
@@ -391,7 +392,7 @@ class WriteLoad:
                     self.outcomes["2xx without index"] += 1
                 else:
                     self.outcomes["2xx"] += 1
-                    ack = Acknowledgement(index, envelope, node.name, time.monotonic())
+                    ack = Acknowledgement(index, envelope, node.name, time.monotonic(), sent)
                     earlier = self.acknowledged.get(index)
                     if earlier is not None:
                         self.duplicates.append((earlier, ack))

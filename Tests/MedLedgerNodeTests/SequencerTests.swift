@@ -150,6 +150,34 @@ struct SequencerTests {
         #expect(report.events == 65)
     }
 
+    @Test("after a lost write a serving node stops showing what the lost block changed, without waiting for another submission")
+    func lostWriteLeavesNoTrace() async throws {
+        let inner = SQLiteLedgerStore(database: try LedgerDatabase.inMemory())
+        let flaky = FlakyStore(inner: inner)
+        let key = NoteSigningKey(name: TestLedger.origin, privateKey: .init())
+        let clock = TestClock()
+        let node = try await LedgerNode.open(store: flaky, signingKey: key, clock: clock.read)
+        let admin = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        _ = try await node.submit(try admin.sign(GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A", service: node.service.payloadKey), expires: clock.now + 60_000))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await node.run() }
+            flaky.failNextAppend()
+            let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
+            await #expect(throws: SequencerError.self) {
+                _ = try await node.submit(try patient.sign(RegisterPatient(), expires: clock.now + 60_000))
+            }
+            let deadline = ContinuousClock.now + .seconds(5)
+            while await node.account(patient.address) != nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(await node.account(patient.address) == nil)
+            #expect(await node.account(admin.address)?.role == .admin)
+            #expect(node.size == 1)
+            await node.shutdown()
+            try await group.waitForAll()
+        }
+    }
+
     @Test("a node refuses to open a ledger whose checkpoints another key signed")
     func foreignLedger() async throws {
         let ledger = try await TestLedger.make()

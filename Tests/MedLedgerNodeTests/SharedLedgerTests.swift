@@ -39,6 +39,8 @@ struct SharedLedgerTests {
 
     struct Cluster {
         let nodes: [String: LedgerNode]
+        /// Each node's connection to the database, which a test may cut.
+        let stores: [String: SeverableStore]
         let forwarder: LocalForwarder
         let admin: EnvelopeSigner
         let signingKey: NoteSigningKey
@@ -65,15 +67,17 @@ struct SharedLedgerTests {
             let signingKey = NoteSigningKey(name: TestLedger.origin, privateKey: Curve25519.Signing.PrivateKey())
             let forwarder = LocalForwarder(verifier: signingKey.verifierKey)
             var nodes: [String: LedgerNode] = [:]
+            var stores: [String: SeverableStore] = [:]
             for name in ["a", "b"] {
                 let cluster = ClusterConfiguration(node: name, endpoint: "local:\(name)", forwarder: forwarder, leaseMillis: 600, tickMillis: 50)
-                let node = try await LedgerNode.open(
-                    store: PostgresLedgerStore(database: database), signingKey: signingKey, logger: Self.logger, cluster: cluster)
+                let store = SeverableStore(inner: PostgresLedgerStore(database: database))
+                let node = try await LedgerNode.open(store: store, signingKey: signingKey, logger: Self.logger, cluster: cluster)
                 forwarder.register(node, at: "local:\(name)")
                 nodes[name] = node
+                stores[name] = store
             }
             let admin = EnvelopeSigner(key: P256.Signing.PrivateKey())
-            let cluster = Cluster(nodes: nodes, forwarder: forwarder, admin: admin, signingKey: signingKey)
+            let cluster = Cluster(nodes: nodes, stores: stores, forwarder: forwarder, admin: admin, signingKey: signingKey)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for node in nodes.values { group.addTask { try await node.run() } }
                 do {
@@ -131,6 +135,42 @@ struct SharedLedgerTests {
                 try EnvelopeSigner(key: P256.Signing.PrivateKey()).sign(RegisterPatient(), expires: UnixMilliseconds.now() + 60_000))
             #expect(receipt.index == 2)
             #expect(await cluster.nodes[other]!.clusterStatus().epoch >= 2)
+        }
+    }
+
+    @Test("a sequencer whose write was lost and whose lease passed on follows what the store holds, not the block it never wrote")
+    func lostWriteThenFollow() async throws {
+        try await withCluster { cluster in
+            let first = try await cluster.sequencer()
+            let other = try #require(cluster.nodes.keys.first { $0 != first })
+            let (old, successor) = (cluster.nodes[first]!, cluster.nodes[other]!)
+            let sign = { @Sendable (signer: EnvelopeSigner) in try signer.sign(RegisterPatient(), expires: UnixMilliseconds.now() + 60_000) }
+            #expect(try await old.submit(sign(EnvelopeSigner(key: P256.Signing.PrivateKey()))).index == 1)
+
+            // The old sequencer seals a block on top of index 1, and its write never reaches the
+            // database; nor do its lease renewals, so the other node takes over.
+            cluster.stores[first]!.sever()
+            let lost = EnvelopeSigner(key: P256.Signing.PrivateKey())
+            await #expect(throws: SequencerError.self) { _ = try await old.submit(sign(lost)) }
+            #expect(try await cluster.sequencer(excluding: [first]) == other)
+            cluster.stores[first]!.heal()
+
+            // The successor writes index 2, where the lost block would have been, and index 3.
+            let written = [EnvelopeSigner(key: P256.Signing.PrivateKey()), EnvelopeSigner(key: P256.Signing.PrivateKey())]
+            #expect(try await successor.submit(sign(written[0])).index == 2)
+            #expect(try await successor.submit(sign(written[1])).index == 3)
+
+            // The old sequencer, now following, shows exactly what the store holds.
+            let deadline = ContinuousClock.now + .seconds(5)
+            while old.size < 4, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(old.size == 4)
+            #expect(await old.clusterStatus().role == .follower)
+            #expect(await old.account(lost.address) == nil)
+            for signer in written { #expect(await old.account(signer.address)?.role == .patient) }
+            // Its copy of the state is the store's, object for object.
+            let stored = try await cluster.stores[first]!.contractState()
+            #expect(stored.accounts[lost.address] == nil)
+            for (address, account) in stored.accounts { #expect(await old.account(address) == account) }
         }
     }
 

@@ -17,9 +17,12 @@ extension Sequencer {
     /// still sealed, and its append fails the fencing check, so those callers are told nothing was
     /// recorded.
     func follow(endpoint: String?) {
-        if role == .sequencing { logger.notice("no longer sequencing the shared ledger", metadata: ["sequencer": "\(endpoint ?? "none")"]) }
+        if role == .sequencing {
+            logger.notice("no longer sequencing the shared ledger", metadata: ["sequencer": "\(endpoint ?? "none")"])
+            // Blocks sealed here may never be written: the next catch-up starts again from the store.
+            stale = true
+        }
         role = .following(endpoint: endpoint)
-        stale = true
     }
 
     /// Whether this node sequences now, and where submissions go otherwise.
@@ -27,8 +30,13 @@ extension Sequencer {
 
     /// Brings a following node's head and state up to the store's: applies the objects the newer
     /// blocks changed. A sequencing node's state is its own and is left alone.
+    ///
+    /// After this node lost a block (a failed write, or blocks sealed while it still sequenced) its
+    /// head and state may hold changes the store never took, and the store's blocks at those sizes
+    /// are someone else's: it then replaces both with one snapshot of the store's.
     func catchUp(toAtLeast size: UInt64 = .max) async throws {
         guard case .following = role, let store = store as? any SharedLedgerStore else { return }
+        if stale { return try await replaceWithStore(store) }
         let known = head.frontier.size
         // Under load many handed-on receipts share a block: one catch-up serves them all.
         guard known < size else { return }
@@ -38,6 +46,21 @@ extension Sequencer {
         contracts.follow(changes.objects)
         head = changes.head
         if let checkpoint = changes.head.checkpoint { published.set(checkpoint) }
+    }
+
+    /// Takes the store's head and whole state, read in one snapshot (a following node cannot read
+    /// them apart: the sequencing node may write in between).
+    private func replaceWithStore(_ store: any SharedLedgerStore) async throws {
+        let snapshot = try await store.changes(after: 0)
+        // Another catch-up may have replaced the state meanwhile with a newer snapshot.
+        guard case .following = role, stale || snapshot.head.frontier.size > head.frontier.size else { return }
+        contracts = ContractState(objects: snapshot.objects)
+        head = snapshot.head
+        stale = false
+        if let checkpoint = snapshot.head.checkpoint, checkpoint.checkpoint.size > published.checkpoint?.checkpoint.size ?? 0 {
+            published.set(checkpoint)
+        }
+        logger.notice("took the shared store's state again after a lost block", metadata: ["size": "\(snapshot.head.frontier.size)"])
     }
 
     /// Hands a submission to the sequencing node, waiting (up to ``forwardPatience``) while none is

@@ -178,8 +178,9 @@ public actor Sequencer {
             while true {
                 if queue.isEmpty {
                     if inFlight, writeFinished {
-                        _ = await group.next()
+                        let committed = await group.next() ?? true
                         (inFlight, writeFinished) = (false, false)
+                        if !committed, queue.isEmpty { await dropLostChanges() }
                         continue
                     }
                     if !inFlight, mode == .submitter || closed {
@@ -235,6 +236,19 @@ public actor Sequencer {
     }
 
     private func markStale() { stale = true }
+
+    /// After a lost block with nothing else queued: reloads at once, so the node's reads (accounts,
+    /// sessions, records) stop showing what the lost block changed. A following node's catch-up
+    /// does this for it; if the store cannot be read now, the next block reloads first.
+    private func dropLostChanges() async {
+        guard stale else { return }
+        if case .following = role { return }
+        do {
+            try await reload()
+        } catch {
+            logger.warning("could not reload the state after a lost block; the next block reloads it", metadata: ["error": "\(error)"])
+        }
+    }
 
     private func finishedWrite() {
         writeFinished = true
@@ -295,7 +309,8 @@ public actor Sequencer {
     }
 
     /// Rebuilds the head and the contract state from the store after a lost block (the loop has
-    /// already waited for the write in flight).
+    /// already waited for the write in flight). Two reads: only for a node that writes the store
+    /// itself (a following one takes a snapshot, ``catchUp(toAtLeast:)``).
     private func reload() async throws {
         writingNonces = []
         head = try await store.head()
