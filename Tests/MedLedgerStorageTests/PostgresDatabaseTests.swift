@@ -63,4 +63,42 @@ struct PostgresOutageTests {
             group.cancelAll()
         }
     }
+
+    @Test("a lease claim or a read of the sequencer's that the server does not answer fails within the deadline instead of holding the node for good")
+    func unansweredSequencingCallsFailInTime() async throws {
+        let configuration = try await TestPostgres.shared.freshDatabase()
+        let logger = Logger(label: "medledger.tests.postgres-outage")
+        try await PostgresDatabase.with(configuration, logger: logger) { database in
+            let store = PostgresLedgerStore(database: database)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Another session locks the tables those calls read and stays busy: the calls get
+                // their connections, send their statements and hear nothing back.
+                group.addTask {
+                    try await database.withTransaction { connection in
+                        try await connection.query("LOCK TABLE sequencer_lease, checkpoint, entry IN ACCESS EXCLUSIVE MODE", logger: logger)
+                        try await connection.query("SELECT pg_sleep(7)", logger: logger)
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                let started = ContinuousClock.now
+                async let claim = Self.failure { _ = try await store.claimLease(holder: "a", endpoint: "local:a", ttlMillis: 1_000) }
+                async let head = Self.failure { _ = try await store.head() }
+                let (claimFailure, headFailure) = await (claim, head)
+                #expect(claimFailure as? PostgresOutageError == .noAnswer)
+                #expect(headFailure as? PostgresOutageError == .noAnswer)
+                #expect(ContinuousClock.now - started < .seconds(6.5))
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    /// The error `body` throws, or nil.
+    static func failure(_ body: @Sendable () async throws -> Void) async -> (any Error)? {
+        do {
+            try await body()
+            return nil
+        } catch {
+            return error
+        }
+    }
 }

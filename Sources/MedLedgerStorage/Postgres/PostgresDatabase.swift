@@ -77,9 +77,12 @@ public struct PostgresDatabase: Sendable {
     /// long it fails with ``PostgresOutageError`` (a ``TransientStoreError``: 503, try again).
     public static let connectionWait: Duration = .seconds(4)
 
-    /// Runs `body` on a pooled connection, waiting at most ``connectionWait`` for one.
-    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await Self.bounded { [client] start in
+    /// Runs `body` on a pooled connection, waiting at most ``connectionWait`` for one, and
+    /// answering within `deadline` overall when given.
+    public func withConnection<T: Sendable>(
+        deadline: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await Self.bounded(deadline: deadline) { [client] start in
             try await client.withConnection { connection in
                 try start.begin()
                 return try await body(connection)

@@ -7,7 +7,7 @@ import PostgresNIO
 /// The contract side of the PostgreSQL store: state objects, audit events and their queries.
 extension PostgresLedgerStore {
     public func contractState() async throws -> ContractState {
-        try await connection { connection in
+        try await connection(deadline: Self.stateDeadline) { connection in
             let rows = try await connection.query("SELECT kind, id, document FROM state_object ORDER BY kind, id", logger: logger)
             return ContractState(objects: try await Self.objects(rows))
         }

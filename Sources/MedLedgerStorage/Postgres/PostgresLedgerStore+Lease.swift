@@ -11,7 +11,7 @@ extension PostgresLedgerStore {
     /// (same epoch, even if it had expired and nobody took it), and otherwise left alone. The
     /// row's lock serialises claims with each other and with a block being committed.
     public func claimLease(holder: String, endpoint: String, ttlMillis: Int64) async throws -> SequencerLease {
-        let lease = try await transaction { connection in
+        let lease = try await transaction(deadline: Self.sequencingDeadline) { connection in
             try await connection.query(
                 """
                 INSERT INTO sequencer_lease AS l (id, holder, endpoint, epoch, expires)
@@ -37,7 +37,7 @@ extension PostgresLedgerStore {
     }
 
     public func releaseLease(holder: String) async throws {
-        try await connection { connection in
+        try await connection(deadline: Self.sequencingDeadline) { connection in
             try await connection.query(
                 """
                 UPDATE sequencer_lease SET expires = clock_timestamp()
@@ -48,7 +48,7 @@ extension PostgresLedgerStore {
     }
 
     public func currentLease() async throws -> SequencerLease? {
-        try await connection { connection in try await Self.lease(on: connection, logger: logger) }
+        try await connection(deadline: Self.sequencingDeadline) { connection in try await Self.lease(on: connection, logger: logger) }
     }
 
     static func lease(on connection: PostgresConnection, logger: Logger) async throws -> SequencerLease? {
@@ -65,7 +65,7 @@ extension PostgresLedgerStore {
     /// block up to the head changed is there, and none from a later block.
     public func changes(after size: UInt64) async throws -> LedgerChanges {
         let after = Int64(clamping: size)
-        return try await transaction { connection in
+        return try await transaction(deadline: Self.stateDeadline) { connection in
             try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             try await Self.probeIndexes(on: connection, logger: logger)
             let head = try await Self.head(on: connection, logger: logger)

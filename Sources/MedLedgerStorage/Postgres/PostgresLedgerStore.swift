@@ -27,7 +27,7 @@ public struct PostgresLedgerStore: SharedLedgerStore {
     // MARK: Reads
 
     public func head() async throws -> LedgerHead {
-        try await transaction { connection in
+        try await transaction(deadline: Self.sequencingDeadline) { connection in
             try await Self.probeIndexes(on: connection, logger: logger)
             return try await Self.head(on: connection, logger: logger)
         }
@@ -59,7 +59,7 @@ public struct PostgresLedgerStore: SharedLedgerStore {
         let hashes = keys.map(SQLiteLedgerStore.nonceKey)
         let signers = keys.map(\.signer.rawValue)
         let nonces = keys.map(\.nonce)
-        return try await transaction { connection in
+        return try await transaction(deadline: Self.sequencingDeadline) { connection in
             try await Self.probeIndexes(on: connection, logger: logger)
             let rows = try await connection.query(
                 """
@@ -206,6 +206,16 @@ public struct PostgresLedgerStore: SharedLedgerStore {
     /// The longest a block's write may take before the sequencer is told it failed.
     static let blockDeadline: Duration = .seconds(5)
 
+    /// The longest one of the sequencer's small reads (the head, a batch's nonces) or a lease claim
+    /// may take. Without it, a statement sent on a connection the server dropped without a word
+    /// would hold a node's write loop or lease ticks for good; with it the node answers "try again"
+    /// and reloads once the server is back.
+    static let sequencingDeadline: Duration = .seconds(5)
+
+    /// The longest a read of the whole contract state may take (a node's reload after a lost block,
+    /// a following node's snapshot), for the same reason; generous, since it grows with the state.
+    static let stateDeadline: Duration = .seconds(60)
+
     /// The block's statements, inside its transaction: the fence first, then the replay check,
     /// then one insert per table.
     static func write(_ rows: BlockRows, grant: SequencerFence.Grant, on connection: PostgresConnection, logger: Logger) async throws {
@@ -262,8 +272,10 @@ public struct PostgresLedgerStore: SharedLedgerStore {
     // MARK: Connections
 
     /// Runs `body` on a pooled connection (statements autocommit).
-    func connection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await database.withConnection { connection in try await body(connection) }
+    func connection<T: Sendable>(
+        deadline: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await database.withConnection(deadline: deadline) { connection in try await body(connection) }
     }
 
     /// Runs `body` in a transaction on a pooled connection. An error `body` throws comes out as
