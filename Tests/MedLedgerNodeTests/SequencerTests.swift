@@ -99,13 +99,8 @@ struct SequencerTests {
 
     @Test("a storage failure answers every waiting submitter with an error and loses nothing acknowledged")
     func storageFailure() async throws {
-        let inner = SQLiteLedgerStore(database: try LedgerDatabase.inMemory())
-        let flaky = FlakyStore(inner: inner)
-        let key = NoteSigningKey(name: TestLedger.origin, privateKey: .init())
-        let clock = TestClock()
-        let node = try await LedgerNode.open(store: flaky, signingKey: key, clock: clock.read)
-        let admin = EnvelopeSigner(key: P256.Signing.PrivateKey())
-        _ = try await node.submit(try admin.sign(GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A", service: node.service.payloadKey), expires: clock.now + 1000))
+        let ledger = try await FlakyLedger.make()
+        let (inner, flaky, key, clock, node) = (ledger.inner, ledger.flaky, ledger.key, ledger.clock, ledger.node)
         flaky.failNextAppend()
         let envelope = try node.service.sign(PingBody(), expires: clock.now + 1000)
         await #expect(throws: SequencerError.self) { try await node.submit(envelope) }
@@ -118,13 +113,8 @@ struct SequencerTests {
 
     @Test("a failed write under concurrent load drops the block sealed on top of it; every failed envelope goes through on retry")
     func storageFailureWhilePipelined() async throws {
-        let inner = SQLiteLedgerStore(database: try LedgerDatabase.inMemory())
-        let flaky = FlakyStore(inner: inner)
-        let key = NoteSigningKey(name: TestLedger.origin, privateKey: .init())
-        let clock = TestClock()
-        let node = try await LedgerNode.open(store: flaky, signingKey: key, maxBatch: 8, clock: clock.read)
-        let admin = EnvelopeSigner(key: P256.Signing.PrivateKey())
-        _ = try await node.submit(try admin.sign(GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A", service: node.service.payloadKey), expires: clock.now + 60_000))
+        let ledger = try await FlakyLedger.make(maxBatch: 8)
+        let (inner, flaky, key, clock, node) = (ledger.inner, ledger.flaky, ledger.key, ledger.clock, ledger.node)
         let patients = (0..<64).map { _ in EnvelopeSigner(key: P256.Signing.PrivateKey()) }
         let envelopes = try patients.map { try $0.sign(RegisterPatient(), expires: clock.now + 60_000) }
         flaky.failNextAppend()
@@ -152,13 +142,8 @@ struct SequencerTests {
 
     @Test("after a lost write a serving node stops showing what the lost block changed, without waiting for another submission")
     func lostWriteLeavesNoTrace() async throws {
-        let inner = SQLiteLedgerStore(database: try LedgerDatabase.inMemory())
-        let flaky = FlakyStore(inner: inner)
-        let key = NoteSigningKey(name: TestLedger.origin, privateKey: .init())
-        let clock = TestClock()
-        let node = try await LedgerNode.open(store: flaky, signingKey: key, clock: clock.read)
-        let admin = EnvelopeSigner(key: P256.Signing.PrivateKey())
-        _ = try await node.submit(try admin.sign(GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A", service: node.service.payloadKey), expires: clock.now + 60_000))
+        let ledger = try await FlakyLedger.make()
+        let (flaky, clock, node, admin) = (ledger.flaky, ledger.clock, ledger.node, ledger.admin)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await node.run() }
             flaky.failNextAppend()
@@ -199,6 +184,32 @@ struct SequencerTests {
             }
         }
         await #expect(throws: LedgerNodeError.self) { _ = try await ledger.node.consistencyProof(from: 3, to: 99) }
+    }
+}
+
+/// A node on an in-memory SQLite ledger behind a ``FlakyStore``, with its genesis entry written.
+struct FlakyLedger {
+    let inner: SQLiteLedgerStore
+    let flaky: FlakyStore
+    let key: NoteSigningKey
+    let clock: TestClock
+    let node: LedgerNode
+    let admin: EnvelopeSigner
+
+    static func make(maxBatch: Int? = nil) async throws -> FlakyLedger {
+        let inner = SQLiteLedgerStore(database: try LedgerDatabase.inMemory())
+        let flaky = FlakyStore(inner: inner)
+        let key = NoteSigningKey(name: TestLedger.origin, privateKey: .init())
+        let clock = TestClock()
+        let node = if let maxBatch {
+            try await LedgerNode.open(store: flaky, signingKey: key, maxBatch: maxBatch, clock: clock.read)
+        } else {
+            try await LedgerNode.open(store: flaky, signingKey: key, clock: clock.read)
+        }
+        let admin = EnvelopeSigner(key: P256.Signing.PrivateKey())
+        let genesis = GenesisBody(origin: TestLedger.origin, admin: admin.payloadKey, adminName: "A", service: node.service.payloadKey)
+        _ = try await node.submit(try admin.sign(genesis, expires: clock.now + 60_000))
+        return FlakyLedger(inner: inner, flaky: flaky, key: key, clock: clock, node: node, admin: admin)
     }
 }
 
