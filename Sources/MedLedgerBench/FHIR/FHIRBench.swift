@@ -69,7 +69,7 @@ public struct FHIRBench: Sendable {
         let register = try EnvelopeSigner(key: admin, origin: node.origin).sign(
             RegisterApp(id: Self.clientID, name: "FHIR benchmark", redirectURIs: [Self.redirectURI]), expires: node.clock() + 60_000
         )
-        try await FHIRBenchPatient.submitAllowed(node, register)
+        try await BenchSignUp.submitAllowed(node, register)
 
         let web = try await WebApplication.load(
             node: node, credentials: storage.credentials, configuration: WebConfiguration(secret: try DataDirectory(path: path).webSecret()),

@@ -20,21 +20,11 @@ struct FHIRBenchPatient {
     /// not measured, but 1,000 records one by one would make every run slow).
     static func create(node: LedgerNode, credentials: any CredentialStore, records: Int, parallel: Int = 32) async throws -> FHIRBenchPatient {
         guard let blobs = node.blobs else { throw BenchError("the node has no content store") }
-        let key = P256.Signing.PrivateKey()
-        let signer = EnvelopeSigner(key: key, origin: node.origin)
-        let suffix = Hex.encode((0..<4).map { _ in UInt8.random(in: 0...255) })
-        let username = "fhir-bench-\(suffix)"
-        let password = Base64Coding.url((0..<18).map { _ in UInt8.random(in: 0...255) })
-        // Few PBKDF2 iterations keep the set-up fast; the log-in route takes the count as stored.
-        let credential = try CredentialFactory.make(
-            username: username, password: password, key: key, role: .patient, iterations: 1_000, now: node.clock()
-        )
-        try await credentials.insert(credential)
-        // A profile, so the Patient resource has a name and birth date to map.
-        let profile = try await blobs.put(
-            Array(#"{"birthDate":"1980-05-17","gender":"female","name":"Bench Patient"}"#.utf8), owner: signer.address, uploader: signer.address
-        )
-        try await submitAllowed(node, try signer.sign(RegisterPatient(profile: profile), expires: node.clock() + 60_000))
+        let account = try await BenchSignUp.register(node: node, credentials: credentials, usernamePrefix: "fhir-bench") { owner in
+            // A profile, so the Patient resource has a name and birth date to map.
+            try await blobs.put(Array(#"{"birthDate":"1980-05-17","gender":"female","name":"Bench Patient"}"#.utf8), owner: owner, uploader: owner)
+        }
+        let (signer, suffix) = (account.signer, account.suffix)
 
         let categories = RecordCategory.allCases
         let ids = (1...records).map { "fhir-\(suffix)-\($0)" }
@@ -50,20 +40,13 @@ struct FHIRBenchPatient {
                             + String(repeating: "within reference ranges. ", count: 6)
                         let cid = try await blobs.put(Array(text.utf8), owner: signer.address, uploader: signer.address)
                         let envelope = try signer.sign(AddDocument(id: id, category: category, content: cid), expires: node.clock() + 600_000)
-                        try await submitAllowed(node, envelope)
+                        try await BenchSignUp.submitAllowed(node, envelope)
                     }
                 }
                 try await group.waitForAll()
             }
             next += batch.count
         }
-        return FHIRBenchPatient(key: key, username: username, password: password, recordIDs: ids)
-    }
-
-    static func submitAllowed(_ node: LedgerNode, _ envelope: [UInt8]) async throws {
-        let receipt = try await node.submit(envelope)
-        if let outcome = receipt.contract, !outcome.allowed {
-            throw BenchError("set-up action refused: \(outcome.event.message)")
-        }
+        return FHIRBenchPatient(key: account.key, username: account.username, password: account.password, recordIDs: ids)
     }
 }

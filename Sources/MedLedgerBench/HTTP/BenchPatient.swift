@@ -20,17 +20,8 @@ struct BenchPatient {
 
     static func create(node: LedgerNode, credentials: any CredentialStore, records: Int) async throws -> BenchPatient {
         guard let blobs = node.blobs else { throw BenchError("the node has no content store") }
-        let key = P256.Signing.PrivateKey()
-        let signer = EnvelopeSigner(key: key, origin: node.origin)
-        let suffix = Hex.encode((0..<4).map { _ in UInt8.random(in: 0...255) })
-        let username = "bench-patient-\(suffix)"
-        let password = Base64Coding.url((0..<18).map { _ in UInt8.random(in: 0...255) })
-        // Few PBKDF2 iterations keep the set-up fast; the log-in route takes the count as stored.
-        let credential = try CredentialFactory.make(
-            username: username, password: password, key: key, role: .patient, iterations: 1_000, now: node.clock()
-        )
-        try await credentials.insert(credential)
-        try await submitAllowed(node, try signer.sign(RegisterPatient(), expires: node.clock() + 60_000))
+        let account = try await BenchSignUp.register(node: node, credentials: credentials, usernamePrefix: "bench-patient")
+        let (signer, suffix) = (account.signer, account.suffix)
 
         var ids: [String] = []
         for number in 1...records {
@@ -45,16 +36,9 @@ struct BenchPatient {
             encoder.outputFormatting = [.sortedKeys]
             let cid = try await blobs.put(Array(try encoder.encode(document)), owner: signer.address, uploader: signer.address)
             let id = "bench-\(suffix)-\(number)"
-            try await submitAllowed(node, try signer.sign(AddDocument(id: id, category: .labResults, content: cid), expires: node.clock() + 60_000))
+            try await BenchSignUp.submitAllowed(node, try signer.sign(AddDocument(id: id, category: .labResults, content: cid), expires: node.clock() + 60_000))
             ids.append(id)
         }
-        return BenchPatient(username: username, password: password, recordIDs: ids)
-    }
-
-    private static func submitAllowed(_ node: LedgerNode, _ envelope: [UInt8]) async throws {
-        let receipt = try await node.submit(envelope)
-        if let outcome = receipt.contract, !outcome.allowed {
-            throw BenchError("set-up action refused: \(outcome.event.message)")
-        }
+        return BenchPatient(username: account.username, password: account.password, recordIDs: ids)
     }
 }

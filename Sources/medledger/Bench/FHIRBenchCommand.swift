@@ -3,7 +3,7 @@ import MedLedgerBench
 
 /// `medledger bench fhir`: the FHIR API as a SMART app uses it, with a token from the real OAuth
 /// flow: reads at a fixed request rate (open loop) and a patient's bulk export.
-struct FHIRBenchCommand: AsyncParsableCommand {
+struct FHIRBenchCommand: AsyncParsableCommand, OpenLoopDefaults {
     static let configuration = CommandConfiguration(
         commandName: "fhir",
         abstract: "Load the FHIR API with a SMART app's token (open loop) and time a patient's $export.",
@@ -16,31 +16,15 @@ struct FHIRBenchCommand: AsyncParsableCommand {
             """
     )
 
-    private static let defaults = FHIRBench(ledgers: CLIBenchLedgers())
+    static let defaults = FHIRBench(ledgers: CLIBenchLedgers())
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Requests per second; several values run every target at each rate.")
-    var rate: [Int] = defaults.rate
-
-    @Option(name: .long, help: "Measured seconds per target and rate.")
-    var duration: Double = defaults.duration
-
-    @Option(name: .long, help: "Unmeasured seconds at the same rate before each measurement.")
-    var warmup: Double = defaults.warmup
-
-    @Option(name: .long, help: "Keep-alive HTTP/1.1 connections the requests are spread over.")
-    var connections: Int = defaults.connections
+    @OptionGroup var load: OpenLoopOptions<FHIRBenchCommand>
 
     @Option(name: .long, help: "Records the patient holds; the export reads them all.")
     var records: Int = defaults.records
 
-    @Option(name: .long, help: "The p99 target in milliseconds that `meets_target` checks.")
-    var p99Target: Double = defaults.p99Target
-
     @Option(name: .long, help: "The export target in milliseconds, kick-off to complete manifest.")
     var exportTarget: Double = defaults.exportTarget
-
-    @Option(name: .long, help: "Seconds to wait for answers still outstanding after the last scheduled request; later ones count as errors.")
-    var drain: Double = defaults.drain
 
     @Flag(name: .long, help: "Measure the reads only, not the export.")
     var skipExport = false
@@ -52,23 +36,15 @@ struct FHIRBenchCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard !rate.isEmpty, rate.allSatisfy({ $0 > 0 && $0 <= 1_000_000 }) else { throw ValidationError("--rate must be 1 to 1,000,000.") }
-        guard duration > 0, warmup >= 0, drain >= 0, (1...10_000).contains(connections), (1...1_000_000).contains(records) else {
-            throw ValidationError("--duration must be positive, --warmup and --drain not negative, --connections 1 to 10,000, --records 1 to 1,000,000.")
-        }
-        guard p99Target > 0, exportTarget > 0 else { throw ValidationError("targets must be positive.") }
+        guard (1...1_000_000).contains(records) else { throw ValidationError("--records must be 1 to 1,000,000.") }
+        guard exportTarget > 0 else { throw ValidationError("--export-target must be positive.") }
     }
 
     func run() async throws {
         var bench = FHIRBench(ledgers: CLIBenchLedgers())
-        bench.rate = rate
-        bench.duration = duration
-        bench.warmup = warmup
-        bench.connections = connections
+        load.apply(to: &bench)
         bench.records = records
-        bench.p99Target = p99Target
         bench.exportTarget = exportTarget
-        bench.drain = drain
         bench.skipExport = skipExport
         bench.data = data
         try printJSON(try await bench.run())

@@ -7,7 +7,7 @@ import MedLedgerBench
 /// By default it is self-contained: a fresh ledger, the full server (API and web application) on
 /// a free local port, a patient with a password credential and records, signed in over HTTP like a
 /// browser. `--url` loads a server that is already running instead.
-struct HTTPBenchCommand: AsyncParsableCommand {
+struct HTTPBenchCommand: AsyncParsableCommand, OpenLoopDefaults {
     static let configuration = CommandConfiguration(
         commandName: "http",
         abstract: "Load pages and API endpoints at a fixed request rate and measure latency (open loop).",
@@ -18,19 +18,9 @@ struct HTTPBenchCommand: AsyncParsableCommand {
             """
     )
 
-    private static let defaults = HTTPBench(ledgers: CLIBenchLedgers())
+    static let defaults = HTTPBench(ledgers: CLIBenchLedgers())
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Requests per second; several values run every target at each rate.")
-    var rate: [Int] = defaults.rate
-
-    @Option(name: .long, help: "Measured seconds per target and rate.")
-    var duration: Double = defaults.duration
-
-    @Option(name: .long, help: "Unmeasured seconds at the same rate before each measurement.")
-    var warmup: Double = defaults.warmup
-
-    @Option(name: .long, help: "Keep-alive HTTP/1.1 connections the requests are spread over.")
-    var connections: Int = defaults.connections
+    @OptionGroup var load: OpenLoopOptions<HTTPBenchCommand>
 
     @Option(name: .long, parsing: .upToNextOption, help: "Paths to load instead of the default set; {record} stands for a record of the signed-in patient.")
     var paths: [String] = []
@@ -53,12 +43,6 @@ struct HTTPBenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Records the benchmark patient adds (self-contained mode).")
     var records: Int = defaults.records
 
-    @Option(name: .long, help: "The p99 target in milliseconds that `meets_target` checks.")
-    var p99Target: Double = defaults.p99Target
-
-    @Option(name: .long, help: "Seconds to wait for answers still outstanding after the last scheduled request; later ones count as errors.")
-    var drain: Double = defaults.drain
-
     @Flag(name: .long, help: "Abuse mode: anonymous clients hammer sign-up and log-in while /checkpoint and a signed-in page are measured (self-contained only).")
     var abuse = false
 
@@ -72,10 +56,7 @@ struct HTTPBenchCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard !rate.isEmpty, rate.allSatisfy({ $0 > 0 && $0 <= 1_000_000 }) else { throw ValidationError("--rate must be 1 to 1,000,000.") }
-        guard duration > 0, warmup >= 0, drain >= 0, connections > 0, connections <= 10_000, records >= 1 else {
-            throw ValidationError("--duration and --connections must be positive, --warmup and --drain not negative, --records at least 1.")
-        }
+        guard (1...1_000_000).contains(records) else { throw ValidationError("--records must be 1 to 1,000,000.") }
         guard data == nil || url == nil else { throw ValidationError("use --data or --url, not both.") }
         guard (username == nil) == (password == nil) else { throw ValidationError("--username and --password go together.") }
         guard url != nil || username == nil else { throw ValidationError("--username and --password are for --url; the self-contained run makes its own patient.") }
@@ -88,10 +69,7 @@ struct HTTPBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         var bench = HTTPBench(ledgers: CLIBenchLedgers())
-        bench.rate = rate
-        bench.duration = duration
-        bench.warmup = warmup
-        bench.connections = connections
+        load.apply(to: &bench)
         bench.paths = paths
         bench.data = data
         bench.url = url
@@ -99,8 +77,6 @@ struct HTTPBenchCommand: AsyncParsableCommand {
         bench.password = password
         bench.record = record
         bench.records = records
-        bench.p99Target = p99Target
-        bench.drain = drain
         bench.abuseClients = abuseClients
         bench.abuseRate = abuseRate
         if abuse {
