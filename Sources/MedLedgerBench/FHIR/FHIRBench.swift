@@ -120,35 +120,14 @@ public struct FHIRBench: Sendable {
         _ targets: [String], token: String, server: HTTPEndpoint, group: MultiThreadedEventLoopGroup,
         ledgerSize: @escaping @Sendable () -> UInt64, progress: TerminalProgress
     ) async throws -> [HTTPTargetResult] {
+        let headers = HTTPHeaders([
+            ("Host", server.hostHeader), ("User-Agent", "medledger-bench"), ("Accept", "application/fhir+json"),
+            ("Authorization", "Bearer \(token)"),
+        ])
         var results: [HTTPTargetResult] = []
         for target in targets {
-            for rate in self.rate {
-                let headers = HTTPHeaders([
-                    ("Host", server.hostHeader), ("User-Agent", "medledger-bench"), ("Accept", "application/fhir+json"),
-                    ("Authorization", "Bearer \(token)"),
-                ])
-                let plan = OpenLoopLoad.Plan(
-                    host: server.host, port: server.port,
-                    head: HTTPRequestHead(version: .http1_1, method: .GET, uri: target, headers: headers),
-                    rate: rate, warmupRequests: Int((warmup * Double(rate)).rounded()),
-                    measuredRequests: max(1, Int((duration * Double(rate)).rounded())),
-                    drain: .nanoseconds(Int64(drain * 1e9)), connections: connections
-                )
-                let label = "GET \(target) at \(rate)/s"
-                let sizeBefore = ledgerSize()
-                let cpuBefore = CPUSample()
-                let outcome = try await OpenLoopLoad.run(plan, group: group) { done, total in progress.show(label, done, total) }
-                let cpuAfter = CPUSample()
-                var result = HTTPTargetResult(path: target, signed_in: true, rate: rate, outcome: outcome, p99Target: p99Target)
-                result.ledger_entries_added = ledgerSize() - sizeBefore
-                result.recordCPU(from: cpuBefore, to: cpuAfter, requests: outcome.answeredIncludingWarmup)
-                progress.line(
-                    "\(label): achieved \(Int(result.achieved_per_s))/s, p50 \(HTTPBench.format(result.p50_ms)) ms, "
-                        + "p99 \(HTTPBench.format(result.p99_ms)) ms, max \(HTTPBench.format(result.max_ms)) ms, \(result.errors) errors"
-                )
-                results.append(result)
-                try await Task.sleep(for: .seconds(1))
-            }
+            results += try await measure(
+                path: target, headers: headers, signedIn: true, server: server, group: group, ledgerSize: ledgerSize, progress: progress)
         }
         return results
     }

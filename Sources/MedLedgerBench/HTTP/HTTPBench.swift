@@ -235,32 +235,11 @@ public struct HTTPBench: Sendable {
     ) async throws -> [HTTPTargetResult] {
         var results: [HTTPTargetResult] = []
         for target in targets {
-            for rate in self.rate {
-                var headers = HTTPHeaders([("Host", server.hostHeader), ("User-Agent", "medledger-bench"), ("Accept", "*/*")])
-                if target.signedIn, let cookie { headers.add(name: "Cookie", value: cookie) }
-                let plan = OpenLoopLoad.Plan(
-                    host: server.host, port: server.port,
-                    head: HTTPRequestHead(version: .http1_1, method: .GET, uri: target.path, headers: headers),
-                    rate: rate, warmupRequests: Int((warmup * Double(rate)).rounded()),
-                    measuredRequests: max(1, Int((duration * Double(rate)).rounded())),
-                    drain: .nanoseconds(Int64(drain * 1e9)), connections: connections
-                )
-                let label = "GET \(target.path) at \(rate)/s"
-                let sizeBefore = ledgerSize?()
-                let cpuBefore = CPUSample()
-                let outcome = try await OpenLoopLoad.run(plan, group: group) { done, total in progress.show(label, done, total) }
-                let cpuAfter = CPUSample()
-                var result = HTTPTargetResult(path: target.path, signed_in: target.signedIn, rate: rate, outcome: outcome, p99Target: p99Target)
-                if let ledgerSize, let sizeBefore { result.ledger_entries_added = ledgerSize() - sizeBefore }
-                result.recordCPU(from: cpuBefore, to: cpuAfter, requests: outcome.answeredIncludingWarmup)
-                progress.line(
-                    "\(label): achieved \(Int(result.achieved_per_s))/s, p50 \(Self.format(result.p50_ms)) ms, "
-                        + "p99 \(Self.format(result.p99_ms)) ms, max \(Self.format(result.max_ms)) ms, \(result.errors) errors"
-                )
-                results.append(result)
-                // Let the server finish what the previous run left and the disk settle.
-                try await Task.sleep(for: .seconds(1))
-            }
+            var headers = HTTPHeaders([("Host", server.hostHeader), ("User-Agent", "medledger-bench"), ("Accept", "*/*")])
+            if target.signedIn, let cookie { headers.add(name: "Cookie", value: cookie) }
+            results += try await measure(
+                path: target.path, headers: headers, signedIn: target.signedIn, server: server, group: group, ledgerSize: ledgerSize,
+                progress: progress)
         }
         return results
     }
