@@ -110,10 +110,7 @@ public struct FHIRBench: Sendable {
     }
 
     private var settings: FHIRBenchResult.Settings {
-        .init(
-            rates: rate, duration_s: duration, warmup_s: warmup, drain_s: drain, connections: connections, p99_target_ms: p99Target,
-            records: records, export_target_ms: exportTarget
-        )
+        .init(load: OpenLoopSettings(self), records: records, export_target_ms: exportTarget)
     }
 
     private func measure(

@@ -3,15 +3,20 @@ import Foundation
 /// What `medledger bench fhir` prints: the read targets under open-loop load (the same figures
 /// as `bench http`) and the bulk export's timing.
 public struct FHIRBenchResult: Encodable, Sendable {
+    /// The open-loop settings and the export's, printed as one flat object.
     struct Settings: Encodable {
-        var rates: [Int]
-        var duration_s: Double
-        var warmup_s: Double
-        var drain_s: Double
-        var connections: Int
-        var p99_target_ms: Double
+        var load: OpenLoopSettings
         var records: Int
         var export_target_ms: Double
+
+        private enum CodingKeys: String, CodingKey { case records, export_target_ms }
+
+        func encode(to encoder: any Encoder) throws {
+            try load.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(records, forKey: .records)
+            try container.encode(export_target_ms, forKey: .export_target_ms)
+        }
     }
 
     var mode = "in-process"

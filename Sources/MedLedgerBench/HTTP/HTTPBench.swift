@@ -146,9 +146,7 @@ public struct HTTPBench: Sendable {
         }
     }
 
-    private var settings: HTTPBenchResult.Settings {
-        .init(rates: rate, duration_s: duration, warmup_s: warmup, drain_s: drain, connections: connections, p99_target_ms: p99Target)
-    }
+    private var settings: HTTPBenchResult.Settings { OpenLoopSettings(self) }
 
     // MARK: Targets
 

@@ -2,14 +2,7 @@ import Foundation
 
 /// The JSON `bench http` prints.
 public struct HTTPBenchResult: Encodable, Sendable {
-    struct Settings: Encodable {
-        var rates: [Int]
-        var duration_s: Double
-        var warmup_s: Double
-        var drain_s: Double
-        var connections: Int
-        var p99_target_ms: Double
-    }
+    typealias Settings = OpenLoopSettings
 
     /// "in-process" (server started by the benchmark) or "url".
     var mode: String
@@ -18,6 +11,21 @@ public struct HTTPBenchResult: Encodable, Sendable {
     var machine = MachineInfo()
     var notes: [String] = []
     var targets: [HTTPTargetResult] = []
+}
+
+/// The load settings of an open-loop run, as `bench http` and `bench fhir` print them.
+struct OpenLoopSettings: Encodable {
+    var rates: [Int]
+    var duration_s: Double
+    var warmup_s: Double
+    var drain_s: Double
+    var connections: Int
+    var p99_target_ms: Double
+
+    init(_ bench: some OpenLoopBench) {
+        (rates, duration_s, warmup_s, drain_s) = (bench.rate, bench.duration, bench.warmup, bench.drain)
+        (connections, p99_target_ms) = (bench.connections, bench.p99Target)
+    }
 }
 
 /// One target at one rate.
