@@ -14,9 +14,15 @@ import Testing
 /// really signed on the test ledger, as the SMART authorisation server's tokens do.
 final class TestAppTokens: AppTokenResolving {
     private let sessions = Mutex<[String: WebSession]>([:])
+    let node: LedgerNode
 
-    func session(forAccessToken token: String, now: Int64) async throws -> WebSession? {
-        sessions.withLock { $0[token] }.flatMap { $0.expires > now ? $0 : nil }
+    init(node: LedgerNode) { self.node = node }
+
+    func caller(forAccessToken token: String, now: Int64) async throws -> AppCaller? {
+        guard let web = sessions.withLock({ $0[token] }), web.expires > now, let open = await node.openAppSession(web.sessionAddress, now: now),
+            open.session.account == web.account
+        else { return nil }
+        return AppCaller(web: web, session: open.session, app: open.app)
     }
 
     func add(_ token: String, _ session: WebSession) { sessions.withLock { $0[token] = session } }
@@ -41,7 +47,7 @@ struct FHIRFixture {
         configuration.authHashRounds = 1 << 4
         var web = try await WebApplication.load(
             node: ledger.node, credentials: InMemoryCredentialStore(), configuration: configuration, limits: limits, logger: .init(label: "test"))
-        let tokens = TestAppTokens()
+        let tokens = TestAppTokens(node: ledger.node)
         web.appTokens = tokens
         let patient = EnvelopeSigner(key: P256.Signing.PrivateKey())
         let doctor = EnvelopeSigner(key: P256.Signing.PrivateKey())

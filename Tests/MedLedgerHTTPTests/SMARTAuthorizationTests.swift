@@ -225,12 +225,12 @@ struct SMARTAuthorizationTests {
             let signatureBytes = try #require(Base64Coding.decodeURL(parts[2]))
             let signature = try P256.Signing.ECDSASignature(rawRepresentation: signatureBytes)
             #expect(cast.fixture.web.idTokens.key.publicKey.isValidSignature(signature, for: Data("\(parts[0]).\(parts[1])".utf8)))
-            let session = try #require(try await cast.tokens.session(forAccessToken: token, now: cast.ledger.clock.now))
+            let session = try #require(try await cast.tokens.caller(forAccessToken: token, now: cast.ledger.clock.now)).web
             #expect(session.account == cast.patient.signer.address)
             let ledgerSession = try #require(await cast.ledger.node.ledgerSession(session.sessionAddress))
             #expect(ledgerSession.app == Self.clientID)
             #expect(ledgerSession.patient == cast.patient.signer.address)
-            #expect(try await cast.tokens.session(forAccessToken: "not-a-token", now: cast.ledger.clock.now) == nil)
+            #expect(try await cast.tokens.caller(forAccessToken: "not-a-token", now: cast.ledger.clock.now) == nil)
         }
     }
 
@@ -377,10 +377,10 @@ struct SMARTAuthorizationTests {
         try await cast.fixture.app.test(.router) { client in
             let answer = try WebAuthTests.object(try await Self.exchange(client, code: try await Self.code(client, cast)))
             let token = try #require(answer["access_token"] as? String)
-            let session = try #require(try await cast.tokens.session(forAccessToken: token, now: cast.ledger.clock.now))
+            let session = try #require(try await cast.tokens.caller(forAccessToken: token, now: cast.ledger.clock.now)).web
             let response = try await client.execute(uri: "/oauth/revoke", method: .post, headers: Self.formHeaders, body: Self.form(["token": token]))
             #expect(response.status == .ok)
-            #expect(try await cast.tokens.session(forAccessToken: token, now: cast.ledger.clock.now) == nil)
+            #expect(try await cast.tokens.caller(forAccessToken: token, now: cast.ledger.clock.now) == nil)
             #expect(await cast.ledger.node.ledgerSession(session.sessionAddress)?.closedAt != nil)
             let again = try await client.execute(uri: "/oauth/revoke", method: .post, headers: Self.formHeaders, body: Self.form(["token": "unknown"]))
             #expect(again.status == .ok)
@@ -393,14 +393,14 @@ struct SMARTAuthorizationTests {
         try await cast.fixture.app.test(.router) { client in
             let first = try #require(try WebAuthTests.object(try await Self.exchange(client, code: try await Self.code(client, cast)))["access_token"] as? String)
             let second = try #require(try WebAuthTests.object(try await Self.exchange(client, code: try await Self.code(client, cast)))["access_token"] as? String)
-            let session = try #require(try await cast.tokens.session(forAccessToken: first, now: cast.ledger.clock.now))
+            let session = try #require(try await cast.tokens.caller(forAccessToken: first, now: cast.ledger.clock.now)).web
             let closed = try await cast.ledger.submit(CloseSession(session: session.sessionAddress), by: cast.patient.signer)
             #expect(closed.contract?.allowed == true)
-            #expect(try await cast.tokens.session(forAccessToken: first, now: cast.ledger.clock.now) == nil)
-            #expect(try await cast.tokens.session(forAccessToken: second, now: cast.ledger.clock.now) != nil)
+            #expect(try await cast.tokens.caller(forAccessToken: first, now: cast.ledger.clock.now) == nil)
+            #expect(try await cast.tokens.caller(forAccessToken: second, now: cast.ledger.clock.now) != nil)
             let retired = try await cast.ledger.submit(RetireApp(id: Self.clientID), by: cast.ledger.admin)
             #expect(retired.contract?.allowed == true)
-            #expect(try await cast.tokens.session(forAccessToken: second, now: cast.ledger.clock.now) == nil)
+            #expect(try await cast.tokens.caller(forAccessToken: second, now: cast.ledger.clock.now) == nil)
         }
     }
 
@@ -411,16 +411,16 @@ struct SMARTAuthorizationTests {
             let answer = try WebAuthTests.object(try await Self.exchange(client, code: try await Self.code(client, cast)))
             let token = try #require(answer["access_token"] as? String)
             let lifetime = try #require(answer["expires_in"] as? Int)
-            let session = try #require(try await cast.tokens.session(forAccessToken: token, now: cast.ledger.clock.now))
+            let session = try #require(try await cast.tokens.caller(forAccessToken: token, now: cast.ledger.clock.now)).web
             // Used every 20 minutes, so the idle limit never ends it; only its expiry does.
             var used: Int64 = 0
             while used + 20 * 60_000 < Int64(lifetime) * 1000 {
                 cast.ledger.clock.advance(millis: 20 * 60_000)
                 used += 20 * 60_000
-                #expect(try await cast.tokens.session(forAccessToken: token, now: cast.ledger.clock.now) != nil)
+                #expect(try await cast.tokens.caller(forAccessToken: token, now: cast.ledger.clock.now) != nil)
             }
             cast.ledger.clock.advance(millis: Int64(lifetime) * 1000 - used + 1_000)
-            #expect(try await cast.tokens.session(forAccessToken: token, now: cast.ledger.clock.now) == nil)
+            #expect(try await cast.tokens.caller(forAccessToken: token, now: cast.ledger.clock.now) == nil)
             let read = try await cast.ledger.submit(ListAppointments(), by: EnvelopeSigner(key: session.key, origin: cast.ledger.node.origin))
             #expect(read.contract?.allowed == false)
             #expect(read.contract?.event.message.contains("expired") == true)

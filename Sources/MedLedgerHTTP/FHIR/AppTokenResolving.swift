@@ -1,4 +1,5 @@
 import MedLedgerCore
+import MedLedgerFHIR
 
 /// Finds the app session an OAuth access token stands for. The FHIR routes ask it for every
 /// `Authorization: Bearer` token; the SMART authorisation server issues the tokens and keeps them
@@ -9,6 +10,19 @@ import MedLedgerCore
 /// contracts (``AppScopeRule``), so a token never reads more than the user granted.
 protocol AppTokenResolving: Sendable {
     /// The live app session for `token` at `now` (Unix ms); nil when the token is unknown, expired
-    /// or revoked.
-    func session(forAccessToken token: String, now: Int64) async throws -> WebSession?
+    /// or revoked, its ledger session closed or expired, or its app retired.
+    func caller(forAccessToken token: String, now: Int64) async throws -> AppCaller?
+}
+
+/// An app's live authorisation behind an access token: the token's web session (which holds the
+/// app's session key) and the ledger's session and app as they stood when the token was checked.
+struct AppCaller: Sendable {
+    let web: WebSession
+    let session: Session
+    let app: ClientApp
+
+    /// Whether the scopes the user granted let the app use `interaction` on `type`.
+    func permits(_ type: FHIRResourceType, _ interaction: SMARTScope.Interaction) -> Bool {
+        session.resourceScopes.contains { $0.permits(type.rawValue, interaction) }
+    }
 }

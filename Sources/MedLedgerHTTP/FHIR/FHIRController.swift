@@ -42,16 +42,7 @@ struct FHIRController<Context: RequestContext>: Sendable {
         router.get("fhir/:type/:id", use: read)
     }
 
-    /// The app's session behind a request's token, checked against the ledger.
-    struct Caller: Sendable {
-        let web: WebSession
-        let session: Session
-        let app: ClientApp
-
-        func permits(_ type: FHIRResourceType, _ interaction: SMARTScope.Interaction) -> Bool {
-            session.resourceScopes.contains { $0.permits(type.rawValue, interaction) }
-        }
-    }
+    typealias Caller = AppCaller
 
     @Sendable func metadata(_ request: Request, context: Context) async throws -> Response {
         Self.response(.ok, FHIRCapabilityStatement.resource(context: fhirContext(request)))
@@ -71,13 +62,10 @@ struct FHIRController<Context: RequestContext>: Sendable {
         }
         let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
         let now = node.clock()
-        guard !token.isEmpty, token.utf8.count <= 512, let appTokens, let web = try await appTokens.session(forAccessToken: token, now: now) else {
-            throw FHIRError.unauthorized("the access token is unknown, expired or revoked")
+        guard !token.isEmpty, token.utf8.count <= 512, let appTokens, let caller = try await appTokens.caller(forAccessToken: token, now: now) else {
+            throw FHIRError.unauthorized("the access token is unknown, expired or revoked, or its authorisation has ended")
         }
-        guard let session = await node.ledgerSession(web.sessionAddress), session.account == web.account, session.isOpen(at: now),
-            let id = session.app, let app = await node.clientApp(id), app.isActive
-        else { throw FHIRError.unauthorized("the access token's authorisation has ended") }
-        return Caller(web: web, session: session, app: app)
+        return caller
     }
 
     /// The node's absolute base address as the client reached it, from the Host header (only

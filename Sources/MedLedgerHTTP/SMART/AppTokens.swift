@@ -16,17 +16,10 @@ struct AppTokens: AppTokenResolving {
         self.node = node
     }
 
-    func session(forAccessToken token: String, now: Int64) async throws -> WebSession? {
-        guard let session = try await store.token(token, now: now) else { return nil }
-        guard await isReadable(session.sessionAddress, now: now) else { return nil }
-        return session
-    }
-
-    /// True while the ledger session of `key` is an open, unexpired app session of a registered app.
-    func isReadable(_ key: AccountAddress, now: Int64) async -> Bool {
-        guard let ledger = await node.ledgerSession(key), ledger.closedAt == nil, ledger.expires > now, let app = ledger.app,
-            let registered = await node.clientApp(app), registered.isActive
-        else { return false }
-        return true
+    func caller(forAccessToken token: String, now: Int64) async throws -> AppCaller? {
+        guard let web = try await store.token(token, now: now), let open = await node.openAppSession(web.sessionAddress, now: now),
+            open.session.account == web.account
+        else { return nil }
+        return AppCaller(web: web, session: open.session, app: open.app)
     }
 }

@@ -74,7 +74,7 @@ struct TokenController<Context: RequestContext & RemoteAddressRequestContext>: S
             PKCE.verify(verifier: verifier, challenge: authorization.codeChallenge)
         else { return try invalid() }
         // The user may have revoked the session, or the app been retired, in the code's minute.
-        guard await AppTokens(store: store, node: node).isReadable(granted.key.publicKey.address, now: now) else { return try invalid() }
+        guard await node.openAppSession(granted.key.publicKey.address, now: now) != nil else { return try invalid() }
         let token = try await store.issueToken(
             account: granted.account, username: authorization.username, key: granted.key, expires: authorization.tokenExpires, now: now)
         var answer = TokenResponse(

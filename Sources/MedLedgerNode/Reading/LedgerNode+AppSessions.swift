@@ -8,6 +8,17 @@ extension LedgerNode {
         await sequencer.read { state in state.sessions[key] }
     }
 
+    /// The session `key` opened and its app, while the session is open at `now` and the app still
+    /// registered: what makes an app's access token good. Read in one step, so the two agree.
+    public func openAppSession(_ key: AccountAddress, now: Int64) async -> (session: Session, app: ClientApp)? {
+        await sequencer.read { state in
+            guard let session = state.sessions[key], session.isOpen(at: now), let id = session.app, let app = state.apps[id], app.isActive else {
+                return nil
+            }
+            return (session, app)
+        }
+    }
+
     /// A registered SMART app (public ledger state), e.g. to name it beside an app's reads.
     public func clientApp(_ id: String) async -> ClientApp? {
         await sequencer.read { state in state.apps[id] }
