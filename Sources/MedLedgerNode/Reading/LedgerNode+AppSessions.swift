@@ -2,10 +2,9 @@ import MedLedgerCore
 
 extension LedgerNode {
     /// The ledger session a session key opened (public ledger state: who delegated, until when,
-    /// for which app and scopes, whether it was closed). The FHIR routes check it on every request
-    /// so a closed session's or retired app's token is refused before anything is read.
+    /// for which app and scopes, whether it was closed), open or not.
     public func ledgerSession(_ key: AccountAddress) async -> Session? {
-        await sequencer.read { state in state.sessions[key] }
+        await sequencer.session(key)
     }
 
     /// The session `key` opened and its app, while the session is open at `now` and the app still
